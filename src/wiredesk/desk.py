@@ -1,0 +1,138 @@
+"""The rules of acceptance: what a delivered Story means for what readers see.
+
+One Delivery is applied in one transaction. A newer version replaces the live one; a late
+older one goes to history; the same bytes twice change nothing; a kill takes every version
+down at once; a hold hides; an embargo waits; bad bytes are quarantined, never lost.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from enum import StrEnum
+
+from wiredesk import formats
+from wiredesk.formats import FormatError
+from wiredesk.store import Store, Writer
+from wiredesk.story import Delivery, Pubstatus, Story
+
+DEFAULT_LICENCE_DAYS = 30  # AP's published limit for stored copy
+
+
+class Outcome(StrEnum):
+    NEW = "new"
+    UPDATED = "updated"
+    UNCHANGED = "unchanged"
+    STALE = "stale"  # an older version arriving late: history only
+    KILLED = "killed"
+    WITHHELD = "withheld"
+    EMBARGOED = "embargoed"
+    EXPIRED = "expired"  # arrived already past its licence or expiry
+    REFUSED = "refused"  # the story was taken down before; nothing of it comes back
+    QUARANTINED = "quarantined"
+
+
+@dataclass
+class Report:
+    name: str | None
+    outcomes: list[tuple[str, Outcome]] = field(default_factory=list)
+    error: str | None = None
+
+    def counts(self) -> Counter[str]:
+        return Counter(str(outcome) for _, outcome in self.outcomes)
+
+
+def apply(store: Store, delivery: Delivery, *, format: str | None = None,
+          stories: list[Story] | None = None, agency: str | None = None,
+          licence_days: int = DEFAULT_LICENCE_DAYS) -> Report:
+    """Parse (unless `stories` is given) and apply one delivery in one transaction."""
+    report = Report(delivery.name)
+    if stories is None:
+        try:
+            stories = formats.parse(delivery.data, format, agency=agency)
+        except FormatError as exc:
+            return _quarantine(store, delivery, report, exc.format, str(exc))
+    problem = _check(stories)
+    if problem:
+        return _quarantine(store, delivery, report, stories[0].format if stories else format, problem)
+    now = delivery.received
+    with store.write() as w:
+        licence = timedelta(days=w.ensure_source(delivery.source, now, agency=agency,
+                                                 licence_days=licence_days))
+        for story in stories:
+            report.outcomes.append((story.uri, _apply_story(w, story, delivery, licence)))
+    return report
+
+
+def kill(store: Store, uri: str, *, reason: str, actor: str, now: datetime) -> bool:
+    """An operator's takedown; True if the story was up and is now down."""
+    if not reason.strip():
+        raise ValueError("a kill needs a reason")
+    with store.write() as w:
+        locked = w.lock_story(uri)
+        if locked is None:
+            raise LookupError(f"no story with uri {uri!r}")
+        return w.take_down(locked.id, reason="removed", detail=reason.strip(), actor=actor, now=now)
+
+
+def _apply_story(w: Writer, story: Story, delivery: Delivery, licence: timedelta) -> Outcome:
+    now = delivery.received
+    versioncreated = story.versioncreated or now
+    locked = w.lock_story(story.uri)
+    if locked is None:
+        locked = w.create_story(story, source=delivery.source,
+                                firstcreated=story.firstcreated or versioncreated,
+                                versioncreated=versioncreated, now=now)
+    if locked.state == "takendown":
+        return Outcome.REFUSED
+    if w.has_version(locked.id, story.raw_sha256):
+        return Outcome.UNCHANGED
+    key = w.add_version(locked.id, story, versioncreated=versioncreated, received_at=now,
+                        source=delivery.source, delivery_name=delivery.name)
+    if story.pubstatus is Pubstatus.CANCELED:
+        # A kill is final whatever its version number: the licence is the safe side.
+        detail = story.ednote or "killed by the agency"
+        w.take_down(locked.id, reason="killed", detail=detail, actor=story.agency or delivery.source,
+                    now=now)
+        return Outcome.KILLED
+    if locked.head is not None and not locked.head < key:
+        return Outcome.STALE
+    ends_at = locked.firstcreated + licence
+    if story.expires is not None:
+        ends_at = min(ends_at, story.expires)
+    if story.pubstatus is Pubstatus.WITHHELD:
+        state = "withheld"
+    elif story.embargoed is not None and story.embargoed > now:
+        state = "embargoed"
+    else:
+        state = "live"
+    w.set_head(locked.id, key, story, state=state, ends_at=ends_at, now=now)
+    if ends_at <= now:
+        w.take_down(locked.id, reason="expired", detail="licence ended before arrival",
+                    actor=None, now=now)
+        return Outcome.EXPIRED
+    if state == "withheld":
+        return Outcome.WITHHELD
+    if state == "embargoed":
+        return Outcome.EMBARGOED
+    return Outcome.NEW if locked.head is None else Outcome.UPDATED
+
+
+def _check(stories: list[Story]) -> str | None:
+    if not stories:
+        return "no story in this delivery (nothing but non-text items, or empty)"
+    for story in stories:
+        if not story.uri.strip():
+            return f"{story.format}: a story has no uri"
+    return None
+
+
+def _quarantine(store: Store, delivery: Delivery, report: Report, fmt: str | None,
+                error: str) -> Report:
+    with store.write() as w:
+        w.quarantine(source=delivery.source, name=delivery.name, data=delivery.data, fmt=fmt,
+                     error=error, now=delivery.received)
+    report.error = error
+    report.outcomes.append((delivery.name or "", Outcome.QUARANTINED))
+    return report

@@ -1,0 +1,173 @@
+"""The store: the only place that speaks SQL. SQLite (WAL) by default, PostgreSQL by URL."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Engine, func, select
+
+from wiredesk.store.codec import story_from_row
+from wiredesk.store.engine import DEFAULT_URL, is_current, make_engine, migrate
+from wiredesk.store.records import (
+    AuditRecord,
+    QuarantineRecord,
+    SourceRecord,
+    StatusCounts,
+    StoryRecord,
+    VersionRecord,
+)
+from wiredesk.store.schema import audit, meta, quarantine, raws, sources, stories, versions
+from wiredesk.store.writes import Writer, count, visible_clause
+
+__all__ = ["DEFAULT_URL", "Store", "StoryRecord", "VersionRecord", "AuditRecord",
+           "QuarantineRecord", "SourceRecord", "StatusCounts", "Writer"]
+
+_STORY_COLS = (
+    stories.c.id, stories.c.uri, stories.c.state, stories.c.source, stories.c.firstcreated,
+    stories.c.versioncreated, stories.c.ends_at, stories.c.version_count,
+    stories.c.takendown_at, stories.c.takedown_reason, stories.c.takedown_detail,
+    versions.c.meta, versions.c.body_received, versions.c.body_content_type,
+    versions.c.body_html, versions.c.body_text,
+)
+
+
+class Store:
+    def __init__(self, url: str = DEFAULT_URL, *, engine: Engine | None = None) -> None:
+        self.url = url
+        self.engine = engine or make_engine(url)
+
+    @classmethod
+    def open(cls, url: str = DEFAULT_URL, *, create: bool = True) -> Store:
+        store = cls(url)
+        if create:
+            store.migrate()
+        elif not is_current(store.engine):
+            raise RuntimeError(f"the store at {url} is not initialised; run `wiredesk init`")
+        return store
+
+    def migrate(self) -> None:
+        migrate(self.engine)
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    @contextmanager
+    def write(self) -> Iterator[Writer]:
+        """One transaction; commits on success, rolls back whole on any error."""
+        with self.engine.connect().execution_options(sqlite_immediate=True) as connection:
+            with connection.begin():
+                writer = Writer(connection)
+                yield writer
+                if writer.changed:
+                    writer.bump_generation()
+
+    # --- reads ---------------------------------------------------------------------------
+    def generation(self) -> int:
+        with self.engine.connect() as c:
+            value = c.execute(select(meta.c.value).where(meta.c.key == "generation")).scalar()
+        return int(value or 0)
+
+    def live_stories(self, now: datetime, *, limit: int = 50, offset: int = 0) -> list[StoryRecord]:
+        """What readers may see, newest version first."""
+        query = (
+            select(*_STORY_COLS)
+            .join(versions, versions.c.id == stories.c.head_version_id)
+            .where(visible_clause(now))
+            .order_by(stories.c.versioncreated.desc(), stories.c.id.desc())
+            .limit(limit).offset(offset)
+        )
+        with self.engine.connect() as c:
+            return [_record(row) for row in c.execute(query)]
+
+    def count_live(self, now: datetime) -> int:
+        with self.engine.connect() as c:
+            return count(c, stories, visible_clause(now))
+
+    def story(self, story_id: int) -> StoryRecord | None:
+        return self._one(stories.c.id == story_id)
+
+    def story_by_uri(self, uri: str) -> StoryRecord | None:
+        return self._one(stories.c.uri == uri)
+
+    def _one(self, where: Any) -> StoryRecord | None:
+        query = (select(*_STORY_COLS)
+                 .join(versions, versions.c.id == stories.c.head_version_id).where(where))
+        with self.engine.connect() as c:
+            row = c.execute(query).first()
+        return _record(row) if row else None
+
+    def history(self, story_id: int) -> list[VersionRecord]:
+        """Every version received, in the agency's order, oldest first."""
+        with self.engine.connect() as c:
+            head = c.execute(select(stories.c.head_version_id)
+                             .where(stories.c.id == story_id)).scalar()
+            rows = c.execute(
+                select(versions).where(versions.c.story_id == story_id)
+                .order_by(versions.c.version_number, versions.c.versioncreated, versions.c.id)
+            ).all()
+        return [
+            VersionRecord(
+                id=r.id, version=r.version, versioncreated=r.versioncreated,
+                received_at=r.received_at, pubstatus=r.pubstatus, format=r.format,
+                source=r.source, delivery_name=r.delivery_name, raw_sha256=r.raw_sha256,
+                purged=r.purged, is_head=r.id == head, story=story_from_row(r.meta, r),
+            )
+            for r in rows
+        ]
+
+    def raw_bytes(self, sha256: str) -> bytes | None:
+        with self.engine.connect() as c:
+            return c.execute(select(raws.c.data).where(raws.c.sha256 == sha256)).scalar()
+
+    def takedowns(self, *, limit: int = 100) -> list[AuditRecord]:
+        with self.engine.connect() as c:
+            rows = c.execute(select(audit).order_by(audit.c.at.desc(), audit.c.id.desc())
+                             .limit(limit)).all()
+        return [AuditRecord(**row._asdict()) for row in rows]
+
+    def quarantined(self, *, status: str = "open", limit: int = 100) -> list[QuarantineRecord]:
+        cols = [c for c in quarantine.c if c.name != "data"]
+        with self.engine.connect() as c:
+            rows = c.execute(
+                select(*cols, func.length(quarantine.c.data).label("size"))
+                .where(quarantine.c.status == status).order_by(quarantine.c.id).limit(limit)
+            ).all()
+        return [QuarantineRecord(**row._asdict()) for row in rows]
+
+    def sources(self) -> list[SourceRecord]:
+        with self.engine.connect() as c:
+            rows = c.execute(select(sources).order_by(sources.c.name)).all()
+        return [SourceRecord(r.name, r.kind, r.agency, r.licence_days, r.paused) for r in rows]
+
+    def status(self, now: datetime) -> StatusCounts:
+        with self.engine.connect() as c:
+            live = count(c, stories, visible_clause(now))
+            embargoed = count(c, stories, stories.c.state == "embargoed", stories.c.embargoed > now)
+            return StatusCounts(
+                live=live,
+                held=count(c, stories, stories.c.state == "withheld"),
+                embargoed=embargoed,
+                takendown=count(c, stories, stories.c.state == "takendown"),
+                quarantined=count(c, quarantine, quarantine.c.status == "open"),
+                versions=count(c, versions),
+            )
+
+    def ending_between(self, start: datetime, end: datetime) -> list[StoryRecord]:
+        query = (select(*_STORY_COLS)
+                 .join(versions, versions.c.id == stories.c.head_version_id)
+                 .where(visible_clause(start), stories.c.ends_at <= end)
+                 .order_by(stories.c.ends_at))
+        with self.engine.connect() as c:
+            return [_record(row) for row in c.execute(query)]
+
+
+def _record(row: Any) -> StoryRecord:
+    return StoryRecord(
+        id=row.id, uri=row.uri, state=row.state, story=story_from_row(row.meta, row),
+        source=row.source, firstcreated=row.firstcreated, versioncreated=row.versioncreated,
+        ends_at=row.ends_at, version_count=row.version_count, takendown_at=row.takendown_at,
+        takedown_reason=row.takedown_reason, takedown_detail=row.takedown_detail,
+    )

@@ -1,0 +1,54 @@
+"""Story <-> row: the version row keeps every Story field; bodies in their own columns."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from wiredesk.story import Body, Pubstatus, Story, Subject
+
+_TIMES = ("firstcreated", "versioncreated", "embargoed", "expires")
+_TEXTS = (
+    "uri", "headline", "version", "slugline", "by", "located", "dateline", "agency", "language",
+    "copyrightholder", "copyrightnotice", "usageterms", "ednote", "creditline", "format",
+)
+
+
+def story_meta(story: Story) -> dict[str, Any]:
+    meta: dict[str, Any] = {name: getattr(story, name) for name in _TEXTS}
+    meta.update({name: _iso(getattr(story, name)) for name in _TIMES})
+    meta["pubstatus"] = str(story.pubstatus)
+    meta["urgency"] = story.urgency
+    meta["subjects"] = [[s.name, s.uri, s.code] for s in story.subjects]
+    meta["signals"] = list(story.signals)
+    return meta
+
+
+def story_from_row(meta: dict[str, Any], row: Any, raw: bytes = b"") -> Story:
+    """Rebuild a Story from a version row (bodies may have been purged: then they are empty)."""
+    body = Body(
+        received=row.body_received or "",
+        content_type=row.body_content_type or "text/plain",
+        html=row.body_html or "",
+        text=row.body_text or "",
+    )
+    return Story(
+        **{name: meta.get(name) for name in _TEXTS if name != "headline" and name != "uri"},
+        uri=meta["uri"],
+        headline=meta["headline"],
+        body=body,
+        pubstatus=Pubstatus(meta["pubstatus"]),
+        urgency=meta.get("urgency"),
+        subjects=tuple(Subject(name=n, uri=u, code=c) for n, u, c in meta.get("subjects", [])),
+        signals=tuple(meta.get("signals", [])),
+        raw=raw,
+        **{name: _parse(meta.get(name)) for name in _TIMES},
+    )
+
+
+def _iso(value: datetime | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+def _parse(value: str | None) -> datetime | None:
+    return datetime.fromisoformat(value) if value else None
