@@ -92,6 +92,8 @@ def _apply_story(w: Writer, story: Story, delivery: Delivery, licence: timedelta
                         source=delivery.source, delivery_name=delivery.name)
     if story.pubstatus is Pubstatus.CANCELED:
         # A kill is final whatever its version number: the licence is the safe side.
+        if locked.head is None:  # a kill for a story we never had: record it so nothing follows
+            w.set_head(locked.id, key, story, state="withheld", ends_at=now, now=now)
         detail = story.ednote or "killed by the agency"
         w.take_down(locked.id, reason="killed", detail=detail, actor=story.agency or delivery.source,
                     now=now)

@@ -47,7 +47,38 @@ def detect(data: bytes) -> str:
         if fmt.sniff(data):
             return fmt.name
     tried = ", ".join(FORMATS)
+    if not data.strip():
+        raise FormatError("detect", "byte 0", f"empty file (tried {tried})")
+    nul = data.find(b"\x00", 0, 8192)
+    if nul >= 0:
+        raise FormatError("detect", f"byte {nul}",
+                          f"binary data (a NUL byte), not a news format (tried {tried})")
+    head = data.lstrip(b"\xef\xbb\xbf \t\r\n")[:1]
+    if head in (b"{", b"["):
+        _explain_json(data, tried)
+    if head == b"<":
+        _explain_xml(data, tried)
     raise FormatError("detect", "start of file", f"no format recognises this content (tried {tried})")
+
+
+def _explain_json(data: bytes, tried: str) -> None:
+    """JSON no format claims: say whether it is broken JSON or simply not a news format."""
+    import json
+
+    try:
+        json.loads(data)
+    except (ValueError, RecursionError) as exc:
+        where = f"line {exc.lineno} column {exc.colno}" if isinstance(exc, json.JSONDecodeError) else "$"
+        raise FormatError("json", where, f"invalid JSON: {getattr(exc, 'msg', exc)}") from exc
+    raise FormatError("detect", "$", f"JSON, but not a news format this desk reads (tried {tried})")
+
+
+def _explain_xml(data: bytes, tried: str) -> None:
+    from wiredesk.formats.xmlsafe import local, parse_xml
+
+    root = parse_xml(data, "xml")  # raises a FormatError naming line and column if broken
+    raise FormatError("detect", f"<{local(root.tag)}>",
+                      f"XML, but no format reads this root element (tried {tried})")
 
 
 def parse(data: bytes, format: str | None = None, **options: object) -> list[Story]:

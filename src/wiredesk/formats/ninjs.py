@@ -80,6 +80,8 @@ def parse(data: bytes) -> list[Story]:
         doc = json.loads(text)
     except json.JSONDecodeError as exc:
         raise FormatError(NAME, f"line {exc.lineno} column {exc.colno}", f"invalid JSON: {exc.msg}") from exc
+    except RecursionError as exc:
+        raise FormatError(NAME, "$", "JSON nested too deeply") from exc
     items = doc if isinstance(doc, list) else [doc]
     if not items:
         raise FormatError(NAME, "$", "expected a ninjs object or a non-empty array of them")
@@ -137,6 +139,8 @@ def _item_to_story(item: dict[str, Any], where: str, raw: bytes) -> Story | None
     if not headline:
         raise FormatError(fmt, f"{where}.headline", "a story needs a headline")
     urgency = get("urgency")
+    if urgency is not None and not (isinstance(urgency, int | float) and 0 <= urgency <= 9):
+        raise FormatError(fmt, f"{where}.urgency", f"expected a number from 1 to 9, got {urgency!r}")
     try:
         pubstatus = Pubstatus.parse(get("pubstatus"))
     except ValueError as exc:

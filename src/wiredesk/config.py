@@ -1,0 +1,45 @@
+"""Settings, read once from the environment (WIREDESK_*), overridable by CLI flags."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, replace
+
+from wiredesk.store.engine import DEFAULT_URL
+
+DEFAULT_NOTICE = (
+    "{site} provides breaking news articles from {agency} as a service to its readers, but "
+    "does not edit the articles it publishes. Articles appear on {site} for a limited time."
+)
+
+
+@dataclass(frozen=True)
+class Settings:
+    database_url: str = DEFAULT_URL
+    site_name: str = "wiredesk"
+    site_notice: str = DEFAULT_NOTICE
+    base_url: str = "http://127.0.0.1:8000"
+    licence_days: int = 30
+    clock_seconds: float = 5.0
+
+    @classmethod
+    def from_env(cls, env: dict[str, str] | None = None) -> Settings:
+        env = dict(os.environ if env is None else env)
+        defaults = cls()
+        try:
+            return cls(
+                database_url=env.get("WIREDESK_DATABASE_URL", defaults.database_url),
+                site_name=env.get("WIREDESK_SITE_NAME", defaults.site_name),
+                site_notice=env.get("WIREDESK_SITE_NOTICE", defaults.site_notice),
+                base_url=env.get("WIREDESK_BASE_URL", defaults.base_url).rstrip("/"),
+                licence_days=int(env.get("WIREDESK_LICENCE_DAYS", defaults.licence_days)),
+                clock_seconds=float(env.get("WIREDESK_CLOCK_SECONDS", defaults.clock_seconds)),
+            )
+        except ValueError as exc:
+            raise ValueError(f"bad WIREDESK_* setting: {exc}") from exc
+
+    def with_changes(self, **changes: object) -> Settings:
+        return replace(self, **{k: v for k, v in changes.items() if v is not None})  # type: ignore[arg-type]
+
+    def notice_for(self, agency: str | None) -> str:
+        return self.site_notice.format(site=self.site_name, agency=agency or "news agencies")

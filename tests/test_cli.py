@@ -1,0 +1,94 @@
+"""The `wiredesk` command, run as a user runs it: a real process, a real SQLite file."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from conftest import SAMPLES
+from helpers import ninjs_item
+from wiredesk.formats import ninjs
+
+SEED = SAMPLES / "00-reuters-via-euronews.txt"
+
+
+def run(*args: str, db: Path | None = None, check: bool = True) -> subprocess.CompletedProcess:
+    env = dict(os.environ)
+    if db is not None:
+        env["WIREDESK_DATABASE_URL"] = f"sqlite:///{db}"
+    result = subprocess.run([sys.executable, "-m", "wiredesk.cli", *args], capture_output=True,
+                            text=True, env=env, timeout=120)
+    if check and result.returncode != 0:
+        raise AssertionError(f"exit {result.returncode}: {result.stderr}")
+    return result
+
+
+def test_parse_seed_page_prints_schema_valid_ninjs_2_2():
+    out = run("parse", str(SEED)).stdout.strip().splitlines()
+    assert len(out) == 1
+    item = json.loads(out[0])
+    assert list(ninjs.validator("2.2").iter_errors(item)) == []
+    assert item["headlines"][0]["value"].startswith("Mattis says Japan-U.S. committed")
+    assert item["by"] == "Phil Stewart and Tim Kelly"
+    assert item["located"] == "TOKYO"
+    assert item["infosources"] == [{"name": "Reuters", "role": "originator"}]
+
+
+def test_parse_every_sample_by_detection_alone():
+    out = run("parse", *map(str, sorted(SAMPLES.iterdir()))).stdout.strip().splitlines()
+    assert len(out) == len(list(SAMPLES.iterdir()))
+    for line in out:
+        assert list(ninjs.validator("2.2").iter_errors(json.loads(line))) == []
+
+
+def test_parse_bad_input_names_the_file_and_problem(tmp_path):
+    bad = tmp_path / "broken.json"
+    bad.write_bytes(b'{"uri": "urn:x", "urgency": "high", "headline": "h"}')
+    result = run("parse", str(SEED), str(bad), str(tmp_path / "missing.txt"), check=False)
+    assert result.returncode == 1
+    assert len(result.stdout.strip().splitlines()) == 1  # the good file still printed
+    assert f"{bad}: ninjs 1.6: $.urgency:" in result.stderr
+    assert "missing.txt: cannot read" in result.stderr
+
+
+def test_ingest_status_kill_and_sweep(tmp_path):
+    db = tmp_path / "w.db"
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "a.json").write_bytes(ninjs_item("urn:a", headline="A"))
+    (folder / "b.json").write_bytes(ninjs_item("urn:b", headline="B"))
+    (folder / "c.json").write_bytes(b"{ not json")
+    run("init", db=db)
+    out = run("ingest", str(folder), str(SEED), db=db).stdout
+    assert "4 file(s): 3 new, 1 quarantined" in out
+    assert "invalid JSON" in run("ingest", str(folder / "c.json"), db=db).stderr
+    status = json.loads(run("status", "--json", db=db).stdout)
+    assert status["live"] == 3 and status["quarantined"] == 2
+    assert "taken down: urn:a" in run("kill", "urn:a", "--reason", "legal", db=db).stdout
+    assert json.loads(run("status", "--json", db=db).stdout)["taken down"] == 1
+    out = run("sweep", "--now", "2099-01-01T00:00:00Z", db=db).stdout
+    assert "2 expired" in out
+    assert json.loads(run("status", "--json", db=db).stdout)["live"] == 0
+
+
+def test_kill_of_unknown_story_is_a_clear_error(tmp_path):
+    result = run("kill", "urn:nope", "--reason", "x", db=tmp_path / "w.db", check=False)
+    assert result.returncode == 2 and "no story with uri 'urn:nope'" in result.stderr
+
+
+def test_bad_settings_are_a_clear_error(tmp_path):
+    env = dict(os.environ, WIREDESK_LICENCE_DAYS="thirty")
+    result = subprocess.run([sys.executable, "-m", "wiredesk.cli", "status"], capture_output=True,
+                            text=True, env=env, timeout=60)
+    assert result.returncode == 2 and "WIREDESK_" in result.stderr
+
+
+@pytest.mark.parametrize("args", [["ingest", "/no/such/folder"], ["sweep", "--now", "soon"]])
+def test_bad_arguments_are_clear_errors(tmp_path, args):
+    result = run(*args, db=tmp_path / "w.db", check=False)
+    assert result.returncode == 2 and result.stderr.startswith("wiredesk: ")
