@@ -1,11 +1,21 @@
-"""Shared fixtures: a real SQLite store in a temporary folder, a fixed clock."""
+"""Shared fixtures: a real store (SQLite file, and PostgreSQL where one is reachable), a clock.
+
+Every test that takes `store` runs twice: on a SQLite file in a temporary folder and on
+PostgreSQL in a schema of its own, so runs cannot collide. PostgreSQL is found at
+$WIREDESK_TEST_DATABASE_URL, else at 127.0.0.1:5432 database `test` (as on CI); where no
+server answers, the PostgreSQL half is skipped with the reason.
+"""
 
 from __future__ import annotations
 
+import os
+import uuid
 from datetime import UTC, datetime
+from functools import cache
 from pathlib import Path
 
 import pytest
+from sqlalchemy import create_engine, text
 
 from wiredesk.store import Store
 
@@ -13,6 +23,32 @@ ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 SAMPLES = ROOT / "samples"
 SHARED = ROOT.parent / "shared"
+PG_URL = os.environ.get("WIREDESK_TEST_DATABASE_URL",
+                        "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+
+
+@cache
+def postgres_problem() -> str | None:
+    """Why PostgreSQL cannot be used, or None when it can."""
+    try:
+        engine = create_engine(PG_URL, connect_args={"connect_timeout": 3})
+        with engine.connect() as c:
+            c.execute(text("select 1"))
+        engine.dispose()
+        return None
+    except Exception as exc:  # any failure to connect means: skip, and say why
+        return (f"no PostgreSQL at {PG_URL} ({type(exc).__name__}); set "
+                "WIREDESK_TEST_DATABASE_URL=postgresql+psycopg://user@host:port/db to run it")
+
+
+def pg_schema_url(schema: str) -> str:
+    separator = "&" if "?" in PG_URL else "?"
+    return f"{PG_URL}{separator}options=-csearch_path%3D{schema}"
+
+
+def pytest_report_header(config):  # noqa: ARG001
+    problem = postgres_problem()
+    return "stores: sqlite, postgresql" if problem is None else f"stores: sqlite only: {problem}"
 
 
 @pytest.fixture
@@ -20,8 +56,28 @@ def now() -> datetime:
     return datetime(2026, 11, 29, 12, 0, tzinfo=UTC)
 
 
+@pytest.fixture(params=["sqlite", "postgresql"])
+def store_url(request, tmp_path: Path):
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'wiredesk.db'}"
+        return
+    problem = postgres_problem()
+    if problem:
+        pytest.skip(problem)
+    schema = f"wd_test_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(PG_URL)
+    with admin.begin() as c:
+        c.execute(text(f'CREATE SCHEMA "{schema}"'))
+    try:
+        yield pg_schema_url(schema)
+    finally:
+        with admin.begin() as c:
+            c.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
+
+
 @pytest.fixture
-def store(tmp_path: Path):
-    s = Store.open(f"sqlite:///{tmp_path / 'wiredesk.db'}")
+def store(store_url: str):
+    s = Store.open(store_url)
     yield s
     s.close()

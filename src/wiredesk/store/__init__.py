@@ -9,6 +9,7 @@ from typing import Any
 
 from sqlalchemy import Engine, func, select
 
+from wiredesk.store.clauses import count, visible_clause
 from wiredesk.store.codec import story_from_row
 from wiredesk.store.engine import DEFAULT_URL, is_current, make_engine, migrate
 from wiredesk.store.records import (
@@ -20,7 +21,7 @@ from wiredesk.store.records import (
     VersionRecord,
 )
 from wiredesk.store.schema import audit, meta, quarantine, raws, sources, stories, versions
-from wiredesk.store.writes import Writer, count, visible_clause
+from wiredesk.store.writes import Writer
 
 __all__ = ["DEFAULT_URL", "Store", "StoryRecord", "VersionRecord", "AuditRecord",
            "QuarantineRecord", "SourceRecord", "StatusCounts", "Writer"]

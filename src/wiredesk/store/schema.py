@@ -88,6 +88,17 @@ Index("ix_stories_state_embargo", stories.c.state, stories.c.embargoed)
 Index("ix_stories_state_vc", stories.c.state, stories.c.versioncreated)
 Index("ix_stories_takendown", stories.c.takendown_at)
 
+# The head version's subjects, for per-subject lists and feeds.
+story_subjects = Table(
+    "story_subjects",
+    metadata,
+    Column("story_id", Integer, ForeignKey("stories.id", ondelete="CASCADE"), nullable=False),
+    Column("name", String(200), nullable=False),
+    Column("uri", String(500)),
+)
+Index("ix_story_subjects_name", story_subjects.c.name, story_subjects.c.story_id)
+Index("ix_story_subjects_story", story_subjects.c.story_id)
+
 raws = Table(
     "raws",
     metadata,

@@ -6,11 +6,21 @@ import hashlib
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Connection, and_, delete, exists, func, insert, or_, select, update
+from sqlalchemy import Connection, delete, exists, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
+from wiredesk.store import search
 from wiredesk.store.codec import story_meta
-from wiredesk.store.schema import audit, meta, quarantine, raws, sources, stories, versions
+from wiredesk.store.schema import (
+    audit,
+    meta,
+    quarantine,
+    raws,
+    sources,
+    stories,
+    story_subjects,
+    versions,
+)
 from wiredesk.story import Story
 
 
@@ -118,6 +128,16 @@ class Writer:
             language=story.language, versioncreated=head.versioncreated,
             embargoed=story.embargoed, ends_at=ends_at, updated_at=now,
         ))
+        self.c.execute(delete(story_subjects).where(story_subjects.c.story_id == story_id))
+        subjects = {s.name: s.uri for s in story.subjects if s.name}
+        if subjects:
+            self.c.execute(insert(story_subjects), [
+                {"story_id": story_id, "name": name[:200], "uri": uri} for name, uri in subjects.items()
+            ])
+        if state in ("live", "embargoed"):
+            search.index_story(self.c, story_id, story)
+        else:
+            search.remove_story(self.c, story_id)
         self.changed = True
 
     def take_down(self, story_id: int, *, reason: str, detail: str | None, actor: str | None,
@@ -138,6 +158,7 @@ class Writer:
             reason=reason, detail=detail, actor=actor,
         ))
         self.purge_story(story_id)
+        search.remove_story(self.c, story_id)
         self.changed = True
         return True
 
@@ -188,16 +209,3 @@ class Writer:
         dialect = self.c.dialect.name
         builder = postgresql.insert if dialect == "postgresql" else sqlite.insert
         self.c.execute(builder(table).values(**values).on_conflict_do_nothing(index_elements=keys))
-
-
-def visible_clause(now: datetime):  # type: ignore[no-untyped-def]
-    """The one definition of "a reader may see this story now", used by every surface."""
-    return and_(
-        stories.c.state.in_(("live", "embargoed")),
-        or_(stories.c.embargoed.is_(None), stories.c.embargoed <= now),
-        stories.c.ends_at > now,
-    )
-
-
-def count(connection: Connection, table, *where) -> int:  # type: ignore[no-untyped-def]
-    return connection.execute(select(func.count()).select_from(table).where(*where)).scalar_one()

@@ -1,0 +1,34 @@
+"""Search index (FTS5 on SQLite, tsvector + GIN on PostgreSQL) and story subjects.
+
+Revision ID: 0002
+Revises: 0001
+"""
+
+import sqlalchemy as sa
+from alembic import op
+
+from wiredesk.store.search import create_index_sql
+
+revision = "0002"
+down_revision = "0001"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    op.create_table(
+        "story_subjects",
+        sa.Column("story_id", sa.Integer, sa.ForeignKey("stories.id", ondelete="CASCADE"),
+                  nullable=False),
+        sa.Column("name", sa.String(200), nullable=False),
+        sa.Column("uri", sa.String(500)),
+    )
+    op.create_index("ix_story_subjects_name", "story_subjects", ["name", "story_id"])
+    op.create_index("ix_story_subjects_story", "story_subjects", ["story_id"])
+    for statement in create_index_sql(op.get_bind().dialect.name):
+        op.execute(statement)
+
+
+def downgrade() -> None:
+    op.execute("DROP TABLE IF EXISTS story_search")
+    op.drop_table("story_subjects")

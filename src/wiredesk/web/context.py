@@ -1,0 +1,25 @@
+"""What every web module needs: settings, the store, templates and the clock."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from wiredesk.config import Settings
+from wiredesk.store import Store
+from wiredesk.web.render import Renderer
+
+Clock = Callable[[], datetime]
+
+
+def system_clock() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass
+class Context:
+    settings: Settings
+    store: Store
+    renderer: Renderer
+    clock: Clock = system_clock
