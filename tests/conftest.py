@@ -81,3 +81,31 @@ def store(store_url: str):
     s = Store.open(store_url)
     yield s
     s.close()
+
+
+class Clock:
+    """A clock the test moves by hand."""
+
+    def __init__(self, now: datetime) -> None:
+        self.now = now
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
+@pytest.fixture
+def clock(now):
+    return Clock(now)
+
+
+@pytest.fixture
+def client(store, clock):
+    """The whole site over the test's store, on the test's clock."""
+    from starlette.testclient import TestClient
+
+    from wiredesk.config import Settings
+    from wiredesk.web.app import create_app
+
+    settings = Settings(site_name="Example News", base_url="https://news.example")
+    with TestClient(create_app(settings, store=store, clock=clock)) as c:
+        yield c

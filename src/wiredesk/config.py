@@ -21,6 +21,8 @@ class Settings:
     base_url: str = "http://127.0.0.1:8000"
     licence_days: int = 30
     clock_seconds: float = 5.0
+    websub_hub: str | None = None  # a WebSub hub to announce in feeds and ping on change
+    purge_url: str | None = None  # a CDN endpoint called with Surrogate-Key on each takedown
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> Settings:
@@ -34,6 +36,8 @@ class Settings:
                 base_url=env.get("WIREDESK_BASE_URL", defaults.base_url).rstrip("/"),
                 licence_days=int(env.get("WIREDESK_LICENCE_DAYS", defaults.licence_days)),
                 clock_seconds=float(env.get("WIREDESK_CLOCK_SECONDS", defaults.clock_seconds)),
+                websub_hub=env.get("WIREDESK_WEBSUB_HUB") or None,
+                purge_url=env.get("WIREDESK_PURGE_URL") or None,
             )
         except ValueError as exc:
             raise ValueError(f"bad WIREDESK_* setting: {exc}") from exc

@@ -40,7 +40,10 @@ def parse_datetime(value: object, fmt: str, where: str) -> datetime | None:
         raise FormatError(fmt, where, f"expected an ISO 8601 date-time, got {text[:40]!r}")
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=UTC)
-    return parsed.astimezone(UTC)
+    try:
+        return parsed.astimezone(UTC)
+    except OverflowError as exc:  # 9999-12-31T23:59-23:00 falls off the calendar in UTC
+        raise FormatError(fmt, where, f"date-time out of range: {text[:40]!r}") from exc
 
 
 def iso(value: datetime | None) -> str | None:

@@ -2,29 +2,36 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import logging
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Engine, func, select
 
-from wiredesk.store.clauses import count, visible_clause
+from wiredesk.store import search
+from wiredesk.store.clauses import ListFilter, count, visible_clause
 from wiredesk.store.codec import story_from_row
 from wiredesk.store.engine import DEFAULT_URL, is_current, make_engine, migrate
 from wiredesk.store.records import (
     AuditRecord,
     QuarantineRecord,
+    SearchPage,
     SourceRecord,
     StatusCounts,
     StoryRecord,
+    Tombstone,
     VersionRecord,
 )
 from wiredesk.store.schema import audit, meta, quarantine, raws, sources, stories, versions
-from wiredesk.store.writes import Writer
+from wiredesk.store.writes import Changes, TakenDown, Writer
 
 __all__ = ["DEFAULT_URL", "Store", "StoryRecord", "VersionRecord", "AuditRecord",
-           "QuarantineRecord", "SourceRecord", "StatusCounts", "Writer"]
+           "QuarantineRecord", "SourceRecord", "StatusCounts", "Writer", "ListFilter",
+           "Tombstone", "SearchPage", "Changes", "TakenDown"]
+
+log = logging.getLogger("wiredesk.store")
 
 _STORY_COLS = (
     stories.c.id, stories.c.uri, stories.c.state, stories.c.source, stories.c.firstcreated,
@@ -39,6 +46,8 @@ class Store:
     def __init__(self, url: str = DEFAULT_URL, *, engine: Engine | None = None) -> None:
         self.url = url
         self.engine = engine or make_engine(url)
+        # Called with each committed transaction's Changes: caches, CDN purges, WebSub pings.
+        self.listeners: list[Callable[[Changes], None]] = []
 
     @classmethod
     def open(cls, url: str = DEFAULT_URL, *, create: bool = True) -> Store:
@@ -64,6 +73,12 @@ class Store:
                 yield writer
                 if writer.changed:
                     writer.bump_generation()
+        if writer.changes:
+            for listener in self.listeners:
+                try:
+                    listener(writer.changes)
+                except Exception:  # a listener's trouble must never undo a committed delivery
+                    log.exception("store listener failed")
 
     # --- reads ---------------------------------------------------------------------------
     def generation(self) -> int:
@@ -71,17 +86,51 @@ class Store:
             value = c.execute(select(meta.c.value).where(meta.c.key == "generation")).scalar()
         return int(value or 0)
 
-    def live_stories(self, now: datetime, *, limit: int = 50, offset: int = 0) -> list[StoryRecord]:
-        """What readers may see, newest version first."""
+    def live_stories(self, now: datetime, *, limit: int = 50, offset: int = 0,
+                     where: ListFilter | None = None) -> list[StoryRecord]:
+        """What readers may see, newest version first (keyset `before` for gapless paging)."""
         query = (
             select(*_STORY_COLS)
             .join(versions, versions.c.id == stories.c.head_version_id)
-            .where(visible_clause(now))
+            .where(visible_clause(now), *(where or ListFilter()).clauses())
             .order_by(stories.c.versioncreated.desc(), stories.c.id.desc())
             .limit(limit).offset(offset)
         )
         with self.engine.connect() as c:
             return [_record(row) for row in c.execute(query)]
+
+    def tombstones(self, since: datetime, *, where: ListFilter | None = None,
+                   limit: int = 500) -> list[Tombstone]:
+        """Stories taken down since a moment: for feeds that must tell readers to drop them."""
+        query = (select(stories.c.id, stories.c.uri, stories.c.takendown_at,
+                        stories.c.takedown_reason, stories.c.agency)
+                 .where(stories.c.state == "takendown", stories.c.takendown_at >= since,
+                        *(where or ListFilter()).clauses(taken_down=True))
+                 .order_by(stories.c.takendown_at.desc()).limit(limit))
+        with self.engine.connect() as c:
+            return [Tombstone(*row) for row in c.execute(query)]
+
+    def search(self, q: str, now: datetime, *, agency: str | None = None,
+               start: datetime | None = None, end: datetime | None = None, limit: int = 10,
+               offset: int = 0) -> SearchPage:
+        """Visible stories matching a reader's query; raises search.QueryError for bad input."""
+        with self.engine.connect() as c:
+            hits = search.search(c, q, now, agency=agency, start=start, end=end)
+            page = hits[offset:offset + limit]
+            snippets = search.snippets(c, q, [h.story_id for h in page])
+        records = {r.id: r for r in (self.story(h.story_id) for h in page) if r is not None}
+        return SearchPage(
+            total=len(hits),
+            results=[(records[h.story_id], snippets.get(h.story_id, "")) for h in page
+                     if h.story_id in records],
+        )
+
+    def agencies(self, now: datetime) -> list[str]:
+        with self.engine.connect() as c:
+            rows = c.execute(select(stories.c.agency).distinct()
+                             .where(visible_clause(now), stories.c.agency.is_not(None))
+                             .order_by(stories.c.agency)).scalars()
+            return list(rows)
 
     def count_live(self, now: datetime) -> int:
         with self.engine.connect() as c:

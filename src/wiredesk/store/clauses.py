@@ -2,11 +2,44 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import Connection, and_, func, or_, select
+from sqlalchemy import Connection, and_, exists, func, or_, select, tuple_
 
-from wiredesk.store.schema import stories
+from wiredesk.store.schema import stories, story_subjects
+
+
+@dataclass(frozen=True)
+class ListFilter:
+    """Narrowing of a story list: by agency, subject, urgency, time, or a keyset cursor."""
+
+    agency: str | None = None
+    subject: str | None = None
+    max_urgency: int | None = None  # ninjs: 1 is most urgent; keep stories at or above this
+    since: datetime | None = None  # versioncreated after this
+    first_since: datetime | None = None  # first published after this (news sitemap)
+    before: tuple[datetime, int] | None = None  # keyset: (versioncreated, id) of the last seen
+
+    def clauses(self, *, taken_down: bool = False) -> list[Any]:
+        out: list[Any] = []
+        if self.agency:
+            out.append(func.lower(stories.c.agency) == self.agency.lower())
+        if self.subject:
+            out.append(exists().where(story_subjects.c.story_id == stories.c.id,
+                                      func.lower(story_subjects.c.name) == self.subject.lower()))
+        if taken_down:
+            return out
+        if self.max_urgency is not None:
+            out.append(stories.c.urgency <= self.max_urgency)
+        if self.since is not None:
+            out.append(stories.c.versioncreated > self.since)
+        if self.first_since is not None:
+            out.append(stories.c.firstcreated >= self.first_since)
+        if self.before is not None:
+            out.append(tuple_(stories.c.versioncreated, stories.c.id) < tuple_(*self.before))
+        return out
 
 
 def visible_clause(now: datetime):  # type: ignore[no-untyped-def]

@@ -98,3 +98,18 @@ class StatusCounts:
     takendown: int
     quarantined: int
     versions: int
+
+
+@dataclass(frozen=True, slots=True)
+class Tombstone:
+    id: int
+    uri: str
+    takendown_at: datetime
+    reason: str
+    agency: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class SearchPage:
+    total: int
+    results: list[tuple[StoryRecord, str]]  # the record and its highlighted snippet

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlalchemy import Connection, delete, exists, insert, select, update
@@ -38,6 +38,26 @@ class HeadKey:
 
 
 @dataclass(frozen=True, slots=True)
+class TakenDown:
+    story_id: int
+    uri: str
+    agency: str | None
+    subjects: tuple[str, ...]
+
+
+@dataclass
+class Changes:
+    """What one committed transaction changed, for caches, CDNs and WebSub hubs."""
+
+    updated: list[tuple[int, str | None]] = field(default_factory=list)  # (story id, agency)
+    takedowns: list[TakenDown] = field(default_factory=list)
+    embargoes_lifted: int = 0
+
+    def __bool__(self) -> bool:
+        return bool(self.updated or self.takedowns or self.embargoes_lifted)
+
+
+@dataclass(frozen=True, slots=True)
 class LockedStory:
     id: int
     state: str
@@ -50,6 +70,7 @@ class Writer:
     def __init__(self, connection: Connection) -> None:
         self.c = connection
         self.changed = False  # did this transaction change what readers may see?
+        self.changes = Changes()  # told to listeners once the transaction commits
 
     # --- sources -----------------------------------------------------------------------
     def ensure_source(self, name: str, now: datetime, *, kind: str = "cli",
@@ -134,6 +155,7 @@ class Writer:
             self.c.execute(insert(story_subjects), [
                 {"story_id": story_id, "name": name[:200], "uri": uri} for name, uri in subjects.items()
             ])
+        self.changes.updated.append((story_id, story.agency))
         if state in ("live", "embargoed"):
             search.index_story(self.c, story_id, story)
         else:
@@ -159,6 +181,9 @@ class Writer:
         ))
         self.purge_story(story_id)
         search.remove_story(self.c, story_id)
+        subjects = self.c.execute(select(story_subjects.c.name)
+                                  .where(story_subjects.c.story_id == story_id)).scalars()
+        self.changes.takedowns.append(TakenDown(story_id, row.uri, row.agency, tuple(subjects)))
         self.changed = True
         return True
 
@@ -188,6 +213,7 @@ class Writer:
         )
         if result.rowcount:
             self.changed = True
+            self.changes.embargoes_lifted += result.rowcount
         return result.rowcount
 
     # --- quarantine and counters ---------------------------------------------------------

@@ -18,10 +18,10 @@ from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
-from wiredesk import lifecycle
+from wiredesk import lifecycle, notify
 from wiredesk.config import Settings
 from wiredesk.store import Store
-from wiredesk.web import pages
+from wiredesk.web import api, feeds, pages, sitemaps
 from wiredesk.web.context import Clock, Context, system_clock
 from wiredesk.web.render import Renderer
 
@@ -35,6 +35,7 @@ def create_app(settings: Settings, *, store: Store | None = None, clock: Clock =
     """The ASGI app. `run_clock` applies `lifecycle.tick` every `settings.clock_seconds`."""
     ctx = Context(settings=settings, store=store or Store.open(settings.database_url),
                   renderer=Renderer(settings), clock=clock)
+    notifier = notify.attach(ctx.store, settings)
 
     async def health(_: Request) -> Response:
         return PlainTextResponse("ok")
@@ -48,6 +49,9 @@ def create_app(settings: Settings, *, store: Store | None = None, clock: Clock =
         try:
             yield
         finally:
+            if notifier:
+                ctx.store.listeners.remove(notifier)
+                notifier.close()
             if task:
                 task.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
@@ -56,6 +60,9 @@ def create_app(settings: Settings, *, store: Store | None = None, clock: Clock =
     static = StaticFiles(directory=str(resources.files("wiredesk.web").joinpath("static")))
     routes = [
         *pages.routes(ctx),
+        *api.routes(ctx),
+        *feeds.routes(ctx),
+        *sitemaps.routes(ctx),
         Route("/healthz", health),
         Mount("/static", static, name="static"),
     ]

@@ -23,3 +23,11 @@ class Context:
     store: Store
     renderer: Renderer
     clock: Clock = system_clock
+
+    def story_path(self, story_id: int, headline: str) -> str:
+        from wiredesk.web.render import slug
+
+        return f"/story/{story_id}/{slug(headline)}"
+
+    def absolute(self, path: str) -> str:
+        return self.settings.base_url.rstrip("/") + path

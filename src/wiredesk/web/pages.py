@@ -2,27 +2,34 @@
 
 from __future__ import annotations
 
+import json
 import re
+from datetime import UTC, datetime, timedelta
 from urllib.parse import urlsplit
 
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, RedirectResponse, Response
+from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
+from wiredesk.formats.dates import iso
+from wiredesk.store import StoryRecord
+from wiredesk.store.search import QueryError
 from wiredesk.web.context import Context
+from wiredesk.web.http import ITEM_MAX_AGE, LIST_MAX_AGE, max_age, respond, story_keys
 from wiredesk.web.render import TextSize
 
 PAGE_SIZE = 30
+SEARCH_PAGE = 10
 
 
-def render_page(ctx: Context, request: Request, template: str, status: int = 200,
-                **context: object) -> HTMLResponse:
+def render_page(ctx: Context, request: Request, template: str, status: int = 200, *,
+                cache_seconds: int = 0, keys: list[str] | None = None,
+                **context: object) -> Response:
     size = TextSize.from_cookie(request.cookies.get(TextSize.COOKIE))
     html = ctx.renderer.render(template, request_path=request.url.path, textsize=size,
                                query=request.query_params.get("q", ""), **context)
-    response = HTMLResponse(html, status_code=status)
-    response.headers["Cache-Control"] = "no-cache"
-    return response
+    return respond(request, html.encode("utf-8"), "text/html; charset=utf-8",
+                   cache_seconds=cache_seconds, keys=keys or ["pages"], status=status)
 
 
 def routes(ctx: Context) -> list[Route]:
@@ -33,20 +40,54 @@ def routes(ctx: Context) -> list[Route]:
             number = 1
         now = ctx.clock()
         records = ctx.store.live_stories(now, limit=PAGE_SIZE + 1, offset=(number - 1) * PAGE_SIZE)
-        return render_page(ctx, request, "front.html", records=records[:PAGE_SIZE], now=now,
-                           page=number, has_next=len(records) > PAGE_SIZE)
+        shown = records[:PAGE_SIZE]
+        return render_page(ctx, request, "front.html", records=shown, now=now, page=number,
+                           has_next=len(records) > PAGE_SIZE, keys=["front", "stories"],
+                           cache_seconds=max_age(now, [r.ends_at for r in shown], LIST_MAX_AGE))
 
     async def article(request: Request) -> Response:
         now = ctx.clock()
         record = ctx.store.story(request.path_params["story_id"])
         if record is None:
             return render_page(ctx, request, "notfound.html", status=404)
+        keys = story_keys(record.id, record.story.agency, [s.name for s in record.story.subjects])
         if record.state == "takendown" or record.ends_at <= now:
-            return render_page(ctx, request, "gone.html", status=410)
+            return render_page(ctx, request, "gone.html", status=410, keys=keys,
+                               cache_seconds=ITEM_MAX_AGE)
         if not record.visible(now):
             return render_page(ctx, request, "notfound.html", status=404)  # held or embargoed
+        canonical = ctx.absolute(ctx.story_path(record.id, record.story.headline))
         return render_page(ctx, request, "article.html", record=record, story=record.story,
-                           now=now, notice=ctx.settings.notice_for(record.story.agency))
+                           now=now, notice=ctx.settings.notice_for(record.story.agency),
+                           canonical=canonical, jsonld=structured_data(ctx, record, canonical),
+                           description=_description(record.story.body.text),
+                           keys=keys, cache_seconds=max_age(now, [record.ends_at], ITEM_MAX_AGE))
+
+    async def search(request: Request) -> Response:
+        now = ctx.clock()
+        params = request.query_params
+        q = params.get("q", "").strip()
+        agency = params.get("agency") or None
+        try:
+            number = max(1, min(int(params.get("page", "1")), 1000))
+        except ValueError:
+            number = 1
+        context: dict[str, object] = {"q": q, "agency": agency, "page": number,
+                                      "agencies": ctx.store.agencies(now), "results": [],
+                                      "total": 0, "message": None,
+                                      "start": params.get("from", ""), "end": params.get("to", "")}
+        if q:
+            try:
+                start = _day(params.get("from"), "From")
+                end = _day(params.get("to"), "To")
+                found = ctx.store.search(q, now, agency=agency, start=start,
+                                         end=end + timedelta(days=1) if end else None,
+                                         limit=SEARCH_PAGE, offset=(number - 1) * SEARCH_PAGE)
+                context.update(results=found.results, total=found.total,
+                               has_next=found.total > number * SEARCH_PAGE)
+            except (QueryError, ValueError) as exc:
+                context["message"] = str(exc)
+        return render_page(ctx, request, "search.html", keys=["search", "stories"], **context)
 
     async def textsize(request: Request) -> Response:
         """Smaller/larger by cookie, so the control works with JavaScript off."""
@@ -63,7 +104,62 @@ def routes(ctx: Context) -> list[Route]:
         Route("/story/{story_id:int}", article),
         Route("/story/{story_id:int}/{slug}", article),
         Route("/textsize", textsize),
+        Route("/search", search),
     ]
+
+
+def _day(value: str | None, label: str) -> datetime | None:
+    if not value:
+        return None
+    try:
+        return datetime.strptime(value, "%Y-%m-%d").replace(tzinfo=UTC)
+    except ValueError as exc:
+        raise ValueError(f"{label} date: use the form 2026-01-31.") from exc
+
+
+def _description(text: str, limit: int = 200) -> str:
+    first = text.split("\n", 1)[0]
+    return first if len(first) <= limit else first[:limit].rsplit(" ", 1)[0] + "…"
+
+
+def _authors(byline: str | None) -> list[str]:
+    if not byline:
+        return []
+    return [n.strip() for n in re.split(r",\s*|\s+and\s+", byline) if n.strip()]
+
+
+def structured_data(ctx: Context, record: StoryRecord, canonical: str) -> str:
+    """schema.org NewsArticle JSON-LD, safe to place inside a <script> element."""
+    story = record.story
+    data: dict[str, object] = {
+        "@context": "https://schema.org",
+        "@type": "NewsArticle",
+        "headline": story.headline,
+        "datePublished": iso(record.firstcreated),
+        "dateModified": iso(record.versioncreated),
+        "expires": iso(record.ends_at),
+        "mainEntityOfPage": canonical,
+        "url": canonical,
+        "publisher": {"@type": "Organization", "name": ctx.settings.site_name,
+                      "url": ctx.absolute("/")},
+        "isAccessibleForFree": True,
+    }
+    authors = _authors(story.by)
+    if authors:
+        data["author"] = [{"@type": "Person", "name": name} for name in authors]
+    elif story.agency:
+        data["author"] = [{"@type": "Organization", "name": story.agency}]
+    if story.agency:
+        data["sourceOrganization"] = {"@type": "Organization", "name": story.agency}
+    if story.copyrightholder or story.agency:
+        data["copyrightHolder"] = {"@type": "Organization",
+                                   "name": story.copyrightholder or story.agency}
+    if story.language:
+        data["inLanguage"] = story.language
+    if story.located:
+        data["dateline"] = story.dateline or story.located
+    text = json.dumps(data, ensure_ascii=False)
+    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
 _SAFE_PATH = re.compile(r"^/[A-Za-z0-9/_\-.?=&%]*$")

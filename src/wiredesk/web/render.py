@@ -53,6 +53,14 @@ def isotime(value: datetime | None) -> str:
     return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ") if value else ""
 
 
+def highlight(snippet: str) -> Markup:
+    """A search snippet, escaped, with the engine's match markers turned into <mark>."""
+    from wiredesk.store.search import MARK_END, MARK_START
+
+    escaped = str(Markup.escape(snippet))
+    return Markup(escaped.replace(MARK_START, "<mark>").replace(MARK_END, "</mark>"))
+
+
 def slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:80] or "story"
 
@@ -66,7 +74,7 @@ class Renderer:
             trim_blocks=True,
             lstrip_blocks=True,
         )
-        self.env.filters.update(when=when, isotime=isotime, slug=slug)
+        self.env.filters.update(when=when, isotime=isotime, slug=slug, highlight=highlight)
         self.env.globals.update(site=settings.site_name, URGENT=URGENT, safe_html=Markup)
 
     def render(self, template: str, **context: Any) -> str:

@@ -1,0 +1,283 @@
+"""IPTC 7901, the text wire of dpa and other European agencies.
+
+One message (several may follow each other in one stream):
+
+    SOH <service id><message number> <priority 1-6> <category> <word count>  [<attribution>] [<ref>]
+    <keyword line(s)>/ (markers such as "(Zusammenfassung)", "(Berichtigung)", "(Löschung)")
+    STX <headline> =                 title lines end with " =" (Sperrfrist, byline, markers too)
+    Von <author>, dpa =
+                                     a blank line ends the title block
+    Berlin (dpa) - Body text, wrapped; a blank line or an indent starts a paragraph.
+    Copyright (c) 2026 dpa ... Alle Rechte vorbehalten. / Nutzung nur ...   (rights)
+    Die folgenden Informationen sind nicht zur Veröffentlichung bestimmt     (ednote block)
+    dpa xy zz                        signature: agency and editors' initials -> creditline
+    271734 Nov 26                    date-time group (ddhhmm [zone] Mon yy; UTC unless a zone)
+    ETX EOT
+
+Detection: SOH (never preceded by SYN), then service letters + number, a space, ONE priority
+digit, a space, a category of 1-3 letters and a word count. ANPA 1312 instead has one
+service-level letter and exactly four digits, and a second header line "<letter> <letter>".
+
+Priority 1-6 is the urgency as is (1 flash ... 6 lowest). The uri is the attribution (else
+the agency option) and the keyword line without version markers, so "(Zusammenfassung)"
+writethrus stay one story: the original is version "1", "(Zusammenfassung)" "2",
+"(2. Zusammenfassung)" "3"; an unnumbered correction is "2"; a repeat carries no version.
+A "Sperrfrist" becomes `embargoed` only when the date can be placed in a year (an explicit
+year, or the message's own date-time group); its text always goes to ednote.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime, timedelta, timezone
+
+from wiredesk.formats.anpa import (
+    _ZONES,
+    AGENCIES,
+    Frame,
+    english_embargo,
+    frames,
+    match_dateline,
+    resolve,
+    split_rights,
+    story_uri,
+    zone,
+)
+from wiredesk.formats.errors import FormatError
+from wiredesk.story import Body, Pubstatus, Story, Subject
+
+NAME = "iptc7901"
+
+CATEGORIES = {
+    "pol": "Politics", "wi": "Economy", "wir": "Economy", "spo": "Sport", "sp": "Sport",
+    "s": "Sport", "kul": "Culture", "ku": "Culture", "vm": "Miscellaneous",
+    "wis": "Science", "mod": "Lifestyle", "med": "Media", "bil": "Education",
+    "rs": "Service", "i": "International",
+}
+
+_SNIFF = re.compile(rb"\A[\r\n ]*\x01[\r\n ]*[A-Za-z]{1,8}\d{1,6} +[1-9] +[A-Za-z]{1,3} +\d{1,6}\b")
+_HEADER = re.compile(
+    r"^(?P<svc>[A-Za-z]{1,8})(?P<num>\d{1,6}) +(?P<pri>[1-9]) +(?P<cat>[A-Za-z]{1,3}) +"
+    r"(?P<wc>\d{1,6})(?: +(?P<attr>[A-Za-z][\w./-]{0,30}))?(?: +(?P<ref>\d{1,6}))? *$"
+)
+_MARKER = re.compile(r"\(([^()]{1,400})\)")
+_SUMMARY = re.compile(
+    r"(?:(?P<n>\d+)\. ?)?(?:Zusammenfassung|Neufassung)|(?:(?P<e>\d+) ?(?:st|nd|rd|th) )?"
+    r"(?:Ld-)?Writethru", re.I,
+)
+_CORRECTION = re.compile(r"\b(?:Berichtigung|Korrektur|berichtigt|correction|corrected)\b", re.I)
+_REPEAT = re.compile(r"\b(?:Wiederholung|repeat|repetition)\b", re.I)
+_KILL = re.compile(r"(?:Löschung|Loeschung|zurückgezogen|zurueckgezogen|\bkill\b|\bwithdrawn\b)",
+                   re.I)
+_VERSION_WORD = re.compile(f"{_SUMMARY.pattern}|{_CORRECTION.pattern}|{_REPEAT.pattern}|"
+                           f"{_KILL.pattern}", re.I)
+_BYLINE = re.compile(r"^(?:Von|By) (?P<by>[A-ZÄÖÜ].{1,150})$")
+_NOT_FOR_PUB = re.compile(
+    r"nicht (?:zur|für die) Veröffentlichung bestimmt|not (?:intended )?for publication", re.I
+)
+_SIGNATURE = re.compile(r"^[a-z][a-z-]{1,11}(?: [a-z]{1,5}(?:/[a-z]{1,5})?){1,5}$")
+_SEPARATOR = re.compile(r"^[*_#= -]{3,}$")
+_MONTHS = {
+    "jan": 1, "feb": 2, "mar": 3, "mär": 3, "mrz": 3, "apr": 4, "may": 5, "mai": 5, "jun": 6,
+    "jul": 7, "aug": 8, "sep": 9, "oct": 10, "okt": 10, "nov": 11, "dec": 12, "dez": 12,
+}
+_DTG = re.compile(
+    r"^(?P<d>\d{2})(?P<h>\d{2})(?P<mi>\d{2}) ?(?P<tz>GMT|UTC|MEZ|MESZ|CET|CEST)? "
+    r"(?P<mon>[A-Za-zä]{3})[a-zä]*\.? (?P<y>\d{4}|\d{2})$"
+)
+_GERMAN_MONTHS = {
+    "januar": 1, "jänner": 1, "februar": 2, "märz": 3, "maerz": 3, "april": 4, "mai": 5,
+    "juni": 6, "juli": 7, "august": 8, "september": 9, "oktober": 10, "november": 11,
+    "dezember": 12,
+}
+_SPERRFRIST = re.compile(
+    r"Sperrfrist:? ?(?:(?:Montag|Dienstag|Mittwoch|Donnerstag|Freitag|Samstag|Sonnabend|"
+    r"Sonntag),? )?(?:(?P<day>\d{1,2})\. ?(?:(?P<mon>\d{1,2})\.|(?P<month>[A-Za-zä]{3,9}))"
+    r" ?(?P<year>\d{4})?,? ?)?(?:(?P<h>\d{1,2})[.:](?P<mi>\d{2}) ?(?:Uhr)?)? ?"
+    r"(?P<tz>MESZ|MEZ|CEST|CET|GMT|UTC)?", re.I,
+)
+
+
+def looks_like(data: bytes) -> bool:
+    return bool(_SNIFF.match(data[:1024]))
+
+
+def parse(data: bytes, *, agency: str | None = None) -> list[Story]:
+    return [_story(frame, agency) for frame in frames(data, NAME)]
+
+
+def _story(frame: Frame, agency_arg: str | None) -> Story:
+    lines = [" ".join(line.split()) for line in re.split(r"\r\n|\r|\n", frame.header)]
+    lines = [line for line in lines if line]
+    head = _HEADER.match(lines[0]) if lines else None
+    if not head:
+        got = lines[0][:40] if lines else ""
+        raise FormatError(NAME, f"{frame.where}, header line 1", "expected '<service><number> "
+                          f"<priority> <category> <word count> [attribution]', got {got!r}")
+    text_lines = [line.rstrip() for line in re.split(r"\r\n|\r|\n", frame.text)]
+    keyword_lines = lines[1:]
+    if not keyword_lines and text_lines and text_lines[0].strip().endswith("/"):
+        keyword_lines = [text_lines.pop(0).strip()]  # some senders put the keyword after STX
+    keyword_text = " ".join(keyword_lines)
+    markers = _MARKER.findall(keyword_text)
+    keyword = _MARKER.sub("", keyword_text)
+    keyword = "/".join(p.strip() for p in keyword.split("/")
+                       if p.strip() and not _VERSION_WORD.fullmatch(p.strip()))
+
+    # The title block: the first line, then lines ending "=", markers, Sperrfrist, byline.
+    headline = by = None
+    sperrfrist: list[str] = []
+    titles, seen = 0, False
+    while titles < len(text_lines):
+        raw = text_lines[titles].strip()
+        if not raw:
+            if seen:
+                break
+            titles += 1  # blank lines between STX and the headline
+            continue
+        line = raw.rstrip("=").strip()
+        marker = _MARKER.fullmatch(line)
+        if seen and not (raw.endswith("=") or marker or line.startswith("Sperrfrist")):
+            break
+        titles, seen = titles + 1, True
+        if marker:
+            markers.append(marker.group(1))
+        elif line.startswith("Sperrfrist") or re.match(r"(?i)embargo", line):
+            sperrfrist.append(line)
+        elif (found := _BYLINE.match(line)) and by is None:
+            by = found["by"].strip()
+        elif headline is None and line:
+            headline = line
+    if not headline:
+        raise FormatError(NAME, f"{frame.where}, text", "expected a headline line after STX")
+
+    paras = _paragraphs(text_lines[titles:])
+    dtg = _DTG.match(paras[-1]) if paras else None
+    versioncreated = _dtg(dtg, frame.where) if dtg else None
+    paras = paras[:-1] if dtg else paras
+    credit = paras.pop() if paras and _SIGNATURE.match(paras[-1]) else None
+    note: list[str] = []
+    for index, para in enumerate(paras):
+        if _NOT_FOR_PUB.search(para):
+            note, paras = paras[index + 1:], paras[:index]
+            break
+    while paras and _SEPARATOR.match(paras[-1]):
+        paras.pop()
+    if paras and paras[0].startswith("Sperrfrist"):
+        sperrfrist.append(paras.pop(0))
+    paras, holder, notice, terms = split_rights(paras)
+    dateline = located = dl_agency = None
+    if paras and (found_dl := match_dateline(paras[0])):
+        dateline, located, dl_agency, rest = found_dl
+        paras = [rest, *paras[1:]] if rest else paras[1:]
+
+    sperrfrist += [m for m in markers if re.search(r"(?i)sperrfrist|embargo", m)]
+    markers = [m for m in markers if m not in sperrfrist]  # "(Sperrfrist ...)" is no version mark
+    embargoed = None
+    for line in sperrfrist:
+        embargoed = embargoed or _sperrfrist(line, versioncreated, frame.where)
+    attribution = head["attr"]
+    if attribution and attribution.split("-")[0].lower() in AGENCIES:
+        attribution = attribution.split("-")[0]  # "dpa-tns": dpa sending a partner's copy
+    agency = AGENCIES.get((attribution or "").lower(), attribution) or agency_arg or dl_agency
+    prefix = headline.split(":", 1)[0].strip() if ":" in headline else ""
+    flagged = [prefix] if _VERSION_WORD.fullmatch(prefix) else []  # "Berichtigung: <headline>"
+    version, signals, pubstatus = _version([*markers, *flagged])
+    category = head["cat"].lower()
+    ednote = " ".join([*sperrfrist, *(f"({m})" for m in markers), *note]) or None
+    return Story(
+        uri=story_uri(NAME, agency, keyword or headline, _MARKER),
+        headline=headline,
+        body=Body.from_paragraphs(paras),
+        version=version,
+        firstcreated=versioncreated if version == "1" else None,
+        versioncreated=versioncreated,
+        pubstatus=pubstatus,
+        embargoed=embargoed,
+        urgency=int(head["pri"]),
+        slugline=keyword or None,
+        by=by,
+        located=located,
+        dateline=dateline,
+        agency=agency,
+        subjects=(Subject(CATEGORIES.get(category, category), code=category,
+                          uri=f"urn:wiredesk:iptc7901:category:{category}"),),
+        copyrightholder=holder,
+        copyrightnotice=notice,
+        usageterms=terms,
+        ednote=ednote,
+        creditline=credit,
+        signals=signals,
+        raw=frame.raw,
+        format=NAME,
+    )
+
+
+def _paragraphs(lines: list[str]) -> list[str]:
+    """Wrapped lines joined; a blank line or an indented line starts a paragraph."""
+    paras: list[list[str]] = []
+    current: list[str] | None = None
+    for line in lines:
+        if not line.strip():
+            current = None
+            continue
+        if current is None or line[0] in "\t ":
+            current = []
+            paras.append(current)
+        current.append(" ".join(line.split()))
+    return [" ".join(p) for p in paras]
+
+
+def _version(markers: list[str]) -> tuple[str | None, tuple[str, ...], Pubstatus]:
+    text = " ".join(markers)
+    signals: list[str] = []
+    version: str | None = "1"
+    summary = _SUMMARY.search(text)
+    if summary:
+        ordinal = summary["n"] or summary["e"]
+        version = str(int(ordinal) + 1) if ordinal else "2"
+        signals.append("update")
+    if _CORRECTION.search(text):
+        signals.append("correction")
+        version = version if summary else "2"
+    if _REPEAT.search(text):
+        signals.append("refile")
+        version = version if summary else None  # a repeat names no version of its own
+    if _KILL.search(text):
+        return None, (*signals, "withdrawn"), Pubstatus.CANCELED
+    return version, tuple(signals), Pubstatus.USABLE
+
+
+def _dtg(found: re.Match[str], where: str) -> datetime:
+    month = _MONTHS.get(found["mon"].lower())
+    year = int(found["y"])
+    year += 0 if year >= 100 else 2000
+    tz = timezone(timedelta(hours=_ZONES[found["tz"].upper()] if found["tz"] else 0))
+    try:
+        if month is None:
+            raise ValueError(f"unknown month {found['mon']!r}")
+        stamp = datetime(year, month, int(found["d"]), int(found["h"]), int(found["mi"]), tzinfo=tz)
+    except ValueError as exc:
+        raise FormatError(NAME, f"{where}, date-time group", f"{found.group(0)!r}: {exc}") from exc
+    return stamp.astimezone(UTC)
+
+
+def _sperrfrist(line: str, ref: datetime | None, where: str) -> datetime | None:
+    """'Sperrfrist 29. November, 18.00 Uhr MEZ' -> UTC; None when it cannot be placed."""
+    found = _SPERRFRIST.search(line)
+    if not found or not (found["day"] or found["h"]):
+        return english_embargo(line, ref, f"{where}, embargo", NAME, "Europe/Berlin", 1)
+    month = None
+    if found["mon"]:
+        month = int(found["mon"])
+    elif found["month"]:
+        month = _GERMAN_MONTHS.get(found["month"].lower()) or _MONTHS.get(found["month"][:3].lower())
+        if month is None:
+            raise FormatError(NAME, f"{where}, Sperrfrist", f"unknown month in {line[:60]!r}")
+    hour, minute = (int(found["h"]), int(found["mi"])) if found["h"] else (0, 0)
+    if not (1 <= (month or 1) <= 12) or hour > 23 or minute > 59:
+        raise FormatError(NAME, f"{where}, Sperrfrist", f"bad date or time in {line[:60]!r}")
+    day = int(found["day"]) if found["day"] else None
+    year = int(found["year"]) if found["year"] else None
+    return resolve(year, month, day, hour, minute, zone(found["tz"], "Europe/Berlin", 1), ref,
+                   NAME, f"{where}, Sperrfrist")

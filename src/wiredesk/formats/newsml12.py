@@ -1,0 +1,249 @@
+"""IPTC NewsML 1.2 (root `NewsML`), as AFP still sends it: one or more NewsItems.
+
+Each NewsItem with a text ContentItem is a Story; items whose content is only photos or
+video are skipped. Bodies in DataContent are NITF or XHTML (read with the NITF helpers) or
+plain text.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import re
+
+from lxml import etree
+
+from wiredesk.formats import nitf
+from wiredesk.formats.errors import FormatError
+from wiredesk.formats.plaincopy import _signal, _strip_tags
+from wiredesk.formats.textcodec import decode
+from wiredesk.formats.xmlsafe import local, text_of
+from wiredesk.story import Body, Pubstatus, Story, Subject
+
+NAME = "newsml12"
+_NON_TEXT = {"photo", "video", "audio", "graphic", "animation", "picture"}
+_XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
+_INSTRUCTIONS = {"rectify": "correction", "correction": "correction", "correct": "correction",
+                 "update": "update"}
+# The seventeen top-level IPTC Subject Codes: names for the codes NewsML 1 gives bare.
+_TOP_SUBJECTS = {
+    "01": "arts, culture and entertainment", "02": "crime, law and justice",
+    "03": "disaster and accident", "04": "economy, business and finance", "05": "education",
+    "06": "environmental issue", "07": "health", "08": "human interest", "09": "labour",
+    "10": "lifestyle and leisure", "11": "politics", "12": "religion and belief",
+    "13": "science and technology", "14": "social issue", "15": "sport",
+    "16": "unrest, conflicts and war", "17": "weather",
+}
+
+
+def looks_like(data: bytes) -> bool:
+    return nitf.root_tag(data) == "NewsML"
+
+
+def parse(data: bytes, *, agency: str | None = None) -> list[Story]:
+    root = nitf.parse_root(data, NAME)
+    if local(root.tag) != "NewsML":
+        raise FormatError(NAME, f"line {root.sourceline} <{local(root.tag)}>",
+                          "expected the root element <NewsML>")
+    items = [e for e in root if local(e.tag) == "NewsItem"]
+    if not items:
+        raise FormatError(NAME, "NewsML", "expected at least one NewsItem")
+    raws = [data] if len(items) == 1 else [etree.tostring(e, encoding="utf-8") for e in items]
+    nitf.strip_namespaces(root)
+    topics = {t.get("Duid"): t for t in root.iter("Topic") if t.get("Duid")}
+    stories = []
+    for index, (item, raw) in enumerate(zip(items, raws, strict=True), 1):
+        story = _story(item, f"NewsML/NewsItem[{index}]", raw, agency, topics)
+        if story is not None:
+            stories.append(story)
+    return stories
+
+
+def _formal(base: etree._Element | None, path: str) -> str | None:
+    found = base.find(path) if base is not None else None
+    value = found.get("FormalName") if found is not None else None
+    return value.strip() if value and value.strip() else None
+
+
+def _story(item: etree._Element, where: str, raw: bytes, agency: str | None,
+           topics: dict[str | None, etree._Element]) -> Story | None:
+    ident = item.find("Identification/NewsIdentifier")
+    if ident is None:
+        raise FormatError(NAME, f"{where}/Identification/NewsIdentifier",
+                          "expected a NewsIdentifier")
+    ids = {k: text_of(ident.find(k)) for k in ("ProviderId", "DateId", "NewsItemId")}
+    for key, value in ids.items():
+        if not value:
+            raise FormatError(NAME, f"{where}/Identification/NewsIdentifier/{key}",
+                              f"expected a non-empty {key}")
+    revision = ident.find("RevisionId")
+    version = text_of(revision) or None
+    where = f"{where}[{ids['NewsItemId']}]"
+    manage = item.find("NewsManagement")
+    if manage is None:
+        raise FormatError(NAME, f"{where}/NewsManagement", "expected a NewsManagement element")
+    status = nitf.pubstatus(_formal(manage, "Status"), NAME, f"{where}/NewsManagement/Status")
+    update = (revision.get("Update") or "N").upper() if revision is not None else "N"
+    if update == "U":
+        raise FormatError(NAME, f"{where}/Identification/NewsIdentifier/RevisionId/@Update",
+                          "partial updates (Update elements) cannot be applied; "
+                          "expected a complete NewsItem (Update='N')")
+    component = item.find("NewsComponent")
+    contents = list(component.iter("ContentItem")) if component is not None else []
+    texts = [c for c in contents if (_formal(c, "MediaType") or "text").lower() not in _NON_TEXT]
+    if contents and not texts:
+        return None  # photos, video: associations, never stories
+    comp = component if component is not None else etree.Element("NewsComponent")
+
+    def first(path: str) -> etree._Element | None:
+        return next(comp.iter(path), None)  # the outermost component that says it
+
+    def line(name: str) -> str | None:
+        return text_of(first(name)) or None
+
+    dateline = line("DateLine")
+    given = nitf.parse_dateline(dateline)
+    body, parts, lead = _body(texts[0] if texts else None, where, dateline is not None)
+    parts = parts or Story(uri="", headline="")  # no NITF: nothing to fall back on
+    headline, tags = _strip_tags(line("HeadLine") or parts.headline)
+    if not headline and not body.text and status is Pubstatus.USABLE:
+        raise FormatError(NAME, f"{where}/NewsComponent/NewsLines/HeadLine",
+                          "a story needs a HeadLine or text content; found neither")
+    signals: list[str] = []
+    if revision is not None and (revision.get("PreviousRevision") or "0").strip() not in ("", "0"):
+        signals.append("update")  # this revision replaces an earlier one
+    for instruction in manage.findall("Instruction"):
+        word = _INSTRUCTIONS.get((instruction.get("FormalName") or "").strip().lower())
+        signals += [word] if word else []
+    signals += [*parts.signals, *(_signal(t) for t in tags if _signal(t))]
+    embargoed = None
+    for change in manage.findall("StatusWillChange"):
+        if (_formal(change, "FutureStatus") or "").lower() == "usable":
+            embargoed = nitf.when(text_of(change.find("DateAndTime")), NAME,
+                                  f"{where}/NewsManagement/StatusWillChange/DateAndTime")
+    rights = first("RightsMetadata")
+    usage = rights.find("UsageRights") if rights is not None else None
+    terms = [_line_of(usage, k) for k in ("Limitations", "UsageType", "Geography")]
+    holder = text_of(rights.find("Copyright/CopyrightHolder")) if rights is not None else ""
+    expires = nitf.when(_line_of(usage, "EndDate"), NAME,
+                        f"{where}/NewsComponent/RightsMetadata/UsageRights/EndDate")
+    urgency = nitf.integer(_formal(manage, "Urgency"), NAME,
+                           f"{where}/NewsManagement/Urgency/@FormalName")
+    meta = first("DescriptiveMetadata")
+    # Editorial notes travel as typed NewsLines (NewsLineType "EdNote", "Advisory"...).
+    notes = [text_of(n.find("NewsLineText")) for n in comp.iter("NewsLine")
+             if re.search(r"note|advisory", _formal(n, "NewsLineType") or "", re.I)]
+    notes = [n for n in notes if n]
+    provider = _formal(first("AdministrativeMetadata"), "Provider/Party")
+    known = nitf.agency_name(ids["ProviderId"])
+    return Story(
+        uri=_uri(ident, ids, version),
+        headline=headline,
+        body=body,
+        version=version or parts.version,
+        firstcreated=nitf.when(text_of(manage.find("FirstCreated")), NAME,
+                               f"{where}/NewsManagement/FirstCreated") or parts.firstcreated,
+        versioncreated=nitf.when(text_of(manage.find("ThisRevisionCreated")), NAME,
+                                 f"{where}/NewsManagement/ThisRevisionCreated")
+        or parts.versioncreated,
+        pubstatus=status,
+        embargoed=embargoed or parts.embargoed,
+        expires=expires or parts.expires,
+        urgency=urgency if urgency is not None else parts.urgency,
+        slugline=line("SlugLine") or parts.slugline,
+        by=nitf.strip_by(line("ByLine")) or parts.by,
+        located=(given.place if given else None) or _origin_city(meta) or parts.located
+        or (lead.place if lead else None),
+        dateline=dateline or parts.dateline or (lead.text if lead else None),
+        agency=nitf.agency_name(provider) or (given.agency if given else None) or parts.agency
+        or (lead.agency if lead else None)
+        or (known if known != ids["ProviderId"] else None) or agency or known,
+        language=_formal(meta, "Language") or item.get(_XML_LANG) or parts.language,
+        subjects=tuple(_subjects(meta, topics)) or parts.subjects,
+        copyrightholder=holder or parts.copyrightholder,
+        copyrightnotice=line("CopyrightLine") or parts.copyrightnotice,
+        usageterms="; ".join(t for t in terms if t) or parts.usageterms,
+        ednote=" ".join(notes) or parts.ednote,
+        creditline=line("CreditLine") or parts.creditline or nitf.trailing_credit(body),
+        signals=tuple(dict.fromkeys(signals)),
+        raw=raw,
+        format=NAME,
+    )
+
+
+def _line_of(base: etree._Element | None, name: str) -> str | None:
+    return (text_of(base.find(name)) or None) if base is not None else None
+
+
+def _uri(ident: etree._Element, ids: dict[str, str], version: str | None) -> str:
+    """PublicIdentifier without its revision part (urn:newsml:P:D:I:3N names revision 3,
+    but every revision is the same story), else urn:newsml:ProviderId:DateId:NewsItemId."""
+    public = text_of(ident.find("PublicIdentifier"))
+    if public and version:
+        public = re.sub(rf":{re.escape(version)}[NAU]?$", "", public)
+    return public or f"urn:newsml:{ids['ProviderId']}:{ids['DateId']}:{ids['NewsItemId']}"
+
+
+def _origin_city(meta: etree._Element | None) -> str | None:
+    for location in meta.findall("Location") if meta is not None else []:
+        if (location.get("HowPresent") or "Origin").lower() == "origin":
+            for prop in location.findall("Property"):
+                if (prop.get("FormalName") or "").lower() == "city" and prop.get("Value"):
+                    return prop.get("Value", "").strip()
+    return None
+
+
+def _subjects(meta: etree._Element | None,
+              topics: dict[str | None, etree._Element]) -> list[Subject]:
+    out: list[Subject] = []
+    if meta is None:
+        return out
+    for code in meta.findall("SubjectCode/*"):
+        value = (code.get("FormalName") or "").strip()
+        if not value:
+            continue
+        if re.fullmatch(r"\d{8}", value):
+            name = _TOP_SUBJECTS.get(value[:2], value) if value.endswith("000000") else value
+            out.append(Subject(name=name, code=f"subj:{value}",
+                               uri=nitf.SUBJECTCODE_URI + value))
+        else:
+            out.append(Subject(name=value, code=value))
+    for occurrence in meta.findall("TopicOccurrence"):
+        topic = topics.get((occurrence.get("Topic") or "").lstrip("#"))
+        if topic is not None:
+            formal = text_of(topic.find("FormalName")) or None
+            name = text_of(topic.find("Description")) or formal
+            if name:
+                out.append(Subject(name=name, code=formal))
+    return out
+
+
+def _body(content: etree._Element | None, where: str, dateline_known: bool
+          ) -> tuple[Body, Story | None, nitf.Dateline | None]:
+    data = content.find("DataContent") if content is not None else None
+    if data is None:
+        return Body.empty(), None, None
+    children = [c for c in data if isinstance(c.tag, str)]
+    first = local(children[0].tag) if children else ""
+    if first == "nitf":
+        parts = nitf.read_nitf(children[0], dateline_known=dateline_known, fmt=NAME)
+        return parts.body, parts, None
+    if children:  # XHTML (html/body) or bare block markup
+        html = data.find("html")
+        container = html.find("body") if html is not None else None
+        container = container if container is not None else data
+        lead = None if dateline_known else nitf.take_lead_dateline(container)
+        return nitf.html_body(nitf.inner_html(container)), None, lead
+    text = data.text or ""
+    if (_formal(content, "Encoding") or "").lower() == "base64":
+        try:
+            text = decode(base64.b64decode("".join(text.split()), validate=True), NAME)
+        except (binascii.Error, ValueError) as exc:
+            if isinstance(exc, FormatError):
+                raise
+            raise FormatError(NAME, f"{where}//DataContent", "invalid base64 content") from exc
+    mime = (_formal(content, "MimeType") or "").lower()
+    if "html" in mime:
+        return nitf.html_body(text), None, None
+    body, lead = nitf.text_body(text, dateline_known=dateline_known)
+    return body, None, lead

@@ -1,0 +1,235 @@
+"""IPTC NewsML-G2: a newsMessage carrying several items, or one newsItem.
+
+Text items become Stories; pictures, video, packages and concepts are not stories (they
+travel as associations) and are skipped. Bodies come from contentSet, preferring XHTML,
+then NITF (read with the NITF parser's helpers), then inline data.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from datetime import datetime
+
+from lxml import etree
+
+from wiredesk.formats import nitf
+from wiredesk.formats.errors import FormatError
+from wiredesk.formats.plaincopy import _signal, _strip_tags
+from wiredesk.formats.textcodec import decode
+from wiredesk.formats.xmlsafe import local, text_of
+from wiredesk.story import Body, Pubstatus, Story, Subject
+
+NAME = "newsmlg2"
+G2_NS = "http://iptc.org/std/nar/2006-10-01/"
+_ITEMS = {"newsItem", "packageItem", "conceptItem", "knowledgeItem", "planningItem",
+          "catalogItem"}
+_NON_TEXT = {"picture", "video", "audio", "graphic", "interactive", "animation", "photo"}
+# Well-known IPTC scheme aliases, so a qcode can be given as a URI without the catalog.
+_SCHEMES = {
+    "medtop": "http://cv.iptc.org/newscodes/mediatopic/",
+    "subj": "http://cv.iptc.org/newscodes/subjectcode/",
+    "genre": "http://cv.iptc.org/newscodes/genre/",
+    "cpnat": "http://cv.iptc.org/newscodes/cpnature/",
+    "stat": "http://cv.iptc.org/newscodes/pubstatusg2/",
+}
+_XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
+
+
+def looks_like(data: bytes) -> bool:
+    return (nitf.root_tag(data) in _ITEMS | {"newsMessage"}
+            and G2_NS.encode() in nitf.head_bytes(data))
+
+
+def parse(data: bytes, *, agency: str | None = None) -> list[Story]:
+    root = nitf.parse_root(data, NAME)
+    kind = local(root.tag)
+    if kind == "newsMessage":
+        items = [e for s in root if local(s.tag) == "itemSet" for e in s if local(e.tag) in _ITEMS]
+        paths = [f"newsMessage/itemSet/{local(e.tag)}[{i}]" for i, e in enumerate(items, 1)]
+    elif kind in _ITEMS:
+        items, paths = [root], [kind]
+    else:
+        raise FormatError(NAME, f"line {root.sourceline} <{kind}>",
+                          "expected a NewsML-G2 newsMessage or newsItem root element")
+    # The item's own bytes, taken before namespaces are stripped for reading.
+    raws = [data] if len(items) == 1 else [etree.tostring(e, encoding="utf-8") for e in items]
+    schemes = dict(_SCHEMES)
+    for scheme in root.iter("{*}scheme"):
+        if scheme.get("alias") and scheme.get("uri"):
+            schemes[scheme.get("alias", "")] = scheme.get("uri", "")
+    nitf.strip_namespaces(root)
+    stories = []
+    for item, where, raw in zip(items, paths, raws, strict=True):
+        if item.tag != "newsItem":
+            continue  # packages, concepts, planning: not stories
+        story = _story(item, where, raw, agency, schemes)
+        if story is not None:
+            stories.append(story)
+    return stories
+
+
+def _qcode_word(element: etree._Element | None) -> str:
+    qcode = element.get("qcode", "") if element is not None else ""
+    return qcode.rsplit(":", 1)[-1].strip().lower()
+
+
+def _story(item: etree._Element, where: str, raw: bytes, agency: str | None,
+           schemes: dict[str, str]) -> Story | None:
+    guid = (item.get("guid") or "").strip()
+    if not guid:
+        raise FormatError(NAME, f"{where}/@guid", "expected the item's guid attribute")
+    where = f"{where}[@guid={guid[:80]!r}]"
+    meta = item.find("itemMeta")
+    if meta is None:
+        raise FormatError(NAME, f"{where}/itemMeta", "expected an itemMeta element")
+    if _qcode_word(meta.find("itemClass")) in _NON_TEXT:
+        return None  # a picture or video is an association of a story, never a story
+    cmeta = item.find("contentMeta")
+    cmeta = cmeta if cmeta is not None else etree.Element("contentMeta")
+    rights = item.find("rightsInfo")
+    rights = rights if rights is not None else etree.Element("rightsInfo")
+
+    def text(base: etree._Element, path: str) -> str | None:
+        return " ".join(text_of(e) for e in base.findall(path) if text_of(e)) or None
+
+    def date(path: str) -> datetime | None:
+        return nitf.when(text(meta, path), NAME, f"{where}/itemMeta/{path}")
+
+    dateline = text(cmeta, "dateline")
+    given = nitf.parse_dateline(dateline)
+    body, parts, lead = _body(item, where, dateline_known=dateline is not None)
+    parts = parts or Story(uri="", headline="")  # no NITF: nothing to fall back on
+    headline, tags = _strip_tags(text_of(_pick_headline(cmeta)) or parts.headline
+                                 or text(meta, "title") or "")
+    pub = meta.find("pubStatus")
+    status = nitf.pubstatus(pub.get("qcode") if pub is not None else None, NAME,
+                            f"{where}/itemMeta/pubStatus/@qcode")
+    if not headline and not body.text and status is Pubstatus.USABLE:
+        raise FormatError(NAME, f"{where}/contentMeta/headline",
+                          "a text item needs a headline or a body; found neither")
+    signals = [_qcode_word(s) for s in meta.findall("signal") if _qcode_word(s)]
+    signals += [*parts.signals, *(_signal(t) for t in tags if _signal(t))]
+    expires = date("expires") or nitf.when(
+        rights.get("validto"), NAME, f"{where}/rightsInfo/@validto") or parts.expires
+    holder = rights.find("copyrightHolder")
+    holder_name = _party(holder) or parts.copyrightholder
+    lang = cmeta.find("language")
+    language = (lang.get("tag") if lang is not None else None) or item.get(_XML_LANG) \
+        or parts.language
+    creators = [text_of(c.find("name")) for c in cmeta.findall("creator")]
+    provider = _party(meta.find("provider"))
+    sources = [_party(s) for s in cmeta.findall("infoSource")]
+    urgency = nitf.integer(text(cmeta, "urgency"), NAME, f"{where}/contentMeta/urgency")
+    located = cmeta.find("located")
+    return Story(
+        uri=guid,
+        headline=headline,
+        body=body,
+        version=(item.get("version") or "1").strip(),  # G2: version defaults to 1
+        firstcreated=date("firstCreated") or parts.firstcreated,
+        versioncreated=date("versionCreated") or parts.versioncreated,
+        pubstatus=status,
+        embargoed=date("embargoed") or parts.embargoed,
+        expires=expires,
+        urgency=urgency if urgency is not None else parts.urgency,
+        slugline=text(cmeta, "slugline") or parts.slugline,
+        by=nitf.strip_by(text(cmeta, "by")) or parts.by or ", ".join(c for c in creators if c)
+        or None,
+        located=(text_of(located.find("name")) if located is not None else None)
+        or (given.place if given else None) or parts.located or (lead.place if lead else None),
+        dateline=dateline or parts.dateline or (lead.text if lead else None),
+        agency=nitf.agency_name(provider) or (given.agency if given else None) or parts.agency
+        or (lead.agency if lead else None) or agency
+        or nitf.agency_name(next((s for s in sources if s), None)) or holder_name,
+        language=language,
+        subjects=tuple(_subjects(cmeta, schemes, language)) or parts.subjects,
+        copyrightholder=holder_name,
+        copyrightnotice=text(rights, "copyrightNotice") or parts.copyrightnotice,
+        usageterms=text(rights, "usageTerms") or parts.usageterms,
+        ednote=text(meta, "edNote") or parts.ednote,
+        creditline=text(cmeta, "creditline") or parts.creditline or nitf.trailing_credit(body),
+        signals=tuple(dict.fromkeys(signals)),
+        raw=raw,
+        format=NAME,
+    )
+
+
+def _party(element: etree._Element | None) -> str | None:
+    """A provider, copyright holder or source: its name, literal or qcode, in that order."""
+    if element is None:
+        return None
+    name = text_of(element.find("name")) or (element.get("literal") or "").strip()
+    return name or (element.get("qcode") or "").rsplit(":", 1)[-1].strip() or None
+
+
+def _pick_headline(cmeta: etree._Element) -> etree._Element | None:
+    """The main headline: one without a role, or whose role says main."""
+    heads = cmeta.findall("headline")
+    main = [h for h in heads if not h.get("role") or h.get("role", "").endswith("main")]
+    return (main or heads or [None])[0]
+
+
+def _subjects(cmeta: etree._Element, schemes: dict[str, str],
+              language: str | None) -> list[Subject]:
+    out = []
+    for subject in cmeta.findall("subject"):
+        qcode = (subject.get("qcode") or "").strip() or None
+        names = subject.findall("name")
+        lang = (language or "").lower()
+        # The name in the item's language, else one with no language, else the first.
+        ranked = sorted(names, key=lambda n: (
+            (n.get(_XML_LANG) or "").lower() != lang, n.get(_XML_LANG) is not None))
+        name = ranked[0] if ranked else None
+        uri = (subject.get("uri") or "").strip() or None
+        if uri is None and qcode and ":" in qcode:
+            alias, code = qcode.split(":", 1)
+            uri = schemes[alias] + code if alias in schemes else None
+        label = text_of(name) or qcode or uri
+        if label:
+            out.append(Subject(name=label, uri=uri, code=qcode))
+    return out
+
+
+def _body(item: etree._Element, where: str, *, dateline_known: bool
+          ) -> tuple[Body, Story | None, nitf.Dateline | None]:
+    """The best text rendition: XHTML, then NITF, then inline HTML, then inline text."""
+    ranked: list[tuple[int, etree._Element]] = []
+    for rendition in item.findall("contentSet/*"):
+        ctype = (rendition.get("contenttype") or "").lower()
+        children = [c for c in rendition if isinstance(c.tag, str)]
+        first = local(children[0].tag) if children else ""
+        if rendition.tag == "inlineXML":
+            if first == "nitf" or "nitf" in ctype:
+                ranked.append((1, rendition))
+            elif first in ("html", "body", "div", "p") or "html" in ctype:
+                ranked.append((0, rendition))
+        elif rendition.tag == "inlineData" and ctype.startswith("text/"):
+            ranked.append((2 if "html" in ctype else 3, rendition))
+    if not ranked:
+        return Body.empty(), None, None
+    rank, rendition = min(ranked, key=lambda pair: pair[0])
+    if rank == 1:
+        found = rendition.find("nitf")
+        parts = nitf.read_nitf(found if found is not None else rendition,
+                               dateline_known=dateline_known, fmt=NAME)
+        return parts.body, parts, None
+    if rank == 0:
+        html = rendition.find("html")
+        container = html.find("body") if html is not None else None
+        container = container if container is not None else rendition
+        lead = None if dateline_known else nitf.take_lead_dateline(container)
+        return nitf.html_body(nitf.inner_html(container)), None, lead
+    text = rendition.text or ""
+    if (rendition.get("encoding") or "").lower() == "base64":
+        try:
+            text = decode(base64.b64decode("".join(text.split()), validate=True), NAME)
+        except (binascii.Error, ValueError) as exc:
+            if isinstance(exc, FormatError):
+                raise
+            raise FormatError(NAME, f"{where}/contentSet/inlineData",
+                              "invalid base64 content") from exc
+    if rank == 2:
+        return nitf.html_body(text), None, None
+    body, lead = nitf.text_body(text, dateline_known=dateline_known)
+    return body, None, lead

@@ -1,0 +1,213 @@
+"""The JSON API under /api/v1: stories as IPTC ninjs (2.2 by default, 3.1 or 1.6 on request).
+
+A taken-down story answers 410 with only {"uri", "takendown_at", "reason"}: nothing of its
+content. Lists page by a keyset cursor on (versioncreated, id), so a client walking the
+pages sees no gaps and no repeats even while new stories arrive at the top.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+from datetime import datetime
+from typing import Any
+from urllib.parse import urlencode
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from wiredesk.formats import ninjs
+from wiredesk.formats.dates import iso, parse_datetime
+from wiredesk.formats.errors import FormatError
+from wiredesk.store import ListFilter, StoryRecord
+from wiredesk.store.search import QueryError
+from wiredesk.web import openapi
+from wiredesk.web.context import Context
+from wiredesk.web.http import ITEM_MAX_AGE, LIST_MAX_AGE, max_age, respond, story_keys
+from wiredesk.web.render import highlight
+
+MAX_LIMIT = 100
+JSON_TYPE = "application/json"
+
+
+class BadRequest(ValueError):
+    pass
+
+
+def item_json(ctx: Context, record: StoryRecord, profile: str) -> dict[str, Any]:
+    """The story as ninjs, with our page's address as an alternative id where the profile has one."""
+    item = ninjs.to_ninjs(record.story, profile)
+    url = ctx.absolute(ctx.story_path(record.id, record.story.headline))
+    if profile == "2.2":
+        item["altids"] = [{"role": "url", "value": url}, {"role": "wiredesk-id", "value": str(record.id)}]
+    elif profile == "3.1":
+        item["altIds"] = [{"role": "url", "value": url}, {"role": "wiredesk-id", "value": str(record.id)}]
+    return item
+
+
+def gone_json(record: StoryRecord) -> dict[str, Any]:
+    return {"uri": record.uri, "takendown_at": iso(record.takendown_at or record.ends_at),
+            "reason": record.takedown_reason or "expired"}
+
+
+def routes(ctx: Context) -> list[Route]:
+    def send(request: Request, data: Any, *, cache: int, keys: list[str],
+             status: int = 200) -> Response:
+        body = json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+        return respond(request, body, JSON_TYPE, cache_seconds=cache, keys=keys, status=status)
+
+    def error(status: int, message: str) -> Response:
+        return JSONResponse({"error": message}, status_code=status,
+                            headers={"Cache-Control": "no-cache"})
+
+    def one(request: Request, record: StoryRecord | None) -> Response:
+        """Shared answer for a single story: 404 unknown or not yet usable, 410 gone."""
+        now = ctx.clock()
+        try:
+            profile = _profile(request)
+        except BadRequest as exc:
+            return error(400, str(exc))
+        if record is None:
+            return error(404, "no such story")
+        if record.state == "takendown" or record.ends_at <= now:
+            return send(request, gone_json(record), cache=ITEM_MAX_AGE,
+                        keys=story_keys(record.id, record.story.agency), status=410)
+        if not record.visible(now):
+            return error(404, "no such story")
+        return send(request, item_json(ctx, record, profile),
+                    cache=max_age(now, [record.ends_at], ITEM_MAX_AGE),
+                    keys=story_keys(record.id, record.story.agency,
+                                    [s.name for s in record.story.subjects]))
+
+    async def story(request: Request) -> Response:
+        return one(request, ctx.store.story(request.path_params["story_id"]))
+
+    async def by_uri(request: Request) -> Response:
+        uri = request.query_params.get("uri", "")
+        if not uri:
+            return error(400, "uri: give the agency's uri of the story")
+        return one(request, ctx.store.story_by_uri(uri))
+
+    async def versions(request: Request) -> Response:
+        now = ctx.clock()
+        record = ctx.store.story(request.path_params["story_id"])
+        try:
+            profile = _profile(request)
+        except BadRequest as exc:
+            return error(400, str(exc))
+        if record is None:
+            return error(404, "no such story")
+        if record.state == "takendown" or record.ends_at <= now:
+            return send(request, gone_json(record), cache=ITEM_MAX_AGE,
+                        keys=story_keys(record.id, record.story.agency), status=410)
+        if not record.visible(now):
+            return error(404, "no such story")
+        history = [
+            {"version": v.version, "versioncreated": iso(v.versioncreated),
+             "received": iso(v.received_at), "pubstatus": v.pubstatus, "format": v.format,
+             "current": v.is_head, "item": ninjs.to_ninjs(v.story, profile)}
+            for v in ctx.store.history(record.id)
+        ]
+        return send(request, {"uri": record.uri, "versions": history},
+                    cache=max_age(now, [record.ends_at], ITEM_MAX_AGE),
+                    keys=story_keys(record.id, record.story.agency))
+
+    async def stories(request: Request) -> Response:
+        now = ctx.clock()
+        params = request.query_params
+        try:
+            profile = _profile(request)
+            limit = _int(params.get("limit"), "limit", 20, 1, MAX_LIMIT)
+            where = ListFilter(
+                agency=params.get("agency") or None,
+                subject=params.get("subject") or None,
+                max_urgency=_int(params.get("urgency"), "urgency", None, 1, 9),
+                since=_time(params.get("since"), "since"),
+                before=_cursor(params.get("cursor")),
+            )
+        except BadRequest as exc:
+            return error(400, str(exc))
+        records = ctx.store.live_stories(now, limit=limit + 1, where=where)
+        page = records[:limit]
+        data: dict[str, Any] = {"items": [item_json(ctx, r, profile) for r in page], "next": None}
+        if len(records) > limit:
+            last = page[-1]
+            query = {k: v for k, v in params.items() if k != "cursor"}
+            query["cursor"] = _encode_cursor(last.versioncreated, last.id)
+            data["next"] = f"/api/v1/stories?{urlencode(query)}"
+        keys = ["stories", *(f"story-{r.id}" for r in page)]
+        return send(request, data, cache=max_age(now, [r.ends_at for r in page], LIST_MAX_AGE),
+                    keys=keys)
+
+    async def search(request: Request) -> Response:
+        now = ctx.clock()
+        params = request.query_params
+        try:
+            profile = _profile(request)
+            page_no = _int(params.get("page"), "page", 1, 1, 1000)
+            limit = _int(params.get("limit"), "limit", 10, 1, MAX_LIMIT)
+            result = ctx.store.search(params.get("q", ""), now, agency=params.get("agency") or None,
+                                      start=_time(params.get("from"), "from"),
+                                      end=_time(params.get("to"), "to"),
+                                      limit=limit, offset=(page_no - 1) * limit)
+        except (BadRequest, QueryError) as exc:
+            return error(400, str(exc))
+        items = [{"item": item_json(ctx, record, profile), "snippet": str(highlight(snippet))}
+                 for record, snippet in result.results]
+        return send(request, {"total": result.total, "page": page_no, "items": items},
+                    cache=max_age(now, [r.ends_at for r, _ in result.results], LIST_MAX_AGE),
+                    keys=["stories", "search"])
+
+    return [
+        Route("/api/v1/stories", stories),
+        Route("/api/v1/stories/by-uri", by_uri),
+        Route("/api/v1/stories/{story_id:int}", story),
+        Route("/api/v1/stories/{story_id:int}/versions", versions),
+        Route("/api/v1/search", search),
+        *openapi.routes(ctx),
+    ]
+
+
+def _profile(request: Request) -> str:
+    profile = request.query_params.get("profile", "2.2")
+    if profile not in ninjs.PROFILES:
+        raise BadRequest(f"profile: expected one of {', '.join(ninjs.PROFILES)}, got {profile!r}")
+    return profile
+
+
+def _int(value: str | None, name: str, default: int | None, low: int, high: int) -> Any:
+    if value in (None, ""):
+        return default
+    try:
+        number = int(value)
+    except ValueError as exc:
+        raise BadRequest(f"{name}: expected a whole number, got {value!r}") from exc
+    if not low <= number <= high:
+        raise BadRequest(f"{name}: expected {low} to {high}, got {number}")
+    return number
+
+
+def _time(value: str | None, name: str) -> datetime | None:
+    if not value:
+        return None
+    try:
+        return parse_datetime(value, "query", name)
+    except FormatError as exc:
+        raise BadRequest(f"{name}: expected an ISO 8601 date-time, got {value!r}") from exc
+
+
+def _encode_cursor(at: datetime, story_id: int) -> str:
+    raw = f"{at.isoformat()}|{story_id}".encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def _cursor(value: str | None) -> tuple[datetime, int] | None:
+    if not value:
+        return None
+    try:
+        raw = base64.urlsafe_b64decode(value + "=" * (-len(value) % 4)).decode()
+        at, story_id = raw.split("|")
+        return datetime.fromisoformat(at), int(story_id)
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise BadRequest("cursor: not a cursor this API gave out") from exc

@@ -1,0 +1,66 @@
+"""HTTP caching rules shared by every surface: ETag and 304, max-age bounded by the story's
+end, and Surrogate-Key headers naming the story and its lists so a CDN can purge by key."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Iterable
+from datetime import datetime
+from email.utils import format_datetime, parsedate_to_datetime
+
+from starlette.requests import Request
+from starlette.responses import Response
+
+LIST_MAX_AGE = 30  # seconds: lists change with every delivery
+ITEM_MAX_AGE = 60
+
+
+def max_age(now: datetime, ends: Iterable[datetime | None], cap: int) -> int:
+    """Seconds a response may be cached: never past the end of any story it shows."""
+    seconds = [int((end - now).total_seconds()) for end in ends if end is not None]
+    return max(0, min([cap, *seconds]))
+
+
+def key_part(value: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", value.lower()).strip("-") or "none"
+
+
+def story_keys(story_id: int, agency: str | None, subjects: Iterable[str] = ()) -> list[str]:
+    keys = [f"story-{story_id}", "stories"]
+    if agency:
+        keys.append(f"agency-{key_part(agency)}")
+    keys += [f"subject-{key_part(s)}" for s in subjects]
+    return keys
+
+
+def respond(request: Request, body: bytes, media_type: str, *, cache_seconds: int,
+            keys: Iterable[str], last_modified: datetime | None = None, status: int = 200,
+            extra: dict[str, str] | None = None) -> Response:
+    """A cacheable response, or 304 when the client's copy is current."""
+    etag = '"' + hashlib.blake2b(body, digest_size=12).hexdigest() + '"'
+    headers = {
+        "ETag": etag,
+        "Cache-Control": f"public, max-age={cache_seconds}" if cache_seconds else "no-cache",
+        "Surrogate-Key": " ".join(dict.fromkeys(keys)),
+        "Vary": "Cookie" if media_type.startswith("text/html") else "Accept-Encoding",
+        **(extra or {}),
+    }
+    if last_modified is not None:
+        headers["Last-Modified"] = format_datetime(last_modified.replace(microsecond=0), usegmt=True)
+    if status == 200 and _not_modified(request, etag, last_modified):
+        return Response(status_code=304, headers=headers)
+    return Response(body, status_code=status, headers=headers, media_type=media_type)
+
+
+def _not_modified(request: Request, etag: str, last_modified: datetime | None) -> bool:
+    match = request.headers.get("if-none-match")
+    if match is not None:
+        return etag in [tag.strip() for tag in match.split(",")] or match.strip() == "*"
+    since = request.headers.get("if-modified-since")
+    if since and last_modified is not None:
+        try:
+            return last_modified.replace(microsecond=0) <= parsedate_to_datetime(since)
+        except (TypeError, ValueError):
+            return False
+    return False

@@ -1,0 +1,82 @@
+"""Sitemaps for search engines: a Google News sitemap of the last two days, a sitemap of
+every live story, and an index over both. Taken-down stories never appear."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from lxml import etree
+from starlette.requests import Request
+from starlette.responses import PlainTextResponse, Response
+from starlette.routing import Route
+
+from wiredesk.formats.dates import iso
+from wiredesk.store import ListFilter
+from wiredesk.web.context import Context
+from wiredesk.web.http import LIST_MAX_AGE, max_age, respond
+
+SITEMAP = "http://www.sitemaps.org/schemas/sitemap/0.9"
+NEWS = "http://www.google.com/schemas/sitemap-news/0.9"
+NEWS_DAYS = 2
+NEWS_LIMIT = 1000  # Google News sitemaps hold at most 1,000 URLs
+STORIES_LIMIT = 50000  # the sitemap protocol's limit per file
+XML = "application/xml"
+
+
+def routes(ctx: Context) -> list[Route]:
+    async def index(request: Request) -> Response:
+        now = ctx.clock()
+        root = etree.Element(f"{{{SITEMAP}}}sitemapindex", nsmap={None: SITEMAP})
+        for path in ("/sitemap-news.xml", "/sitemap-stories.xml"):
+            entry = etree.SubElement(root, f"{{{SITEMAP}}}sitemap")
+            etree.SubElement(entry, f"{{{SITEMAP}}}loc").text = ctx.absolute(path)
+            etree.SubElement(entry, f"{{{SITEMAP}}}lastmod").text = iso(now)
+        return respond(request, _bytes(root), XML, cache_seconds=LIST_MAX_AGE,
+                       keys=["sitemap", "stories"])
+
+    async def news(request: Request) -> Response:
+        now = ctx.clock()
+        records = ctx.store.live_stories(
+            now, limit=NEWS_LIMIT, where=ListFilter(first_since=now - timedelta(days=NEWS_DAYS)))
+        root = etree.Element(f"{{{SITEMAP}}}urlset", nsmap={None: SITEMAP, "news": NEWS})
+        n = f"{{{NEWS}}}"
+        for record in records:
+            url = etree.SubElement(root, f"{{{SITEMAP}}}url")
+            etree.SubElement(url, f"{{{SITEMAP}}}loc").text = ctx.absolute(
+                ctx.story_path(record.id, record.story.headline))
+            item = etree.SubElement(url, n + "news")
+            publication = etree.SubElement(item, n + "publication")
+            etree.SubElement(publication, n + "name").text = ctx.settings.site_name
+            etree.SubElement(publication, n + "language").text = record.story.language or "en"
+            etree.SubElement(item, n + "publication_date").text = iso(record.firstcreated)
+            etree.SubElement(item, n + "title").text = record.story.headline
+        return respond(request, _bytes(root), XML,
+                       cache_seconds=max_age(now, [r.ends_at for r in records], LIST_MAX_AGE),
+                       keys=["sitemap", "stories"])
+
+    async def stories(request: Request) -> Response:
+        now = ctx.clock()
+        records = ctx.store.live_stories(now, limit=STORIES_LIMIT)
+        root = etree.Element(f"{{{SITEMAP}}}urlset", nsmap={None: SITEMAP})
+        for record in records:
+            url = etree.SubElement(root, f"{{{SITEMAP}}}url")
+            etree.SubElement(url, f"{{{SITEMAP}}}loc").text = ctx.absolute(
+                ctx.story_path(record.id, record.story.headline))
+            etree.SubElement(url, f"{{{SITEMAP}}}lastmod").text = iso(record.versioncreated)
+        return respond(request, _bytes(root), XML,
+                       cache_seconds=max_age(now, [r.ends_at for r in records], LIST_MAX_AGE),
+                       keys=["sitemap", "stories"])
+
+    async def robots(_: Request) -> Response:
+        return PlainTextResponse(f"User-agent: *\nAllow: /\nSitemap: {ctx.absolute('/sitemap.xml')}\n")
+
+    return [
+        Route("/sitemap.xml", index),
+        Route("/sitemap-news.xml", news),
+        Route("/sitemap-stories.xml", stories),
+        Route("/robots.txt", robots),
+    ]
+
+
+def _bytes(root: etree._Element) -> bytes:
+    return etree.tostring(root, xml_declaration=True, encoding="UTF-8")
