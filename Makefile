@@ -21,15 +21,25 @@ demo: $(BIN)/wiredesk
 	mkdir -p var
 	$(BIN)/wiredesk demo --database sqlite:///var/wiredesk.db --host $(HOST) --port $(PORT)
 
-test: $(VENV)/.test-extras
+# axe-core (pinned in package-lock.json) for the browser tests' accessibility checks; where
+# there is no npm those checks are skipped and say why.
+node_modules/axe-core/axe.min.js: package.json package-lock.json
+	@if command -v npm >/dev/null; then npm ci --no-audit --no-fund --loglevel=error && touch $@; \
+	else echo "npm not found: tests/test_browser.py will skip its axe-core checks"; fi
+
+test: $(VENV)/.test-extras node_modules/axe-core/axe.min.js
 	$(BIN)/ruff check src tests bench
 	$(BIN)/python -m pytest -q
 
 bench: $(VENV)/.test-extras
+	@command -v wrk >/dev/null && command -v nginx >/dev/null || \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk nginx-light)
 	$(BIN)/python bench/parse.py
+	$(BIN)/python bench/tick.py
+	$(BIN)/python bench/serve.py
 
 lint: $(VENV)/.test-extras
 	$(BIN)/ruff check src tests bench
 
 clean:
-	rm -rf $(VENV) var .pytest_cache .hypothesis
+	rm -rf $(VENV) var .pytest_cache .hypothesis node_modules test-artifacts

@@ -6,7 +6,6 @@ import json
 import os
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 
@@ -17,10 +16,10 @@ from wiredesk.formats import ninjs
 SEED = SAMPLES / "00-reuters-via-euronews.txt"
 
 
-def run(*args: str, db: Path | None = None, check: bool = True) -> subprocess.CompletedProcess:
+def run(*args: str, db: str | None = None, check: bool = True) -> subprocess.CompletedProcess:
     env = dict(os.environ)
     if db is not None:
-        env["WIREDESK_DATABASE_URL"] = f"sqlite:///{db}"
+        env["WIREDESK_DATABASE_URL"] = db
     result = subprocess.run([sys.executable, "-m", "wiredesk.cli", *args], capture_output=True,
                             text=True, env=env, timeout=120)
     if check and result.returncode != 0:
@@ -56,8 +55,8 @@ def test_parse_bad_input_names_the_file_and_problem(tmp_path):
     assert "missing.txt: cannot read" in result.stderr
 
 
-def test_ingest_status_kill_and_sweep(tmp_path):
-    db = tmp_path / "w.db"
+def test_ingest_status_kill_and_sweep(tmp_path, store_url):
+    db = store_url
     folder = tmp_path / "in"
     folder.mkdir()
     (folder / "a.json").write_bytes(ninjs_item("urn:a", headline="A"))
@@ -76,8 +75,8 @@ def test_ingest_status_kill_and_sweep(tmp_path):
     assert json.loads(run("status", "--json", db=db).stdout)["live"] == 0
 
 
-def test_kill_of_unknown_story_is_a_clear_error(tmp_path):
-    result = run("kill", "urn:nope", "--reason", "x", db=tmp_path / "w.db", check=False)
+def test_kill_of_unknown_story_is_a_clear_error(store_url):
+    result = run("kill", "urn:nope", "--reason", "x", db=store_url, check=False)
     assert result.returncode == 2 and "no story with uri 'urn:nope'" in result.stderr
 
 
@@ -89,6 +88,6 @@ def test_bad_settings_are_a_clear_error(tmp_path):
 
 
 @pytest.mark.parametrize("args", [["ingest", "/no/such/folder"], ["sweep", "--now", "soon"]])
-def test_bad_arguments_are_clear_errors(tmp_path, args):
-    result = run(*args, db=tmp_path / "w.db", check=False)
+def test_bad_arguments_are_clear_errors(store_url, args):
+    result = run(*args, db=store_url, check=False)
     assert result.returncode == 2 and result.stderr.startswith("wiredesk: ")

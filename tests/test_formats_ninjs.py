@@ -156,3 +156,19 @@ def test_mutated_ninjs_gives_stories_or_format_error(path, data):
     except FormatError:
         return
     assert all(isinstance(s, Story) for s in stories)
+
+
+def test_place_geometry_is_accepted_without_fetching_geojson_schema():
+    """ninjs refers place geometry to the GeoJSON schema on the web; we never fetch it."""
+    data = item(places=[{"name": "Lisbon", "geojson": {"type": "Point", "coordinates": [-9.1, 38.7]}}])
+    (story,) = ninjs.parse(data)
+    assert story.headline == "A headline"
+
+
+def test_fast_and_reference_validators_agree_on_the_fixtures():
+    for path in FIXTURE_FILES:
+        doc = json.loads(path.read_bytes())
+        for entry in doc if isinstance(doc, list) else [doc]:
+            profile = ninjs.generation(entry)
+            reference = list(ninjs.validator(profile).iter_errors(entry))
+            assert (ninjs.check(entry, profile) is None) == (reference == []), path

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import argparse
 import json
-import logging
 import sys
 from collections import Counter
 from datetime import UTC, datetime
 from pathlib import Path
 
-from wiredesk import __version__, desk, formats, lifecycle
+from wiredesk import __version__, cli_sources, cli_users, desk, formats, lifecycle, logs, metrics
 from wiredesk.config import Settings
 from wiredesk.formats import FormatError, ninjs
 from wiredesk.formats.dates import parse_datetime
@@ -24,9 +23,9 @@ SUMMARY_ORDER = ("new", "updated", "unchanged", "stale", "killed", "withheld", "
 def main(argv: list[str] | None = None) -> int:
     parser = _parser()
     args = parser.parse_args(argv)
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
-    logging.getLogger("alembic").setLevel(logging.WARNING)
     try:
+        logs.configure()  # text, or JSON lines with WIREDESK_LOG_FORMAT=json
+        metrics.install()
         settings = Settings.from_env().with_changes(database_url=args.database)
         return int(args.func(args, settings) or 0)
     except (ValueError, LookupError, RuntimeError, OSError) as exc:
@@ -80,13 +79,16 @@ def _parser() -> argparse.ArgumentParser:
     c.add_argument("--samples", type=Path, default=Path("samples"))
     _serve_args(c)
     c.set_defaults(func=cmd_demo)
+    cli_sources.register(sub)
+    cli_users.register(sub)
     return p
 
 
 def _serve_args(c: argparse.ArgumentParser) -> None:
     c.add_argument("--host", default="127.0.0.1")
     c.add_argument("--port", type=int, default=8000)
-    c.add_argument("--no-clock", action="store_true", help="do not run the clock in-process")
+    c.add_argument("--no-worker", action="store_true",
+                   help="serve only: no in-process worker (polls, folders, the clock)")
 
 
 def cmd_init(_args: argparse.Namespace, settings: Settings) -> int:
@@ -167,9 +169,15 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
 
     from wiredesk.web.app import create_app
 
-    app = create_app(settings, run_clock=not args.no_clock)
+    # The in-process worker runs the clock; serving alone, the app keeps its own clock.
+    stop_worker = None if args.no_worker else cli_sources.start_worker(settings)
+    app = create_app(settings, run_clock=args.no_worker)
     print(f"serving on http://{args.host}:{args.port}/", flush=True)
-    uvicorn.run(app, host=args.host, port=args.port, log_level="warning")
+    try:
+        uvicorn.run(app, host=args.host, port=args.port, log_level="warning")
+    finally:
+        if stop_worker is not None:
+            stop_worker()  # after uvicorn's own SIGTERM handling: finish deliveries in hand
     return 0
 
 
@@ -192,15 +200,20 @@ def cmd_kill(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_status(args: argparse.Namespace, settings: Settings) -> int:
-    counts = Store.open(settings.database_url).status(datetime.now(UTC))
+    store, now = Store.open(settings.database_url), datetime.now(UTC)
+    counts = store.status(now)
     data = {"live": counts.live, "held": counts.held, "embargoed": counts.embargoed,
             "taken down": counts.takendown, "quarantined": counts.quarantined,
             "versions": counts.versions}
     if args.json:
-        print(json.dumps(data))
+        print(json.dumps({**data, "sources": cli_sources.status_json(store, now)}))
     else:
         for key, value in data.items():
             print(f"{key:>12}: {value}")
+        lines = cli_sources.status_lines(store, now)
+        print("     sources:" + ("" if lines else " none"))
+        for line in lines:
+            print(f"  {line}")
     return 0
 
 

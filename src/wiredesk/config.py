@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 from wiredesk.store.engine import DEFAULT_URL
 
@@ -23,6 +23,13 @@ class Settings:
     clock_seconds: float = 5.0
     websub_hub: str | None = None  # a WebSub hub to announce in feeds and ping on change
     purge_url: str | None = None  # a CDN endpoint called with Surrogate-Key on each takedown
+    # Console and hardening (issue 8). No secret set: one is made and kept in the store.
+    secret_key: str | None = field(default=None, repr=False)  # kept out of logs
+    max_request_bytes: int = 16 * 1024 * 1024
+    rate_push: int = 600  # requests a minute per client address; 0 turns the limit off
+    rate_search: int = 60
+    rate_login: int = 10
+    metrics_token: str | None = field(default=None, repr=False)  # when set, /metrics asks for "Authorization: Bearer ..."
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> Settings:
@@ -38,6 +45,13 @@ class Settings:
                 clock_seconds=float(env.get("WIREDESK_CLOCK_SECONDS", defaults.clock_seconds)),
                 websub_hub=env.get("WIREDESK_WEBSUB_HUB") or None,
                 purge_url=env.get("WIREDESK_PURGE_URL") or None,
+                secret_key=env.get("WIREDESK_SECRET_KEY") or None,
+                max_request_bytes=int(env.get("WIREDESK_MAX_REQUEST_BYTES",
+                                              defaults.max_request_bytes)),
+                rate_push=int(env.get("WIREDESK_RATE_PUSH", defaults.rate_push)),
+                rate_search=int(env.get("WIREDESK_RATE_SEARCH", defaults.rate_search)),
+                rate_login=int(env.get("WIREDESK_RATE_LOGIN", defaults.rate_login)),
+                metrics_token=env.get("WIREDESK_METRICS_TOKEN") or None,
             )
         except ValueError as exc:
             raise ValueError(f"bad WIREDESK_* setting: {exc}") from exc

@@ -7,7 +7,10 @@ down at once; a hold hides; an embargo waits; bad bytes are quarantined, never l
 
 from __future__ import annotations
 
+import logging
+import time
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -18,6 +21,7 @@ from wiredesk.store import Store, Writer
 from wiredesk.story import Delivery, Pubstatus, Story
 
 DEFAULT_LICENCE_DAYS = 30  # AP's published limit for stored copy
+log = logging.getLogger("wiredesk.desk")
 
 
 class Outcome(StrEnum):
@@ -38,6 +42,7 @@ class Report:
     name: str | None
     outcomes: list[tuple[str, Outcome]] = field(default_factory=list)
     error: str | None = None
+    error_format: str | None = None  # the format that failed to read, when quarantined
 
     def counts(self) -> Counter[str]:
         return Counter(str(outcome) for _, outcome in self.outcomes)
@@ -47,6 +52,24 @@ def apply(store: Store, delivery: Delivery, *, format: str | None = None,
           stories: list[Story] | None = None, agency: str | None = None,
           licence_days: int = DEFAULT_LICENCE_DAYS) -> Report:
     """Parse (unless `stories` is given) and apply one delivery in one transaction."""
+    started = time.monotonic()
+    report = _apply(store, delivery, format=format, stories=stories, agency=agency,
+                    licence_days=licence_days)
+    for observe in observers:
+        try:
+            observe(delivery, report, time.monotonic() - started)
+        except Exception:  # metrics or logs in trouble must never fail a committed delivery
+            log.exception("delivery observer failed")
+    return report
+
+
+# Told of each applied delivery, its report and the seconds it took: metrics and event logs
+# (`wiredesk.metrics.install`) hook in here, so every caller of `apply` is counted alike.
+observers: list[Callable[[Delivery, Report, float], None]] = []
+
+
+def _apply(store: Store, delivery: Delivery, *, format: str | None, stories: list[Story] | None,
+           agency: str | None, licence_days: int) -> Report:
     report = Report(delivery.name)
     if stories is None:
         try:
@@ -136,5 +159,6 @@ def _quarantine(store: Store, delivery: Delivery, report: Report, fmt: str | Non
         w.quarantine(source=delivery.source, name=delivery.name, data=delivery.data, fmt=fmt,
                      error=error, now=delivery.received)
     report.error = error
+    report.error_format = fmt
     report.outcomes.append((delivery.name or "", Outcome.QUARANTINED))
     return report

@@ -28,9 +28,7 @@ def tick(store: Store, now: datetime) -> TickReport:
     while True:
         with store.write() as w:
             due = w.due_expiries(now, BATCH)
-            for story_id in due:
-                if w.take_down(story_id, reason="expired", detail="licence period ended",
-                               actor=None, now=now):
-                    report.expired += 1
+            report.expired += w.take_down_many(due, reason="expired",
+                                               detail="licence period ended", actor=None, now=now)
         if len(due) < BATCH:
             return report

@@ -9,7 +9,18 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from wiredesk.formats import anpa, iptc7901, newsml12, newsmlg2, ninjs, nitf, plaincopy
+from wiredesk.formats import (
+    anpa,
+    feeds,
+    iptc7901,
+    jsonfeed,
+    newsml12,
+    newsmlg2,
+    ninjs,
+    nitf,
+    plaincopy,
+    webpage,
+)
 from wiredesk.formats.errors import FormatError
 from wiredesk.story import Story
 
@@ -35,10 +46,13 @@ def _sniff_plain(data: bytes) -> bool:
 FORMATS: dict[str, Format] = {
     f.name: f
     for f in (
+        Format(jsonfeed.NAME, jsonfeed.looks_like, jsonfeed.parse),  # before ninjs: both JSON
         Format(ninjs.NAME, ninjs.looks_like, ninjs.parse),
         Format(newsmlg2.NAME, newsmlg2.looks_like, newsmlg2.parse),
         Format(nitf.NAME, nitf.looks_like, nitf.parse),
         Format(newsml12.NAME, newsml12.looks_like, newsml12.parse),
+        Format(feeds.NAME, feeds.looks_like, feeds.parse),
+        Format(webpage.NAME, webpage.looks_like, webpage.parse),
         Format(anpa.NAME, anpa.looks_like, anpa.parse),
         Format(iptc7901.NAME, iptc7901.looks_like, iptc7901.parse),
         Format(plaincopy.NAME, _sniff_plain, plaincopy.parse),

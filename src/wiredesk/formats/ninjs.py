@@ -12,8 +12,11 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
+import jsonschema_rs
 from jsonschema import Draft7Validator, Draft202012Validator
 from jsonschema.exceptions import best_match
+from referencing import Registry, Resource
+from referencing.jsonschema import DRAFT202012
 
 from wiredesk.formats.dates import iso, parse_datetime
 from wiredesk.formats.errors import FormatError
@@ -43,12 +46,39 @@ _V3_KEYS = {
 _V3_MARKERS = set(_V3_KEYS.values())
 
 
+# ninjs points place geometry at the GeoJSON schema on the web; we never fetch at run time,
+# so geometry is accepted as any JSON value (the one part of the schema not enforced).
+GEOJSON = "https://geojson.org/schema/GeoJSON.json"
+
+
+@cache
+def _schema(profile: str) -> dict[str, Any]:
+    text = resources.files("wiredesk.formats").joinpath(f"schemas/ninjs-schema_{profile}.json")
+    return json.loads(text.read_text(encoding="utf-8"))
+
+
 @cache
 def validator(profile: str) -> Draft7Validator | Draft202012Validator:
-    text = resources.files("wiredesk.formats").joinpath(f"schemas/ninjs-schema_{profile}.json")
-    schema = json.loads(text.read_text(encoding="utf-8"))
+    """The reference validator (python-jsonschema): used for the message when an item fails."""
+    registry: Registry = Registry().with_resource(
+        GEOJSON, Resource.from_contents({}, default_specification=DRAFT202012))
     cls = Draft7Validator if profile == "1.6" else Draft202012Validator
-    return cls(schema)
+    return cls(_schema(profile), registry=registry)
+
+
+@cache
+def _fast(profile: str) -> Any:
+    """The same schema compiled by jsonschema-rs: about 200 times faster on valid items,
+    which is nearly all of them; formats are not checked, as python-jsonschema does not."""
+    return jsonschema_rs.validator_for(_schema(profile), validate_formats=False,
+                                       retriever=lambda _uri: {})
+
+
+def check(item: dict[str, Any], profile: str) -> Any:
+    """None if the item is valid for its schema, else python-jsonschema's best error."""
+    if _fast(profile).is_valid(item):
+        return None
+    return best_match(validator(profile).iter_errors(item))
 
 
 def generation(item: dict[str, Any]) -> str:
@@ -100,7 +130,7 @@ def parse(data: bytes) -> list[Story]:
 def _item_to_story(item: dict[str, Any], where: str, raw: bytes) -> Story | None:
     profile = generation(item)
     fmt = f"ninjs {profile}"
-    error = best_match(validator(profile).iter_errors(item))
+    error = check(item, profile)
     if error is not None:
         path = error.json_path.replace("$", where, 1)
         raise FormatError(fmt, path, error.message[:300])

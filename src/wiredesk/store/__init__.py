@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Engine, func, select
@@ -71,6 +71,7 @@ class Store:
             with connection.begin():
                 writer = Writer(connection)
                 yield writer
+                writer.flush_counts()
                 if writer.changed:
                     writer.bump_generation()
         if writer.changes:
@@ -124,6 +125,25 @@ class Store:
             results=[(records[h.story_id], snippets.get(h.story_id, "")) for h in page
                      if h.story_id in records],
         )
+
+    def next_visibility_change(self, now: datetime, *, windows: tuple[timedelta, ...] = (),
+                               ) -> datetime | None:
+        """The next moment something shown changes by time alone, with no commit: a licence
+        ends, an embargo lifts, or a story leaves a window (tombstones kept N days after a
+        takedown, or stories first published within N days) of the given lengths."""
+        with self.engine.connect() as c:
+            moments = [
+                c.execute(select(func.min(stories.c.ends_at)).where(
+                    stories.c.state != "takendown", stories.c.ends_at > now)).scalar(),
+                c.execute(select(func.min(stories.c.embargoed)).where(
+                    stories.c.state == "embargoed", stories.c.embargoed > now)).scalar(),
+            ]
+            for window in windows:
+                for column in (stories.c.takendown_at, stories.c.firstcreated):
+                    start = c.execute(select(func.min(column)).where(column > now - window)).scalar()
+                    moments.append(_aware(start) + window if start is not None else None)
+        found = [_aware(m) for m in moments if m is not None]
+        return min(found) if found else None
 
     def agencies(self, now: datetime) -> list[str]:
         with self.engine.connect() as c:
@@ -212,6 +232,13 @@ class Store:
                  .order_by(stories.c.ends_at))
         with self.engine.connect() as c:
             return [_record(row) for row in c.execute(query)]
+
+
+def _aware(value: datetime) -> datetime:
+    """Aggregates bypass the column type on SQLite: give the bare value its UTC zone back."""
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 
 def _record(row: Any) -> StoryRecord:

@@ -87,6 +87,7 @@ Index("ix_stories_state_ends", stories.c.state, stories.c.ends_at)
 Index("ix_stories_state_embargo", stories.c.state, stories.c.embargoed)
 Index("ix_stories_state_vc", stories.c.state, stories.c.versioncreated)
 Index("ix_stories_takendown", stories.c.takendown_at)
+Index("ix_stories_firstcreated", stories.c.firstcreated)
 
 # The head version's subjects, for per-subject lists and feeds.
 story_subjects = Table(
@@ -131,6 +132,7 @@ versions = Table(
 )
 Index("ix_versions_story", versions.c.story_id, versions.c.version_number)
 Index("ix_versions_sha", versions.c.story_id, versions.c.raw_sha256)
+Index("ix_versions_raw", versions.c.raw_sha256)  # purge: is anyone else using these bytes?
 
 quarantine = Table(
     "quarantine",
@@ -168,4 +170,72 @@ meta = Table(
     metadata,
     Column("key", String(50), primary_key=True),
     Column("value", BigInteger, nullable=False),
+)
+
+# Per-source poll state and health (issue 4). Kept apart from `sources` so the operator's
+# settings and the worker's bookkeeping never overwrite each other.
+source_state = Table(
+    "source_state",
+    metadata,
+    Column("name", String(100), ForeignKey("sources.name", ondelete="CASCADE"),
+           primary_key=True),
+    Column("next_poll_at", UTCDateTime),  # NULL: never polled (push sources)
+    # A worker takes a due source by lease; a dead worker's lease lapses at lease_until.
+    Column("lease_owner", String(200)),
+    Column("lease_until", UTCDateTime),
+    Column("last_attempt_at", UTCDateTime),
+    Column("last_success_at", UTCDateTime),
+    Column("last_error_at", UTCDateTime),
+    Column("last_error", Text),
+    Column("consecutive_failures", Integer, nullable=False, server_default="0"),
+    # ETag, Last-Modified, paging cursor, the folder's previous look: what the next poll needs.
+    Column("memo", JSON, nullable=False, default=dict),
+)
+Index("ix_source_state_due", source_state.c.next_poll_at)
+# Health's "stories in the last 24 hours" per source.
+Index("ix_versions_source_received", versions.c.source, versions.c.received_at)
+
+# The operator console (issue 8): people who may log in, their sessions, the login attempts
+# that lockout counts, and the server's signing secret when none is set in the environment.
+users = Table(
+    "users",
+    metadata,
+    Column("name", String(100), primary_key=True),
+    Column("password_hash", Text, nullable=False),  # argon2id, salt and parameters inside
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("updated_at", UTCDateTime, nullable=False),
+)
+
+# Only a hash of the session token is kept: a copy of the database opens no session.
+sessions = Table(
+    "sessions",
+    metadata,
+    Column("token_hash", String(64), primary_key=True),
+    Column("user_name", String(100), ForeignKey("users.name", ondelete="CASCADE"),
+           nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("expires_at", UTCDateTime, nullable=False),
+)
+Index("ix_sessions_user", sessions.c.user_name)
+Index("ix_sessions_expires", sessions.c.expires_at)
+
+# Not a foreign key: failures for names that do not exist count towards lockout too.
+login_attempts = Table(
+    "login_attempts",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("at", UTCDateTime, nullable=False),
+    Column("user_name", String(100), nullable=False),
+    Column("address", String(100), nullable=False),
+    Column("ok", Boolean, nullable=False),
+)
+Index("ix_login_attempts_user", login_attempts.c.user_name, login_attempts.c.at)
+Index("ix_login_attempts_address", login_attempts.c.address, login_attempts.c.at)
+
+server_secrets = Table(
+    "server_secrets",
+    metadata,
+    Column("name", String(50), primary_key=True),
+    Column("value", Text, nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
 )

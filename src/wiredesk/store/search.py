@@ -13,7 +13,17 @@ import re
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Connection, column, delete, func, literal_column, select, table, text
+from sqlalchemy import (
+    Connection,
+    bindparam,
+    column,
+    delete,
+    func,
+    literal_column,
+    select,
+    table,
+    text,
+)
 
 from wiredesk.store.clauses import visible_clause
 from wiredesk.store.schema import stories
@@ -98,23 +108,31 @@ _PG_INSERT = text(
 )
 _fts = table("story_search", column("rowid"), column("headline"), column("body"))
 _pg = table("story_search", column("story_id"), column("document"), column("body"))
+_FTS_INSERT = _fts.insert()
+_FTS_DELETE = delete(_fts).where(_fts.c.rowid == bindparam("sid"))
+_PG_DELETE = delete(_pg).where(_pg.c.story_id == bindparam("sid"))
+_FTS_DELETE_MANY = delete(_fts).where(_fts.c.rowid.in_(bindparam("ids", expanding=True)))
+_PG_DELETE_MANY = delete(_pg).where(_pg.c.story_id.in_(bindparam("ids", expanding=True)))
 
 
-def index_story(c: Connection, story_id: int, story: Story) -> None:
-    remove_story(c, story_id)
+def index_story(c: Connection, story_id: int, story: Story, *, replace: bool = True) -> None:
+    if replace:
+        remove_story(c, story_id)
     if c.dialect.name == "postgresql":
         c.execute(_PG_INSERT, {"id": story_id, "headline": normalise(story.headline),
                                "words": normalise(story.body.text), "body": story.body.text})
     else:
-        c.execute(_fts.insert().values(rowid=story_id, headline=story.headline,
-                                       body=story.body.text))
+        c.execute(_FTS_INSERT, {"rowid": story_id, "headline": story.headline,
+                                "body": story.body.text})
 
 
 def remove_story(c: Connection, story_id: int) -> None:
-    if c.dialect.name == "postgresql":
-        c.execute(delete(_pg).where(_pg.c.story_id == story_id))
-    else:
-        c.execute(delete(_fts).where(_fts.c.rowid == story_id))
+    c.execute(_PG_DELETE if c.dialect.name == "postgresql" else _FTS_DELETE, {"sid": story_id})
+
+
+def remove_stories(c: Connection, story_ids: list[int]) -> None:
+    c.execute(_PG_DELETE_MANY if c.dialect.name == "postgresql" else _FTS_DELETE_MANY,
+              {"ids": story_ids})
 
 
 def search(c: Connection, q: str, now: datetime, *, agency: str | None = None,

@@ -6,11 +6,12 @@ import hashlib
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import Connection, delete, exists, insert, select, update
+from sqlalchemy import Connection, bindparam, delete, exists, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from wiredesk.store import search
 from wiredesk.store.codec import story_meta
+from wiredesk.store.listen import CHANNEL
 from wiredesk.store.schema import (
     audit,
     meta,
@@ -71,6 +72,8 @@ class Writer:
         self.c = connection
         self.changed = False  # did this transaction change what readers may see?
         self.changes = Changes()  # told to listeners once the transaction commits
+        self.fresh: set[int] = set()  # stories created in this transaction
+        self.uncounted: dict[int, int] = {}  # versions added per story, not yet counted
 
     # --- sources -----------------------------------------------------------------------
     def ensure_source(self, name: str, now: datetime, *, kind: str = "cli",
@@ -86,70 +89,73 @@ class Writer:
         return licence_days
 
     # --- stories and versions -----------------------------------------------------------
+    # The hot path runs these prebuilt statements with bound parameters: SQLAlchemy compiles
+    # each once, instead of building and hashing a new statement for every story.
     def lock_story(self, uri: str) -> LockedStory | None:
-        row = self.c.execute(
-            select(stories.c.id, stories.c.state, stories.c.head_version_id,
-                   stories.c.firstcreated, stories.c.source)
-            .where(stories.c.uri == uri).with_for_update()
-        ).first()
+        row = self.c.execute(_LOCK, {"uri": uri}).first()
         if row is None:
             return None
         head = None
         if row.head_version_id is not None:
-            v = self.c.execute(
-                select(versions.c.version_number, versions.c.versioncreated)
-                .where(versions.c.id == row.head_version_id)
-            ).one()
-            head = HeadKey(v.version_number, v.versioncreated, row.head_version_id)
+            head = HeadKey(row.version_number, row.head_created, row.head_version_id)
         return LockedStory(row.id, row.state, head, row.firstcreated, row.source)
 
     def create_story(self, story: Story, *, source: str, firstcreated: datetime,
                      versioncreated: datetime, now: datetime) -> LockedStory:
         """Insert the story row (or find the one a concurrent writer just made) and lock it."""
-        self._insert_ignore(stories, {
+        new_id = self.c.execute(_insert_ignore(self.c, stories, ["uri"], returning=True), {
             "uri": story.uri, "source": source, "state": "withheld", "head_version_id": None,
             "version_count": 0, "headline": story.headline, "agency": story.agency,
             "located": story.located, "urgency": story.urgency, "language": story.language,
             "firstcreated": firstcreated, "versioncreated": versioncreated,
             "embargoed": story.embargoed, "ends_at": now, "updated_at": now,
-        }, ["uri"])
+        }).scalar()
+        if new_id is not None:  # ours, and locked by our insert: no need to read it back
+            self.fresh.add(new_id)
+            return LockedStory(new_id, "withheld", None, firstcreated, source)
         locked = self.lock_story(story.uri)
         assert locked is not None
         return locked
 
     def has_version(self, story_id: int, sha256: str) -> bool:
-        return self.c.execute(
-            select(exists().where(versions.c.story_id == story_id, versions.c.raw_sha256 == sha256))
-        ).scalar_one()
+        if story_id in self.fresh:
+            return False
+        return self.c.execute(_HAS_VERSION, {"sid": story_id, "sha": sha256}).first() is not None
 
     def add_version(self, story_id: int, story: Story, *, versioncreated: datetime,
                     received_at: datetime, source: str, delivery_name: str | None) -> HeadKey:
         sha = story.raw_sha256
-        self._insert_ignore(raws, {"sha256": sha, "data": story.raw, "size": len(story.raw)},
-                            ["sha256"])
-        version_id = self.c.execute(
-            insert(versions).values(
-                story_id=story_id, version=story.version, version_number=story.version_number,
-                versioncreated=versioncreated, received_at=received_at,
-                pubstatus=str(story.pubstatus), format=story.format, source=source,
-                delivery_name=delivery_name, raw_sha256=sha, meta=story_meta(story),
-                body_received=story.body.received, body_content_type=story.body.content_type,
-                body_html=story.body.html, body_text=story.body.text, purged=False,
-            ).returning(versions.c.id)
-        ).scalar_one()
-        self.c.execute(update(stories).where(stories.c.id == story_id)
-                       .values(version_count=stories.c.version_count + 1))
+        self.c.execute(_insert_ignore(self.c, raws, ["sha256"]),
+                       {"sha256": sha, "data": story.raw, "size": len(story.raw)})
+        version_id = self.c.execute(_INSERT_VERSION, {
+            "story_id": story_id, "version": story.version, "version_number": story.version_number,
+            "versioncreated": versioncreated, "received_at": received_at,
+            "pubstatus": str(story.pubstatus), "format": story.format, "source": source,
+            "delivery_name": delivery_name, "raw_sha256": sha, "meta": story_meta(story),
+            "body_received": story.body.received, "body_content_type": story.body.content_type,
+            "body_html": story.body.html, "body_text": story.body.text, "purged": False,
+        }).scalar_one()
+        self.uncounted[story_id] = self.uncounted.get(story_id, 0) + 1
         return HeadKey(story.version_number, versioncreated, version_id)
+
+    def flush_counts(self) -> None:
+        """Add the versions received this transaction to their stories' counts."""
+        for story_id, n in self.uncounted.items():
+            self.c.execute(_COUNT_VERSION, {"sid": story_id, "n": n})
+        self.uncounted.clear()
 
     def set_head(self, story_id: int, head: HeadKey, story: Story, *, state: str,
                  ends_at: datetime, now: datetime) -> None:
-        self.c.execute(update(stories).where(stories.c.id == story_id).values(
-            head_version_id=head.version_id, state=state, headline=story.headline,
-            agency=story.agency, located=story.located, urgency=story.urgency,
-            language=story.language, versioncreated=head.versioncreated,
-            embargoed=story.embargoed, ends_at=ends_at, updated_at=now,
-        ))
-        self.c.execute(delete(story_subjects).where(story_subjects.c.story_id == story_id))
+        self.c.execute(_SET_HEAD, {
+            "sid": story_id, "head_version_id": head.version_id, "state": state,
+            "headline": story.headline, "agency": story.agency, "located": story.located,
+            "urgency": story.urgency, "language": story.language,
+            "versioncreated": head.versioncreated, "embargoed": story.embargoed,
+            "ends_at": ends_at, "updated_at": now,
+        })
+        fresh = story_id in self.fresh  # nothing to clear for a story made in this transaction
+        if not fresh:
+            self.c.execute(_CLEAR_SUBJECTS, {"sid": story_id})
         subjects = {s.name: s.uri for s in story.subjects if s.name}
         if subjects:
             self.c.execute(insert(story_subjects), [
@@ -157,45 +163,47 @@ class Writer:
             ])
         self.changes.updated.append((story_id, story.agency))
         if state in ("live", "embargoed"):
-            search.index_story(self.c, story_id, story)
-        else:
+            search.index_story(self.c, story_id, story, replace=not fresh)
+        elif not fresh:
             search.remove_story(self.c, story_id)
         self.changed = True
 
     def take_down(self, story_id: int, *, reason: str, detail: str | None, actor: str | None,
                   now: datetime) -> bool:
         """Take a story off every surface, purge its bodies and bytes, log why. Idempotent."""
-        row = self.c.execute(
-            select(stories.c.uri, stories.c.headline, stories.c.agency, stories.c.state)
-            .where(stories.c.id == story_id).with_for_update()
-        ).first()
-        if row is None or row.state == "takendown":
-            return False
-        self.c.execute(update(stories).where(stories.c.id == story_id).values(
-            state="takendown", takendown_at=now, takedown_reason=reason,
-            takedown_detail=detail, updated_at=now,
-        ))
-        self.c.execute(insert(audit).values(
-            story_id=story_id, uri=row.uri, headline=row.headline, agency=row.agency, at=now,
-            reason=reason, detail=detail, actor=actor,
-        ))
-        self.purge_story(story_id)
-        search.remove_story(self.c, story_id)
-        subjects = self.c.execute(select(story_subjects.c.name)
-                                  .where(story_subjects.c.story_id == story_id)).scalars()
-        self.changes.takedowns.append(TakenDown(story_id, row.uri, row.agency, tuple(subjects)))
+        return self.take_down_many([story_id], reason=reason, detail=detail, actor=actor,
+                                   now=now) == 1
+
+    def take_down_many(self, story_ids: list[int], *, reason: str, detail: str | None,
+                       actor: str | None, now: datetime) -> int:
+        """The same for a batch, in a fixed number of statements whatever its size."""
+        if not story_ids:
+            return 0
+        rows = self.c.execute(_LOCK_UP, {"ids": story_ids}).all()
+        ids = [r.id for r in rows]
+        if not ids:
+            return 0
+        self.c.execute(_TAKE_DOWN, {"ids": ids, "at": now, "reason": reason, "detail": detail})
+        self.c.execute(insert(audit), [
+            {"story_id": r.id, "uri": r.uri, "headline": r.headline, "agency": r.agency,
+             "at": now, "reason": reason, "detail": detail, "actor": actor} for r in rows])
+        self.purge_stories(ids)
+        search.remove_stories(self.c, ids)
+        subjects: dict[int, list[str]] = {}
+        for story_id, name in self.c.execute(_SUBJECTS_OF, {"ids": ids}):
+            subjects.setdefault(story_id, []).append(name)
+        self.changes.takedowns += [TakenDown(r.id, r.uri, r.agency, tuple(subjects.get(r.id, ())))
+                                   for r in rows]
         self.changed = True
-        return True
+        return len(ids)
 
     def purge_story(self, story_id: int) -> None:
-        """Drop every body and raw byte of a story; keep the version rows as history."""
-        shas = select(versions.c.raw_sha256).where(versions.c.story_id == story_id)
-        self.c.execute(update(versions).where(versions.c.story_id == story_id).values(
-            body_received=None, body_html=None, body_text=None, purged=True,
-        ))
-        still_used = exists().where(versions.c.raw_sha256 == raws.c.sha256,
-                                    versions.c.purged.is_(False))
-        self.c.execute(delete(raws).where(raws.c.sha256.in_(shas), ~still_used))
+        self.purge_stories([story_id])
+
+    def purge_stories(self, story_ids: list[int]) -> None:
+        """Drop every body and raw byte of these stories; keep the version rows as history."""
+        self.c.execute(_PURGE_VERSIONS, {"ids": story_ids})
+        self.c.execute(_PURGE_RAWS, {"ids": story_ids})
 
     # --- the clock ------------------------------------------------------------------------
     def due_expiries(self, now: datetime, limit: int) -> list[int]:
@@ -230,8 +238,58 @@ class Writer:
                               .values(value=meta.c.value + 1)).rowcount
         if not done:
             self._insert_ignore(meta, {"key": "generation", "value": 1}, ["key"])
+        if self.c.dialect.name == "postgresql":
+            # Delivered to every listening web node when this transaction commits, not before.
+            self.c.exec_driver_sql(f"NOTIFY {CHANNEL}")
 
     def _insert_ignore(self, table, values: dict, keys: list[str]) -> None:  # type: ignore[no-untyped-def]
-        dialect = self.c.dialect.name
-        builder = postgresql.insert if dialect == "postgresql" else sqlite.insert
-        self.c.execute(builder(table).values(**values).on_conflict_do_nothing(index_elements=keys))
+        self.c.execute(_insert_ignore(self.c, table, keys), values)
+
+
+_head = versions.alias("head")
+_LOCK = (
+    select(stories.c.id, stories.c.state, stories.c.head_version_id, stories.c.firstcreated,
+           stories.c.source, _head.c.version_number, _head.c.versioncreated.label("head_created"))
+    .select_from(stories.outerjoin(_head, _head.c.id == stories.c.head_version_id))
+    .where(stories.c.uri == bindparam("uri"))
+    .with_for_update(of=stories)
+)
+_HAS_VERSION = select(versions.c.id).where(
+    versions.c.story_id == bindparam("sid"), versions.c.raw_sha256 == bindparam("sha")).limit(1)
+_INSERT_VERSION = insert(versions).returning(versions.c.id)
+_COUNT_VERSION = (update(stories).where(stories.c.id == bindparam("sid"))
+                  .values(version_count=stories.c.version_count + bindparam("n")))
+_SET_HEAD = update(stories).where(stories.c.id == bindparam("sid")).values(
+    **{name: bindparam(name) for name in (
+        "head_version_id", "state", "headline", "agency", "located", "urgency", "language",
+        "versioncreated", "embargoed", "ends_at", "updated_at")})
+_IDS = bindparam("ids", expanding=True)
+_LOCK_UP = (select(stories.c.id, stories.c.uri, stories.c.headline, stories.c.agency)
+            .where(stories.c.id.in_(_IDS), stories.c.state != "takendown")
+            .order_by(stories.c.id).with_for_update())
+_TAKE_DOWN = update(stories).where(stories.c.id.in_(_IDS)).values(
+    state="takendown", takendown_at=bindparam("at"), takedown_reason=bindparam("reason"),
+    takedown_detail=bindparam("detail"), updated_at=bindparam("at"))
+_SUBJECTS_OF = select(story_subjects.c.story_id, story_subjects.c.name).where(
+    story_subjects.c.story_id.in_(_IDS))
+_PURGE_VERSIONS = update(versions).where(versions.c.story_id.in_(_IDS)).values(
+    body_received=None, body_html=None, body_text=None, purged=True)
+# Raw bytes go unless another story's unpurged version still points at the same bytes.
+_PURGE_RAWS = delete(raws).where(
+    raws.c.sha256.in_(select(versions.c.raw_sha256).where(versions.c.story_id.in_(_IDS))),
+    ~exists().where(versions.c.raw_sha256 == raws.c.sha256, versions.c.purged.is_(False)))
+_CLEAR_SUBJECTS = delete(story_subjects).where(story_subjects.c.story_id == bindparam("sid"))
+_INSERT_IGNORE: dict[tuple[str, str, tuple[str, ...], bool], object] = {}
+
+
+def _insert_ignore(c: Connection, table, keys: list[str], *, returning: bool = False):  # type: ignore[no-untyped-def]
+    """INSERT ... ON CONFLICT DO NOTHING [RETURNING id] for this dialect, built once."""
+    key = (c.dialect.name, table.name, tuple(keys), returning)
+    statement = _INSERT_IGNORE.get(key)
+    if statement is None:
+        builder = postgresql.insert if c.dialect.name == "postgresql" else sqlite.insert
+        statement = builder(table).on_conflict_do_nothing(index_elements=keys)
+        if returning:
+            statement = statement.returning(table.c.id)
+        _INSERT_IGNORE[key] = statement
+    return statement

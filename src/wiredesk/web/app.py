@@ -10,20 +10,25 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import AsyncIterator
+from datetime import timedelta
 from importlib import resources
 
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
-from wiredesk import lifecycle, notify
+from wiredesk import lifecycle, metrics, notify
 from wiredesk.config import Settings
 from wiredesk.store import Store
-from wiredesk.web import api, feeds, pages, sitemaps
+from wiredesk.web import api, console, feeds, observe, pages, push, sitemaps
+from wiredesk.web.auth import Auth
+from wiredesk.web.cache import CacheMiddleware, PageCache
 from wiredesk.web.context import Clock, Context, system_clock
 from wiredesk.web.render import Renderer
+from wiredesk.web.security import Guard
 
 log = logging.getLogger("wiredesk.web")
 
@@ -31,11 +36,18 @@ __all__ = ["create_app", "system_clock"]
 
 
 def create_app(settings: Settings, *, store: Store | None = None, clock: Clock = system_clock,
-               run_clock: bool = False) -> Starlette:
-    """The ASGI app. `run_clock` applies `lifecycle.tick` every `settings.clock_seconds`."""
+               run_clock: bool = False, cache: bool = True) -> Starlette:
+    """The ASGI app. `run_clock` applies `lifecycle.tick` every `settings.clock_seconds`;
+    `cache` serves every GET surface from the rendered-page cache (web/cache.py)."""
     ctx = Context(settings=settings, store=store or Store.open(settings.database_url),
                   renderer=Renderer(settings), clock=clock)
     notifier = notify.attach(ctx.store, settings)
+    windows = (timedelta(days=feeds.TOMBSTONE_DAYS), timedelta(days=sitemaps.NEWS_DAYS))
+    pages_cache = PageCache(ctx.store, clock, windows=windows) if cache else None
+    auth = Auth(ctx.store, settings, clock)
+    metrics.install()
+    if pages_cache:
+        metrics.register_cache("pages", pages_cache)
 
     async def health(_: Request) -> Response:
         return PlainTextResponse("ok")
@@ -49,6 +61,8 @@ def create_app(settings: Settings, *, store: Store | None = None, clock: Clock =
         try:
             yield
         finally:
+            if pages_cache:
+                pages_cache.close()
             if notifier:
                 ctx.store.listeners.remove(notifier)
                 notifier.close()
@@ -63,12 +77,24 @@ def create_app(settings: Settings, *, store: Store | None = None, clock: Clock =
         *api.routes(ctx),
         *feeds.routes(ctx),
         *sitemaps.routes(ctx),
+        *push.routes(ctx),
+        *console.routes(ctx, auth),
+        *observe.routes(ctx),
         Route("/healthz", health),
         Mount("/static", static, name="static"),
     ]
-    app = Starlette(routes=routes, exception_handlers={404: not_found}, lifespan=lifespan)
+    # Outermost first: time every answer, then guard the door.
+    middleware = [Middleware(observe.RequestMetrics, routes=routes),
+                  Middleware(Guard, settings=settings, auth=auth)]
+    app = Starlette(routes=routes, exception_handlers={404: not_found}, lifespan=lifespan,
+                    middleware=middleware)
     app.state.ctx = ctx
-    return app
+    app.state.cache = pages_cache
+    if pages_cache is None:
+        return app
+    # The cache sits outside everything, so a hit is one lookup and two sends: it keeps the
+    # headers the guard added when the page was rendered. Measured in bench/serve.py.
+    return CacheMiddleware(app, pages_cache)  # type: ignore[return-value]
 
 
 async def _run_clock(ctx: Context, every: float) -> None:

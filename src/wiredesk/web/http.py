@@ -54,13 +54,18 @@ def respond(request: Request, body: bytes, media_type: str, *, cache_seconds: in
 
 
 def _not_modified(request: Request, etag: str, last_modified: datetime | None) -> bool:
-    match = request.headers.get("if-none-match")
-    if match is not None:
-        return etag in [tag.strip() for tag in match.split(",")] or match.strip() == "*"
-    since = request.headers.get("if-modified-since")
-    if since and last_modified is not None:
+    return not_modified(request.headers.get("if-none-match"),
+                        request.headers.get("if-modified-since"), etag, last_modified)
+
+
+def not_modified(if_none_match: str | None, if_modified_since: str | None, etag: str,
+                 last_modified: datetime | None) -> bool:
+    """RFC 9110: If-None-Match wins; else If-Modified-Since against Last-Modified."""
+    if if_none_match is not None:
+        return etag in [tag.strip() for tag in if_none_match.split(",")] or if_none_match.strip() == "*"
+    if if_modified_since and last_modified is not None:
         try:
-            return last_modified.replace(microsecond=0) <= parsedate_to_datetime(since)
+            return last_modified.replace(microsecond=0) <= parsedate_to_datetime(if_modified_since)
         except (TypeError, ValueError):
             return False
     return False

@@ -25,10 +25,17 @@ def upgrade() -> None:
     )
     op.create_index("ix_story_subjects_name", "story_subjects", ["name", "story_id"])
     op.create_index("ix_story_subjects_story", "story_subjects", ["story_id"])
+    # The news sitemap's "first published in the last two days" and the page cache's next
+    # window boundary both look stories up by first publication.
+    op.create_index("ix_stories_firstcreated", "stories", ["firstcreated"])
+    # Purging a story's raw bytes asks whether any other version still points at them.
+    op.create_index("ix_versions_raw", "versions", ["raw_sha256"])
     for statement in create_index_sql(op.get_bind().dialect.name):
         op.execute(statement)
 
 
 def downgrade() -> None:
     op.execute("DROP TABLE IF EXISTS story_search")
+    op.drop_index("ix_stories_firstcreated", "stories")
+    op.drop_index("ix_versions_raw", "versions")
     op.drop_table("story_subjects")

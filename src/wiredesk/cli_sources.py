@@ -1,0 +1,266 @@
+"""`wiredesk sources ...` and `wiredesk worker`: sources as data, and the process that runs them."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import secrets
+import signal
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from wiredesk.config import Settings
+from wiredesk.sources import registry
+from wiredesk.sources.config import build, parse_interval
+from wiredesk.sources.worker import Worker, start_in_thread
+from wiredesk.store import Store
+from wiredesk.store.sources import SourceStore
+
+log = logging.getLogger("wiredesk.worker")
+
+
+def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    s = sub.add_parser("sources", help="add, list, show, pause, resume, remove sources")
+    ss = s.add_subparsers(dest="sources_command", required=True, metavar="ACTION")
+
+    c = ss.add_parser("add", help="add a source (checked before it is stored)")
+    c.add_argument("name")
+    c.add_argument("--kind", required=True, help="http, folder or push")
+    c.add_argument("--url", help="http: the feed or API address")
+    c.add_argument("--path", help="folder: the drop folder")
+    c.add_argument("--every", help="how often to poll or scan (60s, 5m, 1h; default 60s, "
+                                   "folders 5s)")
+    c.add_argument("--licence-days", type=int, help="licence period of its stories (30)")
+    c.add_argument("--agency", help="agency credited when the copy names none")
+    c.add_argument("--format", help="auto (detect by content) or a format name")
+    c.add_argument("--auth", help="http: basic:USER:PASSWORD, bearer:TOKEN or "
+                                  "header:NAME:VALUE; a value $VAR is read from the environment")
+    c.add_argument("--secret", help="push: the HMAC-SHA256 shared secret (made up if not given)")
+    c.add_argument("--paging", choices=("none", "link", "next", "cursor"),
+                   help="http JSON APIs: follow a Link header, a next-URL field, or a cursor")
+    c.add_argument("--page-field", help="JSON field (dotted) with the next URL or cursor")
+    c.add_argument("--cursor-param", help="query parameter the cursor is sent back in (cursor)")
+    c.add_argument("--items", help="JSON field (dotted) with the array of items on each page")
+    c.add_argument("--max-pages", type=int, help="pages per poll at most (20)")
+    c.add_argument("--fetch-linked", action="store_true", default=None,
+                   help="fetch the linked page of summary-only feed entries")
+    c.add_argument("--allow-private", action="store_true", default=None,
+                   help="allow private, loopback and link-local addresses (off: no SSRF)")
+    c.add_argument("--allow-private-host", action="append", metavar="HOST[:PORT]",
+                   help="allow just this private host (repeatable)")
+    c.add_argument("--max-bytes", help="largest response accepted (10MB)")
+    c.add_argument("--connect-timeout", type=float, help="seconds (10)")
+    c.add_argument("--read-timeout", type=float, help="seconds (30)")
+    c.add_argument("--max-redirects", type=int, help="redirects followed at most (5)")
+    c.add_argument("--processed", help="folder: where applied files go (processed/ beside it)")
+    c.add_argument("--failed", help="folder: where quarantined files go (failed/ beside it)")
+    c.add_argument("--no-check", action="store_true", help="store without fetching the URL")
+    c.set_defaults(func=cmd_add)
+
+    c = ss.add_parser("list", help="every source with its health in one line")
+    c.add_argument("--json", action="store_true")
+    c.set_defaults(func=cmd_list)
+    c = ss.add_parser("show", help="a source's settings (secrets masked) and health")
+    c.add_argument("name")
+    c.add_argument("--json", action="store_true")
+    c.set_defaults(func=cmd_show)
+    for verb, func, text in (("pause", cmd_pause, "stop polling a source (pushes get 503)"),
+                             ("resume", cmd_resume, "poll a paused source again, now"),
+                             ("remove", cmd_remove, "forget a source (its stories stay)")):
+        c = ss.add_parser(verb, help=text)
+        c.add_argument("name")
+        c.set_defaults(func=func)
+    c = ss.add_parser("load", help="check a TOML sources file and store what it declares")
+    c.add_argument("file", type=Path)
+    c.set_defaults(func=cmd_load)
+
+    c = sub.add_parser("worker", help="run due polls, folder scans and the clock until SIGTERM")
+    c.add_argument("--once", action="store_true", help="one round of what is due, then exit")
+    c.add_argument("--threads", type=int, default=4, help="sources run at once (4)")
+    c.add_argument("--per-host", type=int, default=2, help="requests in flight per host (2)")
+    c.add_argument("--lease", default="5m", help="how long a taken source stays ours (5m)")
+    c.add_argument("--sources", type=Path, metavar="FILE",
+                   help="TOML sources file (default: $WIREDESK_SOURCES_FILE)")
+    c.set_defaults(func=cmd_worker)
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _open(settings: Settings) -> Store:
+    store = Store.open(settings.database_url)
+    path = registry.sources_file()
+    if path is not None:
+        registry.sync_file(store, path, _now())
+    return store
+
+
+def cmd_add(args: argparse.Namespace, settings: Settings) -> int:
+    values: dict[str, Any] = {
+        "url": args.url, "every": args.every, "agency": args.agency, "format": args.format,
+        "licence_days": args.licence_days or settings.licence_days, "auth": args.auth,
+        "secret": args.secret, "fetch_linked": args.fetch_linked,
+        "allow_private": args.allow_private or args.allow_private_host,
+        "max_bytes": args.max_bytes,
+        "connect_timeout": args.connect_timeout, "read_timeout": args.read_timeout,
+        "max_redirects": args.max_redirects,
+        "path": str(Path(args.path).resolve()) if args.path else None,
+        "processed": str(Path(args.processed).resolve()) if args.processed else None,
+        "failed": str(Path(args.failed).resolve()) if args.failed else None,
+    }
+    paging = {k: v for k, v in (("mode", args.paging), ("field", args.page_field),
+                                ("param", args.cursor_param), ("items", args.items),
+                                ("max_pages", args.max_pages)) if v is not None}
+    if paging:
+        values["paging"] = paging
+    made_secret = args.kind == "push" and not args.secret
+    if made_secret:
+        values["secret"] = secrets.token_hex(32)
+    cfg = build(args.name, args.kind, values, known_formats=registry.known_formats())
+    store = Store.open(settings.database_url)
+    registry.add_source(store, cfg, _now(), check=not args.no_check)
+    print(f"source added: {cfg.name} ({cfg.kind})")
+    if made_secret:
+        print(f"push secret (give it to the agency; shown only now): {values['secret']}")
+    return 0
+
+
+def cmd_list(args: argparse.Namespace, settings: Settings) -> int:
+    store, now = _open(settings), _now()
+    if args.json:
+        print(json.dumps({"sources": registry.all_json(store, now)}))
+        return 0
+    healths = SourceStore(store).health(now)
+    if not healths:
+        print("no sources (add one with `wiredesk sources add`)")
+    for h in healths:
+        print(registry.health_line(h, now))
+    return 0
+
+
+def cmd_show(args: argparse.Namespace, settings: Settings) -> int:
+    store, now = _open(settings), _now()
+    found = registry.all_json(store, now, args.name)
+    if not found:
+        raise LookupError(f"no source named {args.name!r}")
+    info = found[0]
+    if args.json:
+        print(json.dumps(info))
+        return 0
+    for key in ("name", "kind", "agency", "licence_days", "paused", "created_at"):
+        print(f"{key.replace('_', ' '):>22}: {_show(info[key])}")
+    for key, value in info["settings"].items():
+        if value in (None, {}, False) or (key == "every" and info["kind"] == "push"):
+            continue  # unset, or meaningless for this kind
+        if (key == "auth" and value["type"] == "none") or (
+                key == "paging" and value["mode"] == "none"):
+            continue
+        if key == "every":
+            value = f"{value:g}s"
+        print(f"{key.replace('_', ' '):>22}: {_show(value)}")
+    print("health:")
+    for key, value in (info["health"] or {}).items():
+        if key == "last_error" and value:
+            value = f"{value['at']}: {value['message']}"
+        print(f"{key.replace('_', ' '):>22}: {_show(value)}")
+    return 0
+
+
+def _show(value: Any) -> str:
+    if value is None:
+        return "-"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, list | tuple):
+        return ", ".join(map(str, value))
+    if isinstance(value, dict):
+        return ", ".join(f"{k}={v}" for k, v in value.items() if v not in (None, "none"))
+    return str(value)
+
+
+def _set_paused(args: argparse.Namespace, settings: Settings, paused: bool) -> int:
+    if not SourceStore(Store.open(settings.database_url)).set_paused(args.name, paused, _now()):
+        raise LookupError(f"no source named {args.name!r}")
+    print(f"{'paused' if paused else 'resumed'}: {args.name}")
+    return 0
+
+
+def cmd_pause(args: argparse.Namespace, settings: Settings) -> int:
+    return _set_paused(args, settings, True)
+
+
+def cmd_resume(args: argparse.Namespace, settings: Settings) -> int:
+    return _set_paused(args, settings, False)
+
+
+def cmd_remove(args: argparse.Namespace, settings: Settings) -> int:
+    if not SourceStore(Store.open(settings.database_url)).remove(args.name):
+        raise LookupError(f"no source named {args.name!r}")
+    print(f"removed: {args.name} (its stories stay until their licence ends)")
+    return 0
+
+
+def cmd_load(args: argparse.Namespace, settings: Settings) -> int:
+    changed = registry.sync_file(Store.open(settings.database_url), args.file, _now())
+    print(f"{args.file}: {len(changed)} source(s) added or changed"
+          + (f": {', '.join(changed)}" if changed else ""))
+    return 0
+
+
+def make_worker(store: Store, settings: Settings, **options: Any) -> Worker:
+    return Worker(store, clock_seconds=settings.clock_seconds, **options)
+
+
+def cmd_worker(args: argparse.Namespace, settings: Settings) -> int:
+    store = Store.open(settings.database_url)
+    path = registry.sources_file(args.sources)
+    if path is not None:
+        changed = registry.sync_file(store, path, _now())
+        if changed:
+            log.info("sources file %s: %s", path, ", ".join(changed))
+    worker = make_worker(store, settings, threads=args.threads, per_host=args.per_host,
+                         lease_seconds=parse_interval(args.lease, "--lease"))
+    if args.once:
+        ran = worker.run_once()
+        print(f"ran {ran} source(s)")
+        return 0
+
+    def on_signal(signum: int, _frame: object) -> None:
+        log.info("signal %d: finishing the deliveries in hand, then stopping", signum)
+        worker.stop()
+
+    signal.signal(signal.SIGTERM, on_signal)
+    signal.signal(signal.SIGINT, on_signal)
+    worker.run()
+    return 0
+
+
+def start_worker(settings: Settings) -> Callable[[], None]:
+    """A worker in a thread beside `wiredesk serve`; returns the function that stops it.
+
+    uvicorn handles SIGTERM/SIGINT while it serves and raises the signal again once it has
+    shut down, to whatever handler was there before: this one, so that the worker finishes
+    its delivery in hand and the process exits cleanly instead of dying mid-delivery."""
+    worker = make_worker(_open(settings), settings)
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, lambda *_: worker.stop())
+    thread = start_in_thread(worker)
+
+    def stop() -> None:
+        worker.stop()
+        thread.join(timeout=60)
+
+    return stop
+
+
+def status_lines(store: Store, now: datetime) -> list[str]:
+    """Source health for `wiredesk status`."""
+    return [registry.health_line(h, now) for h in SourceStore(store).health(now)]
+
+
+def status_json(store: Store, now: datetime) -> list[dict[str, Any]]:
+    return registry.all_json(store, now)

@@ -1,0 +1,146 @@
+"""Prometheus metrics and the one-line-per-event log of what the desk did.
+
+The desk tells `desk.observers` of every applied delivery; `install()` hooks this module in
+there once per process, so the CLI, the worker, pushes and the console are counted alike.
+Other code observes its own timings here: the poller (`POLL_SECONDS`), the page cache
+(`register_cache`), the web app (`REQUEST_SECONDS`, in web/observe.py).
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+import weakref
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import datetime
+from typing import Any, Protocol
+
+from prometheus_client import REGISTRY, Counter, Histogram
+from prometheus_client.core import CounterMetricFamily
+from prometheus_client.registry import Collector
+
+from wiredesk import desk
+from wiredesk.store import Store
+from wiredesk.story import Delivery
+
+log = logging.getLogger("wiredesk.desk")
+
+# Seconds: a delivery or kill is a few milliseconds; a poll of a slow agency API many seconds.
+_FAST = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10)
+_SLOW = (0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120)
+
+DELIVERIES = Counter("wiredesk_deliveries", "Deliveries applied by the desk",
+                     ["source", "outcome"])  # outcome: applied | quarantined
+STORIES = Counter("wiredesk_stories", "Stories in deliveries, by what the desk decided",
+                  ["source", "outcome"])  # new, updated, unchanged, stale, killed, ...
+PARSE_ERRORS = Counter("wiredesk_parse_errors", "Deliveries quarantined, by format",
+                       ["format"])  # "unknown" when no format recognised the bytes
+POLL_SECONDS = Histogram("wiredesk_poll_seconds", "One poll of a source, start to finish",
+                         ["source"], buckets=_SLOW)
+TAKEDOWN_SECONDS = Histogram(
+    "wiredesk_takedown_seconds",
+    "From a takedown's start (operator kill, or an agency kill handed to the desk) to its commit",
+    ["kind"], buckets=_FAST)  # kind: operator | agency
+REQUEST_SECONDS = Histogram("wiredesk_request_seconds", "HTTP requests by route template",
+                            ["method", "route"], buckets=_FAST)
+REQUESTS = Counter("wiredesk_requests", "HTTP responses by route template and status",
+                   ["method", "route", "status"])
+RATE_LIMITED = Counter("wiredesk_rate_limited", "Requests refused with 429", ["bucket"])
+LOGINS = Counter("wiredesk_console_logins", "Console login attempts",
+                 ["outcome"])  # ok | failed | locked
+
+
+class _Counts(Protocol):
+    hits: int
+    misses: int
+
+
+class _CacheCollector(Collector):
+    """Hits and misses read from caches that count for themselves (web/cache.py's
+    PageCache keeps plain ints under its own lock), so a hit costs no extra work."""
+
+    def __init__(self) -> None:
+        self.caches: list[tuple[str, weakref.ref[Any]]] = []
+        self.lock = threading.Lock()
+
+    def add(self, name: str, cache: _Counts) -> None:
+        with self.lock:
+            self.caches = [(n, r) for n, r in self.caches if r() is not None]
+            self.caches.append((name, weakref.ref(cache)))
+
+    def collect(self) -> Iterator[CounterMetricFamily]:
+        hits = CounterMetricFamily("wiredesk_cache_hits", "Requests served from a cache",
+                                   labels=["cache"])
+        misses = CounterMetricFamily("wiredesk_cache_misses", "Cacheable requests rendered",
+                                     labels=["cache"])
+        totals: dict[str, list[int]] = {}
+        with self.lock:
+            live = [(n, r()) for n, r in self.caches]
+        for name, cache in live:
+            if cache is not None:
+                counts = totals.setdefault(name, [0, 0])
+                counts[0] += int(cache.hits)
+                counts[1] += int(cache.misses)
+        for name, (hit, miss) in sorted(totals.items()):
+            hits.add_metric([name], hit)
+            misses.add_metric([name], miss)
+        yield hits
+        yield misses
+
+
+_CACHES = _CacheCollector()
+REGISTRY.register(_CACHES)
+
+
+def register_cache(name: str, cache: _Counts) -> None:
+    """Report a cache's `hits` and `misses` as wiredesk_cache_hits_total{cache=name}..."""
+    _CACHES.add(name, cache)
+
+
+@contextmanager
+def poll_timer(source: str) -> Iterator[None]:
+    """`with poll_timer(name): poll(...)` observes POLL_SECONDS, failures included."""
+    started = time.perf_counter()
+    try:
+        yield
+    finally:
+        POLL_SECONDS.labels(source).observe(time.perf_counter() - started)
+
+
+def observe_delivery(delivery: Delivery, report: desk.Report, seconds: float) -> None:
+    """Count one applied delivery and log one line per story (or one for the quarantine)."""
+    source = delivery.source
+    if report.error:
+        DELIVERIES.labels(source, "quarantined").inc()
+        PARSE_ERRORS.labels(report.error_format or "unknown").inc()
+        log.warning("quarantined %s from %s: %s", delivery.name, source, report.error,
+                    extra={"source": source, "uri": delivery.name, "outcome": "quarantined",
+                           "format": report.error_format})
+        return
+    DELIVERIES.labels(source, "applied").inc()
+    for uri, outcome in report.outcomes:
+        STORIES.labels(source, str(outcome)).inc()
+        log.info("%s %s from %s", outcome, uri, source,
+                 extra={"source": source, "uri": uri, "outcome": str(outcome)})
+    if any(outcome is desk.Outcome.KILLED for _, outcome in report.outcomes):
+        TAKEDOWN_SECONDS.labels("agency").observe(seconds)
+
+
+def kill(store: Store, uri: str, *, reason: str, actor: str, now: datetime) -> bool:
+    """`desk.kill`, timed from the operator's request to the takedown's commit, and logged."""
+    started = time.perf_counter()
+    done = desk.kill(store, uri, reason=reason, actor=actor, now=now)
+    if done:
+        TAKEDOWN_SECONDS.labels("operator").observe(time.perf_counter() - started)
+    log.info("%s %s by %s: %s", "removed" if done else "already down", uri, actor, reason,
+             extra={"source": "operator", "uri": uri, "actor": actor, "reason": reason,
+                    "outcome": "removed" if done else "unchanged"})
+    return done
+
+
+def install() -> None:
+    """Hook the desk's observers once per process (idempotent)."""
+    if observe_delivery not in desk.observers:
+        desk.observers.append(observe_delivery)

@@ -1,0 +1,151 @@
+"""Drop folders: an agency's FTP delivery lands files here; each is applied, then moved.
+
+A file is taken only when complete: its size and modification time unchanged across two
+looks, or it appeared under its final name where the previous look saw it under a temporary
+one (`.name`, `name.tmp`, `name.part`...: the write-then-rename protocol). Temporary names
+are never taken. Once its delivery has committed, a file moves to `processed/` or, if it
+was quarantined, to `failed/` with `<name>.reason.txt` beside it. Nothing is moved or
+deleted before it is applied: a worker killed between the commit and the move re-applies
+the file on restart, which changes nothing, and then moves it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import shutil
+import time
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from wiredesk.sources.config import SourceConfig
+from wiredesk.sources.deliver import apply_delivery
+from wiredesk.store import Store
+from wiredesk.story import Delivery
+
+log = logging.getLogger("wiredesk.sources")
+
+TEMP_SUFFIXES = (".tmp", ".temp", ".part", ".partial", ".filepart", ".crdownload", ".upload")
+REASON_SUFFIX = ".reason.txt"
+CHECKPOINT_SECONDS = 1.0
+
+
+@dataclass
+class ScanResult:
+    memo: dict[str, Any]
+    taken: int = 0
+    totals: Counter[str] = field(default_factory=Counter)
+    errors: list[str] = field(default_factory=list)
+
+
+def is_temporary(name: str) -> bool:
+    return name.startswith((".", "~")) or name.lower().endswith(TEMP_SUFFIXES)
+
+
+def final_name(name: str) -> str:
+    """What a temporary name becomes once renamed: `.x.json.part` -> `x.json`."""
+    lower = name.lower()
+    for suffix in TEMP_SUFFIXES:
+        if lower.endswith(suffix):
+            name, lower = name[: -len(suffix)], lower[: -len(suffix)]
+            break
+    return name.lstrip(".~")
+
+
+def look(folder: Path) -> tuple[dict[str, list[int]], list[str]]:
+    """(final-named files -> [size, mtime_ns], temporary names) at the top of `folder`."""
+    files: dict[str, list[int]] = {}
+    temps: list[str] = []
+    with os.scandir(folder) as entries:
+        for entry in entries:
+            try:
+                if not entry.is_file(follow_symlinks=False):
+                    continue
+                st = entry.stat(follow_symlinks=False)
+            except FileNotFoundError:
+                continue  # moved away while we looked
+            if is_temporary(entry.name):
+                temps.append(entry.name)
+            else:
+                files[entry.name] = [st.st_size, st.st_mtime_ns]
+    return files, temps
+
+
+def complete_files(files: dict[str, list[int]], temps: list[str],
+                   memo: dict[str, Any]) -> list[str]:
+    """The files that are complete now, in name order (the agency's order of sending)."""
+    before = memo.get("looks", {})
+    renamed = set(memo.get("temps", []))
+    ready = [name for name, stat in files.items()
+             if before.get(name) == stat or (name in renamed and name not in before)]
+    memo["looks"] = files
+    memo["temps"] = sorted({final_name(t) for t in temps})
+    return sorted(ready)
+
+
+def move_aside(path: Path, target_dir: Path, reason: str | None = None) -> Path:
+    """Move an applied file into `target_dir` (never over another file), with its reason."""
+    target_dir.mkdir(parents=True, exist_ok=True)
+    target = target_dir / path.name
+    n = 0
+    while target.exists():  # an agency may send the same name twice: keep both
+        n += 1
+        target = target_dir / f"{path.name}.{n}"
+    if reason is not None:
+        # The reason first: a crash between the two leaves the file in place to be redone.
+        Path(f"{target}{REASON_SUFFIX}").write_text(reason.rstrip() + "\n", encoding="utf-8")
+    try:
+        os.replace(path, target)
+    except OSError as exc:
+        if exc.errno != 18:  # EXDEV: another file system; copy, then remove the original
+            raise
+        shutil.copy2(path, target)
+        path.unlink()
+    return target
+
+
+def scan_folder(store: Store, cfg: SourceConfig, memo: dict[str, Any], *,
+                now: Callable[[], datetime], stop: Callable[[], bool],
+                checkpoint: Callable[[dict[str, Any]], None]) -> ScanResult:
+    folder = Path(cfg.path or "")
+    if not folder.is_dir():
+        raise FileNotFoundError(f"drop folder {folder} is missing")
+    result = ScanResult(dict(memo))
+    files, temps = look(folder)
+    ready = complete_files(files, temps, result.memo)
+    checkpoint(result.memo)  # the look survives a restart: the next one can take the files
+    saved = time.monotonic()
+    for name in ready:
+        if stop():
+            break  # SIGTERM: the delivery in hand finished; the rest waits for the restart
+        path = folder / name
+        try:
+            data = path.read_bytes()
+        except FileNotFoundError:
+            continue  # someone else took it
+        except OSError as exc:
+            result.errors.append(f"cannot read {path}: {exc.strerror}")
+            continue
+        if len(data) != files[name][0]:
+            continue  # it changed since the look: still being written; look again later
+        report = apply_delivery(store, cfg, Delivery(data, cfg.name, name, now()))
+        result.totals.update(report.counts())
+        if report.error:
+            sha = hashlib.sha256(data).hexdigest()
+            move_aside(path, cfg.failed_dir, f"{report.error}\nsource: {cfg.name}\n"
+                                             f"sha256: {sha}")
+        else:
+            move_aside(path, cfg.processed_dir)
+        result.memo["looks"].pop(name, None)
+        result.taken += 1
+        if time.monotonic() - saved >= CHECKPOINT_SECONDS:
+            # Keeps the lease alive; not needed for safety (a moved file is simply gone at
+            # the next look), so not once per file: the memo grows with the folder.
+            checkpoint(result.memo)
+            saved = time.monotonic()
+    return result

@@ -1,0 +1,219 @@
+"""The worker: runs due polls and folder scans, and the lifecycle clock, until told to stop.
+
+A source is taken by lease (see store/sources.py), so several workers share one store
+without taking the same source twice. Stopping (SIGTERM) lets each job finish the delivery
+in hand: a delivery is one transaction, applied whole or not at all, and whatever a job has
+not reached waits for the next run. A SIGKILLed worker leaves at worst a lease that lapses
+(or is freed at once by the next worker on the same host, which sees the process is gone)
+and a file applied but not yet moved, which is re-applied harmlessly.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import random
+import socket
+import threading
+import time
+import uuid
+from collections.abc import Callable
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from wiredesk import lifecycle
+from wiredesk.sources.folder import scan_folder
+from wiredesk.sources.http import Fetcher, FetchError, HostLimiter
+from wiredesk.sources.poll import poll_http
+from wiredesk.sources.registry import config_of
+from wiredesk.store import Store
+from wiredesk.store.sources import Claim, SourceStore
+
+log = logging.getLogger("wiredesk.worker")
+
+Clock = Callable[[], datetime]
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+class LeaseLost(Exception):
+    """Another worker holds this source now (ours lapsed): stop without writing."""
+
+
+def next_delay(every: float, failures: int, retry_after: float | None = None,
+               max_backoff: float = 3600.0, rand: Callable[[], float] = random.random) -> float:
+    """Seconds until the next poll: the interval, or after failures an exponential backoff
+    with jitter (so sources failing together do not retry together), never sooner than the
+    server's Retry-After."""
+    delay = every
+    if failures:
+        ceiling = min(max(max_backoff, every), every * 2 ** min(failures, 32))
+        delay = ceiling * (0.5 + 0.5 * rand())
+    if retry_after is not None:
+        delay = max(delay, retry_after)
+    return delay
+
+
+def _pid_alive(owner: str) -> bool:
+    """Is the worker process named in a lease owner ("host:pid:token") still running?"""
+    try:
+        pid = int(owner.split(":")[1])
+    except (IndexError, ValueError):
+        return True  # not ours to judge
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    stat = Path(f"/proc/{pid}/stat")
+    try:  # a killed child its parent has not reaped yet is a zombie: gone all the same
+        return stat.read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except (OSError, IndexError):
+        return True
+
+
+class Worker:
+    def __init__(self, store: Store, *, clock_seconds: float = 5.0, threads: int = 4,
+                 per_host: int = 2, lease_seconds: float = 300.0, idle_seconds: float = 1.0,
+                 max_backoff: float = 3600.0, clock: Clock = utc_now) -> None:
+        self.store = store
+        self.sources = SourceStore(store)
+        self.clock = clock
+        self.clock_seconds = clock_seconds
+        self.threads = max(1, threads)
+        self.lease = timedelta(seconds=lease_seconds)
+        self.idle_seconds = idle_seconds
+        self.max_backoff = max_backoff
+        self.limiter = HostLimiter(per_host)
+        self.host = socket.gethostname()
+        self.owner = f"{self.host}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+        self.stopping = threading.Event()
+
+    def stop(self) -> None:
+        """Ask the worker to stop after the deliveries in hand (safe from a signal handler)."""
+        self.stopping.set()
+
+    # --- the loop ------------------------------------------------------------------------
+    def run(self) -> None:
+        freed = self.sources.release_dead(f"{self.host}:", _pid_alive)
+        if freed:
+            log.info("freed %d lease(s) of dead workers on this host", freed)
+        log.info("worker %s started", self.owner)
+        next_tick = 0.0
+        inflight: dict[Future[None], str] = {}
+        with ThreadPoolExecutor(self.threads, thread_name_prefix="wiredesk-source") as pool:
+            while not self.stopping.is_set():
+                if time.monotonic() >= next_tick:
+                    self.tick()
+                    next_tick = time.monotonic() + self.clock_seconds
+                free = self.threads - len(inflight)
+                if free > 0:
+                    for claim in self._claim(free):
+                        inflight[pool.submit(self.run_claim, claim)] = claim.source.name
+                if inflight:
+                    done, _ = wait(inflight, timeout=self.idle_seconds,
+                                   return_when=FIRST_COMPLETED)
+                    for future in done:
+                        inflight.pop(future)
+                else:
+                    self.stopping.wait(self._pause(next_tick))
+            wait(inflight)  # each job stops after its current delivery
+        self.sources.release(self.owner)
+        log.info("worker %s stopped", self.owner)
+
+    def run_once(self) -> int:
+        """One round in this thread: the clock, then every source due now. For tests, cron
+        and `wiredesk worker --once`. Returns the number of sources run."""
+        self.tick()
+        claims = self._claim(1000)
+        for claim in claims:
+            self.run_claim(claim)
+        return len(claims)
+
+    def _claim(self, limit: int) -> list[Claim]:
+        try:
+            return self.sources.claim_due(self.owner, self.clock(), self.lease, limit)
+        except Exception:  # a store hiccup: log it, and try again on the next turn
+            log.exception("could not claim due sources")
+            return []
+
+    def _pause(self, next_tick: float) -> float:
+        pause = min(self.idle_seconds, max(0.0, next_tick - time.monotonic()))
+        try:
+            due = self.sources.next_due()
+        except Exception:
+            due = None
+        if due is not None:
+            pause = min(pause, max(0.0, (due - self.clock()).total_seconds()))
+        return max(pause, 0.02)
+
+    def tick(self) -> None:
+        try:
+            report = lifecycle.tick(self.store, self.clock())
+            if report.expired or report.embargoes_lifted:
+                log.info("clock: %d expired, %d embargoes lifted", report.expired,
+                         report.embargoes_lifted)
+        except Exception:  # the clock must survive a bad moment in the store
+            log.exception("clock tick failed")
+
+    # --- one source ----------------------------------------------------------------------
+    def run_claim(self, claim: Claim) -> None:
+        name = claim.source.name
+        latest: dict[str, Any] = dict(claim.memo)
+
+        def checkpoint(memo: dict[str, Any]) -> None:
+            latest.clear()
+            latest.update(memo)
+            if not self.sources.checkpoint(name, self.owner, memo, self.clock() + self.lease):
+                raise LeaseLost(name)
+
+        error: str | None = None
+        warning: str | None = None
+        retry_after: float | None = None
+        every = 60.0
+        try:
+            cfg = config_of(claim.source)
+            every = cfg.every
+            if cfg.kind == "http":
+                with Fetcher(cfg, self.limiter) as fetcher:
+                    polled = poll_http(self.store, cfg, latest, fetcher, now=self.clock,
+                                       stop=self.stopping.is_set, checkpoint=checkpoint)
+                latest, warnings = polled.memo, polled.warnings
+                totals = polled.totals
+            else:
+                scanned = scan_folder(self.store, cfg, latest, now=self.clock,
+                                      stop=self.stopping.is_set, checkpoint=checkpoint)
+                latest, warnings, totals = scanned.memo, scanned.errors, scanned.totals
+            if totals:
+                log.info("source %s: %s", name, ", ".join(f"{n} {k}" for k, n in totals.items()))
+            warning = "; ".join(warnings) or None
+        except LeaseLost:
+            log.warning("source %s: lease lost to another worker; leaving it", name)
+            return
+        except FetchError as exc:
+            error, retry_after = str(exc), exc.retry_after
+        except Exception as exc:  # any failure is the source's health, never the worker's end
+            log.exception("source %s failed", name)
+            error = f"{type(exc).__name__}: {exc}"
+        if error:
+            log.warning("source %s: %s", name, error)
+        failures = claim.consecutive_failures + 1 if error else 0
+        delay = next_delay(every, failures, retry_after, self.max_backoff)
+        now = self.clock()
+        try:
+            self.sources.finish(name, self.owner, now=now, error=error, warning=warning,
+                                next_poll_at=now + timedelta(seconds=delay), memo=latest)
+        except Exception:
+            log.exception("source %s: could not record the result", name)
+
+
+def start_in_thread(worker: Worker) -> threading.Thread:
+    """Run a worker beside the web server (`wiredesk serve`); stop it with worker.stop()."""
+    thread = threading.Thread(target=worker.run, name="wiredesk-worker", daemon=True)
+    thread.start()
+    return thread

@@ -1,0 +1,271 @@
+"""The rendered-page cache: every GET surface rendered once per change, then served as bytes.
+
+An entry is good while (1) the store's change counter (generation) is the one it was rendered
+at, and (2) no story's visibility has changed with time since then (a licence ended or an
+embargo lifted: `Store.next_visibility_change`). A takedown bumps the generation in the
+transaction that commits it; this process hears of it at once through the store's listener,
+and other processes' commits within `WATCH_SECONDS` through a watcher that reads the counter
+(PostgreSQL nodes may add LISTEN/NOTIFY on top). So no surface serves a story after its
+takedown by waiting for a timeout: a hit costs no query and no template.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Awaitable, Callable, MutableMapping
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from email.utils import parsedate_to_datetime
+from http.cookies import SimpleCookie
+from typing import Any
+
+from wiredesk.store import Changes, Store
+from wiredesk.store.listen import ChangeListener
+from wiredesk.web.http import not_modified
+from wiredesk.web.render import TextSize
+
+log = logging.getLogger("wiredesk.cache")
+Scope = MutableMapping[str, Any]
+Message = MutableMapping[str, Any]
+Receive = Callable[[], Awaitable[Message]]
+Send = Callable[[Message], Awaitable[None]]
+ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
+
+WATCH_SECONDS = 0.25  # how soon another process's commit reaches this one at the latest
+MAX_ENTRY_SECONDS = 60  # re-render at least this often (relative windows such as "2 days")
+MAX_BYTES = 64 * 1024 * 1024
+CACHEABLE_STATUS = {200, 404, 410}
+# Paths never cached: they depend on who asks, or change state.
+BYPASS = ("/console", "/textsize", "/push", "/metrics", "/healthz", "/static")
+NO_COOKIE_KEY = ("/api/", "/feeds/", "/sitemap", "/robots.txt")
+
+
+@dataclass(slots=True)
+class Entry:
+    status: int
+    headers: list[tuple[bytes, bytes]]  # without Cache-Control, which is set at serve time
+    body: bytes
+    etag: bytes | None
+    max_age: int | None  # None: "no-cache" as rendered
+    last_modified: datetime | None
+    generation: int
+    stored: float
+
+
+class PageCache:
+    """Bytes by request key, dropped whole when the store says anything visible changed."""
+
+    def __init__(self, store: Store, clock: Callable[[], datetime], *, watch: bool = True,
+                 windows: tuple[timedelta, ...] = ()) -> None:
+        self.store = store
+        self.clock = clock
+        self.windows = windows  # relative windows the surfaces use (tombstones, news sitemap)
+        self.entries: OrderedDict[tuple[str, str, str], Entry] = OrderedDict()
+        self.size = 0
+        self.hits = 0
+        self.misses = 0
+        self.lock = threading.Lock()
+        self.store_generation = store.generation()
+        self.generation = 0  # our own epoch: moves on every clear, so late renders are refused
+        self.valid_until = self._next_change()
+        store.listeners.append(self._on_commit)
+        self._stop = threading.Event()
+        self._watcher: threading.Thread | None = None
+        if watch:
+            self._watcher = threading.Thread(target=self._watch, name="wiredesk-cache-watch",
+                                             daemon=True)
+            self._watcher.start()
+
+    # --- invalidation ------------------------------------------------------------------------
+    def _on_commit(self, _changes: Changes) -> None:
+        self.refresh()
+
+    def refresh(self) -> None:
+        """Read the counter and the next time-driven change; drop everything if either moved."""
+        generation = self.store.generation()
+        if generation == self.store_generation:
+            return
+        with self.lock:
+            self.store_generation = generation
+            self._clear()
+            self.valid_until = self._next_change()
+
+    def _next_change(self) -> float:
+        moment = self.store.next_visibility_change(self.clock(), windows=self.windows)
+        return moment.timestamp() if moment else float("inf")
+
+    def _clear(self) -> None:
+        self.entries.clear()
+        self.size = 0
+        self.generation += 1
+
+    def _watch(self) -> None:
+        listener = ChangeListener(self.store.engine)
+        try:
+            while not self._stop.is_set():
+                listener.wait(WATCH_SECONDS)  # wakes on NOTIFY (PostgreSQL), else a timed look
+                self._refresh_quietly()
+        finally:
+            listener.close()
+
+    def _refresh_quietly(self) -> None:
+        if not self._stop.is_set():
+            try:
+                self.refresh()
+            except Exception:  # a store hiccup must not kill the watcher; serve misses meanwhile
+                log.exception("cache watcher could not read the store")
+                with self.lock:
+                    self._clear()
+
+    def close(self) -> None:
+        self._stop.set()
+        if self._watcher:
+            self._watcher.join(timeout=2)
+        if self._on_commit in self.store.listeners:
+            self.store.listeners.remove(self._on_commit)
+
+    # --- entries -------------------------------------------------------------------------
+    def get(self, key: tuple[str, str, str]) -> Entry | None:
+        now = self.clock().timestamp()
+        if now >= self.valid_until:
+            # A licence ended or an embargo lifted: visibility moved with time, not a commit.
+            with self.lock:
+                self._clear()
+                self.valid_until = self._next_change()
+            return None
+        with self.lock:
+            entry = self.entries.get(key)
+            if entry is None or entry.generation != self.generation or (
+                    time.monotonic() - entry.stored > MAX_ENTRY_SECONDS):
+                self.misses += 1
+                return None
+            self.entries.move_to_end(key)
+            self.hits += 1
+            return entry
+
+    def put(self, key: tuple[str, str, str], entry: Entry) -> None:
+        with self.lock:
+            if entry.generation != self.generation:
+                return  # rendered from a store that has since changed
+            old = self.entries.pop(key, None)
+            if old:
+                self.size -= len(old.body)
+            self.entries[key] = entry
+            self.size += len(entry.body)
+            while self.size > MAX_BYTES and self.entries:
+                _, dropped = self.entries.popitem(last=False)
+                self.size -= len(dropped.body)
+
+
+def request_key(scope: Scope) -> tuple[str, str, str] | None:
+    if scope["type"] != "http" or scope["method"] not in ("GET", "HEAD"):
+        return None
+    path: str = scope["path"]
+    if path.startswith(BYPASS):
+        return None
+    query = scope.get("query_string", b"").decode("latin-1")
+    size = ""
+    if not path.startswith(NO_COOKIE_KEY):
+        for name, value in scope["headers"]:
+            if name == b"cookie":
+                morsel = SimpleCookie(value.decode("latin-1")).get(TextSize.COOKIE)
+                size = str(TextSize.from_cookie(morsel.value if morsel else None).level)
+    return path, query, size
+
+
+class CacheMiddleware:
+    """Serve cached bytes without touching routing, the store or templates."""
+
+    def __init__(self, app: ASGIApp, cache: PageCache) -> None:
+        self.app = app
+        self.cache = cache
+
+    @property
+    def state(self) -> Any:
+        """The wrapped Starlette app's state, so callers need not know the cache is there."""
+        return self.app.state  # type: ignore[attr-defined]
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        key = request_key(scope)
+        if key is None:
+            await self.app(scope, receive, send)
+            return
+        entry = self.cache.get(key)
+        if entry is not None:
+            await self._serve(scope, entry, send)
+            return
+        generation = self.cache.generation
+        started = time.monotonic()
+        captured: dict[str, Any] = {"body": []}
+
+        async def capture(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                captured["start"] = message
+            elif message["type"] == "http.response.body":
+                captured["body"].append(message.get("body", b""))
+            await send(message)
+
+        await self.app(scope, receive, capture)
+        start = captured.get("start")
+        if start is None or start["status"] not in CACHEABLE_STATUS:
+            return
+        headers = list(start.get("headers", []))
+        names = {name.lower() for name, _ in headers}
+        if b"set-cookie" in names or _cache_control(headers).startswith(b"private"):
+            return
+        if scope["method"] == "HEAD":
+            return  # a HEAD response has no body to keep
+        self.cache.put(key, Entry(
+            status=start["status"],
+            headers=[(n, v) for n, v in headers if n.lower() != b"cache-control"],
+            body=b"".join(captured["body"]),
+            etag=next((v for n, v in headers if n.lower() == b"etag"), None),
+            max_age=_max_age(_cache_control(headers)),
+            last_modified=_last_modified(headers),
+            generation=generation,
+            stored=started,
+        ))
+
+    async def _serve(self, scope: Scope, entry: Entry, send: Send) -> None:
+        elapsed = time.monotonic() - entry.stored
+        if entry.max_age is None:
+            control = b"no-cache"
+        else:
+            control = b"public, max-age=%d" % max(0, int(entry.max_age - elapsed))
+        headers = [*entry.headers, (b"cache-control", control)]
+        status, body = entry.status, entry.body
+        if entry.etag is not None and status == 200:
+            asked = {n: v.decode("latin-1") for n, v in scope["headers"]
+                     if n in (b"if-none-match", b"if-modified-since")}
+            if asked and not_modified(asked.get(b"if-none-match"), asked.get(b"if-modified-since"),
+                                      entry.etag.decode("latin-1"), entry.last_modified):
+                status, body = 304, b""
+                headers = [(n, v) for n, v in headers
+                           if n.lower() not in (b"content-length", b"content-type")]
+        if scope["method"] == "HEAD":
+            body = b""
+        await send({"type": "http.response.start", "status": status, "headers": headers})
+        await send({"type": "http.response.body", "body": body})
+
+
+def _cache_control(headers: list[tuple[bytes, bytes]]) -> bytes:
+    return next((v for n, v in headers if n.lower() == b"cache-control"), b"")
+
+
+def _last_modified(headers: list[tuple[bytes, bytes]]) -> datetime | None:
+    value = next((v for n, v in headers if n.lower() == b"last-modified"), None)
+    try:
+        return parsedate_to_datetime(value.decode("latin-1")) if value else None
+    except (TypeError, ValueError):
+        return None
+
+
+def _max_age(control: bytes) -> int | None:
+    for part in control.split(b","):
+        part = part.strip()
+        if part.startswith(b"max-age="):
+            return int(part[8:])
+    return None

@@ -1,0 +1,111 @@
+"""Console quarantine: what could not be read, why, a preview of its bytes; retry after a fix
+(the stored bytes go through the desk again, exactly as first delivered) or discard.
+
+The preview is text made from the bytes and escaped by the template like any other text:
+hostile bytes in the quarantine are shown, never run.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from wiredesk import desk, formats
+from wiredesk.formats import FormatError
+from wiredesk.store.quarantine_ops import STATUSES, QuarantineItem, QuarantineOps
+from wiredesk.store.sources import SourceStore
+from wiredesk.story import Delivery
+from wiredesk.web.console_kit import Forbidden, Kit, redirect
+from wiredesk.web.context import Context
+
+PREVIEW_BYTES = 4096
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def preview(data: bytes, limit: int = PREVIEW_BYTES) -> tuple[str, bool]:
+    """The first bytes as text (invalid UTF-8 and control characters shown as U+FFFD), and
+    whether there is more."""
+    text = data[:limit].decode("utf-8", errors="replace")
+    return _CONTROL.sub("\ufffd", text), len(data) > limit
+
+
+def routes(ctx: Context, kit: Kit) -> list[Route]:
+    ops = QuarantineOps(ctx.store)
+    sources = SourceStore(ctx.store)
+
+    async def listing(request: Request) -> Response:
+        status = request.query_params.get("status", "open")
+        if status not in STATUSES:
+            status = "open"
+        rows = await run_in_threadpool(lambda: ctx.store.quarantined(status=status, limit=200))
+        return kit.render(request, "console_quarantine.html", title="Quarantine",
+                          section="quarantine", rows=rows, shown=status, statuses=STATUSES)
+
+    def item_page(request: Request, item: QuarantineItem, *, status: int = 200,
+                  error: str | None = None) -> Response:
+        text, more = preview(item.data)
+        return kit.render(request, "console_quarantine_item.html", status=status,
+                          title=f"Quarantine #{item.record.id}", section="quarantine",
+                          item=item.record, preview=text, more=more, error=error)
+
+    async def item(request: Request) -> Response:
+        found = await run_in_threadpool(ops.item, request.path_params["item_id"])
+        if found is None:
+            return kit.not_found(request, "quarantine entry")
+        return item_page(request, found)
+
+    def reapply(found: QuarantineItem) -> tuple[str | None, str | None]:
+        """(message key, error): parse with today's code first, so bytes that still fail
+        stay in this entry instead of being quarantined a second time."""
+        row = sources.get(found.record.source)
+        settings: dict[str, Any] = row.settings if row else {}
+        fmt = settings.get("format") if settings.get("format") in formats.FORMATS else None
+        agency = row.agency if row else None
+        licence = row.licence_days if row else ctx.settings.licence_days
+        try:
+            stories = formats.parse(found.data, fmt, agency=agency)
+        except FormatError as exc:
+            return None, f"It still cannot be read: {exc}"
+        delivery = Delivery(found.data, found.record.source, found.record.name, ctx.clock())
+        report = desk.apply(ctx.store, delivery, format=fmt, stories=stories, agency=agency,
+                            licence_days=licence)
+        closed = ops.set_status(found.record.id, "replaced" if report.error else "done")
+        if not closed:
+            return "handled", None
+        return ("requarantined" if report.error else "retried"), None
+
+    async def retry(request: Request) -> Response:
+        try:
+            await kit.form(request)
+        except Forbidden:
+            return kit.forbidden(request)
+        found = await run_in_threadpool(ops.item, request.path_params["item_id"])
+        if found is None:
+            return kit.not_found(request, "quarantine entry")
+        if found.record.status != "open":
+            return redirect("/console/quarantine", "handled")
+        msg, error = await run_in_threadpool(reapply, found)
+        if error is not None:
+            return item_page(request, found, status=422, error=error)
+        return redirect("/console/quarantine", msg)
+
+    async def discard(request: Request) -> Response:
+        try:
+            await kit.form(request)
+        except Forbidden:
+            return kit.forbidden(request)
+        item_id = request.path_params["item_id"]
+        done = await run_in_threadpool(ops.set_status, item_id, "discarded")
+        return redirect("/console/quarantine", "discarded" if done else "handled")
+
+    return [
+        Route("/console/quarantine", listing),
+        Route("/console/quarantine/{item_id:int}", item),
+        Route("/console/quarantine/{item_id:int}/retry", retry, methods=["POST"]),
+        Route("/console/quarantine/{item_id:int}/discard", discard, methods=["POST"]),
+    ]

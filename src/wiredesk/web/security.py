@@ -1,0 +1,189 @@
+"""Hardening at the door, before routing: security headers on every answer, a request size
+limit, per-address rate limits on push, search and login, and the console's login gate.
+
+It sits outside the page cache, so answers served from the cache get the same headers, and
+a rate-limited search is refused even when its page is cached.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from urllib.parse import quote
+
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import cookie_parser
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from wiredesk import metrics
+from wiredesk.config import Settings
+from wiredesk.web.auth import Auth
+
+# No inline script anywhere: the site needs none. JSON-LD (<script type="application/ld+json">)
+# is data, never run, so this policy does not touch it.
+CSP = ("default-src 'self'; script-src 'self'; object-src 'none'; base-uri 'none'; "
+       "frame-ancestors 'none'; form-action 'self'")
+HEADERS: tuple[tuple[bytes, bytes], ...] = (
+    (b"content-security-policy", CSP.encode()),
+    (b"x-content-type-options", b"nosniff"),
+    (b"referrer-policy", b"strict-origin-when-cross-origin"),
+    (b"x-frame-options", b"DENY"),  # frame-ancestors for browsers that predate it
+)
+CONSOLE = "/console"
+LOGIN_PATH = "/console/login"
+USER_KEY = "wiredesk.user"  # where the gate leaves the logged-in user in the ASGI scope
+MAX_ADDRESSES = 10_000  # rate-limit state kept per bucket before idle entries are dropped
+
+
+class BodyTooLarge(Exception):
+    pass
+
+
+@dataclass
+class TokenBucket:
+    """`per_minute` requests a minute per key, in bursts of up to as many."""
+
+    per_minute: int
+    monotonic: Callable[[], float] = time.monotonic
+
+    def __post_init__(self) -> None:
+        self.rate = self.per_minute / 60.0
+        self.state: dict[str, tuple[float, float]] = {}  # key -> (tokens, when counted)
+
+    def take(self, key: str) -> float:
+        """0 if a request may pass now (and count it), else seconds until one may."""
+        if self.per_minute <= 0:
+            return 0.0
+        now = self.monotonic()
+        tokens, then = self.state.get(key, (float(self.per_minute), now))
+        tokens = min(float(self.per_minute), tokens + (now - then) * self.rate)
+        if tokens >= 1.0:
+            self.state[key] = (tokens - 1.0, now)
+            self._prune(now)
+            return 0.0
+        self.state[key] = (tokens, now)
+        return (1.0 - tokens) / self.rate
+
+    def _prune(self, now: float) -> None:
+        if len(self.state) <= MAX_ADDRESSES:
+            return
+        full = self.per_minute / self.rate  # seconds for an empty bucket to fill
+        self.state = {k: v for k, v in self.state.items() if now - v[1] < full}
+
+
+def bucket_for(method: str, path: str) -> str | None:
+    if path.startswith("/push/"):
+        return "push"
+    if path in ("/search", "/api/v1/search"):
+        return "search"
+    if path == LOGIN_PATH and method == "POST":
+        return "login"
+    return None
+
+
+def client_address(scope: Scope) -> str:
+    # The peer address as the server saw it: behind a proxy, run uvicorn with
+    # --forwarded-allow-ips so this is the reader's address rather than the proxy's.
+    client = scope.get("client")
+    return str(client[0]) if client else "unknown"
+
+
+def cookie(scope: Scope, name: str) -> str | None:
+    """Read as Starlette's Request.cookies reads it, so the gate and the pages agree."""
+    for key, value in scope.get("headers", []):
+        if key == b"cookie":
+            found = cookie_parser(value.decode("latin-1")).get(name)
+            if found is not None:
+                return found
+    return None
+
+
+class Guard:
+    def __init__(self, app: ASGIApp, *, settings: Settings, auth: Auth,
+                 monotonic: Callable[[], float] = time.monotonic) -> None:
+        self.app = app
+        self.auth = auth
+        self.limit = settings.max_request_bytes
+        self.buckets = {
+            "push": TokenBucket(settings.rate_push, monotonic),
+            "search": TokenBucket(settings.rate_search, monotonic),
+            "login": TokenBucket(settings.rate_login, monotonic),
+        }
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = False
+
+        async def send_with_headers(message: Message) -> None:
+            nonlocal started
+            if message["type"] == "http.response.start":
+                started = True
+                present = {name.lower() for name, _ in message.get("headers", [])}
+                message["headers"] = [*message.get("headers", []),
+                                      *(h for h in HEADERS if h[0] not in present)]
+            await send(message)
+
+        method, path = scope["method"], scope["path"]
+        declared = _content_length(scope)
+        if declared is not None and declared > self.limit:
+            await _answer(send_with_headers, 413, path, f"request body over {self.limit} bytes")
+            return
+        name = bucket_for(method, path)
+        if name is not None:
+            wait = self.buckets[name].take(client_address(scope))
+            if wait > 0:
+                metrics.RATE_LIMITED.labels(name).inc()
+                await _answer(send_with_headers, 429, path, "too many requests; slow down",
+                              [(b"retry-after", str(max(1, math.ceil(wait))).encode())])
+                return
+        if (path == CONSOLE or path.startswith(CONSOLE + "/")) and path != LOGIN_PATH:
+            user = await run_in_threadpool(self.auth.user, cookie(scope, self.auth.cookie))
+            if user is None:
+                target = LOGIN_PATH + "?next=" + quote(path, safe="/")
+                await _answer(send_with_headers, 303, path, "log in first",
+                              [(b"location", target.encode())])
+                return
+            scope[USER_KEY] = user
+
+        received = 0
+
+        async def limited_receive() -> Message:
+            nonlocal received
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > self.limit:
+                    raise BodyTooLarge
+            return message
+
+        try:
+            await self.app(scope, limited_receive, send_with_headers)
+        except BodyTooLarge:
+            if started:
+                raise
+            await _answer(send_with_headers, 413, path, f"request body over {self.limit} bytes")
+
+
+def _content_length(scope: Scope) -> int | None:
+    for key, value in scope.get("headers", []):
+        if key == b"content-length":
+            return int(value) if value.isdigit() else None
+    return None
+
+
+async def _answer(send: Send, status: int, path: str, text: str,
+                  extra: list[tuple[bytes, bytes]] | None = None) -> None:
+    """A short answer in the surface's own language: JSON for programs, text for people."""
+    if path.startswith(("/api/", "/push/")):
+        body, kind = json.dumps({"error": text}).encode(), b"application/json"
+    else:
+        body, kind = text.encode(), b"text/plain; charset=utf-8"
+    headers = [(b"content-type", kind), (b"content-length", str(len(body)).encode()),
+               (b"cache-control", b"no-store"), *(extra or [])]
+    await send({"type": "http.response.start", "status": status, "headers": headers})
+    await send({"type": "http.response.body", "body": body})

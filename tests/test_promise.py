@@ -1,0 +1,167 @@
+"""The one absolute promise, as a model-based test: whatever arrives in whatever order and
+however the clock moves, no surface ever shows a taken-down story, an embargoed one before
+its time, or an older version over a newer one. Reads go through the rendered-page cache."""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+
+import feedparser
+from hypothesis import HealthCheck, settings
+from hypothesis import strategies as st
+from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule
+from lxml import etree
+from lxml import html as lxml_html
+from starlette.testclient import TestClient
+
+from conftest import Clock
+from helpers import ninjs_item
+from wiredesk import desk, lifecycle
+from wiredesk.config import Settings
+from wiredesk.store import Store
+from wiredesk.story import Delivery
+from wiredesk.web.app import create_app
+
+URIS = [f"urn:p:{n}" for n in range(4)]
+LICENCE_DAYS = 2
+START = datetime(2026, 1, 1, tzinfo=UTC)
+
+
+@dataclass
+class Version:
+    number: int
+    created: datetime
+    arrival: int
+    status: str
+    embargo: datetime | None
+    headline: str
+
+
+@dataclass
+class ModelStory:
+    firstcreated: datetime
+    versions: list[Version] = field(default_factory=list)
+    gone: bool = False
+
+    def head(self) -> Version:
+        return max(self.versions, key=lambda v: (v.number, v.created, v.arrival))
+
+
+class Promise(RuleBasedStateMachine):
+    def __init__(self) -> None:
+        super().__init__()
+        self.folder = tempfile.mkdtemp(prefix="wiredesk-promise-")
+        self.store = Store.open(f"sqlite:///{self.folder}/w.db")
+        self.clock = Clock(START)
+        self.client = TestClient(create_app(Settings(), store=self.store, clock=self.clock))
+        self.client.__enter__()
+        self.model: dict[str, ModelStory] = {}
+        self.arrivals = 0
+
+    def teardown(self) -> None:
+        self.client.__exit__(None, None, None)
+        self.store.close()
+        shutil.rmtree(self.folder, ignore_errors=True)
+
+    # --- what the model says may be shown ------------------------------------------------
+    def _expire(self) -> None:
+        now = self.clock.now
+        for story in self.model.values():
+            if now >= story.firstcreated + timedelta(days=LICENCE_DAYS):
+                story.gone = True
+
+    def shown(self) -> dict[str, str]:
+        self._expire()
+        visible = {}
+        for uri, story in self.model.items():
+            if story.gone:
+                continue
+            head = story.head()
+            if head.status == "withheld" or (head.embargo and self.clock.now < head.embargo):
+                continue
+            visible[uri] = head.headline
+        return visible
+
+    # --- what arrives and how time moves -------------------------------------------------
+    @rule(uri=st.sampled_from(URIS), number=st.integers(1, 4),
+          back=st.integers(0, 180), status=st.sampled_from(["usable"] * 6 + ["withheld", "canceled"]),
+          embargo=st.one_of(st.none(), st.integers(1, 240)))
+    def deliver(self, uri, number, back, status, embargo):
+        now = self.clock.now
+        created = now - timedelta(minutes=back)  # some versions are late, some are old
+        self.arrivals += 1
+        headline = f"Story {uri[-1]} v{number} a{self.arrivals}"
+        embargoed = now + timedelta(minutes=embargo) if embargo else None
+        extra = {"pubstatus": status}
+        if embargoed:
+            extra["embargoed"] = embargoed
+        data = ninjs_item(uri, version=number, at=created, headline=headline, **extra)
+        desk.apply(self.store, Delivery(data, "model", headline, now), licence_days=LICENCE_DAYS)
+        self._expire()
+        story = self.model.get(uri)
+        if story is None:
+            story = self.model[uri] = ModelStory(firstcreated=created)
+            self._expire()
+        if story.gone:
+            return  # nothing of a story comes back after its takedown
+        if status == "canceled":
+            story.gone = True
+            return
+        story.versions.append(Version(number, created, self.arrivals, status, embargoed, headline))
+
+    @precondition(lambda self: self.model)
+    @rule(pick=st.integers(0, 3))
+    def operator_kill(self, pick):
+        uri = sorted(self.model)[pick % len(self.model)]
+        desk.kill(self.store, uri, reason="test", actor="model", now=self.clock.now)
+        self.model[uri].gone = True
+
+    @rule(minutes=st.sampled_from([1, 30, 90, 60 * 12, 60 * 30, 60 * 49]))
+    def clock_moves(self, minutes):
+        self.clock.now += timedelta(minutes=minutes)
+
+    @rule()
+    def clock_ticks(self):
+        lifecycle.tick(self.store, self.clock.now)
+
+    # --- every surface, checked against the model ---------------------------------------
+    @invariant()
+    def article_pages_and_api_items(self):
+        shown = self.shown()
+        for uri in self.model:
+            record = self.store.story_by_uri(uri)
+            if record is None:
+                continue
+            page = self.client.get(f"/story/{record.id}")
+            api = self.client.get(f"/api/v1/stories/{record.id}")
+            if uri in shown:
+                assert page.status_code == 200, (uri, page.status_code)
+                assert f"<h1 class=\"headline\">{shown[uri]}</h1>" in page.text
+                assert api.json()["headlines"][0]["value"] == shown[uri]
+            else:
+                assert page.status_code in (404, 410), (uri, page.status_code)
+                assert api.status_code in (404, 410)
+                if self.model[uri].gone:
+                    assert page.status_code == 410 and api.status_code == 410
+
+    @invariant()
+    def lists_feeds_search_and_sitemaps(self):
+        shown = self.shown()
+        front = lxml_html.fromstring(self.client.get("/").text)
+        assert sorted(front.xpath("//ol[@class='stories']//h2/a/text()")) == sorted(shown.values())
+        atom = feedparser.parse(self.client.get("/feeds/atom.xml").content)
+        assert {e.id: e.title for e in atom.entries} == shown
+        api = self.client.get("/api/v1/stories", params={"limit": 100}).json()
+        assert {i["uri"]: i["headlines"][0]["value"] for i in api["items"]} == shown
+        found = self.client.get("/api/v1/search", params={"q": "story", "limit": 100}).json()
+        assert {i["item"]["uri"] for i in found["items"]} == set(shown)
+        sitemap = etree.fromstring(self.client.get("/sitemap-stories.xml").content)
+        assert len(sitemap) == len(shown)
+
+
+Promise.TestCase.settings = settings(max_examples=25, stateful_step_count=25, deadline=None,
+                                     suppress_health_check=[HealthCheck.too_slow])
+TestPromise = Promise.TestCase

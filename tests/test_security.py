@@ -1,0 +1,116 @@
+"""Hardening at the door: security headers everywhere, size limits, per-address rate limits."""
+
+from __future__ import annotations
+
+import pytest
+from lxml import html as lxml_html
+from starlette.testclient import TestClient
+
+from conftest import SAMPLES
+from helpers import deliver, ninjs_item
+from wiredesk import desk
+from wiredesk.config import Settings
+from wiredesk.story import Delivery
+from wiredesk.web.app import create_app
+from wiredesk.web.security import CSP, TokenBucket
+
+EXPECTED = {
+    "content-security-policy": CSP,
+    "x-content-type-options": "nosniff",
+    "referrer-policy": "strict-origin-when-cross-origin",
+}
+
+
+def app_client(store, clock, **settings: object) -> TestClient:
+    cfg = Settings(site_name="Example News", base_url="https://news.example", **settings)  # type: ignore[arg-type]
+    return TestClient(create_app(cfg, store=store, clock=clock), follow_redirects=False)
+
+
+def test_csp_is_strict_with_no_inline_script():
+    parts = dict(p.strip().split(" ", 1) for p in CSP.split(";"))
+    assert parts == {"default-src": "'self'", "script-src": "'self'", "object-src": "'none'",
+                     "base-uri": "'none'", "frame-ancestors": "'none'", "form-action": "'self'"}
+    assert "unsafe" not in CSP
+
+
+def test_every_surface_carries_the_security_headers(client, store, now):
+    deliver(store, ninjs_item(at=now), now)
+    story = f"/story/{store.story_by_uri('urn:test:1').id}"
+    for path in ("/", "/", story, story, "/api/v1/stories", "/static/site.css", "/no/such/page",
+                 "/console", "/console/login", "/metrics", "/healthz", "/sitemap.xml"):
+        answer = client.get(path, follow_redirects=False)  # each twice: the cached copy too
+        for name, value in EXPECTED.items():
+            assert answer.headers.get(name) == value, (path, name)
+        assert answer.headers["x-frame-options"] == "DENY"
+        assert answer.headers.get_list("content-security-policy") == [CSP], path
+
+
+def test_article_page_has_no_script_but_its_json_ld(client, store, now):
+    desk.apply(store, Delivery((SAMPLES / "00-reuters-via-euronews.txt").read_bytes(), "test",
+                               "seed", now))
+    (record,) = store.live_stories(now)
+    page = client.get(f"/story/{record.id}")
+    doc = lxml_html.fromstring(page.text)
+    scripts = doc.xpath("//script")
+    assert [s.get("type") for s in scripts] == ["application/ld+json"]
+    assert not doc.xpath("//@*[starts-with(name(), 'on')]")
+    assert not doc.xpath("//*[@style]") and not doc.xpath("//style")
+
+
+def test_a_body_over_the_limit_is_refused_with_413(store, clock):
+    with app_client(store, clock, max_request_bytes=1000) as c:
+        declared = c.post("/push/anything", content=b"x" * 2000)
+        assert declared.status_code == 413 and "over 1000 bytes" in declared.json()["error"]
+
+        def chunks():  # no Content-Length: counted as it streams in
+            for _ in range(10):
+                yield b"name=" + b"x" * 300
+
+        streamed = c.post("/console/login", content=chunks(),
+                          headers={"content-type": "application/x-www-form-urlencoded"})
+        assert streamed.status_code == 413
+        assert c.post("/console/login", content=b"name=ed").status_code == 400  # small: read
+
+
+@pytest.mark.parametrize("path", ["/search", "/api/v1/search"])
+def test_search_is_rate_limited_per_address(store, clock, path):
+    with app_client(store, clock, rate_search=3) as c:
+        # Different words each time: a cached answer would cost nothing, a new one a query.
+        for word in ("storm", "oil", "fed"):
+            assert c.get(path, params={"q": word}).status_code == 200
+        refused = c.get(path, params={"q": "museum"})
+        assert refused.status_code == 429 and int(refused.headers["retry-after"]) >= 1
+        assert refused.headers["cache-control"] == "no-store"
+        if path.startswith("/api/"):
+            assert refused.json()["error"].startswith("too many requests")
+    with TestClient(c.app, client=("10.0.0.9", 1234)) as other:
+        assert other.get(path, params={"q": "dpa"}).status_code == 200
+
+
+def test_push_and_login_are_rate_limited(store, clock):
+    with app_client(store, clock, rate_push=2, rate_login=2) as c:
+        assert [c.post("/push/nosuch", content=b"{}").status_code for _ in range(3)] == [
+            404, 404, 429]
+        answers = [c.post("/console/login", data={"name": "x", "password": "y"}).status_code
+                   for _ in range(3)]
+        assert answers == [400, 400, 429]
+        assert c.get("/console/login").status_code == 200  # showing the form is not limited
+
+
+def test_a_limit_of_zero_turns_it_off(store, clock):
+    with app_client(store, clock, rate_search=0) as c:
+        assert all(c.get("/search", params={"q": f"w{n}"}).status_code == 200 for n in range(80))
+
+
+def test_token_bucket_refills_with_time():
+    now = [100.0]
+    bucket = TokenBucket(6, lambda: now[0])  # six a minute: one every ten seconds
+    assert all(bucket.take("a") == 0 for _ in range(6))
+    wait = bucket.take("a")
+    assert 9.9 < wait <= 10.0
+    assert bucket.take("b") == 0  # addresses are counted apart
+    now[0] += 10.0
+    assert bucket.take("a") == 0 and bucket.take("a") > 0
+    now[0] += 3600.0
+    assert all(bucket.take("a") == 0 for _ in range(6))  # refilled, never above the burst
+    assert bucket.take("a") > 0
