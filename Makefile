@@ -36,6 +36,7 @@ bench: $(VENV)/.test-extras
 	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk nginx-light)
 	$(BIN)/python bench/parse.py
 	$(BIN)/python bench/tick.py
+	$(BIN)/python bench/stores.py
 	$(BIN)/python bench/serve.py
 
 lint: $(VENV)/.test-extras

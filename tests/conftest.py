@@ -61,6 +61,12 @@ def store_url(request, tmp_path: Path):
     if request.param == "sqlite":
         yield f"sqlite:///{tmp_path / 'wiredesk.db'}"
         return
+    yield request.getfixturevalue("pg_url")
+
+
+@pytest.fixture
+def pg_url():
+    """A PostgreSQL schema of this test's own, for tests that need PostgreSQL itself."""
     problem = postgres_problem()
     if problem:
         pytest.skip(problem)

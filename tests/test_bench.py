@@ -38,3 +38,8 @@ def test_serve_bench_runs():
     out = bench("serve.py", timeout=900)
     assert "article page (cached)" in out and "nginx static page" in out
     assert "takedown by push under load" in out
+
+
+def test_stores_bench_runs():
+    out = bench("stores.py")
+    assert "SQLite" in out and "PostgreSQL" in out

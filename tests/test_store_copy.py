@@ -2,34 +2,19 @@
 
 from __future__ import annotations
 
-import uuid
-
 import pytest
-from helpers import deliver, later, ninjs_item
-from sqlalchemy import create_engine, text
 
+from helpers import deliver, later, ninjs_item
 from wiredesk import desk
 from wiredesk.store import Store
 from wiredesk.store.copy import CopyError, copy_store
 
-from conftest import PG_URL, pg_schema_url, postgres_problem
-
 
 @pytest.fixture
-def pg_target():
-    problem = postgres_problem()
-    if problem:
-        pytest.skip(problem)
-    schema = f"wd_copy_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(PG_URL)
-    with admin.begin() as c:
-        c.execute(text(f'CREATE SCHEMA "{schema}"'))
-    target = Store.open(pg_schema_url(schema))
+def pg_target(pg_url):
+    target = Store.open(pg_url)
     yield target
     target.close()
-    with admin.begin() as c:
-        c.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-    admin.dispose()
 
 
 def test_copy_sqlite_to_postgresql_keeps_history_audit_quarantine_and_search(tmp_path, now, pg_target):
@@ -54,3 +39,20 @@ def test_copy_sqlite_to_postgresql_keeps_history_audit_quarantine_and_search(tmp
     with pytest.raises(CopyError, match="not empty"):
         copy_store(source, pg_target)
     source.close()
+
+
+def test_store_copy_command(tmp_path, now, pg_url):
+    import subprocess
+    import sys
+
+    source = Store.open(f"sqlite:///{tmp_path / 'w.db'}")
+    deliver(source, ninjs_item("urn:a", at=now), now)
+    source.close()
+    cli = [sys.executable, "-m", "wiredesk.cli", "--database", f"sqlite:///{tmp_path / 'w.db'}"]
+    done = subprocess.run([*cli, "store", "copy", "--to", pg_url], capture_output=True, text=True,
+                          timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert "copy verified" in done.stdout and "versions" in done.stdout
+    again = subprocess.run([*cli, "store", "copy", "--to", pg_url], capture_output=True, text=True,
+                           timeout=120)
+    assert again.returncode == 2 and "not empty" in again.stderr

@@ -9,7 +9,17 @@ from collections import Counter
 from datetime import UTC, datetime
 from pathlib import Path
 
-from wiredesk import __version__, cli_sources, cli_users, desk, formats, lifecycle, logs, metrics
+from wiredesk import (
+    __version__,
+    cli_sources,
+    cli_store,
+    cli_users,
+    desk,
+    formats,
+    lifecycle,
+    logs,
+    metrics,
+)
 from wiredesk.config import Settings
 from wiredesk.formats import FormatError, ninjs
 from wiredesk.formats.dates import parse_datetime
@@ -81,6 +91,7 @@ def _parser() -> argparse.ArgumentParser:
     c.set_defaults(func=cmd_demo)
     cli_sources.register(sub)
     cli_users.register(sub)
+    cli_store.register(sub)
     return p
 
 

@@ -124,6 +124,7 @@ class Worker:
                     self.stopping.wait(self._pause(next_tick))
             wait(inflight)  # each job stops after its current delivery
         self.sources.release(self.owner)
+        self.sources.release_clock(self.owner)
         log.info("worker %s stopped", self.owner)
 
     def run_once(self) -> int:
@@ -154,7 +155,12 @@ class Worker:
 
     def tick(self) -> None:
         try:
-            report = lifecycle.tick(self.store, self.clock())
+            now = self.clock()
+            # Several workers may share a store; the clock runs in whichever holds its lease.
+            lease = timedelta(seconds=max(3 * self.clock_seconds, 15))
+            if not self.sources.claim_clock(self.owner, now, lease):
+                return
+            report = lifecycle.tick(self.store, now)
             if report.expired or report.embargoes_lifted:
                 log.info("clock: %d expired, %d embargoes lifted", report.expired,
                          report.embargoes_lifted)

@@ -239,3 +239,13 @@ server_secrets = Table(
     Column("value", Text, nullable=False),
     Column("created_at", UTCDateTime, nullable=False),
 )
+
+# Which worker runs the clock: one row, taken by lease, so the clock runs in one worker at a
+# time however many share the store; a dead worker's lease lapses and another takes it.
+clock_lease = Table(
+    "clock_lease",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=False),
+    Column("owner", String(200)),
+    Column("until", UTCDateTime),
+)

@@ -16,7 +16,7 @@ from typing import Any
 from sqlalchemy import and_, delete, false, func, insert, or_, select, update
 
 from wiredesk.store import Store
-from wiredesk.store.schema import quarantine, source_state, sources, versions
+from wiredesk.store.schema import clock_lease, quarantine, source_state, sources, versions
 
 POLLED_KINDS = ("http", "folder")
 
@@ -207,6 +207,21 @@ class SourceStore:
         with self.store.write() as w:
             return w.c.execute(update(source_state).where(source_state.c.lease_owner == owner)
                                .values(lease_owner=None, lease_until=None)).rowcount
+
+    def claim_clock(self, owner: str, now: datetime, lease_for: timedelta) -> bool:
+        """Take or keep the clock for `lease_for`; False while another live worker holds it."""
+        with self.store.write() as w:
+            w._insert_ignore(clock_lease, {"id": 1, "owner": None, "until": None}, ["id"])
+            return bool(w.c.execute(update(clock_lease).where(
+                clock_lease.c.id == 1,
+                or_(clock_lease.c.owner == owner, clock_lease.c.owner.is_(None),
+                    clock_lease.c.until < now),
+            ).values(owner=owner, until=now + lease_for)).rowcount)
+
+    def release_clock(self, owner: str) -> None:
+        with self.store.write() as w:
+            w.c.execute(update(clock_lease).where(clock_lease.c.owner == owner)
+                        .values(owner=None, until=None))
 
     def release_dead(self, prefix: str, alive: Callable[[str], bool]) -> int:
         """Free leases of owners named `prefix...` that `alive` says are gone (a SIGKILLed

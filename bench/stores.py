@@ -1,0 +1,127 @@
+"""Ingest rate and search latency on SQLite and PostgreSQL, side by side in one run.
+
+    python bench/stores.py           # 100,000 stories into each store (make bench)
+    python bench/stores.py --quick   # 2,000: proves it runs
+
+Stories go through the real desk (parsed ninjs, 500 per delivery, one transaction each).
+Search runs the same 200 queries (words, phrases, prefixes) against each store. PostgreSQL
+is $WIREDESK_TEST_DATABASE_URL or 127.0.0.1:5432/test, in a schema of its own that is dropped
+afterwards; without a server the PostgreSQL column says why it is missing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import sys
+import tempfile
+import time
+import uuid
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import create_engine, text
+
+from wiredesk import desk, formats
+from wiredesk.store import Store
+from wiredesk.story import Delivery
+
+PG = os.environ.get("WIREDESK_TEST_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+WORDS = ["storm", "markets", "election", "football", "court", "oil", "summit", "vaccine",
+         "harbour", "minister", "shares", "drought"]
+QUERIES = ["storm", "markets report", '"oil prices"', "elect*", "court ruling", "summit*",
+           '"prime minister"', "vaccine", "harbour storm", "share*"]
+
+
+def corpus(count: int, now: datetime) -> list[bytes]:
+    batches = []
+    for start in range(0, count, 500):
+        items = []
+        for i in range(start, min(count, start + 500)):
+            a, b = WORDS[i % len(WORDS)], WORDS[(i * 7) % len(WORDS)]
+            items.append({
+                "uri": f"urn:bench:{i}", "version": "1",
+                "versioncreated": (now - timedelta(seconds=count - i)).isoformat(),
+                "headlines": [{"role": "main", "value": f"{a.title()} and {b}: story {i}"}],
+                "bodies": [{"role": "main", "contenttype": "text/html", "value": "".join(
+                    f"<p>The {WORDS[(i + p) % len(WORDS)]} report said oil prices and the prime "
+                    f"minister's {b} plans moved markets, paragraph {p}.</p>" for p in range(5))}],
+                "infosources": [{"name": ("Reuters", "AP", "AFP")[i % 3], "role": "originator"}],
+                "subjects": [{"name": a}],
+            })
+        batches.append(json.dumps(items).encode())
+    return batches
+
+
+def measure(url: str, batches: list[bytes], now: datetime) -> dict[str, float]:
+    store = Store.open(url)
+    parsed = [formats.parse(b, "ninjs") for b in batches]
+    count = sum(len(p) for p in parsed)
+    started = time.perf_counter()
+    for n, (data, stories) in enumerate(zip(batches, parsed, strict=True)):
+        desk.apply(store, Delivery(data, "bench", f"batch-{n}", now), stories=stories,
+                   licence_days=365)
+    ingest = count / (time.perf_counter() - started)
+    timings = []
+    for _ in range(20):
+        for q in QUERIES:
+            started = time.perf_counter()
+            store.search(q, now, limit=10, offset=0)
+            timings.append(time.perf_counter() - started)
+    store.close()
+    timings.sort()
+    return {"ingest": ingest, "p50": statistics.median(timings) * 1000,
+            "p99": timings[int(len(timings) * 0.99) - 1] * 1000}
+
+
+def pg_schema() -> tuple[str | None, str]:
+    try:
+        admin = create_engine(PG, connect_args={"connect_timeout": 3})
+        schema = f"wd_bench_{uuid.uuid4().hex[:10]}"
+        with admin.begin() as c:
+            c.execute(text(f'CREATE SCHEMA "{schema}"'))
+        admin.dispose()
+    except Exception as exc:  # no server: report it rather than fail the whole bench
+        return None, f"no PostgreSQL at {PG}: {type(exc).__name__}"
+    separator = "&" if "?" in PG else "?"
+    return f"{PG}{separator}options=-csearch_path%3D{schema}", schema
+
+
+def drop_schema(schema: str) -> None:
+    admin = create_engine(PG)
+    with admin.begin() as c:
+        c.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+    admin.dispose()
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--quick", action="store_true")
+    args = parser.parse_args()
+    count = 2000 if args.quick else 100_000
+    now = datetime.now(UTC)
+    batches = corpus(count, now)
+    results: dict[str, dict[str, float] | str] = {}
+    with tempfile.TemporaryDirectory() as folder:
+        results["SQLite"] = measure(f"sqlite:///{folder}/bench.db", batches, now)
+    url, schema = pg_schema()
+    if url is None:
+        results["PostgreSQL"] = schema
+    else:
+        try:
+            results["PostgreSQL"] = measure(url, batches, now)
+        finally:
+            drop_schema(schema)
+    print(f"{count:,} stories through the desk, then {20 * len(QUERIES)} searches")
+    print(f"{'store':<12} {'ingest stories/s':>17} {'search p50 ms':>14} {'search p99 ms':>14}")
+    for name, r in results.items():
+        if isinstance(r, str):
+            print(f"{name:<12} skipped: {r}")
+        else:
+            print(f"{name:<12} {r['ingest']:>17,.0f} {r['p50']:>14.2f} {r['p99']:>14.2f}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
