@@ -85,7 +85,7 @@ def build_store(url: str, count: int) -> None:
 def wiredesk_server(url: str, port: int):
     env = dict(os.environ, WIREDESK_DATABASE_URL=url, WIREDESK_BASE_URL=f"http://127.0.0.1:{port}")
     process = subprocess.Popen(
-        [str(BIN / "granian"), "--interface", "asgi", "--factory", "wiredesk.web.asgi:make_app",
+        [str(BIN / "granian"), "--interface", "asgi", "--factory", "wiredesk.asgi:make_app",
          "--host", "127.0.0.1", "--port", str(port), "--workers", "1", "--no-ws",
          "--log-level", "warning"],
         env=env, start_new_session=True)

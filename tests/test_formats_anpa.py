@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
-from hypothesis import strategies as st
 
-from conftest import FIXTURES, SAMPLES
+from conftest import FIXTURES
+from fuzzing import assert_parses_or_format_error, mutated, other_format_files
 from wiredesk.formats import anpa, iptc7901
 from wiredesk.formats.errors import FormatError
 from wiredesk.story import Pubstatus, Story, Subject
@@ -196,8 +196,7 @@ def test_looks_like() -> None:
         assert anpa.looks_like((DIR / name).read_bytes()), name
     # Every other format's files: the samples (plain copy, ninjs) and the fixtures of the
     # other parsers, IPTC 7901 (also SOH-framed) included.
-    others = [p for p in (*SAMPLES.glob("*"), *FIXTURES.glob("*/*"))
-              if p.is_file() and p.parent != DIR]
+    others = other_format_files(DIR)
     assert any(p.suffix == ".7901" for p in others) and any(p.suffix == ".json" for p in others)
     for path in others:
         assert not anpa.looks_like(path.read_bytes()), path
@@ -206,30 +205,10 @@ def test_looks_like() -> None:
     assert not iptc7901.looks_like((DIR / "story.anpa").read_bytes())
 
 
-def _mutate(data: bytes, kind: str, pos: int, value: bytes) -> bytes:
-    pos %= len(data) + 1
-    if kind == "flip":
-        index = min(pos, len(data) - 1)
-        return data[:index] + bytes([data[index] ^ (value[0] if value else 1)]) + data[index + 1:]
-    if kind == "truncate":
-        return data[:pos]
-    return data[:pos] + value + data[pos:]
-
-
 @settings(max_examples=60, deadline=None)
-@given(name=st.sampled_from(GOOD + BAD),
-       edits=st.lists(st.tuples(st.sampled_from(["flip", "truncate", "insert"]),
-                                st.integers(min_value=0, max_value=4096),
-                                st.binary(min_size=1, max_size=8)), min_size=1, max_size=4))
-def test_mutations_parse_or_raise_format_error(name: str, edits: list[tuple[str, int, bytes]]) -> None:
-    data = (DIR / name).read_bytes()
-    for kind, pos, value in edits:
-        data = _mutate(data, kind, pos, value) or b"\x01"
-    try:
-        stories = anpa.parse(data)
-    except FormatError:
-        return
-    assert isinstance(stories, list) and all(isinstance(s, Story) for s in stories)
+@given(data=mutated([DIR / name for name in GOOD + BAD]))
+def test_mutations_parse_or_raise_format_error(data: bytes) -> None:
+    assert_parses_or_format_error(anpa.parse, data, "anpa")
 
 
 def test_fixture_files_are_present() -> None:

@@ -10,7 +10,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from conftest import FIXTURES, SAMPLES
+from conftest import FIXTURES
+from fuzzing import assert_parses_or_format_error, mutated, other_format_files, path_id
 from wiredesk.formats import jsonfeed
 from wiredesk.formats.errors import FormatError
 from wiredesk.story import Pubstatus, Subject
@@ -39,15 +40,10 @@ def test_looks_like_jsonfeed_fixtures(name: str) -> None:
     assert jsonfeed.looks_like(load(name))
 
 
-def _others() -> list[Path]:
-    paths = sorted(SAMPLES.glob("*.txt")) + sorted(SAMPLES.glob("*.json"))
-    paths += sorted((FIXTURES / "feeds").glob("*.xml"))
-    paths += sorted((FIXTURES / "webpage").glob("*.html"))
-    paths += sorted((FIXTURES / "ninjs").glob("**/*.json"))
-    return paths
+OTHERS = other_format_files(DIR)
 
 
-@pytest.mark.parametrize("path", _others(), ids=lambda p: p.name)
+@pytest.mark.parametrize("path", OTHERS, ids=path_id)
 def test_looks_like_refuses_other_formats(path: Path) -> None:
     assert not jsonfeed.looks_like(path.read_bytes())
 
@@ -224,33 +220,11 @@ def test_junk_raises_format_error(data: bytes) -> None:
 # -- robustness ---------------------------------------------------------------------------
 
 
-@st.composite
-def mutations(draw: st.DrawFn, data: bytes) -> bytes:
-    out = bytearray(data)
-    for _ in range(draw(st.integers(1, 4))):
-        kind = draw(st.sampled_from(["flip", "truncate", "insert"]))
-        if kind == "flip" and out:
-            at = draw(st.integers(0, len(out) - 1))
-            out[at] ^= draw(st.integers(1, 255))
-        elif kind == "truncate":
-            del out[draw(st.integers(0, len(out))):]
-        else:
-            at = draw(st.integers(0, len(out)))
-            out[at:at] = draw(st.binary(min_size=1, max_size=16))
-    return bytes(out)
-
-
 @pytest.mark.parametrize("name", ALL)
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(data=st.data())
 def test_mutated_fixtures_parse_or_raise_format_error(name: str, data: st.DataObject) -> None:
-    mutated = data.draw(mutations(load(name)))
-    try:
-        stories = jsonfeed.parse(mutated)
-    except FormatError:
-        return
-    assert isinstance(stories, list)
-    assert all(s.format == "jsonfeed" for s in stories)
+    assert_parses_or_format_error(jsonfeed.parse, data.draw(mutated([DIR / name])), "jsonfeed")
 
 
 @settings(max_examples=60, deadline=None)

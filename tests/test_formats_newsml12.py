@@ -6,10 +6,16 @@ from datetime import UTC, datetime
 
 import pytest
 from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
 from lxml import etree
 
-from conftest import FIXTURES, SAMPLES
+from conftest import FIXTURES
+from fuzzing import (
+    XML_TOKENS,
+    assert_parses_or_format_error,
+    mutated,
+    other_format_files,
+    path_id,
+)
 from wiredesk.formats import newsml12
 from wiredesk.formats.errors import FormatError
 from wiredesk.story import Pubstatus, Story, Subject
@@ -174,50 +180,18 @@ def test_wrong_root_and_bad_urgency():
 
 # ---- sniffing and fuzzing ---------------------------------------------------------------
 
-def other_formats_files() -> list:
-    files = [p for p in SAMPLES.glob("*") if p.is_file()]
-    files += [p for d in FIXTURES.iterdir() if d.is_dir() and d.name != "newsml12"
-              for p in d.iterdir() if p.is_file()]
-    return sorted(files)
-
-
 @pytest.mark.parametrize("path", ALL,
                          ids=lambda p: p.name)
 def test_looks_like_its_own_files(path):
     assert newsml12.looks_like(path.read_bytes())
 
 
-@pytest.mark.parametrize("path", other_formats_files(), ids=lambda p: f"{p.parent.name}/{p.name}")
+@pytest.mark.parametrize("path", other_format_files(HERE), ids=path_id)
 def test_looks_like_refuses_other_formats(path):
     assert not newsml12.looks_like(path.read_bytes())
 
 
-@st.composite
-def mutated(draw: st.DrawFn) -> bytes:
-    data = bytearray(draw(st.sampled_from(ALL)).read_bytes())
-    for _ in range(draw(st.integers(1, 4))):
-        if not data:
-            break
-        at = draw(st.integers(0, len(data) - 1))
-        kind = draw(st.sampled_from(["flip", "truncate", "insert"]))
-        if kind == "flip":
-            data[at] ^= draw(st.integers(1, 255))
-        elif kind == "truncate":
-            del data[at:]
-        else:
-            data[at:at] = draw(st.one_of(
-                st.binary(min_size=1, max_size=16),
-                st.sampled_from([b"<", b">", b"&", b'"', b"</p>", b"<p>", b"&nbsp;", b"\x00",
-                                 b"]]>", b"<!--", b'Update="U"'])))
-    return bytes(data)
-
-
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(mutated())
+@given(mutated(ALL, tokens=(*XML_TOKENS, b"&nbsp;", b'Update="U"')))
 def test_mutated_fixtures_give_stories_or_format_errors(data):
-    try:
-        stories = newsml12.parse(data)
-    except FormatError:
-        return
-    assert isinstance(stories, list)
-    assert all(isinstance(s, Story) and s.format == "newsml12" for s in stories)
+    assert_parses_or_format_error(newsml12.parse, data, "newsml12")

@@ -7,10 +7,16 @@ from datetime import UTC, datetime
 
 import pytest
 from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
 from lxml import etree
 
-from conftest import FIXTURES, SAMPLES
+from conftest import FIXTURES
+from fuzzing import (
+    XML_TOKENS,
+    assert_parses_or_format_error,
+    mutated,
+    other_format_files,
+    path_id,
+)
 from wiredesk.formats import newsmlg2
 from wiredesk.formats.errors import FormatError
 from wiredesk.story import Pubstatus, Story, Subject
@@ -372,13 +378,6 @@ def test_bom_prefixed_documents_parse(encode):
 
 # ---- sniffing and fuzzing ---------------------------------------------------------------
 
-def other_formats_files() -> list:
-    files = [p for p in SAMPLES.glob("*") if p.is_file()]
-    files += [p for d in FIXTURES.iterdir() if d.is_dir() and d.name != "newsmlg2"
-              for p in d.iterdir() if p.is_file()]
-    return sorted(files)
-
-
 @pytest.mark.parametrize("path", [p for p in ALL if not p.name.startswith(("malformed-wrong",
                                                                            "LISTING_25",
                                                                            "LISTING_28"))],
@@ -387,37 +386,12 @@ def test_looks_like_its_own_files(path):
     assert newsmlg2.looks_like(path.read_bytes())
 
 
-@pytest.mark.parametrize("path", other_formats_files(), ids=lambda p: f"{p.parent.name}/{p.name}")
+@pytest.mark.parametrize("path", other_format_files(HERE), ids=path_id)
 def test_looks_like_refuses_other_formats(path):
     assert not newsmlg2.looks_like(path.read_bytes())
 
 
-@st.composite
-def mutated(draw: st.DrawFn) -> bytes:
-    data = bytearray(draw(st.sampled_from(ALL)).read_bytes())
-    for _ in range(draw(st.integers(1, 4))):
-        if not data:
-            break
-        at = draw(st.integers(0, len(data) - 1))
-        kind = draw(st.sampled_from(["flip", "truncate", "insert"]))
-        if kind == "flip":
-            data[at] ^= draw(st.integers(1, 255))
-        elif kind == "truncate":
-            del data[at:]
-        else:
-            data[at:at] = draw(st.one_of(
-                st.binary(min_size=1, max_size=16),
-                st.sampled_from([b"<", b">", b"&", b'"', b"</p>", b"<p>", b"&amp;", b"\x00",
-                                 b"]]>", b"<!--", b"9999-12-31T23:59:59-23:00"])))
-    return bytes(data)
-
-
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(mutated())
+@given(mutated(ALL, tokens=(*XML_TOKENS, b"&amp;", b"9999-12-31T23:59:59-23:00")))
 def test_mutated_fixtures_give_stories_or_format_errors(data):
-    try:
-        stories = newsmlg2.parse(data)
-    except FormatError:
-        return
-    assert isinstance(stories, list)
-    assert all(isinstance(s, Story) and s.format == "newsmlg2" for s in stories)
+    assert_parses_or_format_error(newsmlg2.parse, data, "newsmlg2")

@@ -7,6 +7,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from conftest import SAMPLES
+from fuzzing import assert_parses_or_format_error
 from wiredesk.formats import FormatError, detect, plaincopy
 from wiredesk.story import Pubstatus
 
@@ -157,9 +158,5 @@ def test_malformed_copy_names_the_problem(data, where):
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.binary(max_size=400), st.integers(min_value=0, max_value=len(SEED)))
 def test_mutated_seed_gives_stories_or_format_error(junk, cut):
-    data = SEED[:cut] + junk + SEED[cut:]
-    try:
-        stories = plaincopy.parse(data)
-    except FormatError:
-        return
-    assert all(s.headline for s in stories)
+    stories = assert_parses_or_format_error(plaincopy.parse, SEED[:cut] + junk + SEED[cut:], "plain")
+    assert all(s.headline for s in stories or ())

@@ -496,3 +496,18 @@ def test_a_failing_source_backs_off_then_recovers(server, store, now):
     (h,) = SourceStore(store).health(clock.now)
     assert h.consecutive_failures == 0 and h.last_success_at == clock.now
     assert h.stories_24h == 1 and "HTTP 500" in h.last_error  # the last error stays on show
+
+
+def test_poll_latency_is_observed_per_source(server, store, now):
+    from wiredesk import metrics
+
+    serve_item(server, "/feed", ninjs_item("urn:wire:timed", at=now))
+    add_source(store, source(server.url("/feed"), every="10s"), now, check=False)
+    before = metrics.POLL_SECONDS.labels("wire")._sum.get()
+    count = sum(s.value for m in metrics.POLL_SECONDS.collect() for s in m.samples
+                if s.name.endswith("_count") and s.labels.get("source") == "wire")
+    Worker(store, clock=Clock(now)).run_once()
+    after = sum(s.value for m in metrics.POLL_SECONDS.collect() for s in m.samples
+                if s.name.endswith("_count") and s.labels.get("source") == "wire")
+    assert after == count + 1
+    assert metrics.POLL_SECONDS.labels("wire")._sum.get() > before

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from collections import Counter
 from datetime import UTC, datetime
@@ -176,19 +177,19 @@ def _summary(totals: Counter[str], files: int) -> str:
 
 
 def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
-    import uvicorn
+    """Serve with granian, one worker process: on cached pages it carries about 1.4 times
+    uvicorn's requests (bench/serve.py and the closing note of issue 6). The server process
+    builds the app from these settings and, unless --no-worker, runs the ingest worker and
+    the clock beside it; with --no-worker the app keeps only its own clock."""
+    from granian import Granian
 
-    from wiredesk.web.app import create_app
+    from wiredesk.asgi import SERVE_SETTINGS, serve_environment
 
-    # The in-process worker runs the clock; serving alone, the app keeps its own clock.
-    stop_worker = None if args.no_worker else cli_sources.start_worker(settings)
-    app = create_app(settings, run_clock=args.no_worker)
+    Store.open(settings.database_url).close()  # migrate once, before the server starts
+    os.environ[SERVE_SETTINGS] = serve_environment(settings, run_worker=not args.no_worker)
     print(f"serving on http://{args.host}:{args.port}/", flush=True)
-    try:
-        uvicorn.run(app, host=args.host, port=args.port, log_level="warning")
-    finally:
-        if stop_worker is not None:
-            stop_worker()  # after uvicorn's own SIGTERM handling: finish deliveries in hand
+    Granian("wiredesk.asgi:make_app", factory=True, address=args.host, port=args.port,
+            interface="asgi", workers=1, websockets=False, log_level="warning").serve()
     return 0
 
 

@@ -239,15 +239,13 @@ def cmd_worker(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
-def start_worker(settings: Settings) -> Callable[[], None]:
-    """A worker in a thread beside `wiredesk serve`; returns the function that stops it.
-
-    uvicorn handles SIGTERM/SIGINT while it serves and raises the signal again once it has
-    shut down, to whatever handler was there before: this one, so that the worker finishes
-    its delivery in hand and the process exits cleanly instead of dying mid-delivery."""
-    worker = make_worker(_open(settings), settings)
-    for signum in (signal.SIGTERM, signal.SIGINT):
-        signal.signal(signum, lambda *_: worker.stop())
+def start_worker_on(store: Store, settings: Settings) -> Callable[[], None]:
+    """A worker in a thread beside the web app (`wiredesk serve`, started by the app itself
+    in the server process); returns the function that stops it after its deliveries."""
+    path = registry.sources_file()
+    if path is not None:
+        registry.sync_file(store, path, _now())
+    worker = make_worker(store, settings)
     thread = start_in_thread(worker)
 
     def stop() -> None:

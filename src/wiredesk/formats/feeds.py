@@ -68,6 +68,9 @@ _ATOM_DATES = (("updated", (_A + "updated", _DC + "date")), ("published", (_A + 
                ("available", (_DCT + "available",)), ("expires", (_AGE_EXPIRES,)))
 
 _DC_CREATOR, _DC_SUBJECT = _DC + "creator", _DC + "subject"
+_ATOM_ENTRY, _ATOM_LINK = _A + "entry", _A + "link"
+_ONE_LINE = ("uri", "link", "title", "author", "rights", "rightsholder", "source", "language")
+_DATE_ROLES = ("updated", "published", "available", "expires")
 # RSS item children: Clark tag -> (field, rank among alternatives, name for error messages).
 _RSS_FIELDS: dict[str, tuple[str, int, str]] = {
     "guid": ("uri", 0, "guid"), "author": ("author", 0, "author"),
@@ -124,6 +127,8 @@ def looks_like(data: bytes) -> bool:
 def headline_rules(title: str) -> tuple[str, list[str], str | None, bool]:
     """A title without agency tags; the signals and version the tags carry; a kill tag."""
     headline, tags = _strip_tags(" ".join(title.split()))
+    if not tags:  # most titles carry none: skip building the rest
+        return headline, [], None, False
     signals = [s for s in (_signal(tag) for tag in tags) if s]
     version = None
     for tag in tags:
@@ -139,6 +144,9 @@ def withdrawn_notice(text: str) -> bool:
 
 def join_names(names: list[str]) -> str | None:
     """Author names as a byline: "A", "A and B", "A, B and C"; a leading "By" dropped."""
+    if len(names) == 1:  # the usual case, without the de-duplicating lists
+        name = " ".join(names[0].split()) if names[0] else ""
+        return (_BY_PREFIX.sub("", name) if name[:1] in ("b", "B") else name) or None
     clean = [_BY_PREFIX.sub("", " ".join(n.split())) for n in names if n]
     clean = list(dict.fromkeys(n for n in clean if n))
     if not clean:
@@ -214,9 +222,13 @@ _NO_BODY = Body.empty()  # a placeholder until the body is made; Body is immutab
 def _html_body(markup: str) -> WireBody:
     out = WireBody(_NO_BODY)
     while first := _FIRST_P.match(markup):
-        para = " ".join(html.unescape(first.group("text")).split())
-        # Only "(Advisory ...)" and "By ..." paragraphs are taken (_ADVISORY, _BYLINE): test
-        # that before copying the rest of the markup, as most stories open with neither.
+        # Only "(Advisory ...)" and "By ..." paragraphs are taken (_ADVISORY, _BYLINE), and
+        # the text starts with no space (the pattern's \s* took it): test its first character
+        # ("&" may be an escaped "(") before unescaping, splitting and copying the rest.
+        text = first.group("text")
+        if text[:1] not in ("(", "B", "&"):
+            break
+        para = " ".join(html.unescape(text).split())
         if not para.startswith(("(", "By ")) or not markup[first.end():].strip() \
                 or not _lead(out, para):
             break
@@ -233,7 +245,7 @@ def _html_body(markup: str) -> WireBody:
         markup = markup[:start] + rest + markup[end:]
     at = markup.rfind("<p")
     last = _LAST_P.match(markup, at) if at > 0 else None
-    if last:
+    if last and last.group("text")[:1] in ("(", "&"):  # a credit line opens with "("
         credit = " ".join(html.unescape(last.group("text")).split())
         if credit.startswith("(") and markup[:at].strip() and _CREDIT.match(credit):
             out.creditline = credit
@@ -245,7 +257,7 @@ def _html_body(markup: str) -> WireBody:
 # -- one entry, whichever parser read it --------------------------------------------------
 
 
-@dataclass
+@dataclass(slots=True)
 class _Entry:
     where: str
     raw: bytes
@@ -468,8 +480,8 @@ def _dates(e: _Entry, k: _Kids, table: tuple[tuple[str, tuple[str, ...]], ...]) 
 
 
 def _read_entry(el: etree._Element, where: str) -> _Entry:
-    e = _Entry(where=where, raw=etree.tostring(el, with_tail=False))
-    if el.tag == _A + "entry":
+    e = _Entry(where, etree.tostring(el, with_tail=False))
+    if el.tag == _ATOM_ENTRY:
         return _read_atom(el, _kids(el), e)
     # One pass over the children; of alternative elements the best-ranked one wins.
     best: dict[str, tuple[int, str, str]] = {}
@@ -478,39 +490,39 @@ def _read_entry(el: etree._Element, where: str) -> _Entry:
         tag, text = child.tag, child.text
         spec = _RSS_FIELDS.get(tag)  # type: ignore[arg-type]
         if spec is not None:
-            name, rank, label = spec
-            if text and not text.isspace() and (name not in best or rank < best[name][0]):
-                best[name] = (rank, text, label)
+            if text and not text.isspace():
+                held = best.get(spec[0])
+                if held is None or spec[1] < held[0]:
+                    best[spec[0]] = (spec[1], text, spec[2])
         elif tag == _DC_CREATOR and text:
             authors.append(text)
         elif tag == "category" and text:
             categories.append((" ".join(text.split()), child.get("domain"), None))
         elif tag == _DC_SUBJECT and text:
             categories.append((" ".join(text.split()), None, None))
-        elif tag in _LICENSE or tag == _A + "link" and child.get("rel") == "license":
+        elif tag in _LICENSE or tag == _ATOM_LINK and child.get("rel") == "license":
             e.license = e.license or child.get(_RDF_RESOURCE) or child.get("href") or (
                 " ".join((text or "").split()) or None)
-
-    def one(name: str) -> str | None:
-        return " ".join(best[name][1].split()) or None if name in best else None
-
-    e.uri = one("uri") or el.get(_RDF_ABOUT)
-    e.link, e.title = one("link"), one("title") or ""
+    # Single-line fields, whitespace collapsed (never empty: blank text was not kept).
+    one = {name: " ".join(best[name][1].split()) for name in _ONE_LINE if name in best}
+    e.uri = one.get("uri") or el.get(_RDF_ABOUT)
+    e.link, e.title = one.get("link"), one.get("title", "")
     if "content" in best:
         e.content, e.content_html = best["content"][1], True
     if "summary" in best:
         e.summary = best["summary"][1]
-        e.summary_html = bool(_HTMLISH.search(e.summary))
-    for role in ("updated", "published", "available", "expires"):
+        # Only read when there is no content: spare the search otherwise.
+        e.summary_html = e.content is None and bool(_HTMLISH.search(e.summary))
+    for role in _DATE_ROLES:
         if role in best:
             e.dates[role] = (best[role][1].strip(), f"{where}/{best[role][2]}")
-    if author := one("author"):
+    if author := one.get("author"):
         if named := _EMAIL_NAME.match(author):
             author = named.group("name")
         if "@" not in author:  # a bare address is no byline
             authors.insert(0, author)
-    e.rights, e.rightsholder, e.source = one("rights"), one("rightsholder"), one("source")
-    e.language = one("language") or el.get(XML_LANG)
+    e.rights, e.rightsholder, e.source = one.get("rights"), one.get("rightsholder"), one.get("source")
+    e.language = one.get("language") or el.get(XML_LANG)
     return e
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import copy
 from datetime import datetime
 
 from lxml import etree
@@ -34,6 +35,7 @@ _SCHEMES = {
     "stat": "http://cv.iptc.org/newscodes/pubstatusg2/",
 }
 _XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
+_NO_PARTS = Story(uri="", headline="")  # what an item without NITF falls back on: nothing
 
 
 def looks_like(data: bytes) -> bool:
@@ -58,15 +60,59 @@ def parse(data: bytes, *, agency: str | None = None) -> list[Story]:
     for scheme in root.iter("{*}scheme"):
         if scheme.get("alias") and scheme.get("uri"):
             schemes[scheme.get("alias", "")] = scheme.get("uri", "")
-    nitf.strip_namespaces(root)
+    # Everything is read by local name, so G2 with and without its namespace reads alike.
+    # Bodies are serialized without namespaces: from a stripped copy of the body alone, or,
+    # when an attribute is namespaced (xsi:schemaLocation...), after stripping the whole
+    # tree, as that keeps the attribute's declaration in scope of every serialized element.
+    stripped = bool(_NAMESPACED_ATTRIBUTE(root))
+    if stripped:
+        nitf.strip_namespaces(root)
     stories = []
     for item, where, raw in zip(items, paths, raws, strict=True):
-        if item.tag != "newsItem":
+        if local(item.tag) != "newsItem":
             continue  # packages, concepts, planning: not stories
-        story = _story(item, where, raw, agency, schemes)
+        story = _story(item, where, raw, agency, schemes, stripped)
         if story is not None:
             stories.append(story)
     return stories
+
+
+# xml:lang and the like need no declaration, so they leave none behind on the tree.
+_NAMESPACED_ATTRIBUTE = etree.XPath(
+    "boolean(//@*[namespace-uri() != '' and namespace-uri() != "
+    "'http://www.w3.org/XML/1998/namespace'])")
+
+_Kids = dict[str, list[etree._Element]]
+
+
+def _kids(element: etree._Element | None) -> _Kids:
+    """Children by local name, in document order, in one pass: findall(tag) on a stripped
+    tree, without an ElementPath evaluation per field."""
+    out: _Kids = {}
+    if element is None:
+        return out
+    for child in element:
+        tag = child.tag
+        if isinstance(tag, str):
+            tag = local(tag)
+            if tag in out:
+                out[tag].append(child)
+            else:
+                out[tag] = [child]
+    return out
+
+
+def _first(kids: _Kids, tag: str) -> etree._Element | None:
+    found = kids.get(tag)
+    return found[0] if found else None
+
+
+def _text(kids: _Kids, tag: str) -> str | None:
+    """The texts of all `tag` children, joined; None when there are none."""
+    found = kids.get(tag)
+    if not found:
+        return None
+    return " ".join(t for e in found if (t := text_of(e))) or None
 
 
 def _qcode_word(element: etree._Element | None) -> str:
@@ -75,53 +121,54 @@ def _qcode_word(element: etree._Element | None) -> str:
 
 
 def _story(item: etree._Element, where: str, raw: bytes, agency: str | None,
-           schemes: dict[str, str]) -> Story | None:
+           schemes: dict[str, str], stripped: bool) -> Story | None:
     guid = (item.get("guid") or "").strip()
     if not guid:
         raise FormatError(NAME, f"{where}/@guid", "expected the item's guid attribute")
     where = f"{where}[@guid={guid[:80]!r}]"
-    meta = item.find("itemMeta")
+    # One pass over each block's children instead of an ElementPath search per field.
+    item_kids = _kids(item)
+    meta = _first(item_kids, "itemMeta")
     if meta is None:
         raise FormatError(NAME, f"{where}/itemMeta", "expected an itemMeta element")
-    if _qcode_word(meta.find("itemClass")) in _NON_TEXT:
+    mkids = _kids(meta)
+    if _qcode_word(_first(mkids, "itemClass")) in _NON_TEXT:
         return None  # a picture or video is an association of a story, never a story
-    cmeta = item.find("contentMeta")
-    cmeta = cmeta if cmeta is not None else etree.Element("contentMeta")
-    rights = item.find("rightsInfo")
-    rights = rights if rights is not None else etree.Element("rightsInfo")
+    ckids = _kids(_first(item_kids, "contentMeta"))
+    rights = _first(item_kids, "rightsInfo")
+    rkids = _kids(rights)
 
-    def text(base: etree._Element, path: str) -> str | None:
-        return " ".join(text_of(e) for e in base.findall(path) if text_of(e)) or None
+    def date(tag: str) -> datetime | None:
+        value = _text(mkids, tag)
+        return None if value is None else nitf.when(value, NAME, f"{where}/itemMeta/{tag}")
 
-    def date(path: str) -> datetime | None:
-        return nitf.when(text(meta, path), NAME, f"{where}/itemMeta/{path}")
-
-    dateline = text(cmeta, "dateline")
+    dateline = _text(ckids, "dateline")
     given = nitf.parse_dateline(dateline)
-    body, parts, lead = _body(item, where, dateline_known=dateline is not None)
-    parts = parts or Story(uri="", headline="")  # no NITF: nothing to fall back on
-    headline, tags = _strip_tags(text_of(_pick_headline(cmeta)) or parts.headline
-                                 or text(meta, "title") or "")
-    pub = meta.find("pubStatus")
+    body, parts, lead = _body(item_kids, where, dateline_known=dateline is not None,
+                              stripped=stripped)
+    parts = parts or _NO_PARTS  # no NITF: nothing to fall back on
+    headline, tags = _strip_tags(text_of(_pick_headline(ckids)) or parts.headline
+                                 or _text(mkids, "title") or "")
+    pub = _first(mkids, "pubStatus")
     status = nitf.pubstatus(pub.get("qcode") if pub is not None else None, NAME,
                             f"{where}/itemMeta/pubStatus/@qcode")
     if not headline and not body.text and status is Pubstatus.USABLE:
         raise FormatError(NAME, f"{where}/contentMeta/headline",
                           "a text item needs a headline or a body; found neither")
-    signals = [_qcode_word(s) for s in meta.findall("signal") if _qcode_word(s)]
+    signals = [w for s in mkids.get("signal", ()) if (w := _qcode_word(s))]
     signals += [*parts.signals, *(_signal(t) for t in tags if _signal(t))]
-    expires = date("expires") or nitf.when(
-        rights.get("validto"), NAME, f"{where}/rightsInfo/@validto") or parts.expires
-    holder = rights.find("copyrightHolder")
-    holder_name = _party(holder) or parts.copyrightholder
-    lang = cmeta.find("language")
+    validto = rights.get("validto") if rights is not None else None
+    expires = date("expires") or (validto and nitf.when(
+        validto, NAME, f"{where}/rightsInfo/@validto")) or parts.expires
+    holder_name = _party(_first(rkids, "copyrightHolder")) or parts.copyrightholder
+    lang = _first(ckids, "language")
     language = (lang.get("tag") if lang is not None else None) or item.get(_XML_LANG) \
         or parts.language
-    creators = [text_of(c.find("name")) for c in cmeta.findall("creator")]
-    provider = _party(meta.find("provider"))
-    sources = [_party(s) for s in cmeta.findall("infoSource")]
-    urgency = nitf.integer(text(cmeta, "urgency"), NAME, f"{where}/contentMeta/urgency")
-    located = cmeta.find("located")
+    creators = [text_of(_child(c, "name")) for c in ckids.get("creator", ())]
+    provider = _party(_first(mkids, "provider"))
+    sources = [_party(s) for s in ckids.get("infoSource", ())]
+    urgency = nitf.integer(_text(ckids, "urgency"), NAME, f"{where}/contentMeta/urgency")
+    located = _first(ckids, "located")
     return Story(
         uri=guid,
         headline=headline,
@@ -133,22 +180,22 @@ def _story(item: etree._Element, where: str, raw: bytes, agency: str | None,
         embargoed=date("embargoed") or parts.embargoed,
         expires=expires,
         urgency=urgency if urgency is not None else parts.urgency,
-        slugline=text(cmeta, "slugline") or parts.slugline,
-        by=nitf.strip_by(text(cmeta, "by")) or parts.by or ", ".join(c for c in creators if c)
+        slugline=_text(ckids, "slugline") or parts.slugline,
+        by=nitf.strip_by(_text(ckids, "by")) or parts.by or ", ".join(c for c in creators if c)
         or None,
-        located=(text_of(located.find("name")) if located is not None else None)
+        located=(text_of(_child(located, "name")) if located is not None else None)
         or (given.place if given else None) or parts.located or (lead.place if lead else None),
         dateline=dateline or parts.dateline or (lead.text if lead else None),
         agency=nitf.agency_name(provider) or (given.agency if given else None) or parts.agency
         or (lead.agency if lead else None) or agency
         or nitf.agency_name(next((s for s in sources if s), None)) or holder_name,
         language=language,
-        subjects=tuple(_subjects(cmeta, schemes, language)) or parts.subjects,
+        subjects=tuple(_subjects(ckids, schemes, language)) or parts.subjects,
         copyrightholder=holder_name,
-        copyrightnotice=text(rights, "copyrightNotice") or parts.copyrightnotice,
-        usageterms=text(rights, "usageTerms") or parts.usageterms,
-        ednote=text(meta, "edNote") or parts.ednote,
-        creditline=text(cmeta, "creditline") or parts.creditline or nitf.trailing_credit(body),
+        copyrightnotice=_text(rkids, "copyrightNotice") or parts.copyrightnotice,
+        usageterms=_text(rkids, "usageTerms") or parts.usageterms,
+        ednote=_text(mkids, "edNote") or parts.ednote,
+        creditline=_text(ckids, "creditline") or parts.creditline or nitf.trailing_credit(body),
         signals=tuple(dict.fromkeys(signals)),
         raw=raw,
         format=NAME,
@@ -159,23 +206,28 @@ def _party(element: etree._Element | None) -> str | None:
     """A provider, copyright holder or source: its name, literal or qcode, in that order."""
     if element is None:
         return None
-    name = text_of(element.find("name")) or (element.get("literal") or "").strip()
+    name = text_of(_child(element, "name")) or (element.get("literal") or "").strip()
     return name or (element.get("qcode") or "").rsplit(":", 1)[-1].strip() or None
 
 
-def _pick_headline(cmeta: etree._Element) -> etree._Element | None:
+def _child(element: etree._Element, tag: str) -> etree._Element | None:
+    """The first child named `tag` in any namespace or none (find on a stripped tree)."""
+    return next(element.iterchildren("{*}" + tag), None)
+
+
+def _pick_headline(ckids: _Kids) -> etree._Element | None:
     """The main headline: one without a role, or whose role says main."""
-    heads = cmeta.findall("headline")
+    heads = ckids.get("headline", [])
     main = [h for h in heads if not h.get("role") or h.get("role", "").endswith("main")]
     return (main or heads or [None])[0]
 
 
-def _subjects(cmeta: etree._Element, schemes: dict[str, str],
+def _subjects(ckids: _Kids, schemes: dict[str, str],
               language: str | None) -> list[Subject]:
     out = []
-    for subject in cmeta.findall("subject"):
+    for subject in ckids.get("subject", ()):
         qcode = (subject.get("qcode") or "").strip() or None
-        names = subject.findall("name")
+        names = list(subject.iterchildren("{*}name"))
         lang = (language or "").lower()
         # The name in the item's language, else one with no language, else the first.
         ranked = sorted(names, key=lambda n: (
@@ -191,33 +243,39 @@ def _subjects(cmeta: etree._Element, schemes: dict[str, str],
     return out
 
 
-def _body(item: etree._Element, where: str, *, dateline_known: bool
+def _body(item_kids: _Kids, where: str, *, dateline_known: bool, stripped: bool
           ) -> tuple[Body, Story | None, nitf.Dateline | None]:
     """The best text rendition: XHTML, then NITF, then inline HTML, then inline text."""
     ranked: list[tuple[int, etree._Element]] = []
-    for rendition in item.findall("contentSet/*"):
+    # findall("contentSet/*"): the element children of every contentSet
+    renditions = [r for s in item_kids.get("contentSet", ()) for r in s.iterchildren("*")]
+    for rendition in renditions:
         ctype = (rendition.get("contenttype") or "").lower()
-        children = [c for c in rendition if isinstance(c.tag, str)]
-        first = local(children[0].tag) if children else ""
-        if rendition.tag == "inlineXML":
+        child = next(rendition.iterchildren("*"), None)  # the first element child
+        first = local(child.tag) if child is not None else ""
+        kind = local(rendition.tag)
+        if kind == "inlineXML":
             if first == "nitf" or "nitf" in ctype:
                 ranked.append((1, rendition))
             elif first in ("html", "body", "div", "p") or "html" in ctype:
                 ranked.append((0, rendition))
-        elif rendition.tag == "inlineData" and ctype.startswith("text/"):
+        elif kind == "inlineData" and ctype.startswith("text/"):
             ranked.append((2 if "html" in ctype else 3, rendition))
     if not ranked:
         return Body.empty(), None, None
     rank, rendition = min(ranked, key=lambda pair: pair[0])
     if rank == 1:
-        found = rendition.find("nitf")
+        found = _child(rendition, "nitf")
         parts = nitf.read_nitf(found if found is not None else rendition,
                                dateline_known=dateline_known, fmt=NAME)
         return parts.body, parts, None
     if rank == 0:
-        html = rendition.find("html")
-        container = html.find("body") if html is not None else None
+        html = _child(rendition, "html")
+        container = _child(html, "body") if html is not None else None
         container = container if container is not None else rendition
+        if not stripped:  # see parse: a copy, stripped, serializes as the stripped tree would
+            container = copy.deepcopy(container)
+            nitf.strip_namespaces(container)
         lead = None if dateline_known else nitf.take_lead_dateline(container)
         return nitf.html_body(nitf.inner_html(container)), None, lead
     text = rendition.text or ""

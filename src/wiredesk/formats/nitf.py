@@ -91,8 +91,9 @@ def resolve_entities(root: etree._Element) -> None:
 def strip_namespaces(root: etree._Element) -> None:
     """Element names without namespaces, so NITF/XHTML with and without one read alike."""
     for element in root.iter():
-        if isinstance(element.tag, str) and element.tag.startswith("{"):
-            element.tag = etree.QName(element).localname
+        tag = element.tag
+        if isinstance(tag, str) and tag[:1] == "{":
+            element.tag = local(tag)  # cached: one QName per distinct tag, not per element
     etree.cleanup_namespaces(root)
 
 
@@ -154,6 +155,8 @@ def parse_dateline(text: str | None) -> Dateline | None:
 
 def split_lead_dateline(paragraph: str) -> tuple[Dateline | None, str]:
     """'TOKYO (Reuters) - Japan...' -> (the dateline, 'Japan...'), as plain copy does."""
+    if "(" not in paragraph:  # every dateline names its agency in brackets: skip the regex
+        return None, paragraph
     text = " ".join(paragraph.split())
     match = _DATELINE.match(text)
     if not match:
@@ -165,7 +168,7 @@ def split_lead_dateline(paragraph: str) -> tuple[Dateline | None, str]:
 
 def take_lead_dateline(container: etree._Element) -> Dateline | None:
     """Remove a dateline that opens the first paragraph under `container` (tree is ours)."""
-    first = next((e for e in container.iter() if local(e.tag) == "p"), None)
+    first = next(container.iter("{*}p"), None)  # p in any namespace or none, as local() == "p"
     if first is None or not first.text:
         return None
     dateline, rest = split_lead_dateline(first.text)
@@ -177,14 +180,30 @@ def take_lead_dateline(container: etree._Element) -> Dateline | None:
 def _collapse_space(element: etree._Element) -> None:
     """Pretty-printing whitespace to single spaces (pre left alone): the display is the
     same and the plain text keeps one paragraph per line."""
-    for e in element.iter():
-        if not isinstance(e.tag, str):
+    # Top down, carrying "inside a pre" from parent to child, rather than asking every
+    # element about all its ancestors: the ancestors above `element` are asked once.
+    stack = [(element, any(local(a.tag) == "pre" for a in element.iterancestors()))]
+    while stack:
+        e, in_pre = stack.pop()
+        tag = e.tag
+        if not isinstance(tag, str):
             continue
-        in_pre = any(local(a.tag) == "pre" for a in e.iterancestors())
-        if e.text and not in_pre and local(e.tag) != "pre":
-            e.text = _SPACE.sub(" ", e.text)
-        if e.tail and not in_pre:
-            e.tail = _SPACE.sub(" ", e.tail)
+        is_pre = local(tag) == "pre"
+        if not in_pre:  # (setting text or tail to what it already is would change nothing)
+            if (text := e.text) and not is_pre and (new := _collapsed(text)) is not text:
+                e.text = new
+            if (tail := e.tail) and (new := _collapsed(tail)) is not tail:
+                e.tail = new
+        if len(e):
+            stack.extend((child, in_pre or is_pre) for child in e)
+
+
+def _collapsed(text: str) -> str:
+    """_SPACE.sub(" ", text), skipped when nothing would change (no run, tab or newline):
+    the substitution replaces every single space with itself, which is most of its cost."""
+    if "\n" in text or "  " in text or "\t" in text or "\r" in text:
+        return _SPACE.sub(" ", text)
+    return text
 
 
 def inner_html(element: etree._Element) -> str:

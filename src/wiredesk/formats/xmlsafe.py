@@ -65,9 +65,25 @@ def text_of(element: etree._Element | None) -> str:
     """All text under an element, whitespace collapsed."""
     if element is None:
         return ""
-    return " ".join("".join(element.itertext()).split())
+    if len(element):
+        return " ".join("".join(element.itertext()).split())
+    text = element.text  # a leaf (the usual case): its text is all itertext would give
+    return " ".join(text.split()) if text else ""
+
+
+# Local names by tag: documents repeat a few dozen tags thousands of times, and a QName per
+# look-up was a large share of reading them. Bounded, so odd input cannot grow it for ever.
+_LOCAL_NAMES: dict[str, str] = {}
+_LOCAL_NAMES_MAX = 4096
 
 
 def local(tag: object) -> str:
     """A tag's local name without its namespace."""
-    return etree.QName(tag).localname if isinstance(tag, str) else ""
+    if not isinstance(tag, str):
+        return ""
+    name = _LOCAL_NAMES.get(tag)
+    if name is None:
+        name = etree.QName(tag).localname
+        if len(_LOCAL_NAMES) < _LOCAL_NAMES_MAX:
+            _LOCAL_NAMES[tag] = name
+    return name

@@ -23,7 +23,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from wiredesk import lifecycle
+from wiredesk import lifecycle, metrics
 from wiredesk.sources.folder import scan_folder
 from wiredesk.sources.http import Fetcher, FetchError, HostLimiter
 from wiredesk.sources.poll import poll_http
@@ -186,7 +186,7 @@ class Worker:
             cfg = config_of(claim.source)
             every = cfg.every
             if cfg.kind == "http":
-                with Fetcher(cfg, self.limiter) as fetcher:
+                with Fetcher(cfg, self.limiter) as fetcher, metrics.poll_timer(name):
                     polled = poll_http(self.store, cfg, latest, fetcher, now=self.clock,
                                        stop=self.stopping.is_set, checkpoint=checkpoint)
                 latest, warnings = polled.memo, polled.warnings

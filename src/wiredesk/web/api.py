@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import json
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 from urllib.parse import urlencode
@@ -61,8 +62,10 @@ def routes(ctx: Context) -> list[Route]:
         return JSONResponse({"error": message}, status_code=status,
                             headers={"Cache-Control": "no-cache"})
 
-    def one(request: Request, record: StoryRecord | None) -> Response:
-        """Shared answer for a single story: 404 unknown or not yet usable, 410 gone."""
+    def one(request: Request, record: StoryRecord | None,
+            build: Callable[[StoryRecord, str], Any]) -> Response:
+        """Shared answer about a single story: 404 unknown or not yet usable, 410 gone, else
+        what `build` makes of it in the asked profile."""
         now = ctx.clock()
         try:
             profile = _profile(request)
@@ -75,43 +78,32 @@ def routes(ctx: Context) -> list[Route]:
                         keys=story_keys(record.id, record.story.agency), status=410)
         if not record.visible(now):
             return error(404, "no such story")
-        return send(request, item_json(ctx, record, profile),
+        return send(request, build(record, profile),
                     cache=max_age(now, [record.ends_at], ITEM_MAX_AGE),
                     keys=story_keys(record.id, record.story.agency,
                                     [s.name for s in record.story.subjects]))
 
+    def item(record: StoryRecord, profile: str) -> dict[str, Any]:
+        return item_json(ctx, record, profile)
+
+    def history(record: StoryRecord, profile: str) -> dict[str, Any]:
+        return {"uri": record.uri, "versions": [
+            {"version": v.version, "versioncreated": iso(v.versioncreated),
+             "received": iso(v.received_at), "pubstatus": v.pubstatus, "format": v.format,
+             "current": v.is_head, "item": ninjs.to_ninjs(v.story, profile)}
+            for v in ctx.store.history(record.id)]}
+
     async def story(request: Request) -> Response:
-        return one(request, ctx.store.story(request.path_params["story_id"]))
+        return one(request, ctx.store.story(request.path_params["story_id"]), item)
 
     async def by_uri(request: Request) -> Response:
         uri = request.query_params.get("uri", "")
         if not uri:
             return error(400, "uri: give the agency's uri of the story")
-        return one(request, ctx.store.story_by_uri(uri))
+        return one(request, ctx.store.story_by_uri(uri), item)
 
     async def versions(request: Request) -> Response:
-        now = ctx.clock()
-        record = ctx.store.story(request.path_params["story_id"])
-        try:
-            profile = _profile(request)
-        except BadRequest as exc:
-            return error(400, str(exc))
-        if record is None:
-            return error(404, "no such story")
-        if record.state == "takendown" or record.ends_at <= now:
-            return send(request, gone_json(record), cache=ITEM_MAX_AGE,
-                        keys=story_keys(record.id, record.story.agency), status=410)
-        if not record.visible(now):
-            return error(404, "no such story")
-        history = [
-            {"version": v.version, "versioncreated": iso(v.versioncreated),
-             "received": iso(v.received_at), "pubstatus": v.pubstatus, "format": v.format,
-             "current": v.is_head, "item": ninjs.to_ninjs(v.story, profile)}
-            for v in ctx.store.history(record.id)
-        ]
-        return send(request, {"uri": record.uri, "versions": history},
-                    cache=max_age(now, [record.ends_at], ITEM_MAX_AGE),
-                    keys=story_keys(record.id, record.story.agency))
+        return one(request, ctx.store.story(request.path_params["story_id"]), history)
 
     async def stories(request: Request) -> Response:
         now = ctx.clock()

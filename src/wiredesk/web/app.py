@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from datetime import timedelta
 from importlib import resources
 
@@ -36,9 +36,12 @@ __all__ = ["create_app", "system_clock"]
 
 
 def create_app(settings: Settings, *, store: Store | None = None, clock: Clock = system_clock,
-               run_clock: bool = False, cache: bool = True) -> Starlette:
+               run_clock: bool = False, cache: bool = True,
+               background: Callable[[Store], Callable[[], None]] | None = None) -> Starlette:
     """The ASGI app. `run_clock` applies `lifecycle.tick` every `settings.clock_seconds`;
-    `cache` serves every GET surface from the rendered-page cache (web/cache.py)."""
+    `cache` serves every GET surface from the rendered-page cache (web/cache.py);
+    `background` is started with the store when the app starts and its returned function
+    called when it stops (`wiredesk serve` runs the ingest worker this way)."""
     ctx = Context(settings=settings, store=store or Store.open(settings.database_url),
                   renderer=Renderer(settings), clock=clock)
     notifier = notify.attach(ctx.store, settings)
@@ -58,9 +61,12 @@ def create_app(settings: Settings, *, store: Store | None = None, clock: Clock =
     @contextlib.asynccontextmanager
     async def lifespan(_app: Starlette) -> AsyncIterator[None]:
         task = asyncio.create_task(_run_clock(ctx, settings.clock_seconds)) if run_clock else None
+        stop_background = await asyncio.to_thread(background, ctx.store) if background else None
         try:
             yield
         finally:
+            if stop_background:
+                await asyncio.to_thread(stop_background)  # finishes the deliveries in hand
             if pages_cache:
                 pages_cache.close()
             if notifier:

@@ -1,0 +1,47 @@
+"""The site as one ASGI app for a server process: `granian --interface asgi --factory
+wiredesk.asgi:make_app` (what `wiredesk serve` runs) or `uvicorn --factory wiredesk.asgi:make_app`.
+
+Settings come from WIREDESK_* variables, or, under `wiredesk serve`, from the settings the
+command was given (SERVE_SETTINGS). The ingest worker, when asked for, starts inside the
+server process with the app, after the server has forked it: a SQLite connection or a thread
+never crosses a fork, and the worker's commits reach the page cache at once.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Callable
+from dataclasses import asdict
+
+from starlette.applications import Starlette
+
+from wiredesk.config import Settings
+from wiredesk.store import Store
+from wiredesk.web.app import create_app
+
+SERVE_SETTINGS = "WIREDESK_SERVE_SETTINGS"
+
+
+def serve_environment(settings: Settings, *, run_worker: bool) -> str:
+    return json.dumps({"settings": asdict(settings), "run_worker": run_worker})
+
+
+def make_app() -> Starlette:
+    payload = os.environ.get(SERVE_SETTINGS)
+    if not payload:
+        return create_app(Settings.from_env())
+    data = json.loads(payload)
+    settings = Settings(**data["settings"])
+    if not data["run_worker"]:  # web only: the app keeps its own clock
+        return create_app(settings, run_clock=True)
+    return create_app(settings, background=_worker(settings))
+
+
+def _worker(settings: Settings) -> Callable[[Store], Callable[[], None]]:
+    def start(store: Store) -> Callable[[], None]:
+        from wiredesk.cli_sources import start_worker_on
+
+        return start_worker_on(store, settings)
+
+    return start
