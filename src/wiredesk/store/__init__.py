@@ -93,7 +93,7 @@ class Store:
         query = (
             select(*_STORY_COLS)
             .join(versions, versions.c.id == stories.c.head_version_id)
-            .where(visible_clause(now), *(where or ListFilter()).clauses())
+            .where(visible_clause(now, newest_first=True), *(where or ListFilter()).clauses())
             .order_by(stories.c.versioncreated.desc(), stories.c.id.desc())
             .limit(limit).offset(offset)
         )
@@ -133,8 +133,9 @@ class Store:
         takedown, or stories first published within N days) of the given lengths."""
         with self.engine.connect() as c:
             moments = [
-                c.execute(select(func.min(stories.c.ends_at)).where(
-                    stories.c.state != "takendown", stories.c.ends_at > now)).scalar(),
+                *(c.execute(select(func.min(stories.c.ends_at)).where(  # one index seek each
+                    stories.c.state == state, stories.c.ends_at > now)).scalar()
+                  for state in ("live", "embargoed", "withheld")),
                 c.execute(select(func.min(stories.c.embargoed)).where(
                     stories.c.state == "embargoed", stories.c.embargoed > now)).scalar(),
             ]

@@ -42,10 +42,17 @@ class ListFilter:
         return out
 
 
-def visible_clause(now: datetime):  # type: ignore[no-untyped-def]
-    """The one definition of "a reader may see this story now", used by every surface."""
+def visible_clause(now: datetime, *, newest_first: bool = False):  # type: ignore[no-untyped-def]
+    """The one definition of "a reader may see this story now", used by every surface.
+
+    `newest_first`: for lists read in versioncreated order with a LIMIT. Nearly every story
+    is live, so the state test narrows nothing; written as an expression it cannot steer
+    the planner to the state index (and a sort of every live story) instead of walking the
+    (versioncreated, id) index and stopping at the limit: 1,000 ms against 0.4 ms at 100,000
+    stories on SQLite."""
+    state = stories.c.state.concat("") if newest_first else stories.c.state
     return and_(
-        stories.c.state.in_(("live", "embargoed")),
+        state.in_(("live", "embargoed")),
         or_(stories.c.embargoed.is_(None), stories.c.embargoed <= now),
         stories.c.ends_at > now,
     )

@@ -88,6 +88,7 @@ Index("ix_stories_state_embargo", stories.c.state, stories.c.embargoed)
 Index("ix_stories_state_vc", stories.c.state, stories.c.versioncreated)
 Index("ix_stories_takendown", stories.c.takendown_at)
 Index("ix_stories_firstcreated", stories.c.firstcreated)
+Index("ix_stories_vc_id", stories.c.versioncreated, stories.c.id)  # lists, newest first
 
 # The head version's subjects, for per-subject lists and feeds.
 story_subjects = Table(

@@ -30,6 +30,8 @@ def upgrade() -> None:
     op.create_index("ix_stories_firstcreated", "stories", ["firstcreated"])
     # Purging a story's raw bytes asks whether any other version still points at them.
     op.create_index("ix_versions_raw", "versions", ["raw_sha256"])
+    # Every list (front page, feeds, API, sitemaps) walks stories newest first to a LIMIT.
+    op.create_index("ix_stories_vc_id", "stories", ["versioncreated", "id"])
     for statement in create_index_sql(op.get_bind().dialect.name):
         op.execute(statement)
 
@@ -38,4 +40,5 @@ def downgrade() -> None:
     op.execute("DROP TABLE IF EXISTS story_search")
     op.drop_index("ix_stories_firstcreated", "stories")
     op.drop_index("ix_versions_raw", "versions")
+    op.drop_index("ix_stories_vc_id", "stories")
     op.drop_table("story_subjects")
