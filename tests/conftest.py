@@ -51,6 +51,16 @@ def pytest_report_header(config):  # noqa: ARG001
     return "stores: sqlite, postgresql" if problem is None else f"stores: sqlite only: {problem}"
 
 
+def pytest_terminal_summary(terminalreporter, exitstatus, config):  # noqa: ARG001
+    """Said last, where it cannot be missed: which stores this run covered."""
+    problem = postgres_problem()
+    if problem is None:
+        terminalreporter.write_line(f"stores tested: SQLite and PostgreSQL ({PG_URL})")
+    else:
+        terminalreporter.write_line(f"stores tested: SQLite only; the PostgreSQL half was "
+                                    f"skipped: {problem}", yellow=True)
+
+
 @pytest.fixture
 def now() -> datetime:
     return datetime(2026, 11, 29, 12, 0, tzinfo=UTC)
