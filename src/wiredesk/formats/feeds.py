@@ -321,13 +321,13 @@ def _story(e: _Entry, feed: _Feed, agency: str | None) -> Story:
         dateline=wb.dateline,
         agency=wb.agency or e.source or agency or feed.title,
         language=e.language or feed.language,
-        subjects=tuple(dict.fromkeys(_subject(*c) for c in e.categories if c[0] or c[2])),
+        subjects=_subjects(e.categories),
         copyrightholder=e.rightsholder or feed.rightsholder,
         copyrightnotice=e.rights or feed.rights,
         usageterms=e.license or feed.license,
         ednote=e.comment if e.deleted else wb.ednote,
         creditline=wb.creditline,
-        signals=tuple(dict.fromkeys(signals)),
+        signals=tuple(dict.fromkeys(signals)) if signals else (),
         raw=e.raw,
         format=NAME,
     )
@@ -362,6 +362,15 @@ def _when(value: str, where: str) -> datetime | None:
         except (ValueError, OverflowError):
             pass  # 31 Feb and the like: the general parser words the error
     return safe_datetime(value, NAME, where)
+
+
+def _subjects(categories: list[tuple[str, str | None, str | None]]) -> tuple[Subject, ...]:
+    """Categories as subjects, repeats dropped; none or one (the usual cases) directly."""
+    if len(categories) > 1:
+        return tuple(dict.fromkeys(_subject(*c) for c in categories if c[0] or c[2]))
+    if categories and ((c := categories[0])[0] or c[2]):
+        return (_subject(*c),)
+    return ()
 
 
 def _subject(term: str, scheme: str | None, label: str | None) -> Subject:
@@ -521,7 +530,8 @@ def _read_entry(el: etree._Element, where: str) -> _Entry:
             author = named.group("name")
         if "@" not in author:  # a bare address is no byline
             authors.insert(0, author)
-    e.rights, e.rightsholder, e.source = one.get("rights"), one.get("rightsholder"), one.get("source")
+    e.rights, e.rightsholder = one.get("rights"), one.get("rightsholder")
+    e.source = one.get("source")
     e.language = one.get("language") or el.get(XML_LANG)
     return e
 

@@ -15,6 +15,7 @@ from lxml import etree
 
 from wiredesk.formats import nitf
 from wiredesk.formats.errors import FormatError
+from wiredesk.formats.nitf import find_path, findall_path
 from wiredesk.formats.plaincopy import _signal, _strip_tags
 from wiredesk.formats.textcodec import decode
 from wiredesk.formats.xmlsafe import local, text_of
@@ -23,6 +24,8 @@ from wiredesk.story import Body, Pubstatus, Story, Subject
 NAME = "newsml12"
 _NON_TEXT = {"photo", "video", "audio", "graphic", "animation", "picture"}
 _XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
+_NOTE = re.compile(r"note|advisory", re.I)
+_SUBJECT_CODE = re.compile(r"\d{8}")
 _INSTRUCTIONS = {"rectify": "correction", "correction": "correction", "correct": "correction",
                  "update": "update"}
 # The seventeen top-level IPTC Subject Codes: names for the codes NewsML 1 gives bare.
@@ -60,26 +63,26 @@ def parse(data: bytes, *, agency: str | None = None) -> list[Story]:
 
 
 def _formal(base: etree._Element | None, path: str) -> str | None:
-    found = base.find(path) if base is not None else None
+    found = find_path(base, path) if base is not None else None
     value = found.get("FormalName") if found is not None else None
     return value.strip() if value and value.strip() else None
 
 
 def _story(item: etree._Element, where: str, raw: bytes, agency: str | None,
            topics: dict[str | None, etree._Element]) -> Story | None:
-    ident = item.find("Identification/NewsIdentifier")
+    ident = find_path(item, "Identification/NewsIdentifier")
     if ident is None:
         raise FormatError(NAME, f"{where}/Identification/NewsIdentifier",
                           "expected a NewsIdentifier")
-    ids = {k: text_of(ident.find(k)) for k in ("ProviderId", "DateId", "NewsItemId")}
+    ids = {k: text_of(find_path(ident, k)) for k in ("ProviderId", "DateId", "NewsItemId")}
     for key, value in ids.items():
         if not value:
             raise FormatError(NAME, f"{where}/Identification/NewsIdentifier/{key}",
                               f"expected a non-empty {key}")
-    revision = ident.find("RevisionId")
+    revision = find_path(ident, "RevisionId")
     version = text_of(revision) or None
     where = f"{where}[{ids['NewsItemId']}]"
-    manage = item.find("NewsManagement")
+    manage = find_path(item, "NewsManagement")
     if manage is None:
         raise FormatError(NAME, f"{where}/NewsManagement", "expected a NewsManagement element")
     status = nitf.pubstatus(_formal(manage, "Status"), NAME, f"{where}/NewsManagement/Status")
@@ -88,7 +91,7 @@ def _story(item: etree._Element, where: str, raw: bytes, agency: str | None,
         raise FormatError(NAME, f"{where}/Identification/NewsIdentifier/RevisionId/@Update",
                           "partial updates (Update elements) cannot be applied; "
                           "expected a complete NewsItem (Update='N')")
-    component = item.find("NewsComponent")
+    component = find_path(item, "NewsComponent")
     contents = list(component.iter("ContentItem")) if component is not None else []
     texts = [c for c in contents if (_formal(c, "MediaType") or "text").lower() not in _NON_TEXT]
     if contents and not texts:
@@ -112,27 +115,27 @@ def _story(item: etree._Element, where: str, raw: bytes, agency: str | None,
     signals: list[str] = []
     if revision is not None and (revision.get("PreviousRevision") or "0").strip() not in ("", "0"):
         signals.append("update")  # this revision replaces an earlier one
-    for instruction in manage.findall("Instruction"):
+    for instruction in findall_path(manage, "Instruction"):
         word = _INSTRUCTIONS.get((instruction.get("FormalName") or "").strip().lower())
         signals += [word] if word else []
     signals += [*parts.signals, *(_signal(t) for t in tags if _signal(t))]
     embargoed = None
-    for change in manage.findall("StatusWillChange"):
+    for change in findall_path(manage, "StatusWillChange"):
         if (_formal(change, "FutureStatus") or "").lower() == "usable":
-            embargoed = nitf.when(text_of(change.find("DateAndTime")), NAME,
+            embargoed = nitf.when(text_of(find_path(change, "DateAndTime")), NAME,
                                   f"{where}/NewsManagement/StatusWillChange/DateAndTime")
     rights = first("RightsMetadata")
-    usage = rights.find("UsageRights") if rights is not None else None
+    usage = find_path(rights, "UsageRights") if rights is not None else None
     terms = [_line_of(usage, k) for k in ("Limitations", "UsageType", "Geography")]
-    holder = text_of(rights.find("Copyright/CopyrightHolder")) if rights is not None else ""
+    holder = text_of(find_path(rights, "Copyright/CopyrightHolder")) if rights is not None else ""
     expires = nitf.when(_line_of(usage, "EndDate"), NAME,
                         f"{where}/NewsComponent/RightsMetadata/UsageRights/EndDate")
     urgency = nitf.integer(_formal(manage, "Urgency"), NAME,
                            f"{where}/NewsManagement/Urgency/@FormalName")
     meta = first("DescriptiveMetadata")
     # Editorial notes travel as typed NewsLines (NewsLineType "EdNote", "Advisory"...).
-    notes = [text_of(n.find("NewsLineText")) for n in comp.iter("NewsLine")
-             if re.search(r"note|advisory", _formal(n, "NewsLineType") or "", re.I)]
+    notes = [text_of(find_path(n, "NewsLineText")) for n in comp.iter("NewsLine")
+             if _NOTE.search(_formal(n, "NewsLineType") or "")]
     notes = [n for n in notes if n]
     provider = _formal(first("AdministrativeMetadata"), "Provider/Party")
     known = nitf.agency_name(ids["ProviderId"])
@@ -141,9 +144,9 @@ def _story(item: etree._Element, where: str, raw: bytes, agency: str | None,
         headline=headline,
         body=body,
         version=version or parts.version,
-        firstcreated=nitf.when(text_of(manage.find("FirstCreated")), NAME,
+        firstcreated=nitf.when(text_of(find_path(manage, "FirstCreated")), NAME,
                                f"{where}/NewsManagement/FirstCreated") or parts.firstcreated,
-        versioncreated=nitf.when(text_of(manage.find("ThisRevisionCreated")), NAME,
+        versioncreated=nitf.when(text_of(find_path(manage, "ThisRevisionCreated")), NAME,
                                  f"{where}/NewsManagement/ThisRevisionCreated")
         or parts.versioncreated,
         pubstatus=status,
@@ -172,22 +175,22 @@ def _story(item: etree._Element, where: str, raw: bytes, agency: str | None,
 
 
 def _line_of(base: etree._Element | None, name: str) -> str | None:
-    return (text_of(base.find(name)) or None) if base is not None else None
+    return (text_of(find_path(base, name)) or None) if base is not None else None
 
 
 def _uri(ident: etree._Element, ids: dict[str, str], version: str | None) -> str:
     """PublicIdentifier without its revision part (urn:newsml:P:D:I:3N names revision 3,
     but every revision is the same story), else urn:newsml:ProviderId:DateId:NewsItemId."""
-    public = text_of(ident.find("PublicIdentifier"))
+    public = text_of(find_path(ident, "PublicIdentifier"))
     if public and version:
         public = re.sub(rf":{re.escape(version)}[NAU]?$", "", public)
     return public or f"urn:newsml:{ids['ProviderId']}:{ids['DateId']}:{ids['NewsItemId']}"
 
 
 def _origin_city(meta: etree._Element | None) -> str | None:
-    for location in meta.findall("Location") if meta is not None else []:
+    for location in findall_path(meta, "Location") if meta is not None else []:
         if (location.get("HowPresent") or "Origin").lower() == "origin":
-            for prop in location.findall("Property"):
+            for prop in findall_path(location, "Property"):
                 if (prop.get("FormalName") or "").lower() == "city" and prop.get("Value"):
                     return prop.get("Value", "").strip()
     return None
@@ -198,21 +201,21 @@ def _subjects(meta: etree._Element | None,
     out: list[Subject] = []
     if meta is None:
         return out
-    for code in meta.findall("SubjectCode/*"):
+    for code in findall_path(meta, "SubjectCode/*"):
         value = (code.get("FormalName") or "").strip()
         if not value:
             continue
-        if re.fullmatch(r"\d{8}", value):
+        if _SUBJECT_CODE.fullmatch(value):
             name = _TOP_SUBJECTS.get(value[:2], value) if value.endswith("000000") else value
             out.append(Subject(name=name, code=f"subj:{value}",
                                uri=nitf.SUBJECTCODE_URI + value))
         else:
             out.append(Subject(name=value, code=value))
-    for occurrence in meta.findall("TopicOccurrence"):
+    for occurrence in findall_path(meta, "TopicOccurrence"):
         topic = topics.get((occurrence.get("Topic") or "").lstrip("#"))
         if topic is not None:
-            formal = text_of(topic.find("FormalName")) or None
-            name = text_of(topic.find("Description")) or formal
+            formal = text_of(find_path(topic, "FormalName")) or None
+            name = text_of(find_path(topic, "Description")) or formal
             if name:
                 out.append(Subject(name=name, code=formal))
     return out
@@ -220,7 +223,7 @@ def _subjects(meta: etree._Element | None,
 
 def _body(content: etree._Element | None, where: str, dateline_known: bool
           ) -> tuple[Body, Story | None, nitf.Dateline | None]:
-    data = content.find("DataContent") if content is not None else None
+    data = find_path(content, "DataContent") if content is not None else None
     if data is None:
         return Body.empty(), None, None
     children = [c for c in data if isinstance(c.tag, str)]
@@ -229,8 +232,8 @@ def _body(content: etree._Element | None, where: str, dateline_known: bool
         parts = nitf.read_nitf(children[0], dateline_known=dateline_known, fmt=NAME)
         return parts.body, parts, None
     if children:  # XHTML (html/body) or bare block markup
-        html = data.find("html")
-        container = html.find("body") if html is not None else None
+        html = find_path(data, "html")
+        container = find_path(html, "body") if html is not None else None
         container = container if container is not None else data
         lead = None if dateline_known else nitf.take_lead_dateline(container)
         return nitf.html_body(nitf.inner_html(container)), None, lead

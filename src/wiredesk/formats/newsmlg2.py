@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import base64
 import binascii
-import copy
 from datetime import datetime
 
 from lxml import etree
@@ -18,7 +17,7 @@ from wiredesk.formats import nitf
 from wiredesk.formats.errors import FormatError
 from wiredesk.formats.plaincopy import _signal, _strip_tags
 from wiredesk.formats.textcodec import decode
-from wiredesk.formats.xmlsafe import local, text_of
+from wiredesk.formats.xmlsafe import LOCAL_NAMES, local, text_of
 from wiredesk.story import Body, Pubstatus, Story, Subject
 
 NAME = "newsmlg2"
@@ -54,33 +53,46 @@ def parse(data: bytes, *, agency: str | None = None) -> list[Story]:
     else:
         raise FormatError(NAME, f"line {root.sourceline} <{kind}>",
                           "expected a NewsML-G2 newsMessage or newsItem root element")
-    # The item's own bytes, taken before namespaces are stripped for reading.
+    # The item's own bytes, taken before any namespaces are stripped.
     raws = [data] if len(items) == 1 else [etree.tostring(e, encoding="utf-8") for e in items]
     schemes = dict(_SCHEMES)
     for scheme in root.iter("{*}scheme"):
         if scheme.get("alias") and scheme.get("uri"):
             schemes[scheme.get("alias", "")] = scheme.get("uri", "")
-    # Everything is read by local name, so G2 with and without its namespace reads alike.
-    # Bodies are serialized without namespaces: from a stripped copy of the body alone, or,
-    # when an attribute is namespaced (xsi:schemaLocation...), after stripping the whole
-    # tree, as that keeps the attribute's declaration in scope of every serialized element.
-    stripped = bool(_NAMESPACED_ATTRIBUTE(root))
-    if stripped:
-        nitf.strip_namespaces(root)
+    tree = _Tree(root)
     stories = []
     for item, where, raw in zip(items, paths, raws, strict=True):
         if local(item.tag) != "newsItem":
             continue  # packages, concepts, planning: not stories
-        story = _story(item, where, raw, agency, schemes, stripped)
+        story = _story(item, where, raw, agency, schemes, tree)
         if story is not None:
             stories.append(story)
     return stories
 
 
-# xml:lang and the like need no declaration, so they leave none behind on the tree.
-_NAMESPACED_ATTRIBUTE = etree.XPath(
-    "boolean(//@*[namespace-uri() != '' and namespace-uri() != "
-    "'http://www.w3.org/XML/1998/namespace'])")
+class _Tree:
+    """The document, read by local name so that G2 with and without its namespace reads
+    alike, and stripped of namespaces as a whole only when a body needs it.
+
+    Bodies are serialized without namespaces. Stripping the whole tree (and dropping the
+    declarations nothing uses any more) is what defines that markup: a declaration a
+    namespaced attribute still uses (xmlns:xsi for xsi:schemaLocation) stays on its element
+    and is repeated on every body element serialized below it. Where no prefix is in scope
+    of a body no declaration can stay above it, and a stripped copy of the body alone gives
+    the same markup for a fraction of the cost of stripping every element of the message.
+    """
+
+    def __init__(self, root: etree._Element) -> None:
+        self.root = root
+        self.stripped = False
+
+    def needs_strip(self, body: etree._Element) -> bool:
+        """True when `body` must be read from the stripped tree (and the tree is now so)."""
+        if not self.stripped and any(prefix is not None for prefix in body.nsmap):
+            nitf.strip_namespaces(self.root)
+            self.stripped = True
+        return self.stripped
+
 
 _Kids = dict[str, list[etree._Element]]
 
@@ -93,12 +105,12 @@ def _kids(element: etree._Element | None) -> _Kids:
         return out
     for child in element:
         tag = child.tag
-        if isinstance(tag, str):
-            tag = local(tag)
-            if tag in out:
-                out[tag].append(child)
+        if isinstance(tag, str):  # elements only
+            name = LOCAL_NAMES.get(tag) or local(tag)
+            if name in out:
+                out[name].append(child)
             else:
-                out[tag] = [child]
+                out[name] = [child]
     return out
 
 
@@ -121,7 +133,7 @@ def _qcode_word(element: etree._Element | None) -> str:
 
 
 def _story(item: etree._Element, where: str, raw: bytes, agency: str | None,
-           schemes: dict[str, str], stripped: bool) -> Story | None:
+           schemes: dict[str, str], tree: _Tree) -> Story | None:
     guid = (item.get("guid") or "").strip()
     if not guid:
         raise FormatError(NAME, f"{where}/@guid", "expected the item's guid attribute")
@@ -145,7 +157,7 @@ def _story(item: etree._Element, where: str, raw: bytes, agency: str | None,
     dateline = _text(ckids, "dateline")
     given = nitf.parse_dateline(dateline)
     body, parts, lead = _body(item_kids, where, dateline_known=dateline is not None,
-                              stripped=stripped)
+                              tree=tree)
     parts = parts or _NO_PARTS  # no NITF: nothing to fall back on
     headline, tags = _strip_tags(text_of(_pick_headline(ckids)) or parts.headline
                                  or _text(mkids, "title") or "")
@@ -228,11 +240,14 @@ def _subjects(ckids: _Kids, schemes: dict[str, str],
     for subject in ckids.get("subject", ()):
         qcode = (subject.get("qcode") or "").strip() or None
         names = list(subject.iterchildren("{*}name"))
-        lang = (language or "").lower()
-        # The name in the item's language, else one with no language, else the first.
-        ranked = sorted(names, key=lambda n: (
-            (n.get(_XML_LANG) or "").lower() != lang, n.get(_XML_LANG) is not None))
-        name = ranked[0] if ranked else None
+        if len(names) > 1:
+            lang = (language or "").lower()
+            # The name in the item's language, else one with no language, else the first.
+            ranked = sorted(names, key=lambda n: (
+                (n.get(_XML_LANG) or "").lower() != lang, n.get(_XML_LANG) is not None))
+            name = ranked[0]
+        else:
+            name = names[0] if names else None
         uri = (subject.get("uri") or "").strip() or None
         if uri is None and qcode and ":" in qcode:
             alias, code = qcode.split(":", 1)
@@ -243,7 +258,7 @@ def _subjects(ckids: _Kids, schemes: dict[str, str],
     return out
 
 
-def _body(item_kids: _Kids, where: str, *, dateline_known: bool, stripped: bool
+def _body(item_kids: _Kids, where: str, *, dateline_known: bool, tree: _Tree
           ) -> tuple[Body, Story | None, nitf.Dateline | None]:
     """The best text rendition: XHTML, then NITF, then inline HTML, then inline text."""
     ranked: list[tuple[int, etree._Element]] = []
@@ -266,15 +281,18 @@ def _body(item_kids: _Kids, where: str, *, dateline_known: bool, stripped: bool
     rank, rendition = min(ranked, key=lambda pair: pair[0])
     if rank == 1:
         found = _child(rendition, "nitf")
-        parts = nitf.read_nitf(found if found is not None else rendition,
-                               dateline_known=dateline_known, fmt=NAME)
+        found = found if found is not None else rendition
+        tree.needs_strip(found)  # read_nitf strips a copy; _Tree says when that is not enough
+        parts = nitf.read_nitf(found, dateline_known=dateline_known, fmt=NAME)
         return parts.body, parts, None
     if rank == 0:
         html = _child(rendition, "html")
         container = _child(html, "body") if html is not None else None
         container = container if container is not None else rendition
-        if not stripped:  # see parse: a copy, stripped, serializes as the stripped tree would
-            container = copy.deepcopy(container)
+        if not tree.needs_strip(container):  # see _Tree: a stripped copy serializes alike
+            # (an lxml element's __copy__ is the same deep copy as copy.deepcopy, without
+            # the memo bookkeeping)
+            container = container.__copy__()
             nitf.strip_namespaces(container)
         lead = None if dateline_known else nitf.take_lead_dateline(container)
         return nitf.html_body(nitf.inner_html(container)), None, lead

@@ -12,14 +12,14 @@ import html
 import re
 from datetime import datetime
 from html.entities import name2codepoint
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from lxml import etree
 
 from wiredesk.formats.dates import parse_datetime
 from wiredesk.formats.errors import FormatError
 from wiredesk.formats.plaincopy import _CREDIT, _DATELINE, AGENCIES, _signal, _strip_tags
-from wiredesk.formats.xmlsafe import local, parse_xml, text_of
+from wiredesk.formats.xmlsafe import LOCAL_NAMES, local, parse_xml, text_of
 from wiredesk.story import Body, Pubstatus, Story, Subject
 
 NAME = "nitf"
@@ -90,11 +90,36 @@ def resolve_entities(root: etree._Element) -> None:
 
 def strip_namespaces(root: etree._Element) -> None:
     """Element names without namespaces, so NITF/XHTML with and without one read alike."""
-    for element in root.iter():
+    for element in root.iter("{*}*"):  # every element (in any namespace or none), no comments
         tag = element.tag
-        if isinstance(tag, str) and tag[:1] == "{":
-            element.tag = local(tag)  # cached: one QName per distinct tag, not per element
+        if tag[0] == "{":
+            element.tag = LOCAL_NAMES.get(tag) or local(tag)  # one QName per distinct tag
     etree.cleanup_namespaces(root)
+
+
+# find and findall for paths of plain child steps ("a", "a/b", "a/*") in a tree stripped of
+# namespaces, where a plain tag names an element exactly as ElementPath's would: they walk
+# the children in C instead of running a path for each of the dozens of look-ups an item takes.
+
+def find_child(element: etree._Element, tag: str) -> etree._Element | None:
+    """element.find(tag) for one plain tag (or "*")."""
+    return next(element.iterchildren(tag), None)
+
+
+def findall_path(element: etree._Element, path: str) -> list[etree._Element]:
+    """element.findall(path), in document order."""
+    level = [element]
+    for tag in path.split("/"):
+        level = [x for e in level for x in e.iterchildren(tag)]
+    return level
+
+
+def find_path(element: etree._Element, path: str) -> etree._Element | None:
+    """element.find(path): the first of findall_path."""
+    if "/" not in path:
+        return next(element.iterchildren(path), None)
+    found = findall_path(element, path)
+    return found[0] if found else None
 
 
 def when(value: str | None, fmt: str, where: str) -> datetime | None:
@@ -180,22 +205,28 @@ def take_lead_dateline(container: etree._Element) -> Dateline | None:
 def _collapse_space(element: etree._Element) -> None:
     """Pretty-printing whitespace to single spaces (pre left alone): the display is the
     same and the plain text keeps one paragraph per line."""
+    if any(local(a.tag) == "pre" for a in element.iterancestors()):
+        return  # all of it is inside a pre
+    if next(element.iter("{*}pre"), None) is None:
+        # No pre (the usual case): every text and tail goes, without asking about ancestors.
+        for e in element.iter("{*}*"):  # elements only: comments and the like keep their tails
+            if (text := e.text) and (new := _collapsed(text)) is not text:
+                e.text = new
+            if (tail := e.tail) and (new := _collapsed(tail)) is not tail:
+                e.tail = new
+        return
     # Top down, carrying "inside a pre" from parent to child, rather than asking every
-    # element about all its ancestors: the ancestors above `element` are asked once.
-    stack = [(element, any(local(a.tag) == "pre" for a in element.iterancestors()))]
+    # element about all its ancestors.
+    stack = [(element, False)]
     while stack:
         e, in_pre = stack.pop()
-        tag = e.tag
-        if not isinstance(tag, str):
-            continue
-        is_pre = local(tag) == "pre"
+        is_pre = local(e.tag) == "pre"
         if not in_pre:  # (setting text or tail to what it already is would change nothing)
             if (text := e.text) and not is_pre and (new := _collapsed(text)) is not text:
                 e.text = new
             if (tail := e.tail) and (new := _collapsed(tail)) is not tail:
                 e.tail = new
-        if len(e):
-            stack.extend((child, in_pre or is_pre) for child in e)
+        stack.extend((child, in_pre or is_pre) for child in e.iterchildren("{*}*"))
 
 
 def _collapsed(text: str) -> str:
@@ -219,12 +250,17 @@ def body_content_html(element: etree._Element) -> str:
     namespaces stripped; notes and body.head stay out."""
     tree = copy.deepcopy(element)
     strip_namespaces(tree)
+    return _content_html(tree)
+
+
+def _content_html(tree: etree._Element) -> str:
+    """body_content_html of a copy that is already stripped (ours to change)."""
     name = local(tree.tag)
     if name == "body.content":
         contents = [tree]
     else:
-        body = tree if name == "body" else tree.find("body")
-        contents = body.findall("body.content") if body is not None else []
+        body = tree if name == "body" else find_child(tree, "body")
+        contents = list(body.iterchildren("body.content")) if body is not None else []
     return "\n".join(inner_html(c) for c in contents).strip()
 
 
@@ -257,21 +293,34 @@ def read_nitf(element: etree._Element, *, dateline_known: bool = False,
     """Every field of a nitf element, as a Story whose uri is "" when the NITF names none
     (the NewsML parsers take what their envelope lacks from it). A dateline opening the
     body is lifted out unless the NITF (or the envelope, `dateline_known`) gives one."""
-    nitf = copy.deepcopy(element)
+    return Story(**_nitf_fields(copy.deepcopy(element), dateline_known, fmt))
+
+
+def _nitf_fields(nitf: etree._Element, dateline_known: bool, fmt: str) -> dict[str, Any]:
+    """read_nitf's Story fields, from a nitf element that is ours to change (a copy, or a
+    document parsed for this call)."""
     strip_namespaces(nitf)
-    head = nitf.find("head")
+    head = find_child(nitf, "head")
     head = head if head is not None else etree.Element("head")
-    doc = head.find("docdata")
+    doc = find_child(head, "docdata")
     doc = doc if doc is not None else etree.Element("docdata")
-    body = nitf.find("body")
+    body = find_child(nitf, "body")
     body = body if body is not None else etree.Element("body")
-    bhead = body.find("body.head")
+    bhead = find_child(body, "body.head")
     bhead = bhead if bhead is not None else etree.Element("body.head")
-    pubdata = head.find("pubdata")
+    pubdata = find_child(head, "pubdata")
     pubdata = pubdata if pubdata is not None else etree.Element("pubdata")
+    # docdata's children by tag, the first of each: most fields are an attribute of one.
+    in_doc: dict[str, etree._Element] = {}
+    for child in doc:
+        if isinstance(child.tag, str) and child.tag not in in_doc:
+            in_doc[child.tag] = child
 
     def attr(path: str, name: str, base: etree._Element = doc) -> str | None:
-        found = base.find(path)
+        if base is doc:
+            found = in_doc.get(path)
+        else:
+            found = find_path(base, path)
         value = found.get(name) if found is not None else None
         return value.strip() if value and value.strip() else None
 
@@ -283,31 +332,38 @@ def read_nitf(element: etree._Element, *, dateline_known: bool = False,
         pubdata.get("date.publication"), fmt, "nitf/head/pubdata/@date.publication")
     release = date("date.release")
     revisions = [when(r.get("norm"), fmt, "nitf/head/revision-history/@norm")
-                 for r in head.findall("revision-history")]
+                 for r in head.iterchildren("revision-history")]
     signals, notes = [], [attr("ed-msg", "info")]
-    correction = doc.find("correction")
+    correction = in_doc.get("correction")
     if correction is not None:
         signals.append("correction")
         notes.append(correction.get("info"))
-    notes += [text_of(n) for n in bhead.findall("note")
+    notes += [text_of(n) for n in bhead.iterchildren("note")
               if n.get("type") == "npa" or n.get("noteclass") == "editorsnote"]
     # Rights: doc.copyright / copyrite for the copyright, doc.rights or body.head rights for use.
-    holder = attr("doc.copyright", "holder") or text_of(nitf.find(".//copyrite.holder")) or None
-    notice = text_of(nitf.find(".//copyrite")) or (" ".join(
+    holder = attr("doc.copyright", "holder") or text_of(
+        next(nitf.iterdescendants("copyrite.holder"), None)) or None
+    notice = text_of(next(nitf.iterdescendants("copyrite"), None)) or (" ".join(
         p for p in ("Copyright", attr("doc.copyright", "year"), holder) if p) if holder else None)
     terms = [attr("doc.rights", k) for k in ("limitations", "type", "geography")]
-    headline, tags = _strip_tags(text_of(bhead.find("hedline/hl1")) or text_of(head.find("title")))
-    byline = bhead.find("byline")
-    dl = bhead.find("dateline")
+    headline, tags = _strip_tags(text_of(find_path(bhead, "hedline/hl1"))
+                                 or text_of(find_child(head, "title")))
+    byline = find_child(bhead, "byline")
+    dl = find_child(bhead, "dateline")
     dateline = text_of(dl).rstrip(" -\u2013\u2014") or None if dl is not None else None
     found = parse_dateline(dateline)  # "WASHINGTON (AP) —" given on its own
-    located = (text_of(dl.find("location")) or None) if dl is not None else None
-    if dateline is None and not dateline_known and body.find("body.content") is not None:
-        found = take_lead_dateline(body.find("body.content"))
+    located = (text_of(find_child(dl, "location")) or None) if dl is not None else None
+    if dateline is None and not dateline_known and (
+            (content_el := find_child(body, "body.content")) is not None):
+        found = take_lead_dateline(content_el)
         dateline = found.text if found else None
-    content = html_body(body_content_html(body))
+    # body_content_html without its strip: this tree is stripped already (a copy still, so
+    # that no declaration above the body is serialized with it).
+    body_copy = copy.deepcopy(body)
+    etree.cleanup_namespaces(body_copy)
+    content = html_body(_content_html(body_copy))
     xml_lang = "{http://www.w3.org/XML/1998/namespace}lang"
-    return Story(
+    return dict(
         uri=attr("doc-id", "id-string") or nitf.get("uno") or pubdata.get("ex-ref") or "",
         headline=headline,
         body=content,
@@ -322,20 +378,20 @@ def read_nitf(element: etree._Element, *, dateline_known: bool = False,
         or date("rights/rights.enddate", bhead),
         urgency=integer(attr("urgency", "ed-urg"), fmt, "nitf/head/docdata/urgency/@ed-urg"),
         slugline=attr("du-key", "key") or next(
-            (m.get("content") for m in head.findall("meta")
+            (m.get("content") for m in head.iterchildren("meta")
              if (m.get("name") or "").lower() in ("slug", "slugline")), None),
         by=strip_by(_byline_text(byline)) if byline is not None else None,
         located=located or (found.place if found else None),
         dateline=dateline,
-        agency=agency_name(text_of(bhead.find("distributor")))
+        agency=agency_name(text_of(find_child(bhead, "distributor")))
         or (found.agency if found else None) or agency_name(attr("doc-id", "regsrc")),
         language=nitf.get("baselang") or nitf.get(xml_lang) or body.get(xml_lang),
         subjects=tuple(_subjects(head, doc)),
         copyrightholder=holder,
         copyrightnotice=notice,
-        usageterms="; ".join(t for t in terms if t) or text_of(bhead.find("rights")) or None,
+        usageterms="; ".join(t for t in terms if t) or text_of(find_child(bhead, "rights")) or None,
         ednote=" ".join(n.strip() for n in notes if n and n.strip()) or None,
-        creditline=text_of(body.find("body.end/tagline")) or trailing_credit(content),
+        creditline=text_of(find_path(body, "body.end/tagline")) or trailing_credit(content),
         signals=tuple(dict.fromkeys(signals + [_signal(t) for t in tags if _signal(t)])),
         format=fmt,
     )
@@ -355,7 +411,7 @@ def _byline_text(byline: etree._Element) -> str:
 
 def _subjects(head: etree._Element, doc: etree._Element) -> list[Subject]:
     out: list[Subject] = []
-    for s in head.findall("tobject/tobject.subject"):
+    for s in findall_path(head, "tobject/tobject.subject"):
         ref = (s.get("tobject.subject.refnum") or "").strip()
         names = [s.get(f"tobject.subject.{k}") for k in ("detail", "matter", "type")]
         iptc = (s.get("tobject.subject.ipr") or "IPTC").upper() == "IPTC"
@@ -363,14 +419,14 @@ def _subjects(head: etree._Element, doc: etree._Element) -> list[Subject]:
             out.append(Subject(name=next((n for n in names if n), ref),
                                code=f"subj:{ref}" if iptc else ref,
                                uri=SUBJECTCODE_URI + ref if iptc else None))
-    for c in doc.findall("identified-content/classifier"):
+    for c in findall_path(doc, "identified-content/classifier"):
         value, source = (c.get("value") or "").strip(), (c.get("idsrc") or "").strip()
         name = text_of(c) or value
         if name:
             uri = source + value if value and source.startswith("http") and \
                 source.endswith(("/", "#")) else None
             out.append(Subject(name=name, code=value or None, uri=uri))
-    for scope in doc.findall("doc-scope"):
+    for scope in doc.iterchildren("doc-scope"):
         if (scope.get("scope") or "").strip():
             out.append(Subject(name=scope.get("scope", "").strip()))
     return out
@@ -393,10 +449,12 @@ def parse(data: bytes, *, agency: str | None = None) -> list[Story]:
                           "expected the root element <nitf>")
     if not any(local(child.tag) == "body" for child in root):
         raise FormatError(NAME, "nitf/body", "expected a <body> element")
-    story = read_nitf(root)
-    if not story.headline and story.pubstatus is not Pubstatus.CANCELED:
+    # The document was parsed for this call: read it in place (no copy), and make the Story
+    # once with the uri, agency and bytes rather than read_nitf's and then a changed copy.
+    fields = _nitf_fields(root, False, NAME)
+    if not fields["headline"] and fields["pubstatus"] is not Pubstatus.CANCELED:
         raise FormatError(NAME, "nitf/body/body.head/hedline/hl1",
                           "a story needs a headline (hedline/hl1 or head/title)")
-    name = story.agency or agency or agency_name(story.copyrightholder)
-    return [story.with_changes(uri=story.uri or nitf_uri(name, story.headline), agency=name,
-                               raw=data)]
+    name = fields["agency"] or agency or agency_name(fields["copyrightholder"])
+    fields.update(uri=fields["uri"] or nitf_uri(name, fields["headline"]), agency=name, raw=data)
+    return [Story(**fields)]

@@ -77,6 +77,26 @@ _SITE_NOTICE = re.compile(
 )
 
 
+# Cheap tests before the regexes, which otherwise try every position of every paragraph:
+# each finds nothing unless its test passes. _CHROME's alternatives begin with these letters
+# (and re.IGNORECASE also lets the long s stand for s); every _SITE_NOTICE alternative holds
+# "articles", which lower() finds unless a character re.IGNORECASE folds specially (dotted
+# and dotless i, long s) stands in it.
+_CHROME_FIRST = frozenset("NnTtAaSsPpEeRrCcMm\u017f")
+_FOLDED_SPECIALLY = ("\u0130", "\u0131", "\u017f")
+
+
+def _withdrawn(text: str) -> bool:
+    """_WITHDRAWN.search(text): both alternatives hold an upper-case literal."""
+    return ("STORY " in text or "KILL KILL KILL" in text) and bool(_WITHDRAWN.search(text))
+
+
+def _site_notice(paragraph: str) -> bool:
+    """_SITE_NOTICE.search(paragraph)"""
+    return ("articles" in paragraph.lower() or any(c in paragraph for c in _FOLDED_SPECIALLY)) \
+        and bool(_SITE_NOTICE.search(paragraph))
+
+
 @dataclass
 class _Parts:
     headline: str = ""
@@ -101,12 +121,13 @@ def parse(data: bytes, *, agency: str | None = None, uri: str | None = None) -> 
     parts = _split(text)
     if not parts.headline:
         raise FormatError(NAME, "line 1", "expected a headline line, found no text")
-    if not parts.paragraphs and not _WITHDRAWN.search(text):
+    withdrawn = _withdrawn(text)
+    if not parts.paragraphs and not withdrawn:
         raise FormatError(NAME, "body", "expected story paragraphs after the headline, found none")
     pubstatus = Pubstatus.USABLE
     signals = [_signal(tag) for tag in parts.tags]
     target_headline = parts.headline
-    if _WITHDRAWN.search(text) or any(t.startswith(("WITHDRAWN", "KILL")) for t in parts.tags):
+    if withdrawn or any(t.startswith(("WITHDRAWN", "KILL")) for t in parts.tags):
         pubstatus = Pubstatus.CANCELED
         signals.append("withdrawn")
         ref = _WITHDRAWN_REF.search(text)
@@ -179,7 +200,7 @@ def _split(text: str) -> _Parts:
                 parts.headline, parts.tags = _strip_tags(line)
                 seen_headlines = {line, parts.headline}
                 continue
-            if line in seen_headlines or _CHROME.match(line):
+            if line in seen_headlines or (line[0] in _CHROME_FIRST and _CHROME.match(line)):
                 continue  # page furniture: repeated headline, "Now Reading:", "Text size Aa Aa"
             kept.append(line)
         if not kept:
@@ -187,7 +208,7 @@ def _split(text: str) -> _Parts:
         paragraph = " ".join(kept)
         if parts.credit is not None:
             continue  # after the credit line comes only the page around the story
-        if _SITE_NOTICE.search(paragraph):
+        if _site_notice(paragraph):
             continue
         if _CREDIT.match(paragraph):
             parts.credit = paragraph

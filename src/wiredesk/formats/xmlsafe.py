@@ -73,7 +73,8 @@ def text_of(element: etree._Element | None) -> str:
 
 # Local names by tag: documents repeat a few dozen tags thousands of times, and a QName per
 # look-up was a large share of reading them. Bounded, so odd input cannot grow it for ever.
-_LOCAL_NAMES: dict[str, str] = {}
+# Hot loops may read it directly (`LOCAL_NAMES.get(tag) or local(tag)`); only local() fills it.
+LOCAL_NAMES: dict[str, str] = {}
 _LOCAL_NAMES_MAX = 4096
 
 
@@ -81,9 +82,9 @@ def local(tag: object) -> str:
     """A tag's local name without its namespace."""
     if not isinstance(tag, str):
         return ""
-    name = _LOCAL_NAMES.get(tag)
+    name = LOCAL_NAMES.get(tag)
     if name is None:
         name = etree.QName(tag).localname
-        if len(_LOCAL_NAMES) < _LOCAL_NAMES_MAX:
-            _LOCAL_NAMES[tag] = name
+        if len(LOCAL_NAMES) < _LOCAL_NAMES_MAX:
+            LOCAL_NAMES[tag] = name
     return name
