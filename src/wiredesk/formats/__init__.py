@@ -6,6 +6,7 @@ Each format module offers `NAME`, `looks_like(...)` and `parse(data, ...) -> lis
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -34,12 +35,16 @@ class Format:
     parse: Callable[..., list[Story]]
 
 
+_CONTROL = re.compile(rb"[\x00-\x08\x0b\x0e-\x1f\x7f]")
+
+
 def _sniff_plain(data: bytes) -> bool:
-    try:
-        text = data[:8192].decode("utf-8", errors="replace")
-    except Exception:  # pragma: no cover - decode with replace does not raise
+    """Plain copy is the fallback, but not for framed wire copy (SOH, STX, ETX...) whose
+    header no other format could read: that is a broken ANPA or IPTC 7901 file."""
+    head = data[:8192]
+    if _CONTROL.search(head):
         return False
-    return b"\x00" not in data[:8192] and plaincopy.looks_like(text)
+    return plaincopy.looks_like(head.decode("utf-8", errors="replace"))
 
 
 # Order matters: the most specific first, plain copy last as the fallback.
