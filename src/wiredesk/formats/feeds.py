@@ -13,31 +13,26 @@ The plain-copy rules find byline, advisories, dateline and credit line in a body
 
 from __future__ import annotations
 
-import bisect
 import copy
 import html
-import io
 import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import Any
 
 from lxml import etree
 
-from wiredesk.formats.dates import parse_datetime
 from wiredesk.formats.errors import FormatError
 from wiredesk.formats.plaincopy import (
-    _ADVISORY,
-    _BYLINE,
-    _CREDIT,
-    _DATELINE,
-    _WITHDRAWN,
-    AGENCIES,
-    _signal,
-    _strip_tags,
     plain_uri,
 )
-from wiredesk.formats.textcodec import decode
+from wiredesk.formats.wirerules import (
+    WireBody,
+    headline_rules,
+    join_names,
+    safe_datetime,
+    wire_body,
+    withdrawn_notice,
+)
 from wiredesk.formats.xmlsafe import local, parse_xml, text_of
 from wiredesk.story import Body, Pubstatus, Story, Subject
 
@@ -94,14 +89,9 @@ _FIRST_TAG = re.compile(rb"<([A-Za-z_][\w.-]*:)?([A-Za-z_][\w.-]*)")
 # Text with a tag or an HTML entity left after XML unescaping is HTML (RSS descriptions are).
 _HTMLISH = re.compile(r"<[A-Za-z/!]|&(?:#\d+|#x[0-9A-Fa-f]+|[A-Za-z]+);")
 _MARKUP_TAG = re.compile(r"<[^>]*>")
-_LEADING_TAGS = re.compile(r"(?:\s|<[^>]*>)*")
 # The paragraph text is greedy ([^<]* up to </p>): a lazy [^<]*? before \s*</p> retries at
 # every character, three times the cost. Trailing spaces in `text` go when it is split.
-_FIRST_P = re.compile(r"\s*<p\b[^>]*>\s*(?P<text>[^<]*)</p>\s*")
-_LAST_P = re.compile(r"<p\b[^>]*>\s*(?P<text>[^<]*)</p>\s*$")
-_BY_PREFIX = re.compile(r"^by\s+", re.I)
 _EMAIL_NAME = re.compile(r"^\S+@\S+\s*\((?P<name>[^)]+)\)$")
-_UPDATE_N = re.compile(r"(UPDATE|WRAPUP) (\d+)")
 _RFC822 = re.compile(r"(?:[A-Za-z]{3}, *)?(\d{1,2}) ([A-Za-z]{3}) (\d{4}) (\d\d):(\d\d)(?::(\d\d))?"
                      r" *(GMT|UTC?|Z|[+-]\d{4})$")
 _MONTHS = {m: i for i, m in enumerate(
@@ -119,139 +109,6 @@ def looks_like(data: bytes) -> bool:
         return False
     name = match.group(2)
     return name in (b"rss", b"RDF") or (name == b"feed" and ATOM.encode() in head)
-
-
-# -- rules shared with the JSON Feed and web page formats ---------------------------------
-
-
-def headline_rules(title: str) -> tuple[str, list[str], str | None, bool]:
-    """A title without agency tags; the signals and version the tags carry; a kill tag."""
-    headline, tags = _strip_tags(" ".join(title.split()))
-    if not tags:  # most titles carry none: skip building the rest
-        return headline, [], None, False
-    signals = [s for s in (_signal(tag) for tag in tags) if s]
-    version = None
-    for tag in tags:
-        if number := _UPDATE_N.search(tag):
-            version = str(int(number.group(2)) + 1)
-    return headline, signals, version, any(t.startswith(("WITHDRAWN", "KILL")) for t in tags)
-
-
-def withdrawn_notice(text: str) -> bool:
-    """Reuters' "STORY WITHDRAWN" / "KILL KILL KILL" notice in a body is a kill."""
-    return ("WITHDRAWN" in text or "KILL" in text) and bool(_WITHDRAWN.search(text))
-
-
-def join_names(names: list[str]) -> str | None:
-    """Author names as a byline: "A", "A and B", "A, B and C"; a leading "By" dropped."""
-    if len(names) == 1:  # the usual case, without the de-duplicating lists
-        name = " ".join(names[0].split()) if names[0] else ""
-        return (_BY_PREFIX.sub("", name) if name[:1] in ("b", "B") else name) or None
-    clean = [_BY_PREFIX.sub("", " ".join(n.split())) for n in names if n]
-    clean = list(dict.fromkeys(n for n in clean if n))
-    if not clean:
-        return None
-    return clean[0] if len(clean) == 1 else ", ".join(clean[:-1]) + " and " + clean[-1]
-
-
-@dataclass
-class WireBody:
-    """A body with the plain-copy rules applied: byline, advisories, dateline, credit taken out."""
-
-    body: Body
-    by: str | None = None
-    advisories: list[str] = field(default_factory=list)
-    dateline: str | None = None
-    located: str | None = None
-    agency: str | None = None
-    creditline: str | None = None
-
-    @property
-    def ednote(self) -> str | None:
-        return " ".join(self.advisories) or None
-
-
-def wire_body(content: str, is_html: bool) -> WireBody:
-    """Apply the plain-copy rules to a body: leading byline and advisory paragraphs, the
-    dateline at the start of the first paragraph, the credit line as the last paragraph."""
-    if is_html:
-        return _html_body(content)
-    paragraphs = [" ".join(p.split()) for p in re.split(r"\n\s*\n", content.strip())]
-    if len(paragraphs) == 1:
-        paragraphs = [" ".join(p.split()) for p in content.strip().split("\n")]
-    paragraphs = [p for p in paragraphs if p]
-    out = WireBody(Body.empty())
-    while len(paragraphs) > 1 and _lead(out, paragraphs[0]):
-        paragraphs.pop(0)
-    if paragraphs and (line := _dateline(paragraphs[0])):
-        _set_dateline(out, line)
-        paragraphs[0] = paragraphs[0][line.end():]
-    if len(paragraphs) > 1 and _CREDIT.match(paragraphs[-1]):
-        out.creditline = paragraphs.pop()
-    changed = out.by or out.advisories or out.dateline or out.creditline
-    out.body = Body.from_paragraphs(paragraphs) if changed else Body.from_text(content)
-    return out
-
-
-def _lead(out: WireBody, paragraph: str) -> bool:
-    """Take a byline or advisory paragraph that comes before the story text."""
-    if _ADVISORY.match(paragraph):
-        out.advisories.append(paragraph)
-        return True
-    by = _BYLINE.match(paragraph)
-    if by and out.by is None:
-        out.by = by.group("by").strip()
-        return True
-    return False
-
-
-def _dateline(text: str) -> re.Match[str] | None:
-    """The dateline at the start of a paragraph; a cheap test first, as most have none."""
-    return _DATELINE.match(text) if "(" in text[:100] else None
-
-
-def _set_dateline(out: WireBody, match: re.Match[str]) -> None:
-    out.dateline = match.group("dateline").strip()
-    out.located = match.group("place").strip()
-    out.agency = AGENCIES[match.group("agency").lower()]
-
-
-_NO_BODY = Body.empty()  # a placeholder until the body is made; Body is immutable
-
-
-def _html_body(markup: str) -> WireBody:
-    out = WireBody(_NO_BODY)
-    while first := _FIRST_P.match(markup):
-        # Only "(Advisory ...)" and "By ..." paragraphs are taken (_ADVISORY, _BYLINE), and
-        # the text starts with no space (the pattern's \s* took it): test its first character
-        # ("&" may be an escaped "(") before unescaping, splitting and copying the rest.
-        text = first.group("text")
-        if text[:1] not in ("(", "B", "&"):
-            break
-        para = " ".join(html.unescape(text).split())
-        if not para.startswith(("(", "By ")) or not markup[first.end():].strip() \
-                or not _lead(out, para):
-            break
-        markup = markup[first.end():]
-    start = _LEADING_TAGS.match(markup).end()  # type: ignore[union-attr]  # matches empty
-    end = markup.find("<", start)
-    end = len(markup) if end < 0 else end
-    chunk = markup[start:end]
-    text = html.unescape(chunk) if "&" in chunk else chunk
-    if line := _dateline(text):
-        _set_dateline(out, line)
-        # Keep the agency's bytes when nothing in the chunk was escaped.
-        rest = chunk[line.end():] if text is chunk else html.escape(text[line.end():], quote=False)
-        markup = markup[:start] + rest + markup[end:]
-    at = markup.rfind("<p")
-    last = _LAST_P.match(markup, at) if at > 0 else None
-    if last and last.group("text")[:1] in ("(", "&"):  # a credit line opens with "("
-        credit = " ".join(html.unescape(last.group("text")).split())
-        if credit.startswith("(") and markup[:at].strip() and _CREDIT.match(credit):
-            out.creditline = credit
-            markup = markup[:at]
-    out.body = Body.from_html(markup)
-    return out
 
 
 # -- one entry, whichever parser read it --------------------------------------------------
@@ -333,15 +190,6 @@ def _story(e: _Entry, feed: _Feed, agency: str | None) -> Story:
     )
 
 
-def safe_datetime(value: object, fmt: str, where: str) -> datetime | None:
-    """parse_datetime, with a date at the edge of the calendar ("0001-01-01T00:00+05:00"
-    overflows when moved to UTC) reported as bad input rather than escaping as OverflowError."""
-    try:
-        return parse_datetime(value, fmt, where)
-    except OverflowError as exc:
-        raise FormatError(fmt, where, f"date-time out of range: {str(value)[:40]!r}") from exc
-
-
 _DAY = timedelta(days=1)
 
 
@@ -390,7 +238,9 @@ def parse(data: bytes, *, agency: str | None = None) -> list[Story]:
     except FormatError as exc:
         if not exc.problem.startswith("malformed XML"):
             raise  # entity declarations, oversize, binary junk: no second chance
-        return _parse_loose(data, agency, exc)
+        from wiredesk.formats.feeds_loose import parse_loose  # rare: malformed feeds only
+
+        return parse_loose(data, agency, exc)
     tag = root.tag if isinstance(root.tag, str) else ""
     if tag == "rss":
         channel = root.find("channel")
@@ -595,73 +445,4 @@ def _read_tombstone(el: etree._Element, where: str) -> _Entry:
     e.comment = text_of(el.find(_TOMB + "comment")) or None
     if (by := el.find(_TOMB + "by")) is not None:
         e.authors = [text_of(by.find(_A + "name")) or text_of(by)]
-    return e
-
-
-# -- feedparser, for feeds lxml refuses ---------------------------------------------------
-
-
-def _parse_loose(data: bytes, agency: str | None, error: FormatError) -> list[Story]:
-    import feedparser  # only malformed feeds pay for importing it
-
-    # Our own decoding (BOMs, cp1252 sent as UTF-8, NUL bytes refused) and UTF-8 without a
-    # declaration: feedparser trips over a mangled encoding name with a bare ValueError.
-    # A stream, never bytes or str: feedparser would take those for a file name or a URL.
-    text = _XML_DECLARATION.sub("", decode(data, NAME), count=1)
-    try:
-        result = feedparser.parse(
-            io.BytesIO(text.encode("utf-8")), sanitize_html=False, resolve_relative_uris=False,
-            response_headers={"content-type": "application/xml; charset=utf-8"})
-    except (ValueError, KeyError, IndexError, TypeError, AttributeError, RecursionError) as exc:
-        # feedparser's own bugs on junk (a KeyError closing an unopened licence element...):
-        # the recovery failed, and the lxml error says best what is wrong with the bytes.
-        raise FormatError(NAME, error.where, f"{error.problem}; unrecoverable") from exc
-    entries = list(result.get("entries") or [])
-    if not entries:
-        raise FormatError(NAME, error.where, f"{error.problem}; no feed entries could be recovered")
-    # Keep only entries whose element is closed in the bytes: in a truncated feed the last
-    # entry is cut short, and a story without the end of its body must not go out.
-    slices: list[tuple[int, int]] = []
-    closes = [m.end() for m in _LOOSE_CLOSE.finditer(data)]
-    for m in _LOOSE_OPEN.finditer(data):
-        at = bisect.bisect_right(closes, m.start())
-        if at < len(closes) and (not slices or m.start() >= slices[-1][1]):
-            slices.append((m.start(), closes[at]))
-    if not slices:
-        raise FormatError(NAME, error.where, f"{error.problem}; no complete feed entry found")
-    entries = entries[:len(slices)]
-    raws = [data[a:b] for a, b in slices] if len(slices) == len(entries) else [data] * len(entries)
-    f = result.get("feed") or {}
-    feed = _Feed(title=f.get("title") or None, language=f.get("language") or None,
-                 rights=f.get("rights") or None, license=f.get("license") or None)
-    atom = str(result.get("version") or "").startswith("atom")
-    return [_story(_loose_entry(x, i, raws[i], atom), feed, agency) for i, x in enumerate(entries)]
-
-
-def _loose_entry(x: Any, i: int, raw: bytes, atom: bool) -> _Entry:
-    where = f"entry {i + 1} (recovered from malformed XML)"
-    e = _Entry(where=where, raw=raw, uri=x.get("id") or None, link=x.get("link") or None)
-    e.title = x.get("title") or ""
-    e.title_html = (x.get("title_detail") or {}).get("type") == "text/html"
-    contents = x.get("content") or []
-    main = next((c for c in contents if "html" in (c.get("type") or "")), None) or (
-        contents[0] if contents else None)
-    if main is not None and main.get("value"):
-        e.content, e.content_html = main["value"], "html" in (main.get("type") or "")
-    if x.get("summary"):
-        e.summary = x["summary"]
-        e.summary_html = "html" in ((x.get("summary_detail") or {}).get("type") or "")
-    # feedparser files RSS pubDate under "published"; the lxml path reads it as the update time.
-    dates = (("updated", "updated"), ("published", "published")) if atom else \
-        (("updated", "updated"), ("updated", "published"))
-    for role, key in (*dates, ("available", "dcterms_available"), ("expires", "age_expires")):
-        if role in e.dates:
-            continue
-        if value := dict.get(x, key):  # plain dict access: no updated->published aliasing
-            e.dates[role] = (str(value), f"{where}/{key}")
-    e.authors = [a.get("name") for a in x.get("authors") or [] if a.get("name")]
-    e.categories = [(t.get("term") or "", t.get("scheme"), t.get("label")) for t in x.get("tags") or []]
-    e.rights = x.get("rights") or None
-    e.license = x.get("license") or None
-    e.source = (x.get("source") or {}).get("title") or None
     return e

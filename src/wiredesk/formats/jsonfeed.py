@@ -21,7 +21,8 @@ import re
 from typing import Any
 
 from wiredesk.formats.errors import FormatError
-from wiredesk.formats.feeds import (
+from wiredesk.formats.textcodec import decode
+from wiredesk.formats.wirerules import (
     WireBody,
     headline_rules,
     join_names,
@@ -29,7 +30,6 @@ from wiredesk.formats.feeds import (
     wire_body,
     withdrawn_notice,
 )
-from wiredesk.formats.textcodec import decode
 from wiredesk.formats.xmlsafe import MAX_BYTES
 from wiredesk.story import Pubstatus, Story, Subject
 

@@ -83,7 +83,6 @@ _SITE_NOTICE = re.compile(
 # "articles", which lower() finds unless a character re.IGNORECASE folds specially (dotted
 # and dotless i, long s) stands in it.
 _CHROME_FIRST = frozenset("NnTtAaSsPpEeRrCcMm\u017f")
-_FOLDED_SPECIALLY = ("\u0130", "\u0131", "\u017f")
 
 
 def _withdrawn(text: str) -> bool:
@@ -93,8 +92,8 @@ def _withdrawn(text: str) -> bool:
 
 def _site_notice(paragraph: str) -> bool:
     """_SITE_NOTICE.search(paragraph)"""
-    return ("articles" in paragraph.lower() or any(c in paragraph for c in _FOLDED_SPECIALLY)) \
-        and bool(_SITE_NOTICE.search(paragraph))
+    return ("articles" in paragraph.lower() or "\u0130" in paragraph or "\u0131" in paragraph
+            or "\u017f" in paragraph) and bool(_SITE_NOTICE.search(paragraph))
 
 
 @dataclass

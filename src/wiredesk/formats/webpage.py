@@ -22,10 +22,10 @@ import lxml.html
 from lxml import etree
 
 from wiredesk.formats.errors import FormatError
-from wiredesk.formats.feeds import headline_rules, join_names, safe_datetime, withdrawn_notice
 from wiredesk.formats.feeds import looks_like as _looks_like_feed
 from wiredesk.formats.plaincopy import _BYLINE, _CREDIT, _split, plain_uri
 from wiredesk.formats.textcodec import decode
+from wiredesk.formats.wirerules import headline_rules, join_names, safe_datetime, withdrawn_notice
 from wiredesk.story import Body, Pubstatus, Story, Subject
 
 NAME = "webpage"
