@@ -19,7 +19,7 @@ $(VENV)/.test-extras: $(BIN)/wiredesk
 
 demo: $(BIN)/wiredesk
 	mkdir -p var
-	$(BIN)/wiredesk demo --database sqlite:///var/wiredesk.db --host $(HOST) --port $(PORT)
+	$(BIN)/wiredesk --database sqlite:///var/wiredesk.db demo --host $(HOST) --port $(PORT)
 
 # axe-core (pinned in package-lock.json) for the browser tests' accessibility checks; where
 # there is no npm those checks are skipped and say why.
