@@ -91,3 +91,17 @@ def test_bad_settings_are_a_clear_error(tmp_path):
 def test_bad_arguments_are_clear_errors(store_url, args):
     result = run(*args, db=store_url, check=False)
     assert result.returncode == 2 and result.stderr.startswith("wiredesk: ")
+
+
+def test_the_makefile_demo_command_line_parses():
+    """`make demo` runs a wiredesk command line; it must be one the CLI accepts."""
+    import shlex
+
+    from conftest import ROOT
+    from wiredesk.cli import _parser
+
+    recipe = (ROOT / "Makefile").read_text().split("\ndemo:", 1)[1].split("\n\n", 1)[0]
+    (line,) = [x for x in recipe.splitlines() if "/wiredesk " in x]
+    words = shlex.split(line.strip().replace("$(HOST)", "127.0.0.1").replace("$(PORT)", "8000"))
+    args = _parser().parse_args(words[1:])
+    assert args.command == "demo" and args.database == "sqlite:///var/wiredesk.db"
