@@ -197,9 +197,6 @@ class Writer:
         self.changed = True
         return len(ids)
 
-    def purge_story(self, story_id: int) -> None:
-        self.purge_stories([story_id])
-
     def purge_stories(self, story_ids: list[int]) -> None:
         """Drop every body and raw byte of these stories; keep the version rows as history."""
         self.c.execute(_PURGE_VERSIONS, {"ids": story_ids})
