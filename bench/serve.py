@@ -52,6 +52,7 @@ def build_store(url: str, count: int) -> None:
     from wiredesk import desk
     from wiredesk.store import Store
     from wiredesk.story import Delivery
+    from wiredesk.terms import Terms
 
     store = Store.open(url)
     if store.count_live(datetime.now(UTC)) >= count:
@@ -72,7 +73,7 @@ def build_store(url: str, count: int) -> None:
             "infosources": [{"name": ("Reuters", "AP", "AFP")[i % 3], "role": "originator"}],
         } for i in range(batch, min(count, batch + 500))]
         desk.apply(store, Delivery(json.dumps(items).encode(), "bench", f"batch-{batch}", now),
-                   licence_days=365)
+                   Terms(licence_days=365))
         done = min(count, batch + 500)
         print(f"\r  generating stories: {done}/{count}", end="", file=sys.stderr, flush=True)
     seconds = time.monotonic() - started

@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 from wiredesk import desk
 from wiredesk.store import Store
 from wiredesk.story import Delivery
+from wiredesk.terms import Terms
 
 
 def ninjs_item(uri: str = "urn:test:1", *, version: int = 1, at: datetime | None = None,
@@ -29,7 +30,7 @@ def ninjs_item(uri: str = "urn:test:1", *, version: int = 1, at: datetime | None
 
 def deliver(store: Store, data: bytes, now: datetime, *, name: str = "test",
             source: str = "test", licence_days: int = 30) -> desk.Report:
-    return desk.apply(store, Delivery(data, source, name, now), licence_days=licence_days)
+    return desk.apply(store, Delivery(data, source, name, now), Terms(licence_days=licence_days))
 
 
 def later(now: datetime, **kw) -> datetime:

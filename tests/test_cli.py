@@ -98,10 +98,10 @@ def test_the_makefile_demo_command_line_parses():
     import shlex
 
     from conftest import ROOT
-    from wiredesk.cli import _parser
+    from wiredesk.cli.main import build_parser
 
     recipe = (ROOT / "Makefile").read_text().split("\ndemo:", 1)[1].split("\n\n", 1)[0]
     (line,) = [x for x in recipe.splitlines() if "/wiredesk " in x]
     words = shlex.split(line.strip().replace("$(HOST)", "127.0.0.1").replace("$(PORT)", "8000"))
-    args = _parser().parse_args(words[1:])
+    args = build_parser().parse_args(words[1:])
     assert args.command == "demo" and args.database == "sqlite:///var/wiredesk.db"

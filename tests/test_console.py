@@ -17,12 +17,13 @@ from helpers import deliver, later, ninjs_item
 from wiredesk import formats
 from wiredesk.config import Settings
 from wiredesk.formats import FormatError
+from wiredesk.passwords import hash_password
 from wiredesk.store import Store
 from wiredesk.store.quarantine_ops import QuarantineOps
 from wiredesk.store.sources import SourceStore
 from wiredesk.store.users import UserStore
 from wiredesk.web.app import create_app
-from wiredesk.web.auth import Auth, hash_password
+from wiredesk.web.auth import Auth
 
 PASSWORD = "correct horse battery"
 SITE = "https://news.example"

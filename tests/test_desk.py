@@ -7,8 +7,9 @@ from pathlib import Path
 
 from helpers import deliver, later, ninjs_item
 from wiredesk import desk, lifecycle
-from wiredesk.cli import collect_files, ingest_files
+from wiredesk.cli.stories import collect_files, ingest_files
 from wiredesk.desk import Outcome
+from wiredesk.terms import Terms
 
 
 def outcome(report) -> Outcome:
@@ -141,7 +142,8 @@ def test_malformed_file_in_a_folder_is_quarantined_while_the_rest_ingests(store,
         (folder / f"{n}-story.json").write_bytes(ninjs_item(f"urn:s{n}", at=now))
     (folder / "2-broken.json").write_bytes(b'{"uri": "urn:broken", "headlines": [')
     (folder / "3-binary.bin").write_bytes(b"\x00\x01\xff junk")
-    totals = ingest_files(store, collect_files([folder]), source="drop", agency=None, licence_days=30)
+    totals = ingest_files(store, collect_files([folder]), source="drop",
+                          terms=Terms(licence_days=30))
     assert totals["new"] == 5 and totals["quarantined"] == 2
     assert store.status(now).live == 5
     errors = {q.name.rsplit("/", 1)[-1]: q.error for q in store.quarantined()}

@@ -7,13 +7,15 @@ import logging
 import os
 import subprocess
 import sys
+from datetime import timedelta
 
 from prometheus_client import REGISTRY
 from prometheus_client.parser import text_string_to_metric_families
 from starlette.testclient import TestClient
 
 from helpers import deliver, ninjs_item
-from wiredesk import metrics
+from wiredesk import desk, lifecycle, metrics
+from wiredesk.cli import main
 from wiredesk.config import Settings
 from wiredesk.logs import JsonFormatter, formatter
 from wiredesk.web.app import create_app
@@ -61,9 +63,10 @@ def test_deliveries_stories_and_parse_errors_are_counted(client, store, now):
 def test_operator_kill_is_timed_and_logged(store, now, caplog):
     deliver(store, ninjs_item(at=now), now)
     before = value("wiredesk_takedown_seconds_count", kind="operator")
+    metrics.install()
     with caplog.at_level(logging.INFO, logger="wiredesk.desk"):
-        assert metrics.kill(store, "urn:test:1", reason="legal", actor="ed", now=now)
-        assert not metrics.kill(store, "urn:test:1", reason="legal", actor="ed", now=now)
+        assert desk.kill(store, "urn:test:1", reason="legal", actor="ed", now=now)
+        assert not desk.kill(store, "urn:test:1", reason="legal", actor="ed", now=now)
     assert value("wiredesk_takedown_seconds_count", kind="operator") == before + 1
     outcomes = [(r.uri, r.outcome) for r in caplog.records if getattr(r, "actor", None) == "ed"]
     assert outcomes == [("urn:test:1", "removed"), ("urn:test:1", "unchanged")]
@@ -139,3 +142,36 @@ def test_ingest_logs_json_lines_on_request(tmp_path):
     bad = subprocess.run([sys.executable, "-m", "wiredesk.cli", "status"], capture_output=True,
                          text=True, env={**env, "WIREDESK_LOG_FORMAT": "xml"}, timeout=60)
     assert bad.returncode == 2 and "WIREDESK_LOG_FORMAT" in bad.stderr
+
+
+def test_cli_kill_is_logged_as_json_like_a_console_kill(tmp_path):
+    """`wiredesk kill` goes through the desk's observers: one JSON line naming the uri, the
+    reason and the actor, as the console's kill gives."""
+    path = tmp_path / "a.json"
+    path.write_bytes(ninjs_item("urn:a", headline="A"))
+    env = dict(os.environ, WIREDESK_DATABASE_URL=f"sqlite:///{tmp_path / 'w.db'}",
+               WIREDESK_LOG_FORMAT="json")
+    cli = [sys.executable, "-m", "wiredesk.cli"]
+    subprocess.run([*cli, "ingest", str(path)], check=True, capture_output=True, env=env,
+                   timeout=120)
+    result = subprocess.run([*cli, "kill", "urn:a", "--reason", "legal hold", "--actor", "ed"],
+                            capture_output=True, text=True, env=env, timeout=120)
+    assert result.returncode == 0, result.stderr
+    events = [json.loads(line) for line in result.stderr.splitlines() if line.startswith("{")]
+    assert [(e["uri"], e["reason"], e["actor"], e["outcome"]) for e in events] == [
+        ("urn:a", "legal hold", "ed", "removed")]
+
+
+def test_every_kind_of_takedown_is_counted(store, now):
+    """Operator, agency and clock takedowns reach the same observers as deliveries."""
+    metrics.install()
+    kinds = ("operator", "agency", "clock")
+    before = {k: value("wiredesk_takedowns_total", kind=k) for k in kinds}
+    deliver(store, ninjs_item("urn:op", at=now), now)
+    deliver(store, ninjs_item("urn:ag", at=now), now)
+    deliver(store, ninjs_item("urn:cl", at=now), now, source="short", licence_days=1)
+    main(["--database", store.url, "kill", "urn:op", "--reason", "legal"])
+    deliver(store, ninjs_item("urn:ag", version=2, at=now, pubstatus="canceled"), now)
+    lifecycle.tick(store, now + timedelta(days=2))
+    assert {k: value("wiredesk_takedowns_total", kind=k) - before[k] for k in kinds} == {
+        "operator": 1, "agency": 1, "clock": 1}

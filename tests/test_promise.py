@@ -23,6 +23,7 @@ from wiredesk import desk, lifecycle
 from wiredesk.config import Settings
 from wiredesk.store import Store
 from wiredesk.story import Delivery
+from wiredesk.terms import Terms
 from wiredesk.web.app import create_app
 
 URIS = [f"urn:p:{n}" for n in range(4)]
@@ -99,7 +100,8 @@ class Promise(RuleBasedStateMachine):
         if embargoed:
             extra["embargoed"] = embargoed
         data = ninjs_item(uri, version=number, at=created, headline=headline, **extra)
-        desk.apply(self.store, Delivery(data, "model", headline, now), licence_days=LICENCE_DAYS)
+        desk.apply(self.store, Delivery(data, "model", headline, now),
+                   Terms(licence_days=LICENCE_DAYS))
         self._expire()
         story = self.model.get(uri)
         if story is None:

@@ -15,6 +15,7 @@ from wiredesk.sources.registry import add_source
 from wiredesk.sources.worker import Worker
 from wiredesk.store.sources import SourceStore
 from wiredesk.story import Delivery
+from wiredesk.terms import Terms
 
 
 @pytest.fixture
@@ -105,7 +106,7 @@ def test_a_crash_after_the_commit_but_before_the_move_changes_nothing(store, dro
     (drop / "k.json").write_bytes(good)
     (drop / "z.bin").write_bytes(bad)
     for name, data in (("k.json", good), ("z.bin", bad)):
-        desk.apply(store, Delivery(data, "dpa", name, now), licence_days=30)
+        desk.apply(store, Delivery(data, "dpa", name, now), Terms(licence_days=30))
     result = scan(store, cfg, now, scan(store, cfg, now).memo)
     assert result.totals == {"unchanged": 1, "quarantined": 1}
     assert len(store.history(store.story_by_uri("urn:k").id)) == 1

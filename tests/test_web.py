@@ -147,7 +147,7 @@ def test_verbatim_promise_for_every_sample(client, store, clock, path):
     """The words a reader sees in the article body are the words the agency sent."""
     delivery = Delivery(path.read_bytes(), "samples", path.name, clock.now)
     (story,) = shift_to_now(clock.now)(formats.parse(delivery.data), delivery)
-    desk.apply(store, delivery, stories=[story])
+    desk.apply(store, delivery, transform=shift_to_now(clock.now))
     record = store.story_by_uri(story.uri)
     if story.embargoed:
         clock.now = story.embargoed  # read it when its time has come

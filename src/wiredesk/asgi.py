@@ -40,8 +40,8 @@ def make_app() -> Starlette:
 
 def _worker(settings: Settings) -> Callable[[Store], Callable[[], None]]:
     def start(store: Store) -> Callable[[], None]:
-        from wiredesk.cli_sources import start_worker_on
+        from wiredesk.sources.worker import start_with_app
 
-        return start_worker_on(store, settings)
+        return start_with_app(store, clock_seconds=settings.clock_seconds)
 
     return start

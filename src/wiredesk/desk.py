@@ -1,5 +1,9 @@
 """The rules of acceptance: what a delivered Story means for what readers see.
 
+The one door: every delivery (CLI, worker, push, console retry) comes in through `apply`
+with its source's `Terms`, and every takedown (agency kill, operator kill, the clock) is
+announced to the same `observers`, so metrics and logs see all of them alike.
+
 One Delivery is applied in one transaction. A newer version replaces the live one; a late
 older one goes to history; the same bytes twice change nothing; a kill takes every version
 down at once; a hold hides; an embargo waits; bad bytes are quarantined, never lost.
@@ -19,8 +23,10 @@ from wiredesk import formats
 from wiredesk.formats import FormatError
 from wiredesk.store import Store, Writer
 from wiredesk.story import Delivery, Pubstatus, Story
+from wiredesk.terms import DEFAULT_LICENCE_DAYS, Terms
 
-DEFAULT_LICENCE_DAYS = 30  # AP's published limit for stored copy
+__all__ = ["DEFAULT_LICENCE_DAYS", "Applied", "Outcome", "Report", "TakenDown", "Terms",
+           "Transform", "announce", "apply", "kill", "observers"]
 log = logging.getLogger("wiredesk.desk")
 
 
@@ -48,55 +54,107 @@ class Report:
         return Counter(str(outcome) for _, outcome in self.outcomes)
 
 
-def apply(store: Store, delivery: Delivery, *, format: str | None = None,
-          stories: list[Story] | None = None, agency: str | None = None,
-          licence_days: int = DEFAULT_LICENCE_DAYS) -> Report:
-    """Parse (unless `stories` is given) and apply one delivery in one transaction."""
-    started = time.monotonic()
-    report = _apply(store, delivery, format=format, stories=stories, agency=agency,
-                    licence_days=licence_days)
-    for observe in observers:
+# A step between parsing and the rules: the demo's time shift, a feed entry completed from
+# its linked page. It may return fewer stories (nothing new) or raise FormatError.
+Transform = Callable[[list[Story], Delivery], list[Story]]
+
+
+@dataclass(frozen=True, slots=True)
+class Applied:
+    """Event: one delivery applied (or quarantined), with the seconds it took."""
+
+    delivery: Delivery
+    report: Report
+    seconds: float
+
+
+@dataclass(frozen=True, slots=True)
+class TakenDown:
+    """Event: a takedown by `kind` (operator, agency or clock); `done` is False when the
+    story was already down. `seconds` runs from the takedown's start to its commit."""
+
+    uri: str
+    kind: str
+    reason: str
+    actor: str | None
+    done: bool = True
+    seconds: float = 0.0
+
+
+Event = Applied | TakenDown
+
+# Told of every event, in the process that applied it: metrics and event logs
+# (`wiredesk.metrics.install`) hook in here, so every path into the desk is counted alike.
+observers: list[Callable[[Event], None]] = []
+
+
+def announce(event: Event) -> None:
+    for observe in list(observers):
         try:
-            observe(delivery, report, time.monotonic() - started)
-        except Exception:  # metrics or logs in trouble must never fail a committed delivery
-            log.exception("delivery observer failed")
+            observe(event)
+        except Exception:  # metrics or logs in trouble must never fail a committed change
+            log.exception("desk observer failed")
+
+
+DEFAULT_TERMS = Terms()
+
+
+def apply(store: Store, delivery: Delivery, terms: Terms = DEFAULT_TERMS, *,
+          transform: Transform | None = None, quarantine: bool = True) -> Report:
+    """Parse and apply one delivery in one transaction, under its source's terms.
+
+    Bytes that cannot be read are quarantined with the message; with `quarantine=False`
+    (the console retrying a quarantined file) the report carries the message and nothing
+    is written."""
+    started = time.monotonic()
+    report = _apply(store, delivery, terms, transform, quarantine)
+    announce(Applied(delivery, report, time.monotonic() - started))
+    for uri, outcome in report.outcomes:
+        if outcome is Outcome.KILLED:
+            announce(TakenDown(uri, "agency", "killed by the agency", None,
+                               seconds=time.monotonic() - started))
     return report
 
 
-# Told of each applied delivery, its report and the seconds it took: metrics and event logs
-# (`wiredesk.metrics.install`) hook in here, so every caller of `apply` is counted alike.
-observers: list[Callable[[Delivery, Report, float], None]] = []
-
-
-def _apply(store: Store, delivery: Delivery, *, format: str | None, stories: list[Story] | None,
-           agency: str | None, licence_days: int) -> Report:
+def _apply(store: Store, delivery: Delivery, terms: Terms, transform: Transform | None,
+           quarantine: bool) -> Report:
     report = Report(delivery.name)
-    if stories is None:
-        try:
-            stories = formats.parse(delivery.data, format, agency=agency)
-        except FormatError as exc:
-            return _quarantine(store, delivery, report, exc.format, str(exc))
-    problem = _check(stories)
+    fmt = terms.format
+    try:
+        stories = formats.parse(delivery.data, fmt, agency=terms.agency)
+        problem = _check(stories)
+        if problem is None and transform is not None:
+            stories = transform(stories, delivery)
+    except FormatError as exc:
+        return _refuse(store, delivery, report, exc.format, str(exc), quarantine)
     if problem:
-        return _quarantine(store, delivery, report, stories[0].format if stories else format, problem)
+        return _refuse(store, delivery, report, stories[0].format if stories else fmt, problem,
+                       quarantine)
+    if not stories:
+        return report  # the transform found nothing new (entries taken on an earlier poll)
     now = delivery.received
     with store.write() as w:
-        licence = timedelta(days=w.ensure_source(delivery.source, now, agency=agency,
-                                                 licence_days=licence_days))
+        licence = timedelta(days=w.ensure_source(delivery.source, now, agency=terms.agency,
+                                                 licence_days=terms.licence_days))
         for story in stories:
             report.outcomes.append((story.uri, _apply_story(w, story, delivery, licence)))
     return report
 
 
 def kill(store: Store, uri: str, *, reason: str, actor: str, now: datetime) -> bool:
-    """An operator's takedown; True if the story was up and is now down."""
+    """An operator's takedown; True if the story was up and is now down. Announced to the
+    observers (logged and timed) from whichever process calls it: console or CLI."""
     if not reason.strip():
         raise ValueError("a kill needs a reason")
+    started = time.monotonic()
     with store.write() as w:
         locked = w.lock_story(uri)
         if locked is None:
             raise LookupError(f"no story with uri {uri!r}")
-        return w.take_down(locked.id, reason="removed", detail=reason.strip(), actor=actor, now=now)
+        done = w.take_down(locked.id, reason="removed", detail=reason.strip(), actor=actor,
+                           now=now)
+    announce(TakenDown(uri, "operator", reason.strip(), actor, done, time.monotonic() - started))
+    return done
 
 
 def _apply_story(w: Writer, story: Story, delivery: Delivery, licence: timedelta) -> Outcome:
@@ -153,11 +211,12 @@ def _check(stories: list[Story]) -> str | None:
     return None
 
 
-def _quarantine(store: Store, delivery: Delivery, report: Report, fmt: str | None,
-                error: str) -> Report:
-    with store.write() as w:
-        w.quarantine(source=delivery.source, name=delivery.name, data=delivery.data, fmt=fmt,
-                     error=error, now=delivery.received)
+def _refuse(store: Store, delivery: Delivery, report: Report, fmt: str | None, error: str,
+            quarantine: bool) -> Report:
+    if quarantine:
+        with store.write() as w:
+            w.quarantine(source=delivery.source, name=delivery.name, data=delivery.data,
+                         fmt=fmt, error=error, now=delivery.received)
     report.error = error
     report.error_format = fmt
     report.outcomes.append((delivery.name or "", Outcome.QUARANTINED))

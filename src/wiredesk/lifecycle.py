@@ -2,17 +2,32 @@
 
 Readers never depend on the clock having run: every surface asks the store for stories
 visible *now* (embargo passed, licence not ended). `tick` makes that permanent: it writes
-the takedown, purges bodies and raw bytes, and leaves the audit row.
+the takedown, purges bodies and raw bytes, and leaves the audit row. Each licence end is
+announced to the desk's observers like any other takedown.
+
+`ClockLoop` is the one loop that runs `tick` every few seconds, in a worker or in a web
+process started without one; several processes on one store share it by lease, so one of
+them at a time runs the clock.
 """
 
 from __future__ import annotations
 
+import logging
+import os
+import socket
+import threading
+import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
+from wiredesk import desk
 from wiredesk.store import Store
+from wiredesk.store.sources import SourceStore
+from wiredesk.times import utc_now
 
 BATCH = 500  # stories per transaction: bounded work, short locks
+log = logging.getLogger("wiredesk.clock")
 
 
 @dataclass
@@ -30,5 +45,61 @@ def tick(store: Store, now: datetime) -> TickReport:
             due = w.due_expiries(now, BATCH)
             report.expired += w.take_down_many(due, reason="expired",
                                                detail="licence period ended", actor=None, now=now)
+            gone = list(w.changes.takedowns)
+        for story in gone:
+            desk.announce(desk.TakenDown(story.uri, "clock", "licence period ended", None))
         if len(due) < BATCH:
             return report
+
+
+class ClockLoop:
+    """Runs `tick` every `every` seconds while this process holds the clock's lease."""
+
+    def __init__(self, store: Store, *, every: float, now: Callable[[], datetime] = utc_now,
+                 owner: str | None = None) -> None:
+        self.store = store
+        self.every = every
+        self.now = now
+        self.owner = owner or f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+        self.stopping = threading.Event()
+        self.leases = SourceStore(store)
+
+    def tick_once(self) -> TickReport | None:
+        """One turn; None when another process holds the clock. Never raises: the clock must
+        survive a bad moment in the store and try again on the next turn."""
+        try:
+            now = self.now()
+            lease = timedelta(seconds=max(3 * self.every, 15))
+            if not self.leases.claim_clock(self.owner, now, lease):
+                return None
+            report = tick(self.store, now)
+            if report.expired or report.embargoes_lifted:
+                log.info("clock: %d expired, %d embargoes lifted", report.expired,
+                         report.embargoes_lifted)
+            return report
+        except Exception:
+            log.exception("clock tick failed")
+            return None
+
+    def run(self) -> None:
+        while not self.stopping.is_set():
+            self.tick_once()
+            self.stopping.wait(self.every)
+        self.release()
+
+    def release(self) -> None:
+        try:
+            self.leases.release_clock(self.owner)
+        except Exception:
+            log.exception("could not release the clock's lease")
+
+    def start(self) -> Callable[[], None]:
+        """Run in a thread; returns the function that stops it."""
+        thread = threading.Thread(target=self.run, name="wiredesk-clock", daemon=True)
+        thread.start()
+
+        def stop() -> None:
+            self.stopping.set()
+            thread.join(timeout=30)
+
+        return stop

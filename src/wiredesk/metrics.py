@@ -1,7 +1,8 @@
 """Prometheus metrics and the one-line-per-event log of what the desk did.
 
-The desk tells `desk.observers` of every applied delivery; `install()` hooks this module in
-there once per process, so the CLI, the worker, pushes and the console are counted alike.
+The desk tells `desk.observers` of every applied delivery and every takedown (agency,
+operator, clock); `install()` hooks this module in there once per process, so the CLI, the
+worker, pushes, the console and the clock are counted and logged alike.
 Other code observes its own timings here: the poller (`POLL_SECONDS`), the page cache
 (`register_cache`), the web app (`REQUEST_SECONDS`, in web/observe.py).
 """
@@ -14,7 +15,6 @@ import time
 import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import datetime
 from typing import Any, Protocol
 
 from prometheus_client import REGISTRY, Counter, Histogram
@@ -22,7 +22,6 @@ from prometheus_client.core import CounterMetricFamily
 from prometheus_client.registry import Collector
 
 from wiredesk import desk
-from wiredesk.store import Store
 from wiredesk.story import Delivery
 
 log = logging.getLogger("wiredesk.desk")
@@ -39,6 +38,8 @@ PARSE_ERRORS = Counter("wiredesk_parse_errors", "Deliveries quarantined, by form
                        ["format"])  # "unknown" when no format recognised the bytes
 POLL_SECONDS = Histogram("wiredesk_poll_seconds", "One poll of a source, start to finish",
                          ["source"], buckets=_SLOW)
+TAKEDOWNS = Counter("wiredesk_takedowns", "Stories taken down, by who took them down",
+                    ["kind"])  # kind: operator | agency | clock
 TAKEDOWN_SECONDS = Histogram(
     "wiredesk_takedown_seconds",
     "From a takedown's start (operator kill, or an agency kill handed to the desk) to its commit",
@@ -109,7 +110,14 @@ def poll_timer(source: str) -> Iterator[None]:
         POLL_SECONDS.labels(source).observe(time.perf_counter() - started)
 
 
-def observe_delivery(delivery: Delivery, report: desk.Report, seconds: float) -> None:
+def observe(event: desk.Event) -> None:
+    if isinstance(event, desk.Applied):
+        observe_delivery(event.delivery, event.report)
+    else:
+        observe_takedown(event)
+
+
+def observe_delivery(delivery: Delivery, report: desk.Report) -> None:
     """Count one applied delivery and log one line per story (or one for the quarantine)."""
     source = delivery.source
     if report.error:
@@ -124,23 +132,31 @@ def observe_delivery(delivery: Delivery, report: desk.Report, seconds: float) ->
         STORIES.labels(source, str(outcome)).inc()
         log.info("%s %s from %s", outcome, uri, source,
                  extra={"source": source, "uri": uri, "outcome": str(outcome)})
-    if any(outcome is desk.Outcome.KILLED for _, outcome in report.outcomes):
-        TAKEDOWN_SECONDS.labels("agency").observe(seconds)
 
 
-def kill(store: Store, uri: str, *, reason: str, actor: str, now: datetime) -> bool:
-    """`desk.kill`, timed from the operator's request to the takedown's commit, and logged."""
-    started = time.perf_counter()
-    done = desk.kill(store, uri, reason=reason, actor=actor, now=now)
-    if done:
-        TAKEDOWN_SECONDS.labels("operator").observe(time.perf_counter() - started)
-    log.info("%s %s by %s: %s", "removed" if done else "already down", uri, actor, reason,
-             extra={"source": "operator", "uri": uri, "actor": actor, "reason": reason,
-                    "outcome": "removed" if done else "unchanged"})
-    return done
+def observe_takedown(event: desk.TakenDown) -> None:
+    """Count and time a takedown; log the operator's and the clock's (an agency's kill is
+    already logged as its delivery's `killed` line)."""
+    if not event.done:
+        if event.kind == "operator":
+            log.info("already down %s by %s: %s", event.uri, event.actor, event.reason,
+                     extra={"source": "operator", "uri": event.uri, "actor": event.actor,
+                            "reason": event.reason, "outcome": "unchanged"})
+        return
+    TAKEDOWNS.labels(event.kind).inc()
+    if event.kind in ("operator", "agency"):
+        TAKEDOWN_SECONDS.labels(event.kind).observe(event.seconds)
+    if event.kind == "operator":
+        log.info("removed %s by %s: %s", event.uri, event.actor, event.reason,
+                 extra={"source": "operator", "uri": event.uri, "actor": event.actor,
+                        "reason": event.reason, "outcome": "removed"})
+    elif event.kind == "clock":
+        log.info("expired %s: %s", event.uri, event.reason,
+                 extra={"source": "clock", "uri": event.uri, "reason": event.reason,
+                        "outcome": "expired"})
 
 
 def install() -> None:
     """Hook the desk's observers once per process (idempotent)."""
-    if observe_delivery not in desk.observers:
-        desk.observers.append(observe_delivery)
+    if observe not in desk.observers:
+        desk.observers.append(observe)

@@ -16,6 +16,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from wiredesk.terms import DEFAULT_LICENCE_DAYS, Terms
+
 KINDS = ("http", "folder", "push")
 PAGING_MODES = ("none", "link", "next", "cursor")
 AUTH_TYPES = ("none", "basic", "bearer", "header")
@@ -137,7 +139,7 @@ class SourceConfig:
     name: str
     kind: str
     agency: str | None = None
-    licence_days: int = 30
+    licence_days: int = DEFAULT_LICENCE_DAYS
     format: str | None = None  # None: detect by content
     every: float = 60.0
     url: str | None = None
@@ -169,6 +171,11 @@ class SourceConfig:
             if holder.get(key) and not str(holder[key]).startswith("$"):
                 holder[key] = "***"
         return data
+
+    @property
+    def terms(self) -> Terms:
+        """What the desk needs of this source with each delivery."""
+        return Terms(self.format, self.agency, self.licence_days)
 
     @property
     def processed_dir(self) -> Path:
@@ -204,7 +211,8 @@ def build(name: str, kind: str, values: Mapping[str, Any], *,
         paging = Paging(**{k.replace("-", "_"): x for k, x in dict(paging).items()})
         cfg = SourceConfig(
             name=name, kind=kind, agency=v.get("agency"),
-            licence_days=_positive_int(v.get("licence_days", 30), "licence_days"),
+            licence_days=_positive_int(v.get("licence_days", DEFAULT_LICENCE_DAYS),
+                                       "licence_days"),
             format=fmt,
             every=parse_interval(v.get("every", DEFAULT_EVERY[kind] or 60), "every"),
             url=v.get("url"), path=v.get("path"), processed=v.get("processed"),

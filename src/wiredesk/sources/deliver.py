@@ -1,4 +1,4 @@
-"""Hand one Delivery from a source to the desk, with that source's format, agency and licence."""
+"""Hand one Delivery from a source to the desk, under that source's terms."""
 
 from __future__ import annotations
 
@@ -8,11 +8,11 @@ from wiredesk import desk
 from wiredesk.sources.config import SourceConfig
 from wiredesk.store import Store
 from wiredesk.store.sources import SourceStore
-from wiredesk.story import Delivery, Story
+from wiredesk.story import Delivery
 
 
 def apply_delivery(store: Store, cfg: SourceConfig, delivery: Delivery, *,
-                   stories: list[Story] | None = None) -> desk.Report:
+                   transform: desk.Transform | None = None) -> desk.Report:
     """Apply a delivery whole or not at all.
 
     Good bytes applied twice change nothing (the desk dedupes by SHA-256). Bad bytes would
@@ -21,11 +21,9 @@ def apply_delivery(store: Store, cfg: SourceConfig, delivery: Delivery, *,
     that keeps serving the same broken page, a push sent twice.
     """
     sha = hashlib.sha256(delivery.data).hexdigest()
-    if stories is None:
-        earlier = SourceStore(store).quarantined_before(cfg.name, sha)
-        if earlier is not None:
-            report = desk.Report(delivery.name, error=earlier)
-            report.outcomes.append((delivery.name or "", desk.Outcome.QUARANTINED))
-            return report
-    return desk.apply(store, delivery, format=cfg.format, stories=stories, agency=cfg.agency,
-                      licence_days=cfg.licence_days)
+    earlier = SourceStore(store).quarantined_before(cfg.name, sha)
+    if earlier is not None:
+        report = desk.Report(delivery.name, error=earlier)
+        report.outcomes.append((delivery.name or "", desk.Outcome.QUARANTINED))
+        return report
+    return desk.apply(store, delivery, cfg.terms, transform=transform)

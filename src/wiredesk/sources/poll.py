@@ -16,7 +16,6 @@ from datetime import datetime
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
-from wiredesk import formats
 from wiredesk.formats import FormatError
 from wiredesk.sources.config import Paging, SourceConfig
 from wiredesk.sources.deliver import apply_delivery
@@ -127,12 +126,12 @@ def poll_http(store: Store, cfg: SourceConfig, memo: dict[str, Any], fetcher: Fe
 def _deliver(store: Store, cfg: SourceConfig, fetcher: Fetcher, got: Fetched, data: bytes,
              received: datetime, result: PollResult) -> None:
     delivery = Delivery(data, cfg.name, got.url, received, got.content_type)
-    stories, taken = None, {}
+    taken: dict[str, str] = {}
+    transform = None
     if cfg.fetch_linked:
-        stories, taken = _with_linked_pages(cfg, fetcher, got.url, data, result)
-        if stories == []:
-            return  # every entry was taken with its page before: nothing new
-    report = apply_delivery(store, cfg, delivery, stories=stories)
+        def transform(stories: list[Story], _delivery: Delivery) -> list[Story]:
+            return _with_linked_pages(cfg, fetcher, got.url, stories, result, taken)
+    report = apply_delivery(store, cfg, delivery, transform=transform)
     result.totals.update(report.counts())
     if report.error:
         result.warnings.append(f"quarantined {got.url}: {report.error}")
@@ -141,16 +140,12 @@ def _deliver(store: Store, cfg: SourceConfig, fetcher: Fetcher, got: Fetched, da
         result.memo["linked"] = dict(list(linked.items())[-LINKED_MEMORY:])
 
 
-def _with_linked_pages(cfg: SourceConfig, fetcher: Fetcher, base: str, data: bytes,
-                       result: PollResult) -> tuple[list[Story] | None, dict[str, str]]:
-    """The page's stories with summary-only entries completed from their linked pages."""
-    try:
-        stories = formats.parse(data, cfg.format, agency=cfg.agency)
-    except FormatError:
-        return None, {}  # let the desk quarantine the page
+def _with_linked_pages(cfg: SourceConfig, fetcher: Fetcher, base: str, stories: list[Story],
+                       result: PollResult, taken: dict[str, str]) -> list[Story]:
+    """The page's stories with summary-only entries completed from their linked pages;
+    `taken` learns which entries were completed (kept once the delivery commits)."""
     done = result.memo.get("linked", {})
     out: list[Story] = []
-    taken: dict[str, str] = {}
     for story in stories:
         link = summary_link(story, base)
         if link is None:
@@ -166,4 +161,4 @@ def _with_linked_pages(cfg: SourceConfig, fetcher: Fetcher, base: str, data: byt
             # Keep the summary for now; the page is tried again at the next poll.
             result.warnings.append(f"linked page for {story.uri}: {exc}")
             out.append(story)
-    return out, taken
+    return out

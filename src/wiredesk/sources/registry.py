@@ -14,6 +14,7 @@ from wiredesk.sources.fetch_guard import BlockedAddress, check_url
 from wiredesk.sources.http import Fetcher, FetchError
 from wiredesk.store import Store
 from wiredesk.store.sources import Health, SourceRow, SourceStore
+from wiredesk.times import iso
 
 SOURCES_FILE_ENV = "WIREDESK_SOURCES_FILE"
 
@@ -75,18 +76,14 @@ def sync_file(store: Store, path: Path, now: datetime) -> list[str]:
             if add_source(store, cfg, now, check=False, replace=True, paused=paused)]
 
 
-def _iso(value: datetime | None) -> str | None:
-    return value.isoformat().replace("+00:00", "Z") if value else None
-
-
 def health_json(h: Health) -> dict[str, Any]:
     return {
-        "last_attempt": _iso(h.last_attempt_at),
-        "last_success": _iso(h.last_success_at),
-        "last_error": ({"at": _iso(h.last_error_at), "message": h.last_error}
+        "last_attempt": iso(h.last_attempt_at),
+        "last_success": iso(h.last_success_at),
+        "last_error": ({"at": iso(h.last_error_at), "message": h.last_error}
                        if h.last_error else None),
         "consecutive_failures": h.consecutive_failures,
-        "next_poll": _iso(h.next_poll_at),
+        "next_poll": iso(h.next_poll_at),
         "stories_24h": h.stories_24h,
         "leased_by": h.lease_owner,
     }
@@ -101,7 +98,7 @@ def source_json(row: SourceRow, health: Health | None) -> dict[str, Any]:
     return {
         "name": row.name, "kind": row.kind, "agency": row.agency,
         "licence_days": row.licence_days, "paused": row.paused,
-        "created_at": _iso(row.created_at), "settings": settings,
+        "created_at": iso(row.created_at), "settings": settings,
         "health": health_json(health) if health else None,
     }
 
@@ -111,6 +108,11 @@ def all_json(store: Store, now: datetime, name: str | None = None) -> list[dict[
     health = {h.name: h for h in ss.health(now, name)}
     rows = [ss.get(name)] if name is not None else ss.all()
     return [source_json(row, health.get(row.name)) for row in rows if row is not None]
+
+
+def health_lines(store: Store, now: datetime) -> list[str]:
+    """Source health for `wiredesk status` and `sources list`, one line each."""
+    return [health_line(h, now) for h in SourceStore(store).health(now)]
 
 
 def health_line(h: Health, now: datetime) -> str:

@@ -19,25 +19,23 @@ import time
 import uuid
 from collections.abc import Callable
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 from wiredesk import lifecycle, metrics
+from wiredesk.sources import registry
 from wiredesk.sources.folder import scan_folder
 from wiredesk.sources.http import Fetcher, FetchError, HostLimiter
 from wiredesk.sources.poll import poll_http
 from wiredesk.sources.registry import config_of
 from wiredesk.store import Store
 from wiredesk.store.sources import Claim, SourceStore
+from wiredesk.times import utc_now
 
 log = logging.getLogger("wiredesk.worker")
 
 Clock = Callable[[], datetime]
-
-
-def utc_now() -> datetime:
-    return datetime.now(UTC)
 
 
 class LeaseLost(Exception):
@@ -93,6 +91,8 @@ class Worker:
         self.host = socket.gethostname()
         self.owner = f"{self.host}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
         self.stopping = threading.Event()
+        self.clock_loop = lifecycle.ClockLoop(store, every=clock_seconds, now=clock,
+                                              owner=self.owner)
 
     def stop(self) -> None:
         """Ask the worker to stop after the deliveries in hand (safe from a signal handler)."""
@@ -124,7 +124,7 @@ class Worker:
                     self.stopping.wait(self._pause(next_tick))
             wait(inflight)  # each job stops after its current delivery
         self.sources.release(self.owner)
-        self.sources.release_clock(self.owner)
+        self.clock_loop.release()
         log.info("worker %s stopped", self.owner)
 
     def run_once(self) -> int:
@@ -154,18 +154,8 @@ class Worker:
         return max(pause, 0.02)
 
     def tick(self) -> None:
-        try:
-            now = self.clock()
-            # Several workers may share a store; the clock runs in whichever holds its lease.
-            lease = timedelta(seconds=max(3 * self.clock_seconds, 15))
-            if not self.sources.claim_clock(self.owner, now, lease):
-                return
-            report = lifecycle.tick(self.store, now)
-            if report.expired or report.embargoes_lifted:
-                log.info("clock: %d expired, %d embargoes lifted", report.expired,
-                         report.embargoes_lifted)
-        except Exception:  # the clock must survive a bad moment in the store
-            log.exception("clock tick failed")
+        # Several workers may share a store; the clock runs in whichever holds its lease.
+        self.clock_loop.tick_once()
 
     # --- one source ----------------------------------------------------------------------
     def run_claim(self, claim: Claim) -> None:
@@ -223,3 +213,20 @@ def start_in_thread(worker: Worker) -> threading.Thread:
     thread = threading.Thread(target=worker.run, name="wiredesk-worker", daemon=True)
     thread.start()
     return thread
+
+
+def start_with_app(store: Store, *, clock_seconds: float) -> Callable[[], None]:
+    """A worker in a thread beside the web app (`wiredesk serve`, started by the app itself
+    in the server process, after the fork); returns the function that stops it after the
+    deliveries in hand. The sources file, if one is named, is read first."""
+    path = registry.sources_file()
+    if path is not None:
+        registry.sync_file(store, path, utc_now())
+    worker = Worker(store, clock_seconds=clock_seconds)
+    thread = start_in_thread(worker)
+
+    def stop() -> None:
+        worker.stop()
+        thread.join(timeout=60)
+
+    return stop

@@ -60,7 +60,8 @@ def create_app(settings: Settings, *, store: Store | None = None, clock: Clock =
 
     @contextlib.asynccontextmanager
     async def lifespan(_app: Starlette) -> AsyncIterator[None]:
-        task = asyncio.create_task(_run_clock(ctx, settings.clock_seconds)) if run_clock else None
+        stop_clock = (lifecycle.ClockLoop(ctx.store, every=settings.clock_seconds,
+                                          now=ctx.clock).start() if run_clock else None)
         stop_background = await asyncio.to_thread(background, ctx.store) if background else None
         try:
             yield
@@ -72,10 +73,8 @@ def create_app(settings: Settings, *, store: Store | None = None, clock: Clock =
             if notifier:
                 ctx.store.listeners.remove(notifier)
                 notifier.close()
-            if task:
-                task.cancel()
-                with contextlib.suppress(asyncio.CancelledError):
-                    await task
+            if stop_clock:
+                await asyncio.to_thread(stop_clock)
 
     static = StaticFiles(directory=str(resources.files("wiredesk.web").joinpath("static")))
     routes = [
@@ -101,15 +100,3 @@ def create_app(settings: Settings, *, store: Store | None = None, clock: Clock =
     # The cache sits outside everything, so a hit is one lookup and two sends: it keeps the
     # headers the guard added when the page was rendered. Measured in bench/serve.py.
     return CacheMiddleware(app, pages_cache)  # type: ignore[return-value]
-
-
-async def _run_clock(ctx: Context, every: float) -> None:
-    while True:
-        try:
-            report = await asyncio.to_thread(lifecycle.tick, ctx.store, ctx.clock())
-            if report.expired or report.embargoes_lifted:
-                log.info("clock: %d expired, %d embargoes lifted", report.expired,
-                         report.embargoes_lifted)
-        except Exception:  # the clock must survive a bad moment in the store and try again
-            log.exception("clock tick failed")
-        await asyncio.sleep(every)

@@ -16,10 +16,10 @@ import threading
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
 from wiredesk.config import Settings
+from wiredesk.passwords import hasher
 from wiredesk.store import Store
 from wiredesk.store.users import LOCKOUT_FAILURES, UserStore
 from wiredesk.web.context import Clock
@@ -28,17 +28,6 @@ SESSION_LIFETIME = timedelta(hours=12)
 LOCKOUT = timedelta(minutes=15)
 ATTEMPTS_KEPT = timedelta(days=1)
 LOGIN_COOKIE = "wd_login"
-MIN_PASSWORD = 10
-
-hasher = PasswordHasher()  # argon2id with the library's RFC 9106 defaults
-
-
-def hash_password(password: str) -> str:
-    if len(password) < MIN_PASSWORD:
-        raise ValueError(f"a console password needs at least {MIN_PASSWORD} characters")
-    return hasher.hash(password)
-
-
 @dataclass(frozen=True, slots=True)
 class User:
     name: str

@@ -28,7 +28,6 @@ MESSAGES = {
     "killed": "The story is down on every page, feed and API, and logged below.",
     "already": "That story was already down.",
     "retried": "Applied: the delivery is out of quarantine.",
-    "requarantined": "The desk read it but refused it again; see the new quarantine entry.",
     "discarded": "Discarded. The bytes are kept, marked discarded.",
     "handled": "Someone has already dealt with that entry.",
 }

@@ -16,10 +16,10 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from wiredesk import desk, formats
-from wiredesk.formats import FormatError
 from wiredesk.store.quarantine_ops import STATUSES, QuarantineItem, QuarantineOps
 from wiredesk.store.sources import SourceStore
 from wiredesk.story import Delivery
+from wiredesk.terms import Terms
 from wiredesk.web.console_kit import Forbidden, Kit, redirect
 from wiredesk.web.context import Context
 
@@ -60,24 +60,20 @@ def routes(ctx: Context, kit: Kit) -> list[Route]:
         return item_page(request, found)
 
     def reapply(found: QuarantineItem) -> tuple[str | None, str | None]:
-        """(message key, error): parse with today's code first, so bytes that still fail
-        stay in this entry instead of being quarantined a second time."""
+        """(message key, error): bytes that still fail stay in this entry (the desk is told
+        not to quarantine them again) instead of becoming a second record."""
         row = sources.get(found.record.source)
         settings: dict[str, Any] = row.settings if row else {}
-        fmt = settings.get("format") if settings.get("format") in formats.FORMATS else None
-        agency = row.agency if row else None
-        licence = row.licence_days if row else ctx.settings.licence_days
-        try:
-            stories = formats.parse(found.data, fmt, agency=agency)
-        except FormatError as exc:
-            return None, f"It still cannot be read: {exc}"
+        terms = Terms(
+            format=settings.get("format") if settings.get("format") in formats.FORMATS else None,
+            agency=row.agency if row else None,
+            licence_days=row.licence_days if row else ctx.settings.licence_days)
         delivery = Delivery(found.data, found.record.source, found.record.name, ctx.clock())
-        report = desk.apply(ctx.store, delivery, format=fmt, stories=stories, agency=agency,
-                            licence_days=licence)
-        closed = ops.set_status(found.record.id, "replaced" if report.error else "done")
-        if not closed:
-            return "handled", None
-        return ("requarantined" if report.error else "retried"), None
+        report = desk.apply(ctx.store, delivery, terms, quarantine=False)
+        if report.error:
+            return None, f"It still cannot be read: {report.error}"
+        closed = ops.set_status(found.record.id, "done")
+        return ("retried" if closed else "handled"), None
 
     async def retry(request: Request) -> Response:
         try:

@@ -8,7 +8,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from wiredesk import metrics
+from wiredesk import desk
 from wiredesk.store import StoryRecord, VersionRecord
 from wiredesk.web.console_kit import Forbidden, Kit, field, redirect
 from wiredesk.web.context import Context
@@ -66,8 +66,8 @@ def routes(ctx: Context, kit: Kit) -> list[Route]:
                               error="A kill needs a reason: say why the story must come down.")
         user = kit.user(request)
         actor = f"{user.name if user else 'unknown'} (console)"
-        done = await run_in_threadpool(lambda: metrics.kill(ctx.store, record.uri, reason=reason,
-                                                            actor=actor, now=ctx.clock()))
+        done = await run_in_threadpool(lambda: desk.kill(ctx.store, record.uri, reason=reason,
+                                                         actor=actor, now=ctx.clock()))
         return redirect("/console/takedowns", "killed" if done else "already")
 
     return [

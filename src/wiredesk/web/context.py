@@ -4,17 +4,17 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 
 from wiredesk.config import Settings
 from wiredesk.store import Store
+from wiredesk.times import utc_now
 from wiredesk.web.render import Renderer
 
 Clock = Callable[[], datetime]
 
 
-def system_clock() -> datetime:
-    return datetime.now(UTC)
+system_clock = utc_now  # the web's name for the one "now"
 
 
 @dataclass

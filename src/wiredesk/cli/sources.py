@@ -7,17 +7,16 @@ import json
 import logging
 import secrets
 import signal
-from collections.abc import Callable
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from wiredesk.config import Settings
 from wiredesk.sources import registry
 from wiredesk.sources.config import build, parse_interval
-from wiredesk.sources.worker import Worker, start_in_thread
+from wiredesk.sources.worker import Worker
 from wiredesk.store import Store
 from wiredesk.store.sources import SourceStore
+from wiredesk.times import utc_now
 
 log = logging.getLogger("wiredesk.worker")
 
@@ -87,15 +86,11 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     c.set_defaults(func=cmd_worker)
 
 
-def _now() -> datetime:
-    return datetime.now(UTC)
-
-
 def _open(settings: Settings) -> Store:
     store = Store.open(settings.database_url)
     path = registry.sources_file()
     if path is not None:
-        registry.sync_file(store, path, _now())
+        registry.sync_file(store, path, utc_now())
     return store
 
 
@@ -122,7 +117,7 @@ def cmd_add(args: argparse.Namespace, settings: Settings) -> int:
         values["secret"] = secrets.token_hex(32)
     cfg = build(args.name, args.kind, values, known_formats=registry.known_formats())
     store = Store.open(settings.database_url)
-    registry.add_source(store, cfg, _now(), check=not args.no_check)
+    registry.add_source(store, cfg, utc_now(), check=not args.no_check)
     print(f"source added: {cfg.name} ({cfg.kind})")
     if made_secret:
         print(f"push secret (give it to the agency; shown only now): {values['secret']}")
@@ -130,7 +125,7 @@ def cmd_add(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_list(args: argparse.Namespace, settings: Settings) -> int:
-    store, now = _open(settings), _now()
+    store, now = _open(settings), utc_now()
     if args.json:
         print(json.dumps({"sources": registry.all_json(store, now)}))
         return 0
@@ -143,7 +138,7 @@ def cmd_list(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_show(args: argparse.Namespace, settings: Settings) -> int:
-    store, now = _open(settings), _now()
+    store, now = _open(settings), utc_now()
     found = registry.all_json(store, now, args.name)
     if not found:
         raise LookupError(f"no source named {args.name!r}")
@@ -183,7 +178,7 @@ def _show(value: Any) -> str:
 
 
 def _set_paused(args: argparse.Namespace, settings: Settings, paused: bool) -> int:
-    if not SourceStore(Store.open(settings.database_url)).set_paused(args.name, paused, _now()):
+    if not SourceStore(Store.open(settings.database_url)).set_paused(args.name, paused, utc_now()):
         raise LookupError(f"no source named {args.name!r}")
     print(f"{'paused' if paused else 'resumed'}: {args.name}")
     return 0
@@ -205,25 +200,21 @@ def cmd_remove(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_load(args: argparse.Namespace, settings: Settings) -> int:
-    changed = registry.sync_file(Store.open(settings.database_url), args.file, _now())
+    changed = registry.sync_file(Store.open(settings.database_url), args.file, utc_now())
     print(f"{args.file}: {len(changed)} source(s) added or changed"
           + (f": {', '.join(changed)}" if changed else ""))
     return 0
-
-
-def make_worker(store: Store, settings: Settings, **options: Any) -> Worker:
-    return Worker(store, clock_seconds=settings.clock_seconds, **options)
 
 
 def cmd_worker(args: argparse.Namespace, settings: Settings) -> int:
     store = Store.open(settings.database_url)
     path = registry.sources_file(args.sources)
     if path is not None:
-        changed = registry.sync_file(store, path, _now())
+        changed = registry.sync_file(store, path, utc_now())
         if changed:
             log.info("sources file %s: %s", path, ", ".join(changed))
-    worker = make_worker(store, settings, threads=args.threads, per_host=args.per_host,
-                         lease_seconds=parse_interval(args.lease, "--lease"))
+    worker = Worker(store, clock_seconds=settings.clock_seconds, threads=args.threads,
+                    per_host=args.per_host, lease_seconds=parse_interval(args.lease, "--lease"))
     if args.once:
         ran = worker.run_once()
         print(f"ran {ran} source(s)")
@@ -237,28 +228,3 @@ def cmd_worker(args: argparse.Namespace, settings: Settings) -> int:
     signal.signal(signal.SIGINT, on_signal)
     worker.run()
     return 0
-
-
-def start_worker_on(store: Store, settings: Settings) -> Callable[[], None]:
-    """A worker in a thread beside the web app (`wiredesk serve`, started by the app itself
-    in the server process); returns the function that stops it after its deliveries."""
-    path = registry.sources_file()
-    if path is not None:
-        registry.sync_file(store, path, _now())
-    worker = make_worker(store, settings)
-    thread = start_in_thread(worker)
-
-    def stop() -> None:
-        worker.stop()
-        thread.join(timeout=60)
-
-    return stop
-
-
-def status_lines(store: Store, now: datetime) -> list[str]:
-    """Source health for `wiredesk status`."""
-    return [registry.health_line(h, now) for h in SourceStore(store).health(now)]
-
-
-def status_json(store: Store, now: datetime) -> list[dict[str, Any]]:
-    return registry.all_json(store, now)

@@ -8,6 +8,7 @@ import sys
 from datetime import UTC, datetime
 
 from wiredesk.config import Settings
+from wiredesk.passwords import hash_password
 from wiredesk.store import Store
 from wiredesk.store.users import UserStore
 
@@ -41,8 +42,6 @@ def _read_password(from_stdin: bool) -> str:
 
 
 def cmd_user_add(args: argparse.Namespace, settings: Settings) -> int:
-    from wiredesk.web.auth import hash_password
-
     name = args.name.strip()
     if not name or len(name) > 100:
         raise ValueError("a user name has 1 to 100 characters")
