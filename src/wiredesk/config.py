@@ -6,6 +6,7 @@ import os
 from dataclasses import dataclass, field, replace
 
 from wiredesk.store.engine import DEFAULT_URL
+from wiredesk.terms import DEFAULT_LICENCE_DAYS
 
 DEFAULT_NOTICE = (
     "{site} provides breaking news articles from {agency} as a service to its readers, but "
@@ -19,7 +20,7 @@ class Settings:
     site_name: str = "wiredesk"
     site_notice: str = DEFAULT_NOTICE
     base_url: str = "http://127.0.0.1:8000"
-    licence_days: int = 30
+    licence_days: int = DEFAULT_LICENCE_DAYS
     clock_seconds: float = 5.0
     websub_hub: str | None = None  # a WebSub hub to announce in feeds and ping on change
     purge_url: str | None = None  # a CDN endpoint called with Surrogate-Key on each takedown

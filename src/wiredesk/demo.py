@@ -11,13 +11,14 @@ from dataclasses import replace
 from datetime import UTC, datetime
 
 from wiredesk.story import Delivery, Story
+from wiredesk.times import utc_now
 
 REFERENCE = datetime(2026, 1, 15, 9, 0, tzinfo=UTC)  # "now" in the samples' own dates
 _TIMES = ("firstcreated", "versioncreated", "embargoed", "expires")
 
 
 def shift_to_now(now: datetime | None = None) -> Callable[[list[Story], Delivery], list[Story]]:
-    offset = (now or datetime.now(UTC)) - REFERENCE
+    offset = (now or utc_now()) - REFERENCE
 
     def shift(stories: list[Story], delivery: Delivery) -> list[Story]:
         moved = []

@@ -24,6 +24,7 @@ import httpx
 from wiredesk import __version__
 from wiredesk.sources.config import ConfigError, SourceConfig, resolve_secret
 from wiredesk.sources.fetch_guard import BlockedAddress, check_peer, check_url
+from wiredesk.times import utc_now
 
 USER_AGENT = f"wiredesk/{__version__}"
 MAX_RETRY_AFTER = 86400.0  # a day: beyond that a Retry-After is more likely a mistake
@@ -81,7 +82,7 @@ def retry_after_seconds(value: str | None, now: datetime | None = None) -> float
         return None
     if when.tzinfo is None:
         when = when.replace(tzinfo=UTC)
-    seconds = (when - (now or datetime.now(UTC))).total_seconds()
+    seconds = (when - (now or utc_now())).total_seconds()
     return min(max(seconds, 0.0), MAX_RETRY_AFTER)
 
 

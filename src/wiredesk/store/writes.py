@@ -77,7 +77,7 @@ class Writer:
 
     # --- sources -----------------------------------------------------------------------
     def ensure_source(self, name: str, now: datetime, *, kind: str = "cli",
-                      agency: str | None = None, licence_days: int = 30) -> int:
+                      agency: str | None, licence_days: int) -> int:
         """The source's licence period in days, creating the source on first use."""
         row = self.c.execute(select(sources.c.licence_days).where(sources.c.name == name)).first()
         if row is not None:

@@ -11,6 +11,7 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 from markupsafe import Markup
 
 from wiredesk.config import Settings
+from wiredesk.times import iso
 
 URGENT = 3  # ninjs urgency 1 (highest) to 9; 1-3 are marked on the front page
 
@@ -50,7 +51,7 @@ def when(value: datetime | None) -> str:
 
 
 def isotime(value: datetime | None) -> str:
-    return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ") if value else ""
+    return iso(value) or ""
 
 
 def highlight(snippet: str) -> Markup:
