@@ -8,18 +8,16 @@ hostile bytes in the quarantine are shown, never run.
 from __future__ import annotations
 
 import re
-from typing import Any
 
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from wiredesk import desk, formats
+from wiredesk import desk
+from wiredesk.sources.deliver import terms_for
 from wiredesk.store.quarantine_ops import STATUSES, QuarantineItem, QuarantineOps
-from wiredesk.store.sources import SourceStore
 from wiredesk.story import Delivery
-from wiredesk.terms import Terms
 from wiredesk.web.console_kit import Forbidden, Kit, redirect
 from wiredesk.web.context import Context
 
@@ -36,7 +34,6 @@ def preview(data: bytes, limit: int = PREVIEW_BYTES) -> tuple[str, bool]:
 
 def routes(ctx: Context, kit: Kit) -> list[Route]:
     ops = QuarantineOps(ctx.store)
-    sources = SourceStore(ctx.store)
 
     async def listing(request: Request) -> Response:
         status = request.query_params.get("status", "open")
@@ -62,12 +59,8 @@ def routes(ctx: Context, kit: Kit) -> list[Route]:
     def reapply(found: QuarantineItem) -> tuple[str | None, str | None]:
         """(message key, error): bytes that still fail stay in this entry (the desk is told
         not to quarantine them again) instead of becoming a second record."""
-        row = sources.get(found.record.source)
-        settings: dict[str, Any] = row.settings if row else {}
-        terms = Terms(
-            format=settings.get("format") if settings.get("format") in formats.FORMATS else None,
-            agency=row.agency if row else None,
-            licence_days=row.licence_days if row else ctx.settings.licence_days)
+        terms = terms_for(ctx.store, found.record.source,
+                          licence_days=ctx.settings.licence_days)
         delivery = Delivery(found.data, found.record.source, found.record.name, ctx.clock())
         report = desk.apply(ctx.store, delivery, terms, quarantine=False)
         if report.error:
