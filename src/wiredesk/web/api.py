@@ -24,6 +24,7 @@ from wiredesk.formats.errors import FormatError
 from wiredesk.store import ListFilter, StoryRecord
 from wiredesk.store.search import QueryError
 from wiredesk.web import openapi
+from wiredesk.web.availability import Availability, State, availability
 from wiredesk.web.context import Context
 from wiredesk.web.http import ITEM_MAX_AGE, LIST_MAX_AGE, max_age, respond, story_keys
 from wiredesk.web.render import highlight
@@ -47,9 +48,8 @@ def item_json(ctx: Context, record: StoryRecord, profile: str) -> dict[str, Any]
     return item
 
 
-def gone_json(record: StoryRecord) -> dict[str, Any]:
-    return {"uri": record.uri, "takendown_at": iso(record.takendown_at or record.ends_at),
-            "reason": record.takedown_reason or "expired"}
+def gone_json(record: StoryRecord, gone: Availability) -> dict[str, Any]:
+    return {"uri": record.uri, "takendown_at": iso(gone.takendown_at), "reason": gone.reason}
 
 
 def routes(ctx: Context) -> list[Route]:
@@ -71,13 +71,12 @@ def routes(ctx: Context) -> list[Route]:
             profile = _profile(request)
         except BadRequest as exc:
             return error(400, str(exc))
-        if record is None:
-            return error(404, "no such story")
-        if record.state == "takendown" or record.ends_at <= now:
-            return send(request, gone_json(record), cache=ITEM_MAX_AGE,
-                        keys=story_keys(record.id, record.story.agency), status=410)
-        if not record.visible(now):
-            return error(404, "no such story")
+        found = availability(record, now)
+        if record is None or found.state is State.NOT_FOUND:
+            return error(State.NOT_FOUND.status, "no such story")
+        if found.state is State.GONE:
+            return send(request, gone_json(record, found), cache=ITEM_MAX_AGE,
+                        keys=story_keys(record.id, record.story.agency), status=State.GONE.status)
         return send(request, build(record, profile),
                     cache=max_age(now, [record.ends_at], ITEM_MAX_AGE),
                     keys=story_keys(record.id, record.story.agency,

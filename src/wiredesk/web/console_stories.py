@@ -10,6 +10,7 @@ from starlette.routing import Route
 
 from wiredesk import metrics
 from wiredesk.store import StoryRecord, VersionRecord
+from wiredesk.web.availability import State, availability
 from wiredesk.web.console_kit import Forbidden, Kit, field, redirect
 from wiredesk.web.context import Context
 from wiredesk.web.textdiff import Comparison, compare
@@ -39,7 +40,8 @@ def routes(ctx: Context, kit: Kit) -> list[Route]:
         ]
         return kit.render(request, "console_story.html", status=status, title=record.story.headline,
                           section="stories", record=record, history=history, pairs=pairs,
-                          error=error, reason=reason, now=ctx.clock(),
+                          error=error, reason=reason,
+                          live=availability(record, ctx.clock()).state is State.LIVE,
                           public=ctx.story_path(record.id, record.story.headline))
 
     def load(story_id: int) -> tuple[StoryRecord | None, list[VersionRecord]]:
