@@ -16,7 +16,7 @@ from lxml import html as lxml_html
 from helpers import deliver, later, ninjs_item
 from wiredesk import desk, lifecycle
 from wiredesk.config import Settings
-from wiredesk.notify import attach
+from wiredesk.web.notify import attach
 
 SM = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
 NEWS = "{http://www.google.com/schemas/sitemap-news/0.9}"

@@ -20,10 +20,10 @@ from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
-from wiredesk import lifecycle, metrics, notify
+from wiredesk import lifecycle, metrics
 from wiredesk.config import Settings
 from wiredesk.store import Store
-from wiredesk.web import api, console, feeds, observe, pages, push, sitemaps
+from wiredesk.web import api, console, feeds, notify, observe, pages, push, sitemaps
 from wiredesk.web.auth import Auth
 from wiredesk.web.cache import CacheMiddleware, PageCache
 from wiredesk.web.context import Clock, Context, system_clock

@@ -15,14 +15,14 @@ import httpx
 from wiredesk import __version__
 from wiredesk.config import Settings
 from wiredesk.store import Changes, Store
+from wiredesk.web.feeds import feed_paths
+from wiredesk.web.http import story_keys
 
 log = logging.getLogger("wiredesk.notify")
 TIMEOUT = httpx.Timeout(5.0, connect=3.0)
 
 
 def surrogate_keys(changes: Changes) -> list[str]:
-    from wiredesk.web.http import story_keys
-
     keys: list[str] = []
     for gone in changes.takedowns:
         keys += story_keys(gone.story_id, gone.agency, gone.subjects)
@@ -44,8 +44,6 @@ class Notifier:
             self.pool.submit(self._ping, self._feeds(changes))
 
     def _feeds(self, changes: Changes) -> list[str]:
-        from wiredesk.web.feeds import feed_paths
-
         base = self.settings.base_url.rstrip("/")
         agencies = {a for _, a in changes.updated if a} | {t.agency for t in changes.takedowns if t.agency}
         paths = feed_paths() + [f"/feeds/agency/{a}/atom.xml" for a in sorted(agencies)]
