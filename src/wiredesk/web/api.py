@@ -27,10 +27,14 @@ from wiredesk.web import openapi
 from wiredesk.web.availability import Availability, State, availability
 from wiredesk.web.context import Context
 from wiredesk.web.http import ITEM_MAX_AGE, LIST_MAX_AGE, max_age, respond, story_keys
+from wiredesk.web.policy import Policy, route
 from wiredesk.web.render import highlight
 
 MAX_LIMIT = 100
 JSON_TYPE = "application/json"
+# Cached, the same bytes whatever the text size; the guard answers in JSON.
+API = Policy(cookie_key=False, json_errors=True)
+SEARCH = Policy(cookie_key=False, json_errors=True, rate_bucket="search")
 
 
 class BadRequest(ValueError):
@@ -151,11 +155,11 @@ def routes(ctx: Context) -> list[Route]:
                     keys=["stories", "search"])
 
     return [
-        Route("/api/v1/stories", stories),
-        Route("/api/v1/stories/by-uri", by_uri),
-        Route("/api/v1/stories/{story_id:int}", story),
-        Route("/api/v1/stories/{story_id:int}/versions", versions),
-        Route("/api/v1/search", search),
+        route("/api/v1/stories", stories, API),
+        route("/api/v1/stories/by-uri", by_uri, API),
+        route("/api/v1/stories/{story_id:int}", story, API),
+        route("/api/v1/stories/{story_id:int}/versions", versions, API),
+        route("/api/v1/search", search, SEARCH),
         *openapi.routes(ctx),
     ]
 

@@ -11,8 +11,9 @@ from starlette.routing import Route
 from wiredesk import metrics
 from wiredesk.store import StoryRecord, VersionRecord
 from wiredesk.web.availability import State, availability
-from wiredesk.web.console_kit import Forbidden, Kit, field, redirect
+from wiredesk.web.console_kit import GATED, Forbidden, Kit, field, redirect
 from wiredesk.web.context import Context
+from wiredesk.web.policy import route
 from wiredesk.web.textdiff import Comparison, compare
 
 LIST_SIZE = 50
@@ -73,7 +74,7 @@ def routes(ctx: Context, kit: Kit) -> list[Route]:
         return redirect("/console/takedowns", "killed" if done else "already")
 
     return [
-        Route("/console/stories", listing),
-        Route("/console/stories/{story_id:int}", story),
-        Route("/console/stories/{story_id:int}/kill", kill, methods=["POST"]),
+        route("/console/stories", listing, GATED),
+        route("/console/stories/{story_id:int}", story, GATED),
+        route("/console/stories/{story_id:int}/kill", kill, GATED, methods=["POST"]),
     ]

@@ -17,10 +17,14 @@ from wiredesk.store.search import QueryError
 from wiredesk.web.availability import State, availability
 from wiredesk.web.context import Context
 from wiredesk.web.http import ITEM_MAX_AGE, LIST_MAX_AGE, max_age, respond, story_keys
+from wiredesk.web.policy import DEFAULT, UNCACHED, Policy, route
 from wiredesk.web.render import TextSize
 
 PAGE_SIZE = 30
 SEARCH_PAGE = 10
+# Reader pages are cached, keyed by text size; the lists' keys are purged on every takedown.
+FRONT = Policy(purge=("front",))
+SEARCH = Policy(rate_bucket="search", purge=("search",))
 
 
 def render_page(ctx: Context, request: Request, template: str, status: int = 200, *,
@@ -100,11 +104,11 @@ def routes(ctx: Context) -> list[Route]:
         return response
 
     return [
-        Route("/", front),
-        Route("/story/{story_id:int}", article),
-        Route("/story/{story_id:int}/{slug}", article),
-        Route("/textsize", textsize),
-        Route("/search", search),
+        route("/", front, FRONT),
+        route("/story/{story_id:int}", article, DEFAULT),
+        route("/story/{story_id:int}/{slug}", article, DEFAULT),
+        route("/textsize", textsize, UNCACHED),  # sets a cookie
+        route("/search", search, SEARCH),
     ]
 
 
