@@ -16,7 +16,8 @@ from lxml import html as lxml_html
 from helpers import deliver, later, ninjs_item
 from wiredesk import desk, lifecycle
 from wiredesk.config import Settings
-from wiredesk.notify import attach
+from wiredesk.web.app import declared_routes
+from wiredesk.web.notify import attach
 
 SM = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
 NEWS = "{http://www.google.com/schemas/sitemap-news/0.9}"
@@ -261,7 +262,7 @@ def recorder():
 def test_takedown_purges_the_cdn_by_surrogate_key_and_pings_the_hub(store, now, recorder):
     settings = Settings(base_url="https://news.example", purge_url=f"{recorder}/purge",
                         websub_hub=f"{recorder}/hub")
-    notifier = attach(store, settings)
+    notifier = attach(store, settings, declared_routes(settings, store))
     story(store, now)
     story_id = store.story_by_uri("urn:a").id
     desk.kill(store, "urn:a", reason="legal", actor="ed", now=now)

@@ -24,12 +24,17 @@ from wiredesk.formats.errors import FormatError
 from wiredesk.store import ListFilter, StoryRecord
 from wiredesk.store.search import QueryError
 from wiredesk.web import openapi
+from wiredesk.web.availability import Availability, State, availability
 from wiredesk.web.context import Context
 from wiredesk.web.http import ITEM_MAX_AGE, LIST_MAX_AGE, max_age, respond, story_keys
+from wiredesk.web.policy import Policy, route
 from wiredesk.web.render import highlight
 
 MAX_LIMIT = 100
 JSON_TYPE = "application/json"
+# Cached, the same bytes whatever the text size; the guard answers in JSON.
+API = Policy(cookie_key=False, json_errors=True)
+SEARCH = Policy(cookie_key=False, json_errors=True, rate_bucket="search")
 
 
 class BadRequest(ValueError):
@@ -47,9 +52,8 @@ def item_json(ctx: Context, record: StoryRecord, profile: str) -> dict[str, Any]
     return item
 
 
-def gone_json(record: StoryRecord) -> dict[str, Any]:
-    return {"uri": record.uri, "takendown_at": iso(record.takendown_at or record.ends_at),
-            "reason": record.takedown_reason or "expired"}
+def gone_json(record: StoryRecord, gone: Availability) -> dict[str, Any]:
+    return {"uri": record.uri, "takendown_at": iso(gone.takendown_at), "reason": gone.reason}
 
 
 def routes(ctx: Context) -> list[Route]:
@@ -71,13 +75,12 @@ def routes(ctx: Context) -> list[Route]:
             profile = _profile(request)
         except BadRequest as exc:
             return error(400, str(exc))
-        if record is None:
-            return error(404, "no such story")
-        if record.state == "takendown" or record.ends_at <= now:
-            return send(request, gone_json(record), cache=ITEM_MAX_AGE,
-                        keys=story_keys(record.id, record.story.agency), status=410)
-        if not record.visible(now):
-            return error(404, "no such story")
+        found = availability(record, now)
+        if record is None or found.state is State.NOT_FOUND:
+            return error(State.NOT_FOUND.status, "no such story")
+        if found.state is State.GONE:
+            return send(request, gone_json(record, found), cache=ITEM_MAX_AGE,
+                        keys=story_keys(record.id, record.story.agency), status=State.GONE.status)
         return send(request, build(record, profile),
                     cache=max_age(now, [record.ends_at], ITEM_MAX_AGE),
                     keys=story_keys(record.id, record.story.agency,
@@ -152,11 +155,11 @@ def routes(ctx: Context) -> list[Route]:
                     keys=["stories", "search"])
 
     return [
-        Route("/api/v1/stories", stories),
-        Route("/api/v1/stories/by-uri", by_uri),
-        Route("/api/v1/stories/{story_id:int}", story),
-        Route("/api/v1/stories/{story_id:int}/versions", versions),
-        Route("/api/v1/search", search),
+        route("/api/v1/stories", stories, API),
+        route("/api/v1/stories/by-uri", by_uri, API),
+        route("/api/v1/stories/{story_id:int}", story, API),
+        route("/api/v1/stories/{story_id:int}/versions", versions, API),
+        route("/api/v1/search", search, SEARCH),
         *openapi.routes(ctx),
     ]
 

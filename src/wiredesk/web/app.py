@@ -2,6 +2,10 @@
 
 Every surface asks the store what is visible *now*, so a story whose licence ended a second
 ago is gone even if the clock has not run yet; the clock makes it permanent.
+
+A surface is a module whose routes carry their own policy (web/policy.py: cached or not,
+rate limit, login gate, what a takedown purges), added with one line to `site_routes`; the
+page cache, the guard and the notifier read the policies from the routes.
 """
 
 from __future__ import annotations
@@ -16,23 +20,45 @@ from importlib import resources
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.requests import Request
-from starlette.responses import PlainTextResponse, Response
-from starlette.routing import Mount, Route
+from starlette.responses import Response
+from starlette.routing import BaseRoute
 from starlette.staticfiles import StaticFiles
 
-from wiredesk import lifecycle, metrics, notify
+from wiredesk import lifecycle, metrics
 from wiredesk.config import Settings
 from wiredesk.store import Store
-from wiredesk.web import api, console, feeds, observe, pages, push, sitemaps
+from wiredesk.web import api, console, feeds, notify, observe, pages, push, sitemaps
 from wiredesk.web.auth import Auth
 from wiredesk.web.cache import CacheMiddleware, PageCache
 from wiredesk.web.context import Clock, Context, system_clock
+from wiredesk.web.policy import UNCACHED, Policies, mount
 from wiredesk.web.render import Renderer
 from wiredesk.web.security import Guard
 
 log = logging.getLogger("wiredesk.web")
 
-__all__ = ["create_app", "system_clock"]
+__all__ = ["create_app", "declared_routes", "site_routes", "system_clock"]
+
+
+def site_routes(ctx: Context, auth: Auth) -> list[BaseRoute]:
+    """Every surface, in the order the router tries them: one line each."""
+    static = StaticFiles(directory=str(resources.files("wiredesk.web").joinpath("static")))
+    return [
+        *pages.routes(ctx),
+        *api.routes(ctx),
+        *feeds.routes(ctx),
+        *sitemaps.routes(ctx),
+        *push.routes(ctx),
+        *console.routes(ctx, auth),
+        *observe.routes(ctx),
+        mount("/static", static, UNCACHED, name="static"),
+    ]
+
+
+def declared_routes(settings: Settings, store: Store) -> list[BaseRoute]:
+    """The routes create_app serves, for a caller that reads only their policies."""
+    ctx = Context(settings=settings, store=store, renderer=Renderer(settings))
+    return site_routes(ctx, Auth(store, settings, ctx.clock))
 
 
 def create_app(settings: Settings, *, store: Store | None = None, clock: Clock = system_clock,
@@ -44,16 +70,15 @@ def create_app(settings: Settings, *, store: Store | None = None, clock: Clock =
     called when it stops (`wiredesk serve` runs the ingest worker this way)."""
     ctx = Context(settings=settings, store=store or Store.open(settings.database_url),
                   renderer=Renderer(settings), clock=clock)
-    notifier = notify.attach(ctx.store, settings)
+    auth = Auth(ctx.store, settings, clock)
+    routes = site_routes(ctx, auth)
+    policies = Policies(routes)  # compiled once: what the cache and the guard look up
+    notifier = notify.attach(ctx.store, settings, routes)
     windows = (timedelta(days=feeds.TOMBSTONE_DAYS), timedelta(days=sitemaps.NEWS_DAYS))
     pages_cache = PageCache(ctx.store, clock, windows=windows) if cache else None
-    auth = Auth(ctx.store, settings, clock)
     metrics.install()
     if pages_cache:
         metrics.register_cache("pages", pages_cache)
-
-    async def health(_: Request) -> Response:
-        return PlainTextResponse("ok")
 
     async def not_found(request: Request, _exc: Exception) -> Response:
         return pages.render_page(ctx, request, "notfound.html", status=404)
@@ -76,21 +101,9 @@ def create_app(settings: Settings, *, store: Store | None = None, clock: Clock =
             if stop_clock:
                 await asyncio.to_thread(stop_clock)
 
-    static = StaticFiles(directory=str(resources.files("wiredesk.web").joinpath("static")))
-    routes = [
-        *pages.routes(ctx),
-        *api.routes(ctx),
-        *feeds.routes(ctx),
-        *sitemaps.routes(ctx),
-        *push.routes(ctx),
-        *console.routes(ctx, auth),
-        *observe.routes(ctx),
-        Route("/healthz", health),
-        Mount("/static", static, name="static"),
-    ]
     # Outermost first: time every answer, then guard the door.
     middleware = [Middleware(observe.RequestMetrics, routes=routes),
-                  Middleware(Guard, settings=settings, auth=auth)]
+                  Middleware(Guard, settings=settings, auth=auth, policies=policies)]
     app = Starlette(routes=routes, exception_handlers={404: not_found}, lifespan=lifespan,
                     middleware=middleware)
     app.state.ctx = ctx
@@ -99,4 +112,4 @@ def create_app(settings: Settings, *, store: Store | None = None, clock: Clock =
         return app
     # The cache sits outside everything, so a hit is one lookup and two sends: it keeps the
     # headers the guard added when the page was rendered. Measured in bench/serve.py.
-    return CacheMiddleware(app, pages_cache)  # type: ignore[return-value]
+    return CacheMiddleware(app, pages_cache, policies)  # type: ignore[return-value]

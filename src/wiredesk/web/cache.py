@@ -7,6 +7,10 @@ transaction that commits it; this process hears of it at once through the store'
 and other processes' commits within `WATCH_SECONDS` through a watcher that reads the counter
 (PostgreSQL nodes may add LISTEN/NOTIFY on top). So no surface serves a story after its
 takedown by waiting for a timeout: a hit costs no query and no template.
+
+Which paths are cached at all, and whether the text-size cookie is part of the key, is each
+route's declared policy (web/policy.py): pages that depend on who asks or change state say
+`cache=False`; feeds, the API and sitemaps are the same bytes at every text size.
 """
 
 from __future__ import annotations
@@ -25,6 +29,7 @@ from typing import Any
 from wiredesk.store import Changes, Store
 from wiredesk.store.listen import ChangeListener
 from wiredesk.web.http import not_modified
+from wiredesk.web.policy import Policies
 from wiredesk.web.render import TextSize
 
 log = logging.getLogger("wiredesk.cache")
@@ -38,9 +43,6 @@ WATCH_SECONDS = 0.25  # how soon another process's commit reaches this one at th
 MAX_ENTRY_SECONDS = 60  # re-render at least this often (relative windows such as "2 days")
 MAX_BYTES = 64 * 1024 * 1024
 CACHEABLE_STATUS = {200, 404, 410}
-# Paths never cached: they depend on who asks, or change state.
-BYPASS = ("/console", "/textsize", "/push", "/metrics", "/healthz", "/static")
-NO_COOKIE_KEY = ("/api/", "/feeds/", "/sitemap", "/robots.txt")
 
 
 @dataclass(slots=True)
@@ -160,28 +162,30 @@ class PageCache:
                 self.size -= len(dropped.body)
 
 
-def request_key(scope: Scope) -> tuple[str, str, str] | None:
+def request_key(scope: Scope, policies: Policies) -> tuple[str, str, str] | None:
+    """(path, query, text size) for a GET or HEAD the route lets the cache answer, else None."""
     if scope["type"] != "http" or scope["method"] not in ("GET", "HEAD"):
         return None
-    path: str = scope["path"]
-    if path.startswith(BYPASS):
+    policy = policies.of(scope)
+    if not policy.cache:
         return None
     query = scope.get("query_string", b"").decode("latin-1")
     size = ""
-    if not path.startswith(NO_COOKIE_KEY):
+    if policy.cookie_key:
         for name, value in scope["headers"]:
             if name == b"cookie":
                 morsel = SimpleCookie(value.decode("latin-1")).get(TextSize.COOKIE)
                 size = str(TextSize.from_cookie(morsel.value if morsel else None).level)
-    return path, query, size
+    return scope["path"], query, size
 
 
 class CacheMiddleware:
     """Serve cached bytes without touching routing, the store or templates."""
 
-    def __init__(self, app: ASGIApp, cache: PageCache) -> None:
+    def __init__(self, app: ASGIApp, cache: PageCache, policies: Policies) -> None:
         self.app = app
         self.cache = cache
+        self.policies = policies
 
     @property
     def state(self) -> Any:
@@ -189,7 +193,7 @@ class CacheMiddleware:
         return self.app.state  # type: ignore[attr-defined]
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        key = request_key(scope)
+        key = request_key(scope, self.policies)
         if key is None:
             await self.app(scope, receive, send)
             return

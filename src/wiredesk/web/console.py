@@ -18,8 +18,19 @@ from wiredesk.store import stats
 from wiredesk.store.sources import SourceStore
 from wiredesk.web import console_quarantine, console_stories
 from wiredesk.web.auth import SESSION_LIFETIME, Auth
-from wiredesk.web.console_kit import Forbidden, Kit, console_path, field, read_form, redirect
+from wiredesk.web.console_kit import (
+    GATED,
+    LOGIN,
+    LOGIN_PATH,
+    Forbidden,
+    Kit,
+    console_path,
+    field,
+    read_form,
+    redirect,
+)
 from wiredesk.web.context import Context
+from wiredesk.web.policy import route
 from wiredesk.web.render import when
 from wiredesk.web.security import client_address
 
@@ -80,7 +91,7 @@ def routes(ctx: Context, auth: Auth) -> list[Route]:
         user = kit.user(request)
         if user is not None:
             await run_in_threadpool(auth.logout, user)
-        response = redirect("/console/login", "out")
+        response = redirect(LOGIN_PATH, "out")
         response.delete_cookie(auth.cookie, path="/", secure=auth.secure, httponly=True,
                                samesite="strict")
         return response
@@ -121,12 +132,12 @@ def routes(ctx: Context, auth: Auth) -> list[Route]:
                           section="ending", rows=rows, now=now)
 
     return [
-        Route("/console", overview),
-        Route("/console/login", login, methods=["GET", "POST"]),
-        Route("/console/logout", logout, methods=["POST"]),
-        Route("/console/sources/{name}/{action:str}", pause, methods=["POST"]),
-        Route("/console/takedowns", takedowns),
-        Route("/console/ending", ending),
+        route("/console", overview, GATED),  # first: paths no route matches are gated too
+        route(LOGIN_PATH, login, LOGIN, methods=["GET", "POST"]),
+        route("/console/logout", logout, GATED, methods=["POST"]),
+        route("/console/sources/{name}/{action:str}", pause, GATED, methods=["POST"]),
+        route("/console/takedowns", takedowns, GATED),
+        route("/console/ending", ending, GATED),
         *console_quarantine.routes(ctx, kit),
         *console_stories.routes(ctx, kit),
     ]

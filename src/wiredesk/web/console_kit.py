@@ -16,10 +16,17 @@ from starlette.responses import RedirectResponse, Response
 
 from wiredesk.web.auth import Auth, User
 from wiredesk.web.context import Context
+from wiredesk.web.policy import Policy
 from wiredesk.web.render import TextSize
 from wiredesk.web.security import USER_KEY
 
 NO_STORE = {"Cache-Control": "no-store"}
+LOGIN_PATH = "/console/login"
+# Never from the page cache. Every page but the login form is behind the gate in
+# security.py, which sends a stranger to the form; login attempts are rate-limited.
+GATED = Policy(cache=False, cookie_key=False, login=LOGIN_PATH)
+LOGIN = Policy(cache=False, cookie_key=False, rate_bucket="login",
+               rate_methods=frozenset({"POST"}))
 MESSAGES = {
     "out": "You have logged out.",
     "paused": "Source paused: nothing is fetched from it until you resume it.",

@@ -18,8 +18,9 @@ from wiredesk import desk
 from wiredesk.sources.deliver import terms_for
 from wiredesk.store.quarantine_ops import STATUSES, QuarantineItem, QuarantineOps
 from wiredesk.story import Delivery
-from wiredesk.web.console_kit import Forbidden, Kit, redirect
+from wiredesk.web.console_kit import GATED, Forbidden, Kit, redirect
 from wiredesk.web.context import Context
+from wiredesk.web.policy import route
 
 PREVIEW_BYTES = 4096
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
@@ -93,8 +94,8 @@ def routes(ctx: Context, kit: Kit) -> list[Route]:
         return redirect("/console/quarantine", "discarded" if done else "handled")
 
     return [
-        Route("/console/quarantine", listing),
-        Route("/console/quarantine/{item_id:int}", item),
-        Route("/console/quarantine/{item_id:int}/retry", retry, methods=["POST"]),
-        Route("/console/quarantine/{item_id:int}/discard", discard, methods=["POST"]),
+        route("/console/quarantine", listing, GATED),
+        route("/console/quarantine/{item_id:int}", item, GATED),
+        route("/console/quarantine/{item_id:int}/retry", retry, GATED, methods=["POST"]),
+        route("/console/quarantine/{item_id:int}/discard", discard, GATED, methods=["POST"]),
     ]

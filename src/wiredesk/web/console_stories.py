@@ -10,8 +10,10 @@ from starlette.routing import Route
 
 from wiredesk import desk
 from wiredesk.store import StoryRecord, VersionRecord
-from wiredesk.web.console_kit import Forbidden, Kit, field, redirect
+from wiredesk.web.availability import State, availability
+from wiredesk.web.console_kit import GATED, Forbidden, Kit, field, redirect
 from wiredesk.web.context import Context
+from wiredesk.web.policy import route
 from wiredesk.web.textdiff import Comparison, compare
 
 LIST_SIZE = 50
@@ -39,7 +41,8 @@ def routes(ctx: Context, kit: Kit) -> list[Route]:
         ]
         return kit.render(request, "console_story.html", status=status, title=record.story.headline,
                           section="stories", record=record, history=history, pairs=pairs,
-                          error=error, reason=reason, now=ctx.clock(),
+                          error=error, reason=reason,
+                          live=availability(record, ctx.clock()).state is State.LIVE,
                           public=ctx.story_path(record.id, record.story.headline))
 
     def load(story_id: int) -> tuple[StoryRecord | None, list[VersionRecord]]:
@@ -71,7 +74,7 @@ def routes(ctx: Context, kit: Kit) -> list[Route]:
         return redirect("/console/takedowns", "killed" if done else "already")
 
     return [
-        Route("/console/stories", listing),
-        Route("/console/stories/{story_id:int}", story),
-        Route("/console/stories/{story_id:int}/kill", kill, methods=["POST"]),
+        route("/console/stories", listing, GATED),
+        route("/console/stories/{story_id:int}", story, GATED),
+        route("/console/stories/{story_id:int}/kill", kill, GATED, methods=["POST"]),
     ]

@@ -13,9 +13,10 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from wiredesk.formats.dates import iso
-from wiredesk.store import ListFilter, StoryRecord, Tombstone
+from wiredesk.store import Changes, ListFilter, StoryRecord, Tombstone
 from wiredesk.web.context import Context
 from wiredesk.web.http import LIST_MAX_AGE, key_part, max_age, respond
+from wiredesk.web.policy import Policy, route
 
 ATOM = "http://www.w3.org/2005/Atom"
 TOMBSTONES = "http://purl.org/atompub/tombstones/1.0"
@@ -25,6 +26,21 @@ ENTRIES = 50
 TOMBSTONE_DAYS = 7
 KINDS = {"atom.xml": "application/atom+xml", "rss.xml": "application/rss+xml",
          "feed.json": "application/feed+json"}
+
+
+def _agencies(changes: Changes) -> set[str]:
+    return ({a for _, a in changes.updated if a}
+            | {t.agency for t in changes.takedowns if t.agency})
+
+
+# Cached, the same bytes whatever the text size. After any change the WebSub hub hears of
+# every overall feed and the Atom feed of each agency the change touched.
+FEED = Policy(cookie_key=False, purge=("feeds",),
+              ping=lambda _changes: [{"kind": kind} for kind in KINDS])
+AGENCY_FEED = Policy(cookie_key=False, purge=("feeds",),
+                     ping=lambda changes: [{"agency": agency, "kind": "atom.xml"}
+                                           for agency in sorted(_agencies(changes))])
+SUBJECT_FEED = Policy(cookie_key=False, purge=("feeds",))
 
 
 def routes(ctx: Context) -> list[Route]:
@@ -54,14 +70,10 @@ def routes(ctx: Context) -> list[Route]:
                        keys=keys, last_modified=updated, extra={"Link": ", ".join(links)})
 
     return [
-        Route("/feeds/{kind}", feed),
-        Route("/feeds/agency/{agency}/{kind}", feed),
-        Route("/feeds/subject/{subject}/{kind}", feed),
+        route("/feeds/{kind}", feed, FEED),
+        route("/feeds/agency/{agency}/{kind}", feed, AGENCY_FEED),
+        route("/feeds/subject/{subject}/{kind}", feed, SUBJECT_FEED),
     ]
-
-
-def feed_paths() -> list[str]:
-    return [f"/feeds/{kind}" for kind in KINDS]
 
 
 def _updated(records: list[StoryRecord], gone: list[Tombstone]) -> datetime | None:

@@ -13,12 +13,13 @@ from collections.abc import Sequence
 from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, generate_latest
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import PlainTextResponse, Response
 from starlette.routing import BaseRoute, Match, Mount, Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from wiredesk import metrics
 from wiredesk.web.context import Context
+from wiredesk.web.policy import UNCACHED, route
 
 METHODS = {"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"}
 
@@ -27,12 +28,12 @@ def route_template(routes: Sequence[BaseRoute], scope: Scope) -> str:
     """The path template of the route that will answer, matched as the router matches
     (a cache hit never reaches the router, so the router's own note cannot be used)."""
     partial = None
-    for route in routes:
-        match, _ = route.matches(scope)
+    for candidate in routes:
+        match, _ = candidate.matches(scope)
         if match is Match.FULL:
-            return _template(route)
+            return _template(candidate)
         if match is Match.PARTIAL and partial is None:
-            partial = route  # the right path with the wrong method: a 405
+            partial = candidate  # the right path with the wrong method: a 405
     return _template(partial) if partial is not None else "unmatched"
 
 
@@ -84,4 +85,7 @@ def routes(ctx: Context) -> list[Route]:
         return Response(body, media_type=CONTENT_TYPE_LATEST,
                         headers={"Cache-Control": "no-store"})
 
-    return [Route("/metrics", exposition)]
+    async def health(_: Request) -> Response:
+        return PlainTextResponse("ok")
+
+    return [route("/metrics", exposition, UNCACHED), route("/healthz", health, UNCACHED)]

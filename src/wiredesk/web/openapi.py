@@ -10,7 +10,9 @@ from starlette.routing import Route
 
 from wiredesk import __version__
 from wiredesk.web.context import Context
+from wiredesk.web.policy import Policy, route
 
+DOCS = Policy(cookie_key=False, json_errors=True)  # as the rest of the API
 _PROFILE = {"name": "profile", "in": "query", "schema": {"type": "string", "enum": ["2.2", "3.1", "1.6"],
             "default": "2.2"}, "description": "ninjs version of the items"}
 _ID = {"name": "story_id", "in": "path", "required": True, "schema": {"type": "integer"},
@@ -92,4 +94,4 @@ def routes(ctx: Context) -> list[Route]:
                                    textsize=None, request_path="/api/v1/docs", query="")
         return HTMLResponse(html)
 
-    return [Route("/api/v1/openapi.json", spec), Route("/api/v1/docs", docs)]
+    return [route("/api/v1/openapi.json", spec, DOCS), route("/api/v1/docs", docs, DOCS)]

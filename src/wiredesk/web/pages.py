@@ -14,12 +14,17 @@ from starlette.routing import Route
 from wiredesk.formats.dates import iso
 from wiredesk.store import StoryRecord
 from wiredesk.store.search import QueryError
+from wiredesk.web.availability import State, availability
 from wiredesk.web.context import Context
 from wiredesk.web.http import ITEM_MAX_AGE, LIST_MAX_AGE, max_age, respond, story_keys
+from wiredesk.web.policy import DEFAULT, UNCACHED, Policy, route
 from wiredesk.web.render import TextSize
 
 PAGE_SIZE = 30
 SEARCH_PAGE = 10
+# Reader pages are cached, keyed by text size; the lists' keys are purged on every takedown.
+FRONT = Policy(purge=("front",))
+SEARCH = Policy(rate_bucket="search", purge=("search",))
 
 
 def render_page(ctx: Context, request: Request, template: str, status: int = 200, *,
@@ -48,14 +53,13 @@ def routes(ctx: Context) -> list[Route]:
     async def article(request: Request) -> Response:
         now = ctx.clock()
         record = ctx.store.story(request.path_params["story_id"])
-        if record is None:
-            return render_page(ctx, request, "notfound.html", status=404)
+        found = availability(record, now)
+        if record is None or found.state is State.NOT_FOUND:
+            return render_page(ctx, request, "notfound.html", status=State.NOT_FOUND.status)
         keys = story_keys(record.id, record.story.agency, [s.name for s in record.story.subjects])
-        if record.state == "takendown" or record.ends_at <= now:
-            return render_page(ctx, request, "gone.html", status=410, keys=keys,
+        if found.state is State.GONE:
+            return render_page(ctx, request, "gone.html", status=State.GONE.status, keys=keys,
                                cache_seconds=ITEM_MAX_AGE)
-        if not record.visible(now):
-            return render_page(ctx, request, "notfound.html", status=404)  # held or embargoed
         canonical = ctx.absolute(ctx.story_path(record.id, record.story.headline))
         return render_page(ctx, request, "article.html", record=record, story=record.story,
                            now=now, notice=ctx.settings.notice_for(record.story.agency),
@@ -100,11 +104,11 @@ def routes(ctx: Context) -> list[Route]:
         return response
 
     return [
-        Route("/", front),
-        Route("/story/{story_id:int}", article),
-        Route("/story/{story_id:int}/{slug}", article),
-        Route("/textsize", textsize),
-        Route("/search", search),
+        route("/", front, FRONT),
+        route("/story/{story_id:int}", article, DEFAULT),
+        route("/story/{story_id:int}/{slug}", article, DEFAULT),
+        route("/textsize", textsize, UNCACHED),  # sets a cookie
+        route("/search", search, SEARCH),
     ]
 
 

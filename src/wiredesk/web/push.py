@@ -15,9 +15,12 @@ from starlette.routing import Route
 from wiredesk.sources import push, registry
 from wiredesk.store.sources import SourceStore
 from wiredesk.web.context import Context
+from wiredesk.web.policy import Policy, route
 
 # Health changes without any story changing: "private" keeps it out of the page cache too.
 NO_STORE = {"Cache-Control": "private, no-store"}
+PUSH = Policy(cache=False, cookie_key=False, rate_bucket="push", json_errors=True)
+HEALTH = Policy(cache=False, cookie_key=False, json_errors=True)
 
 
 class TooLarge(Exception):
@@ -72,7 +75,7 @@ def routes(ctx: Context) -> list[Route]:
         return answer(200, found[0])
 
     return [
-        Route("/push/{source}", receive, methods=["POST"]),
-        Route("/api/v1/sources", list_sources),
-        Route("/api/v1/sources/{name}", one_source),
+        route("/push/{source}", receive, PUSH, methods=["POST"]),
+        route("/api/v1/sources", list_sources, HEALTH),
+        route("/api/v1/sources/{name}", one_source, HEALTH),
     ]

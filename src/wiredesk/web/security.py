@@ -1,8 +1,10 @@
 """Hardening at the door, before routing: security headers on every answer, a request size
-limit, per-address rate limits on push, search and login, and the console's login gate.
+limit, per-address rate limits, and the console's login gate.
 
-It sits outside the page cache, so answers served from the cache get the same headers, and
-a rate-limited search is refused even when its page is cached.
+Which bucket counts a request, whether it is behind the gate and whether the guard's own
+answers are JSON or text is each route's declared policy (web/policy.py), not a list of
+paths here. The guard sits inside the page cache: a cached page keeps the headers the guard
+added when it was rendered, and a hit is not counted against a rate limit.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from wiredesk import metrics
 from wiredesk.config import Settings
 from wiredesk.web.auth import Auth
+from wiredesk.web.policy import Policies
 
 # No inline script anywhere: the site needs none. JSON-LD (<script type="application/ld+json">)
 # is data, never run, so this policy does not touch it.
@@ -32,8 +35,6 @@ HEADERS: tuple[tuple[bytes, bytes], ...] = (
     (b"referrer-policy", b"strict-origin-when-cross-origin"),
     (b"x-frame-options", b"DENY"),  # frame-ancestors for browsers that predate it
 )
-CONSOLE = "/console"
-LOGIN_PATH = "/console/login"
 USER_KEY = "wiredesk.user"  # where the gate leaves the logged-in user in the ASGI scope
 MAX_ADDRESSES = 10_000  # rate-limit state kept per bucket before idle entries are dropped
 
@@ -74,16 +75,6 @@ class TokenBucket:
         self.state = {k: v for k, v in self.state.items() if now - v[1] < full}
 
 
-def bucket_for(method: str, path: str) -> str | None:
-    if path.startswith("/push/"):
-        return "push"
-    if path in ("/search", "/api/v1/search"):
-        return "search"
-    if path == LOGIN_PATH and method == "POST":
-        return "login"
-    return None
-
-
 def client_address(scope: Scope) -> str:
     # The peer address as the server saw it: behind a proxy, run uvicorn with
     # --forwarded-allow-ips so this is the reader's address rather than the proxy's.
@@ -102,16 +93,20 @@ def cookie(scope: Scope, name: str) -> str | None:
 
 
 class Guard:
-    def __init__(self, app: ASGIApp, *, settings: Settings, auth: Auth,
+    def __init__(self, app: ASGIApp, *, settings: Settings, auth: Auth, policies: Policies,
                  monotonic: Callable[[], float] = time.monotonic) -> None:
         self.app = app
         self.auth = auth
+        self.policies = policies
         self.limit = settings.max_request_bytes
         self.buckets = {
             "push": TokenBucket(settings.rate_push, monotonic),
             "search": TokenBucket(settings.rate_search, monotonic),
             "login": TokenBucket(settings.rate_login, monotonic),
         }
+        unknown = policies.buckets() - self.buckets.keys()
+        if unknown:
+            raise ValueError(f"routes name rate-limit buckets with no limit: {sorted(unknown)}")
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -128,24 +123,27 @@ class Guard:
                                       *(h for h in HEADERS if h[0] not in present)]
             await send(message)
 
-        method, path = scope["method"], scope["path"]
+        path = scope["path"]
+        policy = self.policies.of(scope)
         declared = _content_length(scope)
         if declared is not None and declared > self.limit:
-            await _answer(send_with_headers, 413, path, f"request body over {self.limit} bytes")
+            await _answer(send_with_headers, 413, policy.json_errors,
+                          f"request body over {self.limit} bytes")
             return
-        name = bucket_for(method, path)
+        name = policy.bucket(scope["method"])
         if name is not None:
             wait = self.buckets[name].take(client_address(scope))
             if wait > 0:
                 metrics.RATE_LIMITED.labels(name).inc()
-                await _answer(send_with_headers, 429, path, "too many requests; slow down",
+                await _answer(send_with_headers, 429, policy.json_errors,
+                              "too many requests; slow down",
                               [(b"retry-after", str(max(1, math.ceil(wait))).encode())])
                 return
-        if (path == CONSOLE or path.startswith(CONSOLE + "/")) and path != LOGIN_PATH:
+        if policy.login is not None:
             user = await run_in_threadpool(self.auth.user, cookie(scope, self.auth.cookie))
             if user is None:
-                target = LOGIN_PATH + "?next=" + quote(path, safe="/")
-                await _answer(send_with_headers, 303, path, "log in first",
+                target = policy.login + "?next=" + quote(path, safe="/")
+                await _answer(send_with_headers, 303, policy.json_errors, "log in first",
                               [(b"location", target.encode())])
                 return
             scope[USER_KEY] = user
@@ -166,7 +164,8 @@ class Guard:
         except BodyTooLarge:
             if started:
                 raise
-            await _answer(send_with_headers, 413, path, f"request body over {self.limit} bytes")
+            await _answer(send_with_headers, 413, policy.json_errors,
+                          f"request body over {self.limit} bytes")
 
 
 def _content_length(scope: Scope) -> int | None:
@@ -176,10 +175,10 @@ def _content_length(scope: Scope) -> int | None:
     return None
 
 
-async def _answer(send: Send, status: int, path: str, text: str,
+async def _answer(send: Send, status: int, json_errors: bool, text: str,
                   extra: list[tuple[bytes, bytes]] | None = None) -> None:
     """A short answer in the surface's own language: JSON for programs, text for people."""
-    if path.startswith(("/api/", "/push/")):
+    if json_errors:
         body, kind = json.dumps({"error": text}).encode(), b"application/json"
     else:
         body, kind = text.encode(), b"text/plain; charset=utf-8"

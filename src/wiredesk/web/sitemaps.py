@@ -14,6 +14,7 @@ from wiredesk.formats.dates import iso
 from wiredesk.store import ListFilter
 from wiredesk.web.context import Context
 from wiredesk.web.http import LIST_MAX_AGE, max_age, respond
+from wiredesk.web.policy import Policy, route
 
 SITEMAP = "http://www.sitemaps.org/schemas/sitemap/0.9"
 NEWS = "http://www.google.com/schemas/sitemap-news/0.9"
@@ -21,6 +22,8 @@ NEWS_DAYS = 2
 NEWS_LIMIT = 1000  # Google News sitemaps hold at most 1,000 URLs
 STORIES_LIMIT = 50000  # the sitemap protocol's limit per file
 XML = "application/xml"
+MAPS = Policy(cookie_key=False, purge=("sitemap",))
+ROBOTS = Policy(cookie_key=False)
 
 
 def routes(ctx: Context) -> list[Route]:
@@ -71,10 +74,10 @@ def routes(ctx: Context) -> list[Route]:
         return PlainTextResponse(f"User-agent: *\nAllow: /\nSitemap: {ctx.absolute('/sitemap.xml')}\n")
 
     return [
-        Route("/sitemap.xml", index),
-        Route("/sitemap-news.xml", news),
-        Route("/sitemap-stories.xml", stories),
-        Route("/robots.txt", robots),
+        route("/sitemap.xml", index, MAPS),
+        route("/sitemap-news.xml", news, MAPS),
+        route("/sitemap-stories.xml", stories, MAPS),
+        route("/robots.txt", robots, ROBOTS),
     ]
 
 

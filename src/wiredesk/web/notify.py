@@ -3,53 +3,61 @@
 Best effort and off the caller's path: a slow or failing CDN never delays a delivery. Both
 are driven by the store's change events, so a takedown from any source (agency kill, clock,
 operator) purges the same way.
+
+What to purge and which feeds to announce is what the routes declare (web/policy.py): each
+list's Surrogate-Keys (`purge`) and the URLs of a route a hub should refetch (`ping`).
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 
 import httpx
+from starlette.routing import BaseRoute, Mount, Route
 
 from wiredesk import __version__
 from wiredesk.config import Settings
 from wiredesk.store import Changes, Store
+from wiredesk.web.http import story_keys
+from wiredesk.web.policy import policy_of
 
 log = logging.getLogger("wiredesk.notify")
 TIMEOUT = httpx.Timeout(5.0, connect=3.0)
 
 
-def surrogate_keys(changes: Changes) -> list[str]:
-    from wiredesk.web.http import story_keys
-
+def surrogate_keys(changes: Changes, lists: Iterable[str]) -> list[str]:
+    """The keys of every story taken down, and of the lists (`lists`) whenever what is
+    visible changed."""
     keys: list[str] = []
     for gone in changes.takedowns:
         keys += story_keys(gone.story_id, gone.agency, gone.subjects)
     if changes.takedowns or changes.embargoes_lifted:
-        keys += ["front", "feeds", "sitemap", "search"]
+        keys += lists
     return list(dict.fromkeys(keys))
 
 
 class Notifier:
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, routes: Sequence[BaseRoute]) -> None:
         self.settings = settings
+        declared = [(r, policy_of(r)) for r in routes]
+        self.lists = list(dict.fromkeys(key for _, p in declared for key in p.purge))
+        self.pings: list[tuple[str, Callable[[Changes], Iterable[dict[str, str]]]]] = [
+            (r.path_format, p.ping) for r, p in declared
+            if p.ping is not None and isinstance(r, Route | Mount)]
         self.pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix="wiredesk-notify")
         self.client = httpx.Client(timeout=TIMEOUT, headers={"User-Agent": f"wiredesk/{__version__}"})
 
     def __call__(self, changes: Changes) -> None:
         if self.settings.purge_url and changes.takedowns:
-            self.pool.submit(self._purge, surrogate_keys(changes))
+            self.pool.submit(self._purge, surrogate_keys(changes, self.lists))
         if self.settings.websub_hub:
-            self.pool.submit(self._ping, self._feeds(changes))
+            self.pool.submit(self._ping, self.feed_urls(changes))
 
-    def _feeds(self, changes: Changes) -> list[str]:
-        from wiredesk.web.feeds import feed_paths
-
+    def feed_urls(self, changes: Changes) -> list[str]:
         base = self.settings.base_url.rstrip("/")
-        agencies = {a for _, a in changes.updated if a} | {t.agency for t in changes.takedowns if t.agency}
-        paths = feed_paths() + [f"/feeds/agency/{a}/atom.xml" for a in sorted(agencies)]
-        return [base + p for p in paths]
+        return [base + path.format(**params) for path, ping in self.pings for params in ping(changes)]
 
     def _purge(self, keys: list[str]) -> None:
         try:
@@ -71,10 +79,11 @@ class Notifier:
         self.client.close()
 
 
-def attach(store: Store, settings: Settings) -> Notifier | None:
-    """Hook a notifier to the store when a CDN purge URL or a WebSub hub is configured."""
+def attach(store: Store, settings: Settings, routes: Sequence[BaseRoute]) -> Notifier | None:
+    """Hook a notifier to the store when a CDN purge URL or a WebSub hub is configured;
+    `routes` are the app's, whose policies say what a change purges and pings."""
     if not (settings.purge_url or settings.websub_hub):
         return None
-    notifier = Notifier(settings)
+    notifier = Notifier(settings, routes)
     store.listeners.append(notifier)
     return notifier
