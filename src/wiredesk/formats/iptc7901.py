@@ -31,19 +31,10 @@ from __future__ import annotations
 import re
 from datetime import UTC, datetime, timedelta, timezone
 
-from wiredesk.formats.anpa import (
-    _ZONES,
-    AGENCIES,
-    Frame,
-    english_embargo,
-    frames,
-    match_dateline,
-    resolve,
-    split_rights,
-    story_uri,
-    zone,
-)
+from wiredesk.formats.dates import ZONES, english_embargo, resolve, zone
 from wiredesk.formats.errors import FormatError
+from wiredesk.formats.teletype import Frame, frames, match_dateline, split_rights, story_uri
+from wiredesk.formats.wirerules import AGENCIES
 from wiredesk.story import Body, Pubstatus, Story, Subject
 
 NAME = "iptc7901"
@@ -252,7 +243,7 @@ def _dtg(found: re.Match[str], where: str) -> datetime:
     month = _MONTHS.get(found["mon"].lower())
     year = int(found["y"])
     year += 0 if year >= 100 else 2000
-    tz = timezone(timedelta(hours=_ZONES[found["tz"].upper()] if found["tz"] else 0))
+    tz = timezone(timedelta(hours=ZONES[found["tz"].upper()] if found["tz"] else 0))
     try:
         if month is None:
             raise ValueError(f"unknown month {found['mon']!r}")

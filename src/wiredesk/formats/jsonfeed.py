@@ -20,13 +20,13 @@ import json
 import re
 from typing import Any
 
+from wiredesk.formats.dates import safe_datetime
 from wiredesk.formats.errors import FormatError
 from wiredesk.formats.textcodec import decode
 from wiredesk.formats.wirerules import (
     WireBody,
     headline_rules,
     join_names,
-    safe_datetime,
     wire_body,
     withdrawn_notice,
 )

@@ -1,7 +1,7 @@
 """IPTC NewsML 1.2 (root `NewsML`), as AFP still sends it: one or more NewsItems.
 
 Each NewsItem with a text ContentItem is a Story; items whose content is only photos or
-video are skipped. Bodies in DataContent are NITF or XHTML (read with the NITF helpers) or
+video are skipped. Bodies in DataContent are NITF or XHTML (NITF read by nitf.read_nitf) or
 plain text.
 """
 
@@ -13,12 +13,34 @@ import re
 
 from lxml import etree
 
-from wiredesk.formats import nitf
+from wiredesk.formats.bodies import html_body
+from wiredesk.formats.dates import when
 from wiredesk.formats.errors import FormatError
-from wiredesk.formats.nitf import find_path, findall_path
-from wiredesk.formats.plaincopy import _signal, _strip_tags
+from wiredesk.formats.nitf import SUBJECTCODE_URI, read_nitf
 from wiredesk.formats.textcodec import decode
-from wiredesk.formats.xmlsafe import local, text_of
+from wiredesk.formats.wirerules import (
+    Dateline,
+    agency_name,
+    parse_dateline,
+    read_integer,
+    read_pubstatus,
+    signal,
+    strip_by,
+    strip_tags,
+    take_lead_dateline,
+    text_body,
+    trailing_credit,
+)
+from wiredesk.formats.xmlsafe import (
+    find_path,
+    findall_path,
+    inner_html,
+    local,
+    parse_root,
+    root_tag,
+    strip_namespaces,
+    text_of,
+)
 from wiredesk.story import Body, Pubstatus, Story, Subject
 
 NAME = "newsml12"
@@ -40,11 +62,11 @@ _TOP_SUBJECTS = {
 
 
 def looks_like(data: bytes) -> bool:
-    return nitf.root_tag(data) == "NewsML"
+    return root_tag(data) == "NewsML"
 
 
 def parse(data: bytes, *, agency: str | None = None) -> list[Story]:
-    root = nitf.parse_root(data, NAME)
+    root = parse_root(data, NAME)
     if local(root.tag) != "NewsML":
         raise FormatError(NAME, f"line {root.sourceline} <{local(root.tag)}>",
                           "expected the root element <NewsML>")
@@ -52,7 +74,7 @@ def parse(data: bytes, *, agency: str | None = None) -> list[Story]:
     if not items:
         raise FormatError(NAME, "NewsML", "expected at least one NewsItem")
     raws = [data] if len(items) == 1 else [etree.tostring(e, encoding="utf-8") for e in items]
-    nitf.strip_namespaces(root)
+    strip_namespaces(root)
     topics = {t.get("Duid"): t for t in root.iter("Topic") if t.get("Duid")}
     stories = []
     for index, (item, raw) in enumerate(zip(items, raws, strict=True), 1):
@@ -63,7 +85,7 @@ def parse(data: bytes, *, agency: str | None = None) -> list[Story]:
 
 
 # parse() strips the tree of namespaces before anything is read, so the plain-tag look-ups
-# of nitf.find_path / findall_path find what ElementPath's find / findall would, faster.
+# of find_path / findall_path find what ElementPath's find / findall would, faster.
 
 def _formal(base: etree._Element | None, path: str) -> str | None:
     found = find_path(base, path) if base is not None else None
@@ -88,7 +110,7 @@ def _story(item: etree._Element, where: str, raw: bytes, agency: str | None,
     manage = find_path(item, "NewsManagement")
     if manage is None:
         raise FormatError(NAME, f"{where}/NewsManagement", "expected a NewsManagement element")
-    status = nitf.pubstatus(_formal(manage, "Status"), NAME, f"{where}/NewsManagement/Status")
+    status = read_pubstatus(_formal(manage, "Status"), NAME, f"{where}/NewsManagement/Status")
     update = (revision.get("Update") or "N").upper() if revision is not None else "N"
     if update == "U":
         raise FormatError(NAME, f"{where}/Identification/NewsIdentifier/RevisionId/@Update",
@@ -108,10 +130,10 @@ def _story(item: etree._Element, where: str, raw: bytes, agency: str | None,
         return text_of(first(name)) or None
 
     dateline = line("DateLine")
-    given = nitf.parse_dateline(dateline)
+    given = parse_dateline(dateline)
     body, parts, lead = _body(texts[0] if texts else None, where, dateline is not None)
     parts = parts or Story(uri="", headline="")  # no NITF: nothing to fall back on
-    headline, tags = _strip_tags(line("HeadLine") or parts.headline)
+    headline, tags = strip_tags(line("HeadLine") or parts.headline)
     if not headline and not body.text and status is Pubstatus.USABLE:
         raise FormatError(NAME, f"{where}/NewsComponent/NewsLines/HeadLine",
                           "a story needs a HeadLine or text content; found neither")
@@ -121,19 +143,19 @@ def _story(item: etree._Element, where: str, raw: bytes, agency: str | None,
     for instruction in findall_path(manage, "Instruction"):
         word = _INSTRUCTIONS.get((instruction.get("FormalName") or "").strip().lower())
         signals += [word] if word else []
-    signals += [*parts.signals, *(_signal(t) for t in tags if _signal(t))]
+    signals += [*parts.signals, *(signal(t) for t in tags if signal(t))]
     embargoed = None
     for change in findall_path(manage, "StatusWillChange"):
         if (_formal(change, "FutureStatus") or "").lower() == "usable":
-            embargoed = nitf.when(text_of(find_path(change, "DateAndTime")), NAME,
+            embargoed = when(text_of(find_path(change, "DateAndTime")), NAME,
                                   f"{where}/NewsManagement/StatusWillChange/DateAndTime")
     rights = first("RightsMetadata")
     usage = find_path(rights, "UsageRights") if rights is not None else None
     terms = [_line_of(usage, k) for k in ("Limitations", "UsageType", "Geography")]
     holder = text_of(find_path(rights, "Copyright/CopyrightHolder")) if rights is not None else ""
-    expires = nitf.when(_line_of(usage, "EndDate"), NAME,
+    expires = when(_line_of(usage, "EndDate"), NAME,
                         f"{where}/NewsComponent/RightsMetadata/UsageRights/EndDate")
-    urgency = nitf.integer(_formal(manage, "Urgency"), NAME,
+    urgency = read_integer(_formal(manage, "Urgency"), NAME,
                            f"{where}/NewsManagement/Urgency/@FormalName")
     meta = first("DescriptiveMetadata")
     # Editorial notes travel as typed NewsLines (NewsLineType "EdNote", "Advisory"...).
@@ -141,15 +163,15 @@ def _story(item: etree._Element, where: str, raw: bytes, agency: str | None,
              if _NOTE.search(_formal(n, "NewsLineType") or "")]
     notes = [n for n in notes if n]
     provider = _formal(first("AdministrativeMetadata"), "Provider/Party")
-    known = nitf.agency_name(ids["ProviderId"])
+    known = agency_name(ids["ProviderId"])
     return Story(
         uri=_uri(ident, ids, version),
         headline=headline,
         body=body,
         version=version or parts.version,
-        firstcreated=nitf.when(text_of(find_path(manage, "FirstCreated")), NAME,
+        firstcreated=when(text_of(find_path(manage, "FirstCreated")), NAME,
                                f"{where}/NewsManagement/FirstCreated") or parts.firstcreated,
-        versioncreated=nitf.when(text_of(find_path(manage, "ThisRevisionCreated")), NAME,
+        versioncreated=when(text_of(find_path(manage, "ThisRevisionCreated")), NAME,
                                  f"{where}/NewsManagement/ThisRevisionCreated")
         or parts.versioncreated,
         pubstatus=status,
@@ -157,11 +179,11 @@ def _story(item: etree._Element, where: str, raw: bytes, agency: str | None,
         expires=expires or parts.expires,
         urgency=urgency if urgency is not None else parts.urgency,
         slugline=line("SlugLine") or parts.slugline,
-        by=nitf.strip_by(line("ByLine")) or parts.by,
+        by=strip_by(line("ByLine")) or parts.by,
         located=(given.place if given else None) or _origin_city(meta) or parts.located
         or (lead.place if lead else None),
         dateline=dateline or parts.dateline or (lead.text if lead else None),
-        agency=nitf.agency_name(provider) or (given.agency if given else None) or parts.agency
+        agency=agency_name(provider) or (given.agency if given else None) or parts.agency
         or (lead.agency if lead else None)
         or (known if known != ids["ProviderId"] else None) or agency or known,
         language=_formal(meta, "Language") or item.get(_XML_LANG) or parts.language,
@@ -170,7 +192,7 @@ def _story(item: etree._Element, where: str, raw: bytes, agency: str | None,
         copyrightnotice=line("CopyrightLine") or parts.copyrightnotice,
         usageterms="; ".join(t for t in terms if t) or parts.usageterms,
         ednote=" ".join(notes) or parts.ednote,
-        creditline=line("CreditLine") or parts.creditline or nitf.trailing_credit(body),
+        creditline=line("CreditLine") or parts.creditline or trailing_credit(body),
         signals=tuple(dict.fromkeys(signals)),
         raw=raw,
         format=NAME,
@@ -211,7 +233,7 @@ def _subjects(meta: etree._Element | None,
         if _SUBJECT_CODE.fullmatch(value):
             name = _TOP_SUBJECTS.get(value[:2], value) if value.endswith("000000") else value
             out.append(Subject(name=name, code=f"subj:{value}",
-                               uri=nitf.SUBJECTCODE_URI + value))
+                               uri=SUBJECTCODE_URI + value))
         else:
             out.append(Subject(name=value, code=value))
     for occurrence in findall_path(meta, "TopicOccurrence"):
@@ -225,21 +247,21 @@ def _subjects(meta: etree._Element | None,
 
 
 def _body(content: etree._Element | None, where: str, dateline_known: bool
-          ) -> tuple[Body, Story | None, nitf.Dateline | None]:
+          ) -> tuple[Body, Story | None, Dateline | None]:
     data = find_path(content, "DataContent") if content is not None else None
     if data is None:
         return Body.empty(), None, None
     children = [c for c in data if isinstance(c.tag, str)]
     first = local(children[0].tag) if children else ""
     if first == "nitf":
-        parts = nitf.read_nitf(children[0], dateline_known=dateline_known, fmt=NAME)
+        parts = read_nitf(children[0], dateline_known=dateline_known, fmt=NAME)
         return parts.body, parts, None
     if children:  # XHTML (html/body) or bare block markup
         html = find_path(data, "html")
         container = find_path(html, "body") if html is not None else None
         container = container if container is not None else data
-        lead = None if dateline_known else nitf.take_lead_dateline(container)
-        return nitf.html_body(nitf.inner_html(container)), None, lead
+        lead = None if dateline_known else take_lead_dateline(container)
+        return html_body(inner_html(container)), None, lead
     text = data.text or ""
     if (_formal(content, "Encoding") or "").lower() == "base64":
         try:
@@ -250,6 +272,6 @@ def _body(content: etree._Element | None, where: str, dateline_known: bool
             raise FormatError(NAME, f"{where}//DataContent", "invalid base64 content") from exc
     mime = (_formal(content, "MimeType") or "").lower()
     if "html" in mime:
-        return nitf.html_body(text), None, None
-    body, lead = nitf.text_body(text, dateline_known=dateline_known)
+        return html_body(text), None, None
+    body, lead = text_body(text, dateline_known=dateline_known)
     return body, None, lead

@@ -21,11 +21,19 @@ from typing import Any
 import lxml.html
 from lxml import etree
 
+from wiredesk.formats.dates import safe_datetime
 from wiredesk.formats.errors import FormatError
-from wiredesk.formats.feeds import looks_like as _looks_like_feed
-from wiredesk.formats.plaincopy import _BYLINE, _CREDIT, _split, plain_uri
 from wiredesk.formats.textcodec import decode
-from wiredesk.formats.wirerules import headline_rules, join_names, safe_datetime, withdrawn_notice
+from wiredesk.formats.wirerules import (
+    BYLINE,
+    CREDIT,
+    headline_rules,
+    join_names,
+    plain_uri,
+    read_copy,
+    withdrawn_notice,
+)
+from wiredesk.formats.xmlsafe import is_feed
 from wiredesk.story import Body, Pubstatus, Story, Subject
 
 NAME = "webpage"
@@ -52,7 +60,7 @@ _DATE_PARAMS = {"original_date": True, "extensive_search": False, "max_date": "9
 
 def looks_like(data: bytes) -> bool:
     head = data[:1024].lstrip(b"\xef\xbb\xbf")
-    return _HTML_START.match(head) is not None and not _looks_like_feed(data)
+    return _HTML_START.match(head) is not None and not is_feed(data)
 
 
 def parse(data: bytes, *, agency: str | None = None) -> list[Story]:
@@ -76,7 +84,7 @@ def parse(data: bytes, *, agency: str | None = None) -> list[Story]:
     paragraphs = [p for p in _article_paragraphs(text, tree) if p not in repeats]
     if not paragraphs:
         raise FormatError(NAME, "body", "expected article text, found none")
-    parts = _split("\n\n".join([headline, *paragraphs]))
+    parts = read_copy("\n\n".join([headline, *paragraphs]))
     title, signals, version, kill_tag = headline_rules(headline)
     if not parts.paragraphs:
         raise FormatError(NAME, "body", "expected story paragraphs, found only page furniture")
@@ -150,8 +158,8 @@ def _article_paragraphs(text: str, tree: etree._Element) -> list[str]:
             return found
         places.append(at)
     first, last = places[0], places[-1]
-    before = [p for p in own[:first] if _BYLINE.match(p)]  # trafilatura drops bylines
-    after = [p for p in own[last + 1:] if _CREDIT.match(p)][:1]
+    before = [p for p in own[:first] if BYLINE.match(p)]  # trafilatura drops bylines
+    after = [p for p in own[last + 1:] if CREDIT.match(p)][:1]
     return [*before, *own[first:last + 1], *after]
 
 
