@@ -32,6 +32,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta, timezone
 
+from wiredesk.formats.contract import Format
 from wiredesk.formats.dates import ZONES, english_embargo
 from wiredesk.formats.errors import FormatError
 from wiredesk.formats.teletype import Frame, frames, match_dateline, slug, split_rights, story_uri
@@ -287,3 +288,6 @@ def _trailer_time(match: re.Match[str], where: str) -> datetime:
     except ValueError as exc:
         raise FormatError(NAME, f"{where}, date-time group", f"{match.group(0)!r}: {exc}") from exc
     return stamp.astimezone(UTC)
+
+
+FORMAT = Format(NAME, looks_like, parse)

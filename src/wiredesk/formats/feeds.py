@@ -19,6 +19,7 @@ import re
 
 from lxml import etree
 
+from wiredesk.formats.contract import Format
 from wiredesk.formats.errors import FormatError
 from wiredesk.formats.feeds_entry import MARKUP_TAG, NAME, Entry, FeedInfo, entry_story
 from wiredesk.formats.feeds_loose import parse_loose
@@ -296,3 +297,6 @@ def _read_tombstone(el: etree._Element, where: str) -> Entry:
     if (by := el.find(_TOMB + "by")) is not None:
         e.authors = [text_of(by.find(_A + "name")) or text_of(by)]
     return e
+
+
+FORMAT = Format(NAME, looks_like, parse)

@@ -31,6 +31,7 @@ from __future__ import annotations
 import re
 from datetime import UTC, datetime, timedelta, timezone
 
+from wiredesk.formats.contract import Format
 from wiredesk.formats.dates import ZONES, english_embargo, resolve, zone
 from wiredesk.formats.errors import FormatError
 from wiredesk.formats.teletype import Frame, frames, match_dateline, split_rights, story_uri
@@ -272,3 +273,6 @@ def _sperrfrist(line: str, ref: datetime | None, where: str) -> datetime | None:
     year = int(found["year"]) if found["year"] else None
     return resolve(year, month, day, hour, minute, zone(found["tz"], "Europe/Berlin", 1), ref,
                    NAME, f"{where}, Sperrfrist")
+
+
+FORMAT = Format(NAME, looks_like, parse)

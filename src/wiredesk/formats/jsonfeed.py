@@ -20,6 +20,7 @@ import json
 import re
 from typing import Any
 
+from wiredesk.formats.contract import Format
 from wiredesk.formats.dates import safe_datetime
 from wiredesk.formats.errors import FormatError
 from wiredesk.formats.textcodec import decode
@@ -203,3 +204,6 @@ def _kind(value: object) -> str:
         return "null"
     return {bool: "boolean", int: "number", float: "number", str: "string", list: "array",
             dict: "object"}.get(type(value), type(value).__name__)
+
+
+FORMAT = Format(NAME, looks_like, parse)

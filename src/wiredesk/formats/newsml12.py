@@ -14,6 +14,7 @@ import re
 from lxml import etree
 
 from wiredesk.formats.bodies import html_body
+from wiredesk.formats.contract import Format
 from wiredesk.formats.dates import when
 from wiredesk.formats.errors import FormatError
 from wiredesk.formats.nitf import SUBJECTCODE_URI, read_nitf
@@ -275,3 +276,6 @@ def _body(content: etree._Element | None, where: str, dateline_known: bool
         return html_body(text), None, None
     body, lead = text_body(text, dateline_known=dateline_known)
     return body, None, lead
+
+
+FORMAT = Format(NAME, looks_like, parse)

@@ -14,6 +14,7 @@ from datetime import datetime
 from lxml import etree
 
 from wiredesk.formats.bodies import html_body
+from wiredesk.formats.contract import Format
 from wiredesk.formats.dates import when
 from wiredesk.formats.errors import FormatError
 from wiredesk.formats.nitf import read_nitf
@@ -332,3 +333,6 @@ def _body(item_kids: _Kids, where: str, *, dateline_known: bool, tree: _Tree
         return html_body(text), None, None
     body, lead = text_body(text, dateline_known=dateline_known)
     return body, None, lead
+
+
+FORMAT = Format(NAME, looks_like, parse)

@@ -18,6 +18,7 @@ from jsonschema.exceptions import best_match
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
 
+from wiredesk.formats.contract import Format
 from wiredesk.formats.dates import iso, parse_datetime
 from wiredesk.formats.errors import FormatError
 from wiredesk.formats.textcodec import decode
@@ -103,8 +104,9 @@ def looks_like(data: bytes) -> bool:
     return b'"uri"' in data[:65536]
 
 
-def parse(data: bytes) -> list[Story]:
-    """Parse a ninjs document: one item, or a JSON array of items."""
+def parse(data: bytes, *, agency: str | None = None) -> list[Story]:
+    """Parse a ninjs document: one item, or a JSON array of items. `agency` is not used:
+    every item names its own originator (infosources, else the copyright holder)."""
     text = decode(data, NAME)
     try:
         doc = json.loads(text)
@@ -307,3 +309,6 @@ def _subject_v1(subject: Subject) -> dict[str, str]:
     if subject.code:
         entry["code"] = subject.code
     return entry
+
+
+FORMAT = Format(NAME, looks_like, parse)

@@ -13,6 +13,7 @@ from typing import Any
 from lxml import etree
 
 from wiredesk.formats.bodies import html_body
+from wiredesk.formats.contract import Format
 from wiredesk.formats.dates import when
 from wiredesk.formats.errors import FormatError
 from wiredesk.formats.wirerules import (
@@ -233,3 +234,6 @@ def parse(data: bytes, *, agency: str | None = None) -> list[Story]:
     name = fields["agency"] or agency or agency_name(fields["copyrightholder"])
     fields.update(uri=fields["uri"] or nitf_uri(name, fields["headline"]), agency=name, raw=data)
     return [Story(**fields)]
+
+
+FORMAT = Format(NAME, looks_like, parse)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 
+from wiredesk.formats.contract import Format
 from wiredesk.formats.errors import FormatError
 from wiredesk.formats.textcodec import decode
 from wiredesk.formats.wirerules import (
@@ -24,14 +25,22 @@ from wiredesk.story import Body, Pubstatus, Story
 
 NAME = "plain"
 
+_CONTROL = re.compile(rb"[\x00-\x08\x0b\x0e-\x1f\x7f]")
 
-def looks_like(text: str) -> bool:
-    """Plain copy is the fallback: readable text with a first line and some body."""
+
+def looks_like(data: bytes) -> bool:
+    """Plain copy is the fallback: readable text with a first line and some body. Not framed
+    wire copy (SOH, STX, ETX...), whose header no other format could read: that is a broken
+    ANPA or IPTC 7901 file."""
+    head = data[:8192]
+    if _CONTROL.search(head):
+        return False
+    text = head.decode("utf-8", errors="replace")
     lines = [line for line in text.splitlines() if line.strip()]
     return len(lines) >= 2 and not text.lstrip().startswith(("<", "{", "["))
 
 
-def parse(data: bytes, *, agency: str | None = None, uri: str | None = None) -> list[Story]:
+def parse(data: bytes, *, agency: str | None = None) -> list[Story]:
     text = decode(data, NAME).replace("\r\n", "\n").replace("\r", "\n")
     parts = read_copy(text)
     if not parts.headline:
@@ -56,7 +65,7 @@ def parse(data: bytes, *, agency: str | None = None, uri: str | None = None) -> 
     agency_name = parts.agency or agency
     return [
         Story(
-            uri=uri or plain_uri(agency_name, target_headline),
+            uri=plain_uri(agency_name, target_headline),
             headline=parts.headline,
             body=Body.from_paragraphs(parts.paragraphs),
             version=version,
@@ -72,3 +81,6 @@ def parse(data: bytes, *, agency: str | None = None, uri: str | None = None) -> 
             format=NAME,
         )
     ]
+
+
+FORMAT = Format(NAME, looks_like, parse)

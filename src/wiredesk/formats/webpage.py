@@ -21,6 +21,7 @@ from typing import Any
 import lxml.html
 from lxml import etree
 
+from wiredesk.formats.contract import Format
 from wiredesk.formats.dates import safe_datetime
 from wiredesk.formats.errors import FormatError
 from wiredesk.formats.textcodec import decode
@@ -297,3 +298,6 @@ def _when(source: dict[str, Any], key: str) -> Any:
     if value is None or isinstance(value, str):
         return safe_datetime(value, NAME, f"JSON-LD/meta {key}")
     raise FormatError(NAME, f"JSON-LD {key}", f"expected a date-time string, got {type(value).__name__}")
+
+
+FORMAT = Format(NAME, looks_like, parse)
