@@ -32,12 +32,13 @@ import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta, timezone
 
+from wiredesk.formats.bodies import body_from_html, body_from_paragraphs
 from wiredesk.formats.contract import Format
 from wiredesk.formats.dates import ZONES, english_embargo
 from wiredesk.formats.errors import FormatError
 from wiredesk.formats.teletype import Frame, frames, match_dateline, slug, split_rights, story_uri
 from wiredesk.formats.wirerules import AGENCIES, BYLINE
-from wiredesk.story import Body, Pubstatus, Story, Subject
+from wiredesk.story import Pubstatus, Story, Subject
 
 NAME = "anpa"
 
@@ -201,9 +202,9 @@ def _story(frame: Frame, agency_arg: str | None) -> Story:
     elif withheld:
         pubstatus, version = Pubstatus.WITHHELD, None
     if copy.lines and two["tab"] == "\x12":  # DC2: tabular copy keeps its columns
-        body = Body.from_html("<pre>" + html.escape("\n".join(copy.lines), quote=False) + "</pre>")
+        body = body_from_html("<pre>" + html.escape("\n".join(copy.lines), quote=False) + "</pre>")
     else:
-        body = Body.from_paragraphs(paras)
+        body = body_from_paragraphs(paras)
     category = two["cat"].lower()
     return Story(
         uri=story_uri(NAME, agency, keyword, _CYCLE) + (f":{piece}" if piece else ""),

@@ -31,12 +31,13 @@ from __future__ import annotations
 import re
 from datetime import UTC, datetime, timedelta, timezone
 
+from wiredesk.formats.bodies import body_from_paragraphs
 from wiredesk.formats.contract import Format
 from wiredesk.formats.dates import ZONES, english_embargo, resolve, zone
 from wiredesk.formats.errors import FormatError
 from wiredesk.formats.teletype import Frame, frames, match_dateline, split_rights, story_uri
 from wiredesk.formats.wirerules import AGENCIES
-from wiredesk.story import Body, Pubstatus, Story, Subject
+from wiredesk.story import Pubstatus, Story, Subject
 
 NAME = "iptc7901"
 
@@ -180,7 +181,7 @@ def _story(frame: Frame, agency_arg: str | None) -> Story:
     return Story(
         uri=story_uri(NAME, agency, keyword or headline, _MARKER),
         headline=headline,
-        body=Body.from_paragraphs(paras),
+        body=body_from_paragraphs(paras),
         version=version,
         firstcreated=versioncreated if version == "1" else None,
         versioncreated=versioncreated,

@@ -18,6 +18,7 @@ from jsonschema.exceptions import best_match
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
 
+from wiredesk.formats.bodies import body_from_html, body_from_text
 from wiredesk.formats.contract import Format
 from wiredesk.formats.dates import iso, parse_datetime
 from wiredesk.formats.errors import FormatError
@@ -225,22 +226,22 @@ def _body_v2(bodies: list[dict[str, Any]], v: Any) -> Body:
     html_bodies = [b for b in bodies if (b.get(ctype_key) or "").split(";")[0] in _HTML_TYPES]
     if html_bodies:
         main = next((b for b in html_bodies if b.get("role") in ("main", "richtext")), html_bodies[0])
-        return Body.from_html(main["value"])
+        return body_from_html(main["value"])
     if bodies:
         main = next((b for b in bodies if b.get("role") == "main"), bodies[0])
-        return Body.from_text(main["value"])
+        return body_from_text(main["value"])
     return Body.empty()
 
 
 def _body_v1(item: dict[str, Any]) -> Body:
     for key in ("body_html", "body_xhtml", "body_richtext"):
         if item.get(key):
-            return Body.from_html(item[key])
+            return body_from_html(item[key])
     for key in ("body_text", "body_main", "body_plain"):
         if item.get(key):
-            return Body.from_text(item[key])
+            return body_from_text(item[key])
     other = next((k for k in item if k.startswith("body_")), None)
-    return Body.from_text(item[other]) if other else Body.empty()
+    return body_from_text(item[other]) if other else Body.empty()
 
 
 def to_ninjs(story: Story, profile: str = "2.2") -> dict[str, Any]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 
+from wiredesk.formats.bodies import body_from_paragraphs
 from wiredesk.formats.contract import Format
 from wiredesk.formats.errors import FormatError
 from wiredesk.formats.textcodec import decode
@@ -21,7 +22,7 @@ from wiredesk.formats.wirerules import (
     strip_tags,
     withdrawn_notice,
 )
-from wiredesk.story import Body, Pubstatus, Story
+from wiredesk.story import Pubstatus, Story
 
 NAME = "plain"
 
@@ -67,7 +68,7 @@ def parse(data: bytes, *, agency: str | None = None) -> list[Story]:
         Story(
             uri=plain_uri(agency_name, target_headline),
             headline=parts.headline,
-            body=Body.from_paragraphs(parts.paragraphs),
+            body=body_from_paragraphs(parts.paragraphs),
             version=version,
             pubstatus=pubstatus,
             by=parts.by,

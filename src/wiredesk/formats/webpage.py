@@ -21,6 +21,7 @@ from typing import Any
 import lxml.html
 from lxml import etree
 
+from wiredesk.formats.bodies import body_from_paragraphs
 from wiredesk.formats.contract import Format
 from wiredesk.formats.dates import safe_datetime
 from wiredesk.formats.errors import FormatError
@@ -35,7 +36,7 @@ from wiredesk.formats.wirerules import (
     withdrawn_notice,
 )
 from wiredesk.formats.xmlsafe import is_feed
-from wiredesk.story import Body, Pubstatus, Story, Subject
+from wiredesk.story import Pubstatus, Story, Subject
 
 NAME = "webpage"
 MAX_BYTES = 5 * 1024 * 1024  # an article page; anything larger is not one
@@ -89,7 +90,7 @@ def parse(data: bytes, *, agency: str | None = None) -> list[Story]:
     title, signals, version, kill_tag = headline_rules(headline)
     if not parts.paragraphs:
         raise FormatError(NAME, "body", "expected story paragraphs, found only page furniture")
-    body = Body.from_paragraphs(parts.paragraphs)
+    body = body_from_paragraphs(parts.paragraphs)
     canceled = kill_tag or withdrawn_notice(body.text)
     correction = ld.get("correction")
     correction = _plain(correction.get("text") if isinstance(correction, dict) else correction)

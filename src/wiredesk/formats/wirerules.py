@@ -14,6 +14,7 @@ import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, NamedTuple
 
+from wiredesk.formats.bodies import body_from_html, body_from_paragraphs, body_from_text
 from wiredesk.formats.errors import FormatError
 from wiredesk.story import Body, Pubstatus
 
@@ -336,7 +337,7 @@ def wire_body(content: str, is_html: bool) -> WireBody:
     if len(paragraphs) > 1 and CREDIT.match(paragraphs[-1]):
         out.creditline = paragraphs.pop()
     changed = out.by or out.advisories or out.dateline or out.creditline
-    out.body = Body.from_paragraphs(paragraphs) if changed else Body.from_text(content)
+    out.body = body_from_paragraphs(paragraphs) if changed else body_from_text(content)
     return out
 
 
@@ -385,7 +386,7 @@ def _html_body(markup: str) -> WireBody:
         if credit.startswith("(") and markup[:at].strip() and CREDIT.match(credit):
             out.creditline = credit
             markup = markup[:at]
-    out.body = Body.from_html(markup)
+    out.body = body_from_html(markup)
     return out
 
 
@@ -398,7 +399,7 @@ def text_body(text: str, *, dateline_known: bool) -> tuple[Body, Dateline | None
     lead = None
     if paragraphs and not dateline_known:
         lead, paragraphs[0] = split_lead_dateline(paragraphs[0])
-    return Body.from_paragraphs(paragraphs, received=text), lead
+    return body_from_paragraphs(paragraphs, received=text), lead
 
 
 def trailing_credit(body: Body) -> str | None:
