@@ -38,7 +38,7 @@ from wiredesk.formats.dates import ZONES, english_embargo
 from wiredesk.formats.errors import FormatError
 from wiredesk.formats.teletype import Frame, frames, match_dateline, slug, split_rights, story_uri
 from wiredesk.formats.wirerules import AGENCIES, BYLINE
-from wiredesk.story import Pubstatus, Story, Subject
+from wiredesk.story import Body, Pubstatus, Story, Subject
 
 NAME = "anpa"
 
@@ -100,6 +100,46 @@ def parse(data: bytes, *, agency: str | None = None) -> list[Story]:
 
 
 def _story(frame: Frame, agency_arg: str | None) -> Story:
+    two = _header(frame)
+    copy = _read(frame.text)
+    trailer = _trailer(frame, copy.trailer)
+    versioncreated = _trailer_time(trailer, frame.where) if trailer else None
+    keyword, keyline, version_text, head_lines = _keyword(two, copy.heads)
+    heads = _read_heads(head_lines, version_text, two["pri"], versioncreated, frame.where)
+    paras, holder, notice, terms = split_rights(copy.paras or heads.extras)
+    dateline = located = dl_agency = None
+    if paras and (found := match_dateline(paras[0])):
+        dateline, located, dl_agency, rest = found
+        paras = [rest, *paras[1:]] if rest else paras[1:]
+    headline = _headline(heads, paras, keyline or f"{keyword}, {version_text}", frame.where)
+    sender = trailer["agency"] if trailer else None
+    agency = AGENCIES.get((sender or "").lower(), sender) or agency_arg or dl_agency
+    version, signals, piece = _version(version_text)
+    pubstatus = Pubstatus.USABLE
+    if heads.killed:
+        pubstatus, version = Pubstatus.CANCELED, None
+        signals = (*signals, "withdrawn")
+    elif heads.withheld:
+        pubstatus, version = Pubstatus.WITHHELD, None
+    category = two["cat"].lower()
+    return Story(
+        uri=story_uri(NAME, agency, keyword, _CYCLE) + (f":{piece}" if piece else ""),
+        headline=headline, body=_body(copy, two["tab"], paras), version=version,
+        versioncreated=versioncreated,
+        firstcreated=versioncreated if version == "1" and not piece else None,
+        pubstatus=pubstatus, embargoed=heads.embargoed, urgency=heads.urgency,
+        slugline=keyword + (f" {piece.replace('-', ' ').title()}" if piece else ""),
+        by=heads.by, located=located, dateline=dateline, agency=agency,
+        subjects=(Subject(CATEGORIES.get(category, f"ANPA category {category}"),
+                          uri=f"urn:wiredesk:anpa:category:{category}", code=category),),
+        copyrightholder=holder, copyrightnotice=notice, usageterms=terms,
+        ednote=" ".join(heads.ednotes) or None, signals=tuple(dict.fromkeys(signals)),
+        raw=frame.raw, format=NAME,
+    )
+
+
+def _header(frame: Frame) -> re.Match[str]:
+    """The two header lines, checked; the second (priority, category, keyword...) matched."""
     lines = [line.strip() for line in re.split(r"\r\n|\r|\n", frame.header) if line.strip()]
     if len(lines) < 2:
         raise FormatError(NAME, f"{frame.where}, header", "expected two header lines before STX")
@@ -116,17 +156,26 @@ def _story(frame: Frame, agency_arg: str | None) -> Story:
         month, day = (int(x) for x in two["md"].split("-"))
         if not (1 <= month <= 12 and 1 <= day <= 31):
             raise FormatError(NAME, f"{frame.where}, header line 2", f"bad date {two['md']!r}")
-    copy = _read(frame.text)
-    post = frame.post.strip()
-    trailer = copy.trailer
-    if post:
-        trailer = _TRAILER.match(post)
-        if not trailer:
-            raise FormatError(NAME, f"{frame.where}, after ETX", "expected the date-time group "
-                              f"like 'AP-XX-11-29-26 1734GMT' or EOT, got {post[:40]!r}")
-    versioncreated = _trailer_time(trailer, frame.where) if trailer else None
+    return two
 
-    heads = list(copy.heads)
+
+def _trailer(frame: Frame, in_text: re.Match[str] | None) -> re.Match[str] | None:
+    """The date-time group: after ETX when anything is there, else the text's last line."""
+    post = frame.post.strip()
+    if not post:
+        return in_text
+    trailer = _TRAILER.match(post)
+    if not trailer:
+        raise FormatError(NAME, f"{frame.where}, after ETX", "expected the date-time group "
+                          f"like 'AP-XX-11-29-26 1734GMT' or EOT, got {post[:40]!r}")
+    return trailer
+
+
+def _keyword(two: re.Match[str], heads: list[tuple[str, bool]]
+             ) -> tuple[str, str | None, str, list[tuple[str, bool]]]:
+    """The keyword, the keyword line (without its word count), the version text, and the
+    header lines after the keyword line."""
+    heads = list(heads)
     keyword, versions, keyline = two["kw"], [two["ver"].strip()], None
     if heads and _is_keyline(heads[0][0], keyword):
         keyline = heads.pop(0)[0]
@@ -139,86 +188,77 @@ def _story(frame: Frame, agency_arg: str | None) -> Story:
     for text in versions:
         if text:
             unique.setdefault(slug(text), text)
-    version_text = " ".join(unique.values())
+    return keyword, keyline, " ".join(unique.values()), heads
 
-    headline = by = None
-    ednotes: list[str] = []
-    extras: list[str] = []
-    killed = _KILL.search(version_text) is not None
-    withheld = _WITHHOLD.search(version_text) is not None
-    urgency = URGENCY.get(two["pri"].lower())
+
+@dataclass
+class _Heads:
+    """What the ^ header lines of the text say."""
+
+    headline: str | None = None
+    by: str | None = None
+    ednotes: list[str] = field(default_factory=list)
+    extras: list[str] = field(default_factory=list)  # summary lines repeating the lede
+    killed: bool = False
+    withheld: bool = False
+    urgency: int | None = None
+    embargoed: datetime | None = None
+
+
+def _read_heads(heads: list[tuple[str, bool]], version_text: str, priority: str,
+                versioncreated: datetime | None, where: str) -> _Heads:
+    """Kill and urgency lines, editors' notes and embargoes, byline, headline, extras."""
+    out = _Heads(killed=_KILL.search(version_text) is not None,
+                 withheld=_WITHHOLD.search(version_text) is not None,
+                 urgency=URGENCY.get(priority.lower()))
+    # "Urgent" in the version field
     for word in re.findall(r"\b(?:Urgent|Bulletin|Flash)\b", version_text, re.I):
-        urgency = min(urgency or 9, URGENCY[word[0].lower()])  # "Urgent" in the version field
-    embargoed = None
+        out.urgency = min(out.urgency or 9, URGENCY[word[0].lower()])
     in_by = False
     for text, ended_eq in heads:
         if _KILL_LINE.match(text):
-            withheld = withheld or "withhold" in text.lower()
-            killed = killed or "withhold" not in text.lower()
+            out.withheld = out.withheld or "withhold" in text.lower()
+            out.killed = out.killed or "withhold" not in text.lower()
             continue
         if _URGENT_LINE.match(text):
-            urgency = min(urgency or 9, URGENCY[text[0].lower()])
+            out.urgency = min(out.urgency or 9, URGENCY[text[0].lower()])
             continue
         if _EMBARGO_HINT.search(text) or _EDNOTE.match(text):
-            ednotes.append(text)
-            embargoed = embargoed or english_embargo(
-                text, versioncreated, f"{frame.where}, embargo", NAME, "America/New_York", -5)
+            out.ednotes.append(text)
+            out.embargoed = out.embargoed or english_embargo(
+                text, versioncreated, f"{where}, embargo", NAME, "America/New_York", -5)
             continue
         byline = BYLINE.match(text)
-        if byline and by is None:
-            by, in_by = byline["by"].strip(), ended_eq
+        if byline and out.by is None:
+            out.by, in_by = byline["by"].strip(), ended_eq
             continue
-        if in_by and ended_eq and by is not None:
-            by = f"{by}, {text}"  # "AP Sports Writer", "Associated Press"
+        if in_by and ended_eq and out.by is not None:
+            out.by = f"{out.by}, {text}"  # "AP Sports Writer", "Associated Press"
             continue
         in_by = False
-        if headline is None:
-            headline = text
+        if out.headline is None:
+            out.headline = text
         else:
-            extras.append(text)  # a summary line repeating the lede; kept out of the body
+            out.extras.append(text)  # a summary line repeating the lede; kept out of the body
+    return out
 
-    paras = copy.paras or extras
-    paras, holder, notice, terms = split_rights(paras)
-    dateline = located = dl_agency = None
-    if paras:
-        found = match_dateline(paras[0])
-        if found:
-            dateline, located, dl_agency, rest = found
-            paras = [rest, *paras[1:]] if rest else paras[1:]
+
+def _headline(heads: _Heads, paras: list[str], fallback: str, where: str) -> str:
+    """The ^headline; for an alert the lede; for a bare kill the keyword line."""
+    headline = heads.headline
     if headline is None and paras:
         headline = paras[0]  # an alert: no ^headline, the lede is all there is
-    elif headline is None and (killed or withheld):
-        headline = keyline or f"{keyword}, {version_text}"
+    elif headline is None and (heads.killed or heads.withheld):
+        headline = fallback
     if not headline:
-        raise FormatError(NAME, f"{frame.where}, text", "expected a headline line (^...<) or text")
+        raise FormatError(NAME, f"{where}, text", "expected a headline line (^...<) or text")
+    return headline
 
-    sender = trailer["agency"] if trailer else None
-    agency = AGENCIES.get((sender or "").lower(), sender) or agency_arg or dl_agency
-    version, signals, piece = _version(version_text)
-    pubstatus = Pubstatus.USABLE
-    if killed:
-        pubstatus, version = Pubstatus.CANCELED, None
-        signals = (*signals, "withdrawn")
-    elif withheld:
-        pubstatus, version = Pubstatus.WITHHELD, None
-    if copy.lines and two["tab"] == "\x12":  # DC2: tabular copy keeps its columns
-        body = body_from_html("<pre>" + html.escape("\n".join(copy.lines), quote=False) + "</pre>")
-    else:
-        body = body_from_paragraphs(paras)
-    category = two["cat"].lower()
-    return Story(
-        uri=story_uri(NAME, agency, keyword, _CYCLE) + (f":{piece}" if piece else ""),
-        headline=headline, body=body, version=version, versioncreated=versioncreated,
-        firstcreated=versioncreated if version == "1" and not piece else None,
-        pubstatus=pubstatus, embargoed=embargoed, urgency=urgency,
-        slugline=keyword + (f" {piece.replace('-', ' ').title()}" if piece else ""),
-        by=by, located=located, dateline=dateline, agency=agency,
-        subjects=(Subject(CATEGORIES.get(category, f"ANPA category {category}"),
-                          uri=f"urn:wiredesk:anpa:category:{category}", code=category),),
-        copyrightholder=holder, copyrightnotice=notice, usageterms=terms,
-        ednote=" ".join(ednotes) or None, signals=tuple(dict.fromkeys(signals)),
-        raw=frame.raw, format=NAME,
-    )
+
+def _body(copy: _Copy, tab: str, paras: list[str]) -> Body:
+    if copy.lines and tab == "\x12":  # DC2: tabular copy keeps its columns
+        return body_from_html("<pre>" + html.escape("\n".join(copy.lines), quote=False) + "</pre>")
+    return body_from_paragraphs(paras)
 
 
 def _read(text: str) -> _Copy:

@@ -10,6 +10,8 @@ from __future__ import annotations
 import base64
 import binascii
 import re
+from datetime import datetime
+from functools import partial
 
 from lxml import etree
 
@@ -96,40 +98,15 @@ def _formal(base: etree._Element | None, path: str) -> str | None:
 
 def _story(item: etree._Element, where: str, raw: bytes, agency: str | None,
            topics: dict[str | None, etree._Element]) -> Story | None:
-    ident = find_path(item, "Identification/NewsIdentifier")
-    if ident is None:
-        raise FormatError(NAME, f"{where}/Identification/NewsIdentifier",
-                          "expected a NewsIdentifier")
-    ids = {k: text_of(find_path(ident, k)) for k in ("ProviderId", "DateId", "NewsItemId")}
-    for key, value in ids.items():
-        if not value:
-            raise FormatError(NAME, f"{where}/Identification/NewsIdentifier/{key}",
-                              f"expected a non-empty {key}")
-    revision = find_path(ident, "RevisionId")
-    version = text_of(revision) or None
-    where = f"{where}[{ids['NewsItemId']}]"
-    manage = find_path(item, "NewsManagement")
-    if manage is None:
-        raise FormatError(NAME, f"{where}/NewsManagement", "expected a NewsManagement element")
-    status = read_pubstatus(_formal(manage, "Status"), NAME, f"{where}/NewsManagement/Status")
-    update = (revision.get("Update") or "N").upper() if revision is not None else "N"
-    if update == "U":
-        raise FormatError(NAME, f"{where}/Identification/NewsIdentifier/RevisionId/@Update",
-                          "partial updates (Update elements) cannot be applied; "
-                          "expected a complete NewsItem (Update='N')")
+    ident, ids, revision, where = _identification(item, where)
+    manage, status = _management(item, revision, where)
     component = find_path(item, "NewsComponent")
     contents = list(component.iter("ContentItem")) if component is not None else []
     texts = [c for c in contents if (_formal(c, "MediaType") or "text").lower() not in _NON_TEXT]
     if contents and not texts:
         return None  # photos, video: associations, never stories
     comp = component if component is not None else etree.Element("NewsComponent")
-
-    def first(path: str) -> etree._Element | None:
-        return next(comp.iter(path), None)  # the outermost component that says it
-
-    def line(name: str) -> str | None:
-        return text_of(first(name)) or None
-
+    first, line = partial(_first, comp), partial(_line, comp)
     dateline = line("DateLine")
     given = parse_dateline(dateline)
     body, parts, lead = _body(texts[0] if texts else None, where, dateline is not None)
@@ -138,42 +115,24 @@ def _story(item: etree._Element, where: str, raw: bytes, agency: str | None,
     if not headline and not body.text and status is Pubstatus.USABLE:
         raise FormatError(NAME, f"{where}/NewsComponent/NewsLines/HeadLine",
                           "a story needs a HeadLine or text content; found neither")
-    signals: list[str] = []
-    if revision is not None and (revision.get("PreviousRevision") or "0").strip() not in ("", "0"):
-        signals.append("update")  # this revision replaces an earlier one
-    for instruction in findall_path(manage, "Instruction"):
-        word = _INSTRUCTIONS.get((instruction.get("FormalName") or "").strip().lower())
-        signals += [word] if word else []
-    signals += [*parts.signals, *(signal(t) for t in tags if signal(t))]
-    embargoed = None
-    for change in findall_path(manage, "StatusWillChange"):
-        if (_formal(change, "FutureStatus") or "").lower() == "usable":
-            embargoed = when(text_of(find_path(change, "DateAndTime")), NAME,
-                                  f"{where}/NewsManagement/StatusWillChange/DateAndTime")
-    rights = first("RightsMetadata")
-    usage = find_path(rights, "UsageRights") if rights is not None else None
-    terms = [_line_of(usage, k) for k in ("Limitations", "UsageType", "Geography")]
-    holder = text_of(find_path(rights, "Copyright/CopyrightHolder")) if rights is not None else ""
-    expires = when(_line_of(usage, "EndDate"), NAME,
-                        f"{where}/NewsComponent/RightsMetadata/UsageRights/EndDate")
+    signals = [*_signals(revision, manage), *parts.signals, *(signal(t) for t in tags if signal(t))]
+    embargoed = _embargo(manage, where)
+    holder, terms, expires = _rights(first("RightsMetadata"), where)
     urgency = read_integer(_formal(manage, "Urgency"), NAME,
                            f"{where}/NewsManagement/Urgency/@FormalName")
     meta = first("DescriptiveMetadata")
-    # Editorial notes travel as typed NewsLines (NewsLineType "EdNote", "Advisory"...).
-    notes = [text_of(find_path(n, "NewsLineText")) for n in comp.iter("NewsLine")
-             if _NOTE.search(_formal(n, "NewsLineType") or "")]
-    notes = [n for n in notes if n]
     provider = _formal(first("AdministrativeMetadata"), "Provider/Party")
     known = agency_name(ids["ProviderId"])
+    version = text_of(revision) or None
     return Story(
         uri=_uri(ident, ids, version),
         headline=headline,
         body=body,
         version=version or parts.version,
         firstcreated=when(text_of(find_path(manage, "FirstCreated")), NAME,
-                               f"{where}/NewsManagement/FirstCreated") or parts.firstcreated,
+                          f"{where}/NewsManagement/FirstCreated") or parts.firstcreated,
         versioncreated=when(text_of(find_path(manage, "ThisRevisionCreated")), NAME,
-                                 f"{where}/NewsManagement/ThisRevisionCreated")
+                            f"{where}/NewsManagement/ThisRevisionCreated")
         or parts.versioncreated,
         pubstatus=status,
         embargoed=embargoed or parts.embargoed,
@@ -192,12 +151,89 @@ def _story(item: etree._Element, where: str, raw: bytes, agency: str | None,
         copyrightholder=holder or parts.copyrightholder,
         copyrightnotice=line("CopyrightLine") or parts.copyrightnotice,
         usageterms="; ".join(t for t in terms if t) or parts.usageterms,
-        ednote=" ".join(notes) or parts.ednote,
+        ednote=" ".join(_notes(comp)) or parts.ednote,
         creditline=line("CreditLine") or parts.creditline or trailing_credit(body),
         signals=tuple(dict.fromkeys(signals)),
         raw=raw,
         format=NAME,
     )
+
+
+def _first(comp: etree._Element, path: str) -> etree._Element | None:
+    return next(comp.iter(path), None)  # the outermost component that says it
+
+
+def _line(comp: etree._Element, name: str) -> str | None:
+    return text_of(_first(comp, name)) or None
+
+
+def _identification(item: etree._Element, where: str
+                    ) -> tuple[etree._Element, dict[str, str], etree._Element | None, str]:
+    """The NewsIdentifier, its three ids, the RevisionId, and `where` naming the item."""
+    ident = find_path(item, "Identification/NewsIdentifier")
+    if ident is None:
+        raise FormatError(NAME, f"{where}/Identification/NewsIdentifier",
+                          "expected a NewsIdentifier")
+    ids = {k: text_of(find_path(ident, k)) for k in ("ProviderId", "DateId", "NewsItemId")}
+    for key, value in ids.items():
+        if not value:
+            raise FormatError(NAME, f"{where}/Identification/NewsIdentifier/{key}",
+                              f"expected a non-empty {key}")
+    return ident, ids, find_path(ident, "RevisionId"), f"{where}[{ids['NewsItemId']}]"
+
+
+def _management(item: etree._Element, revision: etree._Element | None, where: str
+                ) -> tuple[etree._Element, Pubstatus]:
+    """NewsManagement and the status it gives; a partial update is refused."""
+    manage = find_path(item, "NewsManagement")
+    if manage is None:
+        raise FormatError(NAME, f"{where}/NewsManagement", "expected a NewsManagement element")
+    status = read_pubstatus(_formal(manage, "Status"), NAME, f"{where}/NewsManagement/Status")
+    update = (revision.get("Update") or "N").upper() if revision is not None else "N"
+    if update == "U":
+        raise FormatError(NAME, f"{where}/Identification/NewsIdentifier/RevisionId/@Update",
+                          "partial updates (Update elements) cannot be applied; "
+                          "expected a complete NewsItem (Update='N')")
+    return manage, status
+
+
+def _signals(revision: etree._Element | None, manage: etree._Element) -> list[str]:
+    """A revision that replaces an earlier one is an update; Instructions name others."""
+    signals: list[str] = []
+    if revision is not None and (revision.get("PreviousRevision") or "0").strip() not in ("", "0"):
+        signals.append("update")  # this revision replaces an earlier one
+    for instruction in findall_path(manage, "Instruction"):
+        word = _INSTRUCTIONS.get((instruction.get("FormalName") or "").strip().lower())
+        signals += [word] if word else []
+    return signals
+
+
+def _embargo(manage: etree._Element, where: str) -> datetime | None:
+    """When the status will change to usable (the last such StatusWillChange)."""
+    embargoed = None
+    for change in findall_path(manage, "StatusWillChange"):
+        if (_formal(change, "FutureStatus") or "").lower() == "usable":
+            embargoed = when(text_of(find_path(change, "DateAndTime")), NAME,
+                             f"{where}/NewsManagement/StatusWillChange/DateAndTime")
+    return embargoed
+
+
+def _rights(rights: etree._Element | None, where: str
+            ) -> tuple[str, list[str | None], datetime | None]:
+    """RightsMetadata: the copyright holder, the usage terms, and when use ends."""
+    usage = find_path(rights, "UsageRights") if rights is not None else None
+    terms = [_line_of(usage, k) for k in ("Limitations", "UsageType", "Geography")]
+    holder = text_of(find_path(rights, "Copyright/CopyrightHolder")) if rights is not None else ""
+    expires = when(_line_of(usage, "EndDate"), NAME,
+                   f"{where}/NewsComponent/RightsMetadata/UsageRights/EndDate")
+    return holder, terms, expires
+
+
+def _notes(comp: etree._Element) -> list[str]:
+    """Editorial notes travel as typed NewsLines (NewsLineType "EdNote", "Advisory"...)."""
+    notes = [text_of(find_path(n, "NewsLineText")) for n in comp.iter("NewsLine")
+             if _NOTE.search(_formal(n, "NewsLineType") or "")]
+    return [n for n in notes if n]
 
 
 def _line_of(base: etree._Element | None, name: str) -> str | None:

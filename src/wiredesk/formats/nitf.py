@@ -17,6 +17,7 @@ from wiredesk.formats.contract import Format
 from wiredesk.formats.dates import when
 from wiredesk.formats.errors import FormatError
 from wiredesk.formats.wirerules import (
+    Dateline,
     agency_name,
     parse_dateline,
     read_integer,
@@ -38,7 +39,7 @@ from wiredesk.formats.xmlsafe import (
     strip_namespaces,
     text_of,
 )
-from wiredesk.story import Pubstatus, Story, Subject
+from wiredesk.story import Body, Pubstatus, Story, Subject
 
 NAME = "nitf"
 NITF_NS = "http://iptc.org/std/NITF/2006-10-18/"
@@ -76,101 +77,133 @@ def _nitf_fields(nitf: etree._Element, dateline_known: bool, fmt: str) -> dict[s
     """read_nitf's Story fields, from a nitf element that is ours to change (a copy, or a
     document parsed for this call)."""
     strip_namespaces(nitf)
-    head = find_child(nitf, "head")
-    head = head if head is not None else etree.Element("head")
-    doc = find_child(head, "docdata")
-    doc = doc if doc is not None else etree.Element("docdata")
-    body = find_child(nitf, "body")
-    body = body if body is not None else etree.Element("body")
-    bhead = find_child(body, "body.head")
-    bhead = bhead if bhead is not None else etree.Element("body.head")
-    pubdata = find_child(head, "pubdata")
-    pubdata = pubdata if pubdata is not None else etree.Element("pubdata")
-    # docdata's children by tag, the first of each: most fields are an attribute of one.
-    in_doc: dict[str, etree._Element] = {}
-    for child in doc:
-        if isinstance(child.tag, str) and child.tag not in in_doc:
-            in_doc[child.tag] = child
-
-    def attr(path: str, name: str, base: etree._Element = doc) -> str | None:
-        if base is doc:
-            found = in_doc.get(path)
-        else:
-            found = find_path(base, path)
-        value = found.get(name) if found is not None else None
-        return value.strip() if value and value.strip() else None
-
-    def date(path: str, base: etree._Element = doc, name: str = "norm") -> datetime | None:
-        where = "nitf/head/docdata" if base is doc else "nitf/body/body.head"
-        return when(attr(path, name, base), fmt, f"{where}/{path}/@{name}")
-
-    issued = date("date.issue") or when(
-        pubdata.get("date.publication"), fmt, "nitf/head/pubdata/@date.publication")
-    release = date("date.release")
+    n = _Parts(nitf, fmt)
+    issued = n.date("date.issue") or when(
+        n.pubdata.get("date.publication"), fmt, "nitf/head/pubdata/@date.publication")
+    release = n.date("date.release")
     revisions = [when(r.get("norm"), fmt, "nitf/head/revision-history/@norm")
-                 for r in head.iterchildren("revision-history")]
-    signals, notes = [], [attr("ed-msg", "info")]
-    correction = in_doc.get("correction")
-    if correction is not None:
-        signals.append("correction")
-        notes.append(correction.get("info"))
-    notes += [text_of(n) for n in bhead.iterchildren("note")
-              if n.get("type") == "npa" or n.get("noteclass") == "editorsnote"]
-    # Rights: doc.copyright / copyrite for the copyright, doc.rights or body.head rights for use.
-    holder = attr("doc.copyright", "holder") or text_of(
-        next(nitf.iterdescendants("copyrite.holder"), None)) or None
-    notice = text_of(next(nitf.iterdescendants("copyrite"), None)) or (" ".join(
-        p for p in ("Copyright", attr("doc.copyright", "year"), holder) if p) if holder else None)
-    terms = [attr("doc.rights", k) for k in ("limitations", "type", "geography")]
-    headline, tags = strip_tags(text_of(find_path(bhead, "hedline/hl1"))
-                                 or text_of(find_child(head, "title")))
-    byline = find_child(bhead, "byline")
-    dl = find_child(bhead, "dateline")
-    dateline = text_of(dl).rstrip(" -\u2013\u2014") or None if dl is not None else None
-    found = parse_dateline(dateline)  # "WASHINGTON (AP) —" given on its own
-    located = (text_of(find_child(dl, "location")) or None) if dl is not None else None
-    if dateline is None and not dateline_known and (
-            (content_el := find_child(body, "body.content")) is not None):
-        found = take_lead_dateline(content_el)
-        dateline = found.text if found else None
-    # body_content_html without its strip: this tree is stripped already (a copy still, so
-    # that no declaration above the body is serialized with it).
-    body_copy = copy.deepcopy(body)
-    etree.cleanup_namespaces(body_copy)
-    content = html_body(_content_html(body_copy))
+                 for r in n.head.iterchildren("revision-history")]
+    signals, notes = _signals_and_notes(n)
+    holder, notice, terms = _rights(n)
+    headline, tags = strip_tags(text_of(find_path(n.bhead, "hedline/hl1"))
+                                or text_of(find_child(n.head, "title")))
+    byline = find_child(n.bhead, "byline")
+    dateline, located, found = _dateline(n, dateline_known)
+    content = _content(n.body)
     xml_lang = "{http://www.w3.org/XML/1998/namespace}lang"
     return dict(
-        uri=attr("doc-id", "id-string") or nitf.get("uno") or pubdata.get("ex-ref") or "",
+        uri=n.attr("doc-id", "id-string") or nitf.get("uno") or n.pubdata.get("ex-ref") or "",
         headline=headline,
         body=content,
-        version=attr("du-key", "version") or attr("du-key", "generation"),
+        version=n.attr("du-key", "version") or n.attr("du-key", "generation"),
         firstcreated=min((r for r in revisions if r), default=None),
         versioncreated=issued,
-        pubstatus=read_pubstatus(doc.get("management-status"), fmt,
-                            "nitf/head/docdata/@management-status"),
+        pubstatus=read_pubstatus(n.doc.get("management-status"), fmt,
+                                 "nitf/head/docdata/@management-status"),
         # Released later than issued: held until then.
         embargoed=release if release and (issued is None or release > issued) else None,
-        expires=date("date.expire") or date("doc.rights", name="enddate")
-        or date("rights/rights.enddate", bhead),
-        urgency=read_integer(attr("urgency", "ed-urg"), fmt, "nitf/head/docdata/urgency/@ed-urg"),
-        slugline=attr("du-key", "key") or next(
-            (m.get("content") for m in head.iterchildren("meta")
+        expires=n.date("date.expire") or n.date("doc.rights", name="enddate")
+        or n.date("rights/rights.enddate", n.bhead),
+        urgency=read_integer(n.attr("urgency", "ed-urg"), fmt,
+                             "nitf/head/docdata/urgency/@ed-urg"),
+        slugline=n.attr("du-key", "key") or next(
+            (m.get("content") for m in n.head.iterchildren("meta")
              if (m.get("name") or "").lower() in ("slug", "slugline")), None),
         by=strip_by(_byline_text(byline)) if byline is not None else None,
         located=located or (found.place if found else None),
         dateline=dateline,
-        agency=agency_name(text_of(find_child(bhead, "distributor")))
-        or (found.agency if found else None) or agency_name(attr("doc-id", "regsrc")),
-        language=nitf.get("baselang") or nitf.get(xml_lang) or body.get(xml_lang),
-        subjects=tuple(_subjects(head, doc)),
+        agency=agency_name(text_of(find_child(n.bhead, "distributor")))
+        or (found.agency if found else None) or agency_name(n.attr("doc-id", "regsrc")),
+        language=nitf.get("baselang") or nitf.get(xml_lang) or n.body.get(xml_lang),
+        subjects=tuple(_subjects(n.head, n.doc)),
         copyrightholder=holder,
         copyrightnotice=notice,
-        usageterms="; ".join(t for t in terms if t) or text_of(find_child(bhead, "rights")) or None,
-        ednote=" ".join(n.strip() for n in notes if n and n.strip()) or None,
-        creditline=text_of(find_path(body, "body.end/tagline")) or trailing_credit(content),
+        usageterms="; ".join(t for t in terms if t) or text_of(find_child(n.bhead, "rights"))
+        or None,
+        ednote=" ".join(x.strip() for x in notes if x and x.strip()) or None,
+        creditline=text_of(find_path(n.body, "body.end/tagline")) or trailing_credit(content),
         signals=tuple(dict.fromkeys(signals + [signal(t) for t in tags if signal(t)])),
         format=fmt,
     )
+
+
+class _Parts:
+    """The blocks of a (stripped) nitf element, an empty stand-in for each one missing, and
+    docdata's children by tag (the first of each: most fields are an attribute of one)."""
+
+    def __init__(self, nitf: etree._Element, fmt: str) -> None:
+        self.nitf, self.fmt = nitf, fmt
+        self.head = _child_or_empty(nitf, "head")
+        self.doc = _child_or_empty(self.head, "docdata")
+        self.body = _child_or_empty(nitf, "body")
+        self.bhead = _child_or_empty(self.body, "body.head")
+        self.pubdata = _child_or_empty(self.head, "pubdata")
+        self.in_doc: dict[str, etree._Element] = {}
+        for child in self.doc:
+            if isinstance(child.tag, str) and child.tag not in self.in_doc:
+                self.in_doc[child.tag] = child
+
+    def attr(self, path: str, name: str, base: etree._Element | None = None) -> str | None:
+        """An attribute of docdata's `path` child (or of `path` under `base`), stripped."""
+        found = self.in_doc.get(path) if base is None else find_path(base, path)
+        value = found.get(name) if found is not None else None
+        return value.strip() if value and value.strip() else None
+
+    def date(self, path: str, base: etree._Element | None = None,
+             name: str = "norm") -> datetime | None:
+        where = "nitf/head/docdata" if base is None else "nitf/body/body.head"
+        return when(self.attr(path, name, base), self.fmt, f"{where}/{path}/@{name}")
+
+
+def _child_or_empty(parent: etree._Element, tag: str) -> etree._Element:
+    found = find_child(parent, tag)
+    return found if found is not None else etree.Element(tag)
+
+
+def _signals_and_notes(n: _Parts) -> tuple[list[str], list[str | None]]:
+    """A correction is a signal and a note; ed-msg and editors' notes are notes."""
+    signals, notes = [], [n.attr("ed-msg", "info")]
+    correction = n.in_doc.get("correction")
+    if correction is not None:
+        signals.append("correction")
+        notes.append(correction.get("info"))
+    notes += [text_of(x) for x in n.bhead.iterchildren("note")
+              if x.get("type") == "npa" or x.get("noteclass") == "editorsnote"]
+    return signals, notes
+
+
+def _rights(n: _Parts) -> tuple[str | None, str | None, list[str | None]]:
+    """doc.copyright / copyrite for the copyright; doc.rights for use (body.head rights is
+    the caller's fallback)."""
+    holder = n.attr("doc.copyright", "holder") or text_of(
+        next(n.nitf.iterdescendants("copyrite.holder"), None)) or None
+    notice = text_of(next(n.nitf.iterdescendants("copyrite"), None)) or (" ".join(
+        p for p in ("Copyright", n.attr("doc.copyright", "year"), holder) if p) if holder else None)
+    terms = [n.attr("doc.rights", k) for k in ("limitations", "type", "geography")]
+    return holder, notice, terms
+
+
+def _dateline(n: _Parts, dateline_known: bool
+              ) -> tuple[str | None, str | None, Dateline | None]:
+    """The dateline as given in body.head, its location, and its place and agency; else one
+    lifted from the first paragraph of the body (unless the envelope gives one)."""
+    dl = find_child(n.bhead, "dateline")
+    dateline = text_of(dl).rstrip(" -\u2013\u2014") or None if dl is not None else None
+    found = parse_dateline(dateline)  # "WASHINGTON (AP) —" given on its own
+    located = (text_of(find_child(dl, "location")) or None) if dl is not None else None
+    if dateline is None and not dateline_known and (
+            (content_el := find_child(n.body, "body.content")) is not None):
+        found = take_lead_dateline(content_el)
+        dateline = found.text if found else None
+    return dateline, located, found
+
+
+def _content(body: etree._Element) -> Body:
+    """body_content_html without its strip: this tree is stripped already (a copy still, so
+    that no declaration above the body is serialized with it)."""
+    body_copy = copy.deepcopy(body)
+    etree.cleanup_namespaces(body_copy)
+    return html_body(_content_html(body_copy))
 
 
 def _byline_text(byline: etree._Element) -> str:

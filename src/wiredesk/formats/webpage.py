@@ -29,6 +29,7 @@ from wiredesk.formats.textcodec import decode
 from wiredesk.formats.wirerules import (
     BYLINE,
     CREDIT,
+    CopyParts,
     headline_rules,
     join_names,
     plain_uri,
@@ -66,30 +67,15 @@ def looks_like(data: bytes) -> bool:
 
 
 def parse(data: bytes, *, agency: str | None = None) -> list[Story]:
-    if len(data) > MAX_BYTES:
-        raise FormatError(NAME, "document", f"{len(data)} bytes is over the {MAX_BYTES} byte limit")
-    declared = _META_CHARSET.search(data[:4096])
-    text = decode(data, NAME, declared.group(1).decode("ascii") if declared else None)
-    try:
-        tree = lxml.html.document_fromstring(
-            text.encode("utf-8"), parser=lxml.html.HTMLParser(encoding="utf-8", no_network=True))
-    except (etree.ParserError, ValueError) as exc:
-        raise FormatError(NAME, "document", f"expected an HTML page: {exc}") from exc
+    text, tree = _page(data)
     ld = _json_ld(tree)
     meta = _meta(tree)
     headline = (_plain(ld.get("headline")) or meta.get("og:title") or _first_text(tree, "h1")
                 or _first_text(tree, "title"))
     if not headline:
         raise FormatError(NAME, "head", "expected a headline (JSON-LD headline, og:title, <h1>)")
-    # The page repeats its headline (h1, og:title, <title>), not always as JSON-LD words it.
-    repeats = {headline, meta.get("og:title"), _first_text(tree, "h1"), _first_text(tree, "title")}
-    paragraphs = [p for p in _article_paragraphs(text, tree) if p not in repeats]
-    if not paragraphs:
-        raise FormatError(NAME, "body", "expected article text, found none")
-    parts = read_copy("\n\n".join([headline, *paragraphs]))
+    parts = _copy(text, tree, headline, meta)
     title, signals, version, kill_tag = headline_rules(headline)
-    if not parts.paragraphs:
-        raise FormatError(NAME, "body", "expected story paragraphs, found only page furniture")
     body = body_from_paragraphs(parts.paragraphs)
     canceled = kill_tag or withdrawn_notice(body.text)
     correction = ld.get("correction")
@@ -131,6 +117,34 @@ def parse(data: bytes, *, agency: str | None = None) -> list[Story]:
 
 
 # -- the article text ---------------------------------------------------------------------
+
+
+def _page(data: bytes) -> tuple[str, etree._Element]:
+    """The page as text (its declared charset, else as plain text is decoded) and as a tree."""
+    if len(data) > MAX_BYTES:
+        raise FormatError(NAME, "document", f"{len(data)} bytes is over the {MAX_BYTES} byte limit")
+    declared = _META_CHARSET.search(data[:4096])
+    text = decode(data, NAME, declared.group(1).decode("ascii") if declared else None)
+    try:
+        tree = lxml.html.document_fromstring(
+            text.encode("utf-8"), parser=lxml.html.HTMLParser(encoding="utf-8", no_network=True))
+    except (etree.ParserError, ValueError) as exc:
+        raise FormatError(NAME, "document", f"expected an HTML page: {exc}") from exc
+    return text, tree
+
+
+def _copy(text: str, tree: etree._Element, headline: str, meta: dict[str, str]) -> CopyParts:
+    """The article's paragraphs read as plain copy under the headline: byline, dateline,
+    advisories and credit line found, page furniture dropped."""
+    # The page repeats its headline (h1, og:title, <title>), not always as JSON-LD words it.
+    repeats = {headline, meta.get("og:title"), _first_text(tree, "h1"), _first_text(tree, "title")}
+    paragraphs = [p for p in _article_paragraphs(text, tree) if p not in repeats]
+    if not paragraphs:
+        raise FormatError(NAME, "body", "expected article text, found none")
+    parts = read_copy("\n\n".join([headline, *paragraphs]))
+    if not parts.paragraphs:
+        raise FormatError(NAME, "body", "expected story paragraphs, found only page furniture")
+    return parts
 
 
 def _article_paragraphs(text: str, tree: etree._Element) -> list[str]:
