@@ -11,7 +11,8 @@ from hypothesis import HealthCheck, given, settings
 from conftest import FIXTURES, SAMPLES
 from fuzzing import assert_parses_or_format_error, mutated
 from wiredesk.formats import FormatError, detect, ninjs
-from wiredesk.story import Body, Pubstatus, Story, Subject
+from wiredesk.formats.bodies import body_from_html
+from wiredesk.story import Pubstatus, Story, Subject
 
 IPTC = FIXTURES / "ninjs"
 
@@ -115,7 +116,7 @@ def test_invalid_items_name_the_field(data, where):
 @pytest.mark.parametrize("profile", ninjs.PROFILES)
 def test_output_is_valid_in_every_profile_and_reads_back(profile):
     story = Story(
-        uri="urn:example:out", headline="Out", body=Body.from_html("<p>One <b>two</b>.</p>"),
+        uri="urn:example:out", headline="Out", body=body_from_html("<p>One <b>two</b>.</p>"),
         version="2", versioncreated=datetime(2026, 1, 1, tzinfo=UTC),
         firstcreated=datetime(2026, 1, 1, tzinfo=UTC), urgency=3, by="A B", located="X",
         dateline="X (AP)", agency="AP", language="en", subjects=(Subject("s", "http://e/s"),),

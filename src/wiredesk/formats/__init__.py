@@ -1,14 +1,13 @@
 """Wire formats: bytes in, Stories out. Pure functions: no I/O, no clock, no store.
 
 `parse(data)` picks the format by content; `parse(data, format="ninjs")` forces one.
-Each format module offers `NAME`, `looks_like(...)` and `parse(data, ...) -> list[Story]`.
+Every format module keeps one contract (formats/contract.py): `NAME`, `looks_like(data)`,
+`parse(data, *, agency=None) -> list[Story]`, and `FORMAT`, registered below in
+detection order. The modules share kits, not each other: wirerules (wire-copy rules),
+xmlsafe (XML), dates, bodies (sanitiser and body builders), teletype (ANPA/7901 framing).
 """
 
 from __future__ import annotations
-
-import re
-from collections.abc import Callable
-from dataclasses import dataclass
 
 from wiredesk.formats import (
     anpa,
@@ -22,45 +21,26 @@ from wiredesk.formats import (
     plaincopy,
     webpage,
 )
+from wiredesk.formats.contract import Format
 from wiredesk.formats.errors import FormatError
 from wiredesk.story import Story
 
-__all__ = ["FormatError", "FORMATS", "detect", "parse"]
-
-
-@dataclass(frozen=True)
-class Format:
-    name: str
-    sniff: Callable[[bytes], bool]
-    parse: Callable[..., list[Story]]
-
-
-_CONTROL = re.compile(rb"[\x00-\x08\x0b\x0e-\x1f\x7f]")
-
-
-def _sniff_plain(data: bytes) -> bool:
-    """Plain copy is the fallback, but not for framed wire copy (SOH, STX, ETX...) whose
-    header no other format could read: that is a broken ANPA or IPTC 7901 file."""
-    head = data[:8192]
-    if _CONTROL.search(head):
-        return False
-    return plaincopy.looks_like(head.decode("utf-8", errors="replace"))
-
+__all__ = ["FormatError", "FORMATS", "Format", "detect", "parse"]
 
 # Order matters: the most specific first, plain copy last as the fallback.
 FORMATS: dict[str, Format] = {
     f.name: f
     for f in (
-        Format(jsonfeed.NAME, jsonfeed.looks_like, jsonfeed.parse),  # before ninjs: both JSON
-        Format(ninjs.NAME, ninjs.looks_like, ninjs.parse),
-        Format(newsmlg2.NAME, newsmlg2.looks_like, newsmlg2.parse),
-        Format(nitf.NAME, nitf.looks_like, nitf.parse),
-        Format(newsml12.NAME, newsml12.looks_like, newsml12.parse),
-        Format(feeds.NAME, feeds.looks_like, feeds.parse),
-        Format(webpage.NAME, webpage.looks_like, webpage.parse),
-        Format(anpa.NAME, anpa.looks_like, anpa.parse),
-        Format(iptc7901.NAME, iptc7901.looks_like, iptc7901.parse),
-        Format(plaincopy.NAME, _sniff_plain, plaincopy.parse),
+        jsonfeed.FORMAT,  # before ninjs: both JSON
+        ninjs.FORMAT,
+        newsmlg2.FORMAT,
+        nitf.FORMAT,
+        newsml12.FORMAT,
+        feeds.FORMAT,
+        webpage.FORMAT,
+        anpa.FORMAT,
+        iptc7901.FORMAT,
+        plaincopy.FORMAT,
     )
 }
 
@@ -68,7 +48,7 @@ FORMATS: dict[str, Format] = {
 def detect(data: bytes) -> str:
     """The name of the format that reads these bytes, or a FormatError listing what was tried."""
     for fmt in FORMATS.values():
-        if fmt.sniff(data):
+        if fmt.looks_like(data):
             return fmt.name
     tried = ", ".join(FORMATS)
     if not data.strip():
@@ -105,11 +85,9 @@ def _explain_xml(data: bytes, tried: str) -> None:
                       f"XML, but no format reads this root element (tried {tried})")
 
 
-def parse(data: bytes, format: str | None = None, **options: object) -> list[Story]:
-    """Parse bytes into Stories; unknown options for a format are ignored."""
+def parse(data: bytes, format: str | None = None, *, agency: str | None = None) -> list[Story]:
+    """Parse bytes into Stories, with the format named or else detected."""
     name = format or detect(data)
     if name not in FORMATS:
         raise FormatError(name, "--format", f"unknown format (known: {', '.join(FORMATS)})")
-    func = FORMATS[name].parse
-    accepted = func.__code__.co_varnames[: func.__code__.co_argcount + func.__code__.co_kwonlyargcount]
-    return func(data, **{k: v for k, v in options.items() if k in accepted and v is not None})
+    return FORMATS[name].parse(data, agency=agency)

@@ -29,14 +29,15 @@ from __future__ import annotations
 
 import html
 import re
-import unicodedata
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta, timezone, tzinfo
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from datetime import UTC, datetime, timedelta, timezone
 
+from wiredesk.formats.bodies import body_from_html, body_from_paragraphs
+from wiredesk.formats.contract import Format
+from wiredesk.formats.dates import ZONES, english_embargo
 from wiredesk.formats.errors import FormatError
-from wiredesk.formats.plaincopy import _BYLINE, _DATELINE, AGENCIES
-from wiredesk.formats.textcodec import decode
+from wiredesk.formats.teletype import Frame, frames, match_dateline, slug, split_rights, story_uri
+from wiredesk.formats.wirerules import AGENCIES, BYLINE
 from wiredesk.story import Body, Pubstatus, Story, Subject
 
 NAME = "anpa"
@@ -53,8 +54,6 @@ CATEGORIES = {
 
 _SNIFF = re.compile(rb"\A[\r\n ]*\x16*\x01[A-Za-z]\d{4}[^\r\n]*[\r\n][\r\n ]*[A-Za-z] [A-Za-z]")
 _SNIFF_7901 = re.compile(rb"\A[\r\n ]*\x01[\r\n ]*[A-Za-z]{1,8}\d{1,6} +\d +[A-Za-z]{1,3} +\d")
-_FRAME_START = re.compile(rb"\x16*\x01")
-_FRAMING = re.compile(r"[\x01\x02\x03\x04\x16]")
 _LINE1 = re.compile(r"^(?P<sld>[A-Za-z])(?P<num>\d{4})\x1f?(?P<sel>[^\r\n]*)$")
 _LINE2 = re.compile(
     r"^(?P<pri>[A-Za-z]) (?P<cat>[A-Za-z])(?P<fmt>[\x13\x14]?)(?P<tab>[\x11\x12]?) *"
@@ -64,8 +63,6 @@ _TRAILER = re.compile(
     r"^(?P<agency>[A-Z]{2,8})-(?P<desk>[A-Z0-9]{1,4})-(?P<mo>\d{1,2})-(?P<d>\d{1,2})-"
     r"(?P<y>\d{4}|\d{2}) +(?P<hm>\d{4}) ?(?P<tz>GMT|UTC|[ECMP][SD]T)<?$"
 )
-_ZONES = {"GMT": 0, "UTC": 0, "EST": -5, "EDT": -4, "CST": -6, "CDT": -5, "MST": -7,
-          "MDT": -6, "PST": -8, "PDT": -7, "MEZ": 1, "CET": 1, "MESZ": 2, "CEST": 2}
 _CYCLE = re.compile(r"^(?:AM|PM|BC|AP)-", re.I)
 _WRITETHRU = re.compile(
     r"(?:(?P<n>\d+) ?(?:st|nd|rd|th) ?)?(?:Ld ?-? ?)?Write-?thru|(?P<m>\d+) ?(?:st|nd|rd|th) ?Ld\b",
@@ -82,40 +79,7 @@ _KILL_LINE = re.compile(
 _URGENT_LINE = re.compile(r"^(?:URGENT|BULLETIN|FLASH)\W*$", re.I)
 _EDNOTE = re.compile(r"^(?:Eds?:|EDITOR'?S NOTE|Editors?'? Note|(?:With )?AP Photos?\b|Advance\b)", re.I)
 _ENDMARK = re.compile(r"^(?:-0-|-30-|END(?:IT)?|\(END\)|\([a-z]{1,4}(?:[-/][a-z]{1,4})*\))$")
-_DATELINE_ALT = re.compile(  # "San Diego (tca/dpa) -", "Berlin/Hamburg (dpa) -"
-    r"^(?P<dateline>(?P<place>[A-ZÄÖÜ][\w.'’/ -]{0,60}?(?:, [A-Z][\w.'’ -]{0,40}?)?)"
-    r" \((?P<agency>[\w-]+(?:/[\w-]+)*)\))\s*(?:-{1,2}|[—–_])\s+"
-)
-_RIGHTS = re.compile(
-    r"^(?P<notice>(?:Copyright\b ?(?:©|\(c\))?|©|\(c\)) ?(?P<year>\d{4})? ?(?P<holder>[^.]{2,80}?)\."
-    r"(?: ?(?:All rights reserved|Alle Rechte vorbehalten)\.)?)(?: (?P<terms>\S.*))?$",
-    re.I,
-)
-_TERMS = re.compile(
-    r"^(?:This material may not|Nutzung nur|Verwendung nur|Nur (?:zur|für)|Use (?:only|of this)|"
-    r"Not for (?:sale|resale|distribution)|For (?:editorial )?use only)", re.I,
-)
 _EMBARGO_HINT = re.compile(r"\bembargo|\bhold for release\b|\bfor release\b", re.I)
-_EMBARGO = re.compile(
-    r"\b(?:embargo(?:ed)?|hold for release|for release|release)\b(?: until| at)?:? "
-    r"(?:(?P<h>\d{1,2})(?::(?P<mi>\d{2}))? ?(?P<ap>[ap])\.?m\.?|(?P<hhmm>\d{4}))"
-    r" ?(?P<tz>GMT|UTC|[ECMP][SD]T)?,?"
-    r"(?: (?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day,?)?"
-    r"(?: (?P<mon>Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*\.? (?P<day>\d{1,2})"
-    r"(?:, (?P<y>\d{4}))?)?", re.I,
-)
-_MONTHS = {m: i for i, m in enumerate("jan feb mar apr may jun jul aug sep oct nov dec".split(), 1)}
-
-
-@dataclass(frozen=True)
-class Frame:
-    """One SOH ... STX ... ETX [... EOT] message, decoded; raw is its own bytes."""
-
-    where: str
-    raw: bytes
-    header: str
-    text: str
-    post: str
 
 
 @dataclass
@@ -135,46 +99,47 @@ def parse(data: bytes, *, agency: str | None = None) -> list[Story]:
     return [_story(frame, agency) for frame in frames(data, NAME)]
 
 
-def frames(data: bytes, fmt: str) -> list[Frame]:
-    """Split a stream on SOH; each message must carry STX ... ETX and may end with EOT."""
-    starts = [m.start() for m in _FRAME_START.finditer(data)]
-    if not starts:
-        raise FormatError(fmt, "byte 0", "expected SOH (0x01) opening a message, found none")
-    if data[: starts[0]].strip():
-        raise FormatError(fmt, "byte 0", "expected the stream to start with SOH (0x01)")
-    out = []
-    bounds = [*starts, len(data)]
-    for index, (start, end) in enumerate(zip(bounds, bounds[1:], strict=False), 1):
-        chunk = data[start:end]
-        where = f"message {index} (byte {start})"
-        eot_byte = chunk.find(b"\x04")
-        raw = chunk[: eot_byte + 1] if eot_byte >= 0 else chunk.rstrip()
-        try:
-            text = decode(chunk, fmt)
-        except FormatError as exc:
-            raise FormatError(fmt, f"{where}, {exc.where}", exc.problem) from exc
-        soh = text.index("\x01")
-        stx = text.find("\x02", soh)
-        if stx < 0:
-            raise FormatError(fmt, where, "expected STX (0x02) after the header: truncated or unframed")
-        etx = text.find("\x03", stx)
-        if etx < 0:
-            raise FormatError(fmt, where, "expected ETX (0x03) ending the text: message truncated")
-        eot = text.find("\x04", etx)
-        post = text[etx + 1:] if eot < 0 else text[etx + 1:eot]
-        if eot >= 0 and text[eot + 1:].strip():
-            raise FormatError(fmt, where, "expected only whitespace between EOT and the next SOH")
-        parts = (("header", text[soh + 1:stx]), ("text", text[stx + 1:etx]), ("after ETX", post))
-        for name, part in parts:
-            bad = _FRAMING.search(part)
-            if bad:
-                raise FormatError(fmt, f"{where}, {name}", f"unexpected control character "
-                                  f"0x{ord(bad.group()):02X}; expected SOH header STX text ETX EOT")
-        out.append(Frame(where, raw if len(starts) > 1 else data, parts[0][1], parts[1][1], post))
-    return out
-
-
 def _story(frame: Frame, agency_arg: str | None) -> Story:
+    two = _header(frame)
+    copy = _read(frame.text)
+    trailer = _trailer(frame, copy.trailer)
+    versioncreated = _trailer_time(trailer, frame.where) if trailer else None
+    keyword, keyline, version_text, head_lines = _keyword(two, copy.heads)
+    heads = _read_heads(head_lines, version_text, two["pri"], versioncreated, frame.where)
+    paras, holder, notice, terms = split_rights(copy.paras or heads.extras)
+    dateline = located = dl_agency = None
+    if paras and (found := match_dateline(paras[0])):
+        dateline, located, dl_agency, rest = found
+        paras = [rest, *paras[1:]] if rest else paras[1:]
+    headline = _headline(heads, paras, keyline or f"{keyword}, {version_text}", frame.where)
+    sender = trailer["agency"] if trailer else None
+    agency = AGENCIES.get((sender or "").lower(), sender) or agency_arg or dl_agency
+    version, signals, piece = _version(version_text)
+    pubstatus = Pubstatus.USABLE
+    if heads.killed:
+        pubstatus, version = Pubstatus.CANCELED, None
+        signals = (*signals, "withdrawn")
+    elif heads.withheld:
+        pubstatus, version = Pubstatus.WITHHELD, None
+    category = two["cat"].lower()
+    return Story(
+        uri=story_uri(NAME, agency, keyword, _CYCLE) + (f":{piece}" if piece else ""),
+        headline=headline, body=_body(copy, two["tab"], paras), version=version,
+        versioncreated=versioncreated,
+        firstcreated=versioncreated if version == "1" and not piece else None,
+        pubstatus=pubstatus, embargoed=heads.embargoed, urgency=heads.urgency,
+        slugline=keyword + (f" {piece.replace('-', ' ').title()}" if piece else ""),
+        by=heads.by, located=located, dateline=dateline, agency=agency,
+        subjects=(Subject(CATEGORIES.get(category, f"ANPA category {category}"),
+                          uri=f"urn:wiredesk:anpa:category:{category}", code=category),),
+        copyrightholder=holder, copyrightnotice=notice, usageterms=terms,
+        ednote=" ".join(heads.ednotes) or None, signals=tuple(dict.fromkeys(signals)),
+        raw=frame.raw, format=NAME,
+    )
+
+
+def _header(frame: Frame) -> re.Match[str]:
+    """The two header lines, checked; the second (priority, category, keyword...) matched."""
     lines = [line.strip() for line in re.split(r"\r\n|\r|\n", frame.header) if line.strip()]
     if len(lines) < 2:
         raise FormatError(NAME, f"{frame.where}, header", "expected two header lines before STX")
@@ -191,17 +156,26 @@ def _story(frame: Frame, agency_arg: str | None) -> Story:
         month, day = (int(x) for x in two["md"].split("-"))
         if not (1 <= month <= 12 and 1 <= day <= 31):
             raise FormatError(NAME, f"{frame.where}, header line 2", f"bad date {two['md']!r}")
-    copy = _read(frame.text)
-    post = frame.post.strip()
-    trailer = copy.trailer
-    if post:
-        trailer = _TRAILER.match(post)
-        if not trailer:
-            raise FormatError(NAME, f"{frame.where}, after ETX", "expected the date-time group "
-                              f"like 'AP-XX-11-29-26 1734GMT' or EOT, got {post[:40]!r}")
-    versioncreated = _trailer_time(trailer, frame.where) if trailer else None
+    return two
 
-    heads = list(copy.heads)
+
+def _trailer(frame: Frame, in_text: re.Match[str] | None) -> re.Match[str] | None:
+    """The date-time group: after ETX when anything is there, else the text's last line."""
+    post = frame.post.strip()
+    if not post:
+        return in_text
+    trailer = _TRAILER.match(post)
+    if not trailer:
+        raise FormatError(NAME, f"{frame.where}, after ETX", "expected the date-time group "
+                          f"like 'AP-XX-11-29-26 1734GMT' or EOT, got {post[:40]!r}")
+    return trailer
+
+
+def _keyword(two: re.Match[str], heads: list[tuple[str, bool]]
+             ) -> tuple[str, str | None, str, list[tuple[str, bool]]]:
+    """The keyword, the keyword line (without its word count), the version text, and the
+    header lines after the keyword line."""
+    heads = list(heads)
     keyword, versions, keyline = two["kw"], [two["ver"].strip()], None
     if heads and _is_keyline(heads[0][0], keyword):
         keyline = heads.pop(0)[0]
@@ -213,87 +187,78 @@ def _story(frame: Frame, agency_arg: str | None) -> Story:
     unique: dict[str, str] = {}
     for text in versions:
         if text:
-            unique.setdefault(_norm(text), text)
-    version_text = " ".join(unique.values())
+            unique.setdefault(slug(text), text)
+    return keyword, keyline, " ".join(unique.values()), heads
 
-    headline = by = None
-    ednotes: list[str] = []
-    extras: list[str] = []
-    killed = _KILL.search(version_text) is not None
-    withheld = _WITHHOLD.search(version_text) is not None
-    urgency = URGENCY.get(two["pri"].lower())
+
+@dataclass
+class _Heads:
+    """What the ^ header lines of the text say."""
+
+    headline: str | None = None
+    by: str | None = None
+    ednotes: list[str] = field(default_factory=list)
+    extras: list[str] = field(default_factory=list)  # summary lines repeating the lede
+    killed: bool = False
+    withheld: bool = False
+    urgency: int | None = None
+    embargoed: datetime | None = None
+
+
+def _read_heads(heads: list[tuple[str, bool]], version_text: str, priority: str,
+                versioncreated: datetime | None, where: str) -> _Heads:
+    """Kill and urgency lines, editors' notes and embargoes, byline, headline, extras."""
+    out = _Heads(killed=_KILL.search(version_text) is not None,
+                 withheld=_WITHHOLD.search(version_text) is not None,
+                 urgency=URGENCY.get(priority.lower()))
+    # "Urgent" in the version field
     for word in re.findall(r"\b(?:Urgent|Bulletin|Flash)\b", version_text, re.I):
-        urgency = min(urgency or 9, URGENCY[word[0].lower()])  # "Urgent" in the version field
-    embargoed = None
+        out.urgency = min(out.urgency or 9, URGENCY[word[0].lower()])
     in_by = False
     for text, ended_eq in heads:
         if _KILL_LINE.match(text):
-            withheld = withheld or "withhold" in text.lower()
-            killed = killed or "withhold" not in text.lower()
+            out.withheld = out.withheld or "withhold" in text.lower()
+            out.killed = out.killed or "withhold" not in text.lower()
             continue
         if _URGENT_LINE.match(text):
-            urgency = min(urgency or 9, URGENCY[text[0].lower()])
+            out.urgency = min(out.urgency or 9, URGENCY[text[0].lower()])
             continue
         if _EMBARGO_HINT.search(text) or _EDNOTE.match(text):
-            ednotes.append(text)
-            embargoed = embargoed or english_embargo(
-                text, versioncreated, f"{frame.where}, embargo", NAME, "America/New_York", -5)
+            out.ednotes.append(text)
+            out.embargoed = out.embargoed or english_embargo(
+                text, versioncreated, f"{where}, embargo", NAME, "America/New_York", -5)
             continue
-        byline = _BYLINE.match(text)
-        if byline and by is None:
-            by, in_by = byline["by"].strip(), ended_eq
+        byline = BYLINE.match(text)
+        if byline and out.by is None:
+            out.by, in_by = byline["by"].strip(), ended_eq
             continue
-        if in_by and ended_eq and by is not None:
-            by = f"{by}, {text}"  # "AP Sports Writer", "Associated Press"
+        if in_by and ended_eq and out.by is not None:
+            out.by = f"{out.by}, {text}"  # "AP Sports Writer", "Associated Press"
             continue
         in_by = False
-        if headline is None:
-            headline = text
+        if out.headline is None:
+            out.headline = text
         else:
-            extras.append(text)  # a summary line repeating the lede; kept out of the body
+            out.extras.append(text)  # a summary line repeating the lede; kept out of the body
+    return out
 
-    paras = copy.paras or extras
-    paras, holder, notice, terms = split_rights(paras)
-    dateline = located = dl_agency = None
-    if paras:
-        found = match_dateline(paras[0])
-        if found:
-            dateline, located, dl_agency, rest = found
-            paras = [rest, *paras[1:]] if rest else paras[1:]
+
+def _headline(heads: _Heads, paras: list[str], fallback: str, where: str) -> str:
+    """The ^headline; for an alert the lede; for a bare kill the keyword line."""
+    headline = heads.headline
     if headline is None and paras:
         headline = paras[0]  # an alert: no ^headline, the lede is all there is
-    elif headline is None and (killed or withheld):
-        headline = keyline or f"{keyword}, {version_text}"
+    elif headline is None and (heads.killed or heads.withheld):
+        headline = fallback
     if not headline:
-        raise FormatError(NAME, f"{frame.where}, text", "expected a headline line (^...<) or text")
+        raise FormatError(NAME, f"{where}, text", "expected a headline line (^...<) or text")
+    return headline
 
-    sender = trailer["agency"] if trailer else None
-    agency = AGENCIES.get((sender or "").lower(), sender) or agency_arg or dl_agency
-    version, signals, piece = _version(version_text)
-    pubstatus = Pubstatus.USABLE
-    if killed:
-        pubstatus, version = Pubstatus.CANCELED, None
-        signals = (*signals, "withdrawn")
-    elif withheld:
-        pubstatus, version = Pubstatus.WITHHELD, None
-    if copy.lines and two["tab"] == "\x12":  # DC2: tabular copy keeps its columns
-        body = Body.from_html("<pre>" + html.escape("\n".join(copy.lines), quote=False) + "</pre>")
-    else:
-        body = Body.from_paragraphs(paras)
-    category = two["cat"].lower()
-    return Story(
-        uri=story_uri(NAME, agency, keyword, _CYCLE) + (f":{piece}" if piece else ""),
-        headline=headline, body=body, version=version, versioncreated=versioncreated,
-        firstcreated=versioncreated if version == "1" and not piece else None,
-        pubstatus=pubstatus, embargoed=embargoed, urgency=urgency,
-        slugline=keyword + (f" {piece.replace('-', ' ').title()}" if piece else ""),
-        by=by, located=located, dateline=dateline, agency=agency,
-        subjects=(Subject(CATEGORIES.get(category, f"ANPA category {category}"),
-                          uri=f"urn:wiredesk:anpa:category:{category}", code=category),),
-        copyrightholder=holder, copyrightnotice=notice, usageterms=terms,
-        ednote=" ".join(ednotes) or None, signals=tuple(dict.fromkeys(signals)),
-        raw=frame.raw, format=NAME,
-    )
+
+def _body(copy: _Copy, tab: str, paras: list[str]) -> Body:
+    if copy.lines and tab == "\x12":  # DC2: tabular copy keeps its columns
+        return body_from_html("<pre>" + html.escape("\n".join(copy.lines), quote=False) + "</pre>")
+    return body_from_paragraphs(paras)
 
 
 def _read(text: str) -> _Copy:
@@ -328,8 +293,8 @@ def _read(text: str) -> _Copy:
 
 
 def _is_keyline(line: str, keyword: str) -> bool:
-    first = _norm(line.split(",")[0])
-    kw = _norm(keyword)
+    first = slug(line.split(",")[0])
+    kw = slug(keyword)
     short = min(len(first), len(kw), 12)
     return bool(_CYCLE.match(line)) or (short >= 4 and first[:short] == kw[:short])
 
@@ -360,112 +325,10 @@ def _trailer_time(match: re.Match[str], where: str) -> datetime:
     year += 0 if year >= 100 else (2000 if year < 70 else 1900)
     try:
         stamp = datetime(year, int(match["mo"]), int(match["d"]), int(match["hm"][:2]),
-                         int(match["hm"][2:]), tzinfo=timezone(timedelta(hours=_ZONES[match["tz"]])))
+                         int(match["hm"][2:]), tzinfo=timezone(timedelta(hours=ZONES[match["tz"]])))
     except ValueError as exc:
         raise FormatError(NAME, f"{where}, date-time group", f"{match.group(0)!r}: {exc}") from exc
     return stamp.astimezone(UTC)
 
 
-_FOLD = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss"})
-
-
-def _norm(text: str) -> str:
-    """ASCII slug: German letters spelled out, other accents dropped ("Fußball" -> "fussball")."""
-    folded = unicodedata.normalize("NFKD", text.lower().translate(_FOLD))
-    return re.sub(r"[^a-z0-9]+", "-", folded.encode("ascii", "ignore").decode()).strip("-")
-
-
-def story_uri(fmt: str, agency: str | None, keyword: str, drop: re.Pattern[str]) -> str:
-    """Stable across versions: the agency and the keyword (slug), nothing that changes."""
-    slug = _norm(drop.sub("", keyword.strip())) or "untitled"
-    return f"urn:wiredesk:{fmt}:{_norm(agency or '') or 'unknown'}:{slug}"
-
-
-def match_dateline(paragraph: str) -> tuple[str, str, str, str] | None:
-    """(dateline, place, agency, rest of the paragraph) when it opens with a dateline."""
-    probe = paragraph.replace(") _ ", ") — ", 1)  # AP's 7-bit dash; same length, same offsets
-    found = _DATELINE.match(probe)
-    if found:
-        agency = AGENCIES[found["agency"].lower()]
-    else:
-        found = _DATELINE_ALT.match(probe)
-        names = found["agency"].split("/") if found else []
-        known = [AGENCIES[n.lower()] for n in names if n.lower() in AGENCIES]
-        if not found or not known:
-            return None
-        agency = known[-1]
-    return found["dateline"].strip(), found["place"].strip(), agency, paragraph[found.end():]
-
-
-def split_rights(paras: list[str]) -> tuple[list[str], str | None, str | None, str | None]:
-    """Trailing copyright and usage lines: (body, holder, notice, terms)."""
-    paras = list(paras)
-    holder = notice = None
-    terms: list[str] = []
-    for _ in range(3):
-        if not paras:
-            break
-        last = paras[-1]
-        rights = _RIGHTS.match(last)
-        if rights and notice is None:
-            notice, holder = rights["notice"], rights["holder"].strip()
-            terms.insert(0, rights["terms"] or "")
-        elif _TERMS.match(last):
-            terms.insert(0, last)
-        else:
-            break
-        paras.pop()
-    return paras, holder, notice, " ".join(t for t in terms if t) or None
-
-
-def zone(name: str | None, default: str, fallback_hours: int) -> tzinfo:
-    """A named zone abbreviation, or the sender's home zone (fixed offset if no tz data)."""
-    if name and name.upper() in _ZONES:
-        return timezone(timedelta(hours=_ZONES[name.upper()]))
-    try:
-        return ZoneInfo(default)
-    except (ZoneInfoNotFoundError, ValueError):
-        return timezone(timedelta(hours=fallback_hours))
-
-
-def resolve(year: int | None, month: int | None, day: int | None, hour: int, minute: int,
-            tz: tzinfo, ref: datetime | None, fmt: str, where: str) -> datetime | None:
-    """A wall-clock moment from partial parts; the year and date come from ref when missing."""
-    if ref is None and (year is None or month is None):
-        return None  # no date reference in the message: leave it unresolved
-    local_ref = ref.astimezone(tz) if ref else None
-    rolled = False
-    if month is None or day is None:
-        month, day = local_ref.month, local_ref.day  # type: ignore[union-attr]
-    if year is None:
-        year, rolled = local_ref.year, True  # type: ignore[union-attr]
-    try:
-        moment = datetime(year, month, day, hour, minute, tzinfo=tz)
-        if rolled and ref and moment < ref - timedelta(days=180):
-            moment = moment.replace(year=year + 1)  # "Jan. 2" sent in late December
-    except (ValueError, OverflowError) as exc:
-        raise FormatError(fmt, where, f"embargo date out of range: {exc}") from exc
-    return moment.astimezone(UTC)
-
-
-def english_embargo(line: str, ref: datetime | None, where: str, fmt: str, home: str,
-                    fallback_hours: int) -> datetime | None:
-    """'Embargoed until 6 p.m. EST Nov. 29' / 'Hold for release 1800 GMT' -> UTC, or None.
-
-    A time without a zone is the sender's home time (AP: New York).
-    """
-    found = _EMBARGO.search(line)
-    if not found:
-        return None
-    if found["hhmm"]:
-        hour, minute = int(found["hhmm"][:2]), int(found["hhmm"][2:])
-    else:
-        hour, minute = int(found["h"]) % 12, int(found["mi"] or 0)
-        hour += 12 if found["ap"].lower() == "p" else 0
-    if hour > 23 or minute > 59:
-        raise FormatError(fmt, where, f"bad release time in {line[:60]!r}")
-    month = _MONTHS[found["mon"].lower()[:3]] if found["mon"] else None
-    day = int(found["day"]) if found["day"] else None
-    year = int(found["y"]) if found["y"] else None
-    tz = zone(found["tz"], home, fallback_hours)
-    return resolve(year, month, day, hour, minute, tz, ref, fmt, where)
+FORMAT = Format(NAME, looks_like, parse)

@@ -16,27 +16,15 @@ from __future__ import annotations
 import copy
 import html
 import re
-from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
 
 from lxml import etree
 
+from wiredesk.formats.contract import Format
 from wiredesk.formats.errors import FormatError
-from wiredesk.formats.plaincopy import (
-    plain_uri,
-)
-from wiredesk.formats.wirerules import (
-    WireBody,
-    headline_rules,
-    join_names,
-    safe_datetime,
-    wire_body,
-    withdrawn_notice,
-)
-from wiredesk.formats.xmlsafe import local, parse_xml, text_of
-from wiredesk.story import Body, Pubstatus, Story, Subject
-
-NAME = "feed"
+from wiredesk.formats.feeds_entry import MARKUP_TAG, NAME, Entry, FeedInfo, entry_story
+from wiredesk.formats.feeds_loose import parse_loose
+from wiredesk.formats.xmlsafe import is_feed, local, parse_xml, text_of
+from wiredesk.story import Story
 
 ATOM = "http://www.w3.org/2005/Atom"
 RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
@@ -84,149 +72,14 @@ _RSS_FIELDS: dict[str, tuple[str, int, str]] = {
     **{tag: ("title", i, "title") for i, tag in enumerate(_TITLE)},
     **{tag: ("summary", i, "description") for i, tag in enumerate(_DESCRIPTION)},
 }
-_SNIFF_SKIP = re.compile(rb"<!--.*?-->|<\?.*?\?>|<![^>]*>", re.S)
-_FIRST_TAG = re.compile(rb"<([A-Za-z_][\w.-]*:)?([A-Za-z_][\w.-]*)")
 # Text with a tag or an HTML entity left after XML unescaping is HTML (RSS descriptions are).
 _HTMLISH = re.compile(r"<[A-Za-z/!]|&(?:#\d+|#x[0-9A-Fa-f]+|[A-Za-z]+);")
-_MARKUP_TAG = re.compile(r"<[^>]*>")
-# The paragraph text is greedy ([^<]* up to </p>): a lazy [^<]*? before \s*</p> retries at
-# every character, three times the cost. Trailing spaces in `text` go when it is split.
 _EMAIL_NAME = re.compile(r"^\S+@\S+\s*\((?P<name>[^)]+)\)$")
-_RFC822 = re.compile(r"(?:[A-Za-z]{3}, *)?(\d{1,2}) ([A-Za-z]{3}) (\d{4}) (\d\d):(\d\d)(?::(\d\d))?"
-                     r" *(GMT|UTC?|Z|[+-]\d{4})$")
-_MONTHS = {m: i for i, m in enumerate(
-    ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"), 1)}
-_XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>")
-_LOOSE_OPEN = re.compile(rb"<(?:item|entry)[\s>/]", re.I)
-_LOOSE_CLOSE = re.compile(rb"</(?:item|entry)\s*>", re.I)
 
 
 def looks_like(data: bytes) -> bool:
     """Root element rss, rdf:RDF, or an Atom feed, within the first 2 KB."""
-    head = _SNIFF_SKIP.sub(b"", data[:2048].lstrip(b"\xef\xbb\xbf \t\r\n"))
-    match = _FIRST_TAG.match(head.lstrip())
-    if match is None:
-        return False
-    name = match.group(2)
-    return name in (b"rss", b"RDF") or (name == b"feed" and ATOM.encode() in head)
-
-
-# -- one entry, whichever parser read it --------------------------------------------------
-
-
-@dataclass(slots=True)
-class _Entry:
-    where: str
-    raw: bytes
-    uri: str | None = None
-    link: str | None = None
-    title: str = ""
-    title_html: bool = False
-    content: str | None = None
-    content_html: bool = False
-    summary: str | None = None
-    summary_html: bool = False
-    dates: dict[str, tuple[str, str]] = field(default_factory=dict)  # role -> (value, where)
-    authors: list[str] = field(default_factory=list)
-    categories: list[tuple[str, str | None, str | None]] = field(default_factory=list)
-    rights: str | None = None
-    rightsholder: str | None = None
-    license: str | None = None
-    language: str | None = None
-    source: str | None = None
-    deleted: bool = False
-    comment: str | None = None
-
-
-@dataclass
-class _Feed:
-    title: str | None = None
-    language: str | None = None
-    rights: str | None = None
-    rightsholder: str | None = None
-    license: str | None = None
-
-
-def _story(e: _Entry, feed: _Feed, agency: str | None) -> Story:
-    title = _MARKUP_TAG.sub("", html.unescape(e.title)) if e.title_html else e.title
-    headline, signals, version, kill_tag = headline_rules(title)
-    text = e.content if e.content is not None else e.summary
-    is_html = e.content_html if e.content is not None else e.summary_html
-    if e.deleted:
-        wb = WireBody(Body.empty())  # a tombstone carries no story, only its uri
-    elif not headline and not (text or "").strip():
-        raise FormatError(NAME, e.where, "expected a title or a description/content")
-    else:
-        wb = wire_body(text or "", is_html)
-    canceled = e.deleted or kill_tag or withdrawn_notice(wb.body.text)
-    if canceled:
-        signals.append("withdrawn")
-    uri = e.uri or e.link or plain_uri(wb.agency or e.source or agency or feed.title, headline)
-    when = {role: _when(value, where) for role, (value, where) in e.dates.items()}
-    return Story(
-        uri=uri.strip(),
-        headline=headline,
-        body=wb.body,
-        version=version,
-        firstcreated=when.get("published"),
-        versioncreated=when.get("updated") or when.get("published"),
-        pubstatus=Pubstatus.CANCELED if canceled else Pubstatus.USABLE,
-        embargoed=when.get("available"),
-        expires=when.get("expires"),
-        by=join_names(e.authors) or wb.by,
-        located=wb.located,
-        dateline=wb.dateline,
-        agency=wb.agency or e.source or agency or feed.title,
-        language=e.language or feed.language,
-        subjects=_subjects(e.categories),
-        copyrightholder=e.rightsholder or feed.rightsholder,
-        copyrightnotice=e.rights or feed.rights,
-        usageterms=e.license or feed.license,
-        ednote=e.comment if e.deleted else wb.ednote,
-        creditline=wb.creditline,
-        signals=tuple(dict.fromkeys(signals)) if signals else (),
-        raw=e.raw,
-        format=NAME,
-    )
-
-
-_DAY = timedelta(days=1)
-
-
-def _when(value: str, where: str) -> datetime | None:
-    """RFC 822 dates without the email module's generality (a third of the cost per entry)."""
-    if (m := _RFC822.match(value)) and (month := _MONTHS.get(m.group(2).lower())):
-        day, _, year, hour, minute, second, zone = m.groups()
-        try:
-            moment = datetime(int(year), month, int(day), int(hour), int(minute),
-                              int(second or 0), tzinfo=UTC)
-            if zone[0] not in "+-":
-                return moment
-            offset = timedelta(hours=int(zone[1:3]), minutes=int(zone[3:]))
-            # Shifting a UTC time is what astimezone(UTC) does, without a timezone object;
-            # a day or more is no offset (timezone() refuses it): the general parser decides.
-            if offset < _DAY:
-                return moment - offset if zone[0] == "+" else moment + offset
-        except (ValueError, OverflowError):
-            pass  # 31 Feb and the like: the general parser words the error
-    return safe_datetime(value, NAME, where)
-
-
-def _subjects(categories: list[tuple[str, str | None, str | None]]) -> tuple[Subject, ...]:
-    """Categories as subjects, repeats dropped; none or one (the usual cases) directly."""
-    if len(categories) > 1:
-        return tuple(dict.fromkeys(_subject(*c) for c in categories if c[0] or c[2]))
-    if categories and ((c := categories[0])[0] or c[2]):
-        return (_subject(*c),)
-    return ()
-
-
-def _subject(term: str, scheme: str | None, label: str | None) -> Subject:
-    """Atom's term + scheme (RSS's text + domain): the scheme IRI and term name the concept."""
-    if not scheme or not term:
-        return Subject(name=label or term)
-    joiner = "" if scheme.endswith(("/", "#", ":", "=")) else "/"
-    return Subject(name=label or term, uri=scheme + joiner + term, code=term)
+    return is_feed(data)
 
 
 # -- the lxml path ------------------------------------------------------------------------
@@ -238,8 +91,6 @@ def parse(data: bytes, *, agency: str | None = None) -> list[Story]:
     except FormatError as exc:
         if not exc.problem.startswith("malformed XML"):
             raise  # entity declarations, oversize, binary junk: no second chance
-        from wiredesk.formats.feeds_loose import parse_loose  # rare: malformed feeds only
-
         return parse_loose(data, agency, exc)
     tag = root.tag if isinstance(root.tag, str) else ""
     if tag == "rss":
@@ -260,11 +111,11 @@ def parse(data: bytes, *, agency: str | None = None) -> list[Story]:
     else:
         raise FormatError(NAME, f"/{tag or 'document'}", "expected an rss, rdf:RDF or Atom feed root")
     feed = _feed_info(channel, root)
-    stories = [_story(_read_entry(el, where), feed, agency) for el, where in pairs]
+    stories = [entry_story(_read_entry(el, where), feed, agency) for el, where in pairs]
     tombs = channel.iterchildren(_TOMB + "deleted-entry") if tag == "rss" else \
         root.iterchildren(_TOMB + "deleted-entry")
     for i, tomb in enumerate(tombs, 1):
-        stories.append(_story(_read_tombstone(tomb, f"/at:deleted-entry[{i}]"), feed, agency))
+        stories.append(entry_story(_read_tombstone(tomb, f"/at:deleted-entry[{i}]"), feed, agency))
     return stories
 
 
@@ -313,13 +164,13 @@ def _atom_text(el: etree._Element | None) -> str | None:
         return text_of(el) or None
     value = el.text or ""
     if kind == "html":
-        value = html.unescape(_MARKUP_TAG.sub(" ", value))
+        value = html.unescape(MARKUP_TAG.sub(" ", value))
     return " ".join(value.split()) or None
 
 
-def _feed_info(channel: etree._Element, root: etree._Element) -> _Feed:
+def _feed_info(channel: etree._Element, root: etree._Element) -> FeedInfo:
     k = _kids(channel)
-    return _Feed(
+    return FeedInfo(
         title=_atom_text(_first(k, (_A + "title",))) or _text(k, *_TITLE),
         language=(_text(k, "language", _DC + "language") or channel.get(XML_LANG)
                   or root.get(XML_LANG)),
@@ -330,7 +181,7 @@ def _feed_info(channel: etree._Element, root: etree._Element) -> _Feed:
     )
 
 
-def _dates(e: _Entry, k: _Kids, table: tuple[tuple[str, tuple[str, ...]], ...]) -> None:
+def _dates(e: Entry, k: _Kids, table: tuple[tuple[str, tuple[str, ...]], ...]) -> None:
     for role, tags in table:
         el = _first(k, tags)
         if el is not None and el.text and el.text.strip():
@@ -338,8 +189,8 @@ def _dates(e: _Entry, k: _Kids, table: tuple[tuple[str, tuple[str, ...]], ...]) 
                              f"{local(el.tag)}")
 
 
-def _read_entry(el: etree._Element, where: str) -> _Entry:
-    e = _Entry(where, etree.tostring(el, with_tail=False))
+def _read_entry(el: etree._Element, where: str) -> Entry:
+    e = Entry(where, etree.tostring(el, with_tail=False))
     if el.tag == _ATOM_ENTRY:
         return _read_atom(el, _kids(el), e)
     # One pass over the children; of alternative elements the best-ranked one wins.
@@ -386,7 +237,7 @@ def _read_entry(el: etree._Element, where: str) -> _Entry:
     return e
 
 
-def _read_atom(el: etree._Element, k: _Kids, e: _Entry) -> _Entry:
+def _read_atom(el: etree._Element, k: _Kids, e: Entry) -> Entry:
     e.uri = _text(k, _A + "id")
     e.link = next((x.get("href") for x in k.get(_A + "link", ())
                    if x.get("rel", "alternate") == "alternate"), None)
@@ -435,14 +286,17 @@ def _inner_markup(el: etree._Element) -> str:
     return "".join(parts)
 
 
-def _read_tombstone(el: etree._Element, where: str) -> _Entry:
+def _read_tombstone(el: etree._Element, where: str) -> Entry:
     ref = (el.get("ref") or "").strip()
     if not ref:
         raise FormatError(NAME, where, "expected a ref attribute naming the deleted entry")
-    e = _Entry(where=where, raw=etree.tostring(el, with_tail=False), uri=ref, deleted=True)
+    e = Entry(where=where, raw=etree.tostring(el, with_tail=False), uri=ref, deleted=True)
     if el.get("when"):
         e.dates["updated"] = (el.get("when", ""), f"{where}/@when")
     e.comment = text_of(el.find(_TOMB + "comment")) or None
     if (by := el.find(_TOMB + "by")) is not None:
         e.authors = [text_of(by.find(_A + "name")) or text_of(by)]
     return e
+
+
+FORMAT = Format(NAME, looks_like, parse)

@@ -5,20 +5,17 @@ from __future__ import annotations
 
 import bisect
 import io
+import re
 from typing import Any
 
 from wiredesk.formats.errors import FormatError
-from wiredesk.formats.feeds import (
-    _LOOSE_CLOSE,
-    _LOOSE_OPEN,
-    _XML_DECLARATION,
-    NAME,
-    _Entry,
-    _Feed,
-    _story,
-)
+from wiredesk.formats.feeds_entry import NAME, Entry, FeedInfo, entry_story
 from wiredesk.formats.textcodec import decode
 from wiredesk.story import Story
+
+_XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>")
+_LOOSE_OPEN = re.compile(rb"<(?:item|entry)[\s>/]", re.I)
+_LOOSE_CLOSE = re.compile(rb"</(?:item|entry)\s*>", re.I)
 
 
 def parse_loose(data: bytes, agency: str | None, error: FormatError) -> list[Story]:
@@ -52,15 +49,15 @@ def parse_loose(data: bytes, agency: str | None, error: FormatError) -> list[Sto
     entries = entries[:len(slices)]
     raws = [data[a:b] for a, b in slices] if len(slices) == len(entries) else [data] * len(entries)
     f = result.get("feed") or {}
-    feed = _Feed(title=f.get("title") or None, language=f.get("language") or None,
+    feed = FeedInfo(title=f.get("title") or None, language=f.get("language") or None,
                  rights=f.get("rights") or None, license=f.get("license") or None)
     atom = str(result.get("version") or "").startswith("atom")
-    return [_story(_loose_entry(x, i, raws[i], atom), feed, agency) for i, x in enumerate(entries)]
+    return [entry_story(_loose_entry(x, i, raws[i], atom), feed, agency) for i, x in enumerate(entries)]
 
 
-def _loose_entry(x: Any, i: int, raw: bytes, atom: bool) -> _Entry:
+def _loose_entry(x: Any, i: int, raw: bytes, atom: bool) -> Entry:
     where = f"entry {i + 1} (recovered from malformed XML)"
-    e = _Entry(where=where, raw=raw, uri=x.get("id") or None, link=x.get("link") or None)
+    e = Entry(where=where, raw=raw, uri=x.get("id") or None, link=x.get("link") or None)
     e.title = x.get("title") or ""
     e.title_html = (x.get("title_detail") or {}).get("type") == "text/html"
     contents = x.get("content") or []

@@ -29,22 +29,16 @@ year, or the message's own date-time group); its text always goes to ednote.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta, timezone
 
-from wiredesk.formats.anpa import (
-    _ZONES,
-    AGENCIES,
-    Frame,
-    english_embargo,
-    frames,
-    match_dateline,
-    resolve,
-    split_rights,
-    story_uri,
-    zone,
-)
+from wiredesk.formats.bodies import body_from_paragraphs
+from wiredesk.formats.contract import Format
+from wiredesk.formats.dates import ZONES, english_embargo, resolve, zone
 from wiredesk.formats.errors import FormatError
-from wiredesk.story import Body, Pubstatus, Story, Subject
+from wiredesk.formats.teletype import Frame, frames, match_dateline, split_rights, story_uri
+from wiredesk.formats.wirerules import AGENCIES
+from wiredesk.story import Pubstatus, Story, Subject
 
 NAME = "iptc7901"
 
@@ -107,6 +101,55 @@ def parse(data: bytes, *, agency: str | None = None) -> list[Story]:
 
 
 def _story(frame: Frame, agency_arg: str | None) -> Story:
+    head, keyword, markers, text_lines = _header(frame)
+    title = _title_block(text_lines, markers, frame.where)
+    text = _text(_paragraphs(text_lines[title.end:]), frame.where)
+    sperrfrist = [*title.sperrfrist, *text.sperrfrist]
+    sperrfrist += [m for m in markers if re.search(r"(?i)sperrfrist|embargo", m)]
+    markers = [m for m in markers if m not in sperrfrist]  # "(Sperrfrist ...)" is no version mark
+    embargoed = None
+    for line in sperrfrist:
+        embargoed = embargoed or _sperrfrist(line, text.versioncreated, frame.where)
+    attribution = head["attr"]
+    if attribution and attribution.split("-")[0].lower() in AGENCIES:
+        attribution = attribution.split("-")[0]  # "dpa-tns": dpa sending a partner's copy
+    agency = AGENCIES.get((attribution or "").lower(), attribution) or agency_arg or text.dl_agency
+    headline = title.headline
+    prefix = headline.split(":", 1)[0].strip() if ":" in headline else ""
+    flagged = [prefix] if _VERSION_WORD.fullmatch(prefix) else []  # "Berichtigung: <headline>"
+    version, signals, pubstatus = _version([*markers, *flagged])
+    category = head["cat"].lower()
+    return Story(
+        uri=story_uri(NAME, agency, keyword or headline, _MARKER),
+        headline=headline,
+        body=body_from_paragraphs(text.paras),
+        version=version,
+        firstcreated=text.versioncreated if version == "1" else None,
+        versioncreated=text.versioncreated,
+        pubstatus=pubstatus,
+        embargoed=embargoed,
+        urgency=int(head["pri"]),
+        slugline=keyword or None,
+        by=title.by,
+        located=text.located,
+        dateline=text.dateline,
+        agency=agency,
+        subjects=(Subject(CATEGORIES.get(category, category), code=category,
+                          uri=f"urn:wiredesk:iptc7901:category:{category}"),),
+        copyrightholder=text.holder,
+        copyrightnotice=text.notice,
+        usageterms=text.terms,
+        ednote=" ".join([*sperrfrist, *(f"({m})" for m in markers), *text.note]) or None,
+        creditline=text.credit,
+        signals=signals,
+        raw=frame.raw,
+        format=NAME,
+    )
+
+
+def _header(frame: Frame) -> tuple[re.Match[str], str, list[str], list[str]]:
+    """The header line, matched; the keyword without version words, and the markers in
+    brackets; the text lines (less the keyword line when a sender puts it after STX)."""
     lines = [" ".join(line.split()) for line in re.split(r"\r\n|\r|\n", frame.header)]
     lines = [line for line in lines if line]
     head = _HEADER.match(lines[0]) if lines else None
@@ -123,8 +166,20 @@ def _story(frame: Frame, agency_arg: str | None) -> Story:
     keyword = _MARKER.sub("", keyword_text)
     keyword = "/".join(p.strip() for p in keyword.split("/")
                        if p.strip() and not _VERSION_WORD.fullmatch(p.strip()))
+    return head, keyword, markers, text_lines
 
-    # The title block: the first line, then lines ending "=", markers, Sperrfrist, byline.
+
+@dataclass
+class _Title:
+    headline: str
+    by: str | None
+    sperrfrist: list[str]
+    end: int  # the index of the first text line after the title block
+
+
+def _title_block(text_lines: list[str], markers: list[str], where: str) -> _Title:
+    """The first line, then lines ending "=", markers, Sperrfrist, byline; markers found
+    here are added to `markers`."""
     headline = by = None
     sperrfrist: list[str] = []
     titles, seen = 0, False
@@ -149,68 +204,46 @@ def _story(frame: Frame, agency_arg: str | None) -> Story:
         elif headline is None and line:
             headline = line
     if not headline:
-        raise FormatError(NAME, f"{frame.where}, text", "expected a headline line after STX")
+        raise FormatError(NAME, f"{where}, text", "expected a headline line after STX")
+    return _Title(headline, by, sperrfrist, titles)
 
-    paras = _paragraphs(text_lines[titles:])
+
+@dataclass
+class _Text:
+    paras: list[str]
+    versioncreated: datetime | None = None
+    credit: str | None = None
+    note: list[str] = field(default_factory=list)  # after "not for publication"
+    sperrfrist: list[str] = field(default_factory=list)  # a Sperrfrist opening the text
+    holder: str | None = None
+    notice: str | None = None
+    terms: str | None = None
+    dateline: str | None = None
+    located: str | None = None
+    dl_agency: str | None = None
+
+
+def _text(paras: list[str], where: str) -> _Text:
+    """The story text and what closes it: date-time group, signature, editors' note block,
+    separators, rights; a Sperrfrist or a dateline opening it."""
     dtg = _DTG.match(paras[-1]) if paras else None
-    versioncreated = _dtg(dtg, frame.where) if dtg else None
-    paras = paras[:-1] if dtg else paras
-    credit = paras.pop() if paras and _SIGNATURE.match(paras[-1]) else None
-    note: list[str] = []
+    out = _Text(paras[:-1] if dtg else paras, _dtg(dtg, where) if dtg else None)
+    paras = out.paras
+    out.credit = paras.pop() if paras and _SIGNATURE.match(paras[-1]) else None
     for index, para in enumerate(paras):
         if _NOT_FOR_PUB.search(para):
-            note, paras = paras[index + 1:], paras[:index]
+            out.note, paras = paras[index + 1:], paras[:index]
             break
     while paras and _SEPARATOR.match(paras[-1]):
         paras.pop()
     if paras and paras[0].startswith("Sperrfrist"):
-        sperrfrist.append(paras.pop(0))
-    paras, holder, notice, terms = split_rights(paras)
-    dateline = located = dl_agency = None
+        out.sperrfrist.append(paras.pop(0))
+    paras, out.holder, out.notice, out.terms = split_rights(paras)
     if paras and (found_dl := match_dateline(paras[0])):
-        dateline, located, dl_agency, rest = found_dl
+        out.dateline, out.located, out.dl_agency, rest = found_dl
         paras = [rest, *paras[1:]] if rest else paras[1:]
-
-    sperrfrist += [m for m in markers if re.search(r"(?i)sperrfrist|embargo", m)]
-    markers = [m for m in markers if m not in sperrfrist]  # "(Sperrfrist ...)" is no version mark
-    embargoed = None
-    for line in sperrfrist:
-        embargoed = embargoed or _sperrfrist(line, versioncreated, frame.where)
-    attribution = head["attr"]
-    if attribution and attribution.split("-")[0].lower() in AGENCIES:
-        attribution = attribution.split("-")[0]  # "dpa-tns": dpa sending a partner's copy
-    agency = AGENCIES.get((attribution or "").lower(), attribution) or agency_arg or dl_agency
-    prefix = headline.split(":", 1)[0].strip() if ":" in headline else ""
-    flagged = [prefix] if _VERSION_WORD.fullmatch(prefix) else []  # "Berichtigung: <headline>"
-    version, signals, pubstatus = _version([*markers, *flagged])
-    category = head["cat"].lower()
-    ednote = " ".join([*sperrfrist, *(f"({m})" for m in markers), *note]) or None
-    return Story(
-        uri=story_uri(NAME, agency, keyword or headline, _MARKER),
-        headline=headline,
-        body=Body.from_paragraphs(paras),
-        version=version,
-        firstcreated=versioncreated if version == "1" else None,
-        versioncreated=versioncreated,
-        pubstatus=pubstatus,
-        embargoed=embargoed,
-        urgency=int(head["pri"]),
-        slugline=keyword or None,
-        by=by,
-        located=located,
-        dateline=dateline,
-        agency=agency,
-        subjects=(Subject(CATEGORIES.get(category, category), code=category,
-                          uri=f"urn:wiredesk:iptc7901:category:{category}"),),
-        copyrightholder=holder,
-        copyrightnotice=notice,
-        usageterms=terms,
-        ednote=ednote,
-        creditline=credit,
-        signals=signals,
-        raw=frame.raw,
-        format=NAME,
-    )
+    out.paras = paras
+    return out
 
 
 def _paragraphs(lines: list[str]) -> list[str]:
@@ -252,7 +285,7 @@ def _dtg(found: re.Match[str], where: str) -> datetime:
     month = _MONTHS.get(found["mon"].lower())
     year = int(found["y"])
     year += 0 if year >= 100 else 2000
-    tz = timezone(timedelta(hours=_ZONES[found["tz"].upper()] if found["tz"] else 0))
+    tz = timezone(timedelta(hours=ZONES[found["tz"].upper()] if found["tz"] else 0))
     try:
         if month is None:
             raise ValueError(f"unknown month {found['mon']!r}")
@@ -281,3 +314,6 @@ def _sperrfrist(line: str, ref: datetime | None, where: str) -> datetime | None:
     year = int(found["year"]) if found["year"] else None
     return resolve(year, month, day, hour, minute, zone(found["tz"], "Europe/Berlin", 1), ref,
                    NAME, f"{where}, Sperrfrist")
+
+
+FORMAT = Format(NAME, looks_like, parse)

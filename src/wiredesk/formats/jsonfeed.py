@@ -20,13 +20,14 @@ import json
 import re
 from typing import Any
 
+from wiredesk.formats.contract import Format
+from wiredesk.formats.dates import safe_datetime
 from wiredesk.formats.errors import FormatError
 from wiredesk.formats.textcodec import decode
 from wiredesk.formats.wirerules import (
     WireBody,
     headline_rules,
     join_names,
-    safe_datetime,
     wire_body,
     withdrawn_notice,
 )
@@ -85,17 +86,8 @@ def parse(data: bytes, *, agency: str | None = None) -> list[Story]:
 def _item(item: dict[str, Any], where: str, spec: str, feed_title: str | None,
           feed_authors: list[str], feed_language: str | None, feed_ext: dict[str, Any],
           agency: str | None) -> Story:
-    uri = item.get("id")
-    if spec == "1.0" and isinstance(uri, int | float) and not isinstance(uri, bool):
-        uri = str(uri)  # 1.0: "if an id is presented as a number ... coerce it to a string"
-    if not isinstance(uri, str) or not uri.strip():
-        raise FormatError(NAME, f"{where}.id", f"expected a non-empty string, got {_kind(uri)}")
-    title = _str(item, "title", where) or ""
-    html = _str(item, "content_html", where)
-    text = _str(item, "content_text", where)
-    _str(item, "summary", where)  # type-checked; a teaser, never the body
-    if html is None and text is None:
-        raise FormatError(NAME, where, "expected content_html or content_text")
+    uri = _item_id(item, where, spec)
+    title, html, text = _content(item, where)
     headline, signals, version, kill_tag = headline_rules(title)
     wb: WireBody = wire_body(html, True) if html is not None else wire_body(text or "", False)
     ext = {**feed_ext, **_extension(item, where)}
@@ -106,20 +98,10 @@ def _item(item: dict[str, Any], where: str, spec: str, feed_title: str | None,
     def ext_when(key: str) -> Any:
         return safe_datetime(ext.get(key), NAME, f"{where}._ninjs.{key}")
 
-    try:
-        pubstatus = Pubstatus.parse(ext.get("pubstatus"))
-    except ValueError as exc:
-        raise FormatError(NAME, f"{where}._ninjs.pubstatus", str(exc)) from exc
-    if kill_tag or withdrawn_notice(wb.body.text):
-        pubstatus = Pubstatus.CANCELED
+    pubstatus = _pubstatus(ext, kill_tag or withdrawn_notice(wb.body.text), where)
     if pubstatus is Pubstatus.CANCELED:
         signals.append("withdrawn")
-    tags = item.get("tags", [])
-    if not isinstance(tags, list) or not all(isinstance(t, str) for t in tags):
-        bad = next((i for i, t in enumerate(tags) if not isinstance(t, str)), None) \
-            if isinstance(tags, list) else None
-        path = f"{where}.tags" if bad is None else f"{where}.tags[{bad}]"
-        raise FormatError(NAME, path, "expected an array of strings")
+    tags = _tags(item, where)
     published = when("date_published")
     return Story(
         uri=uri.strip(),
@@ -150,6 +132,45 @@ def _item(item: dict[str, Any], where: str, spec: str, feed_title: str | None,
         raw=json.dumps(item, ensure_ascii=False).encode("utf-8"),
         format=NAME,
     )
+
+
+def _item_id(item: dict[str, Any], where: str, spec: str) -> str:
+    uri = item.get("id")
+    if spec == "1.0" and isinstance(uri, int | float) and not isinstance(uri, bool):
+        uri = str(uri)  # 1.0: "if an id is presented as a number ... coerce it to a string"
+    if not isinstance(uri, str) or not uri.strip():
+        raise FormatError(NAME, f"{where}.id", f"expected a non-empty string, got {_kind(uri)}")
+    return uri
+
+
+def _content(item: dict[str, Any], where: str) -> tuple[str, str | None, str | None]:
+    """The title, content_html and content_text (one of the two is required)."""
+    title = _str(item, "title", where) or ""
+    html = _str(item, "content_html", where)
+    text = _str(item, "content_text", where)
+    _str(item, "summary", where)  # type-checked; a teaser, never the body
+    if html is None and text is None:
+        raise FormatError(NAME, where, "expected content_html or content_text")
+    return title, html, text
+
+
+def _pubstatus(ext: dict[str, Any], killed: bool, where: str) -> Pubstatus:
+    """The _ninjs pubstatus; a kill tag or notice cancels."""
+    try:
+        pubstatus = Pubstatus.parse(ext.get("pubstatus"))
+    except ValueError as exc:
+        raise FormatError(NAME, f"{where}._ninjs.pubstatus", str(exc)) from exc
+    return Pubstatus.CANCELED if killed else pubstatus
+
+
+def _tags(item: dict[str, Any], where: str) -> list[str]:
+    tags = item.get("tags", [])
+    if not isinstance(tags, list) or not all(isinstance(t, str) for t in tags):
+        bad = next((i for i, t in enumerate(tags) if not isinstance(t, str)), None) \
+            if isinstance(tags, list) else None
+        path = f"{where}.tags" if bad is None else f"{where}.tags[{bad}]"
+        raise FormatError(NAME, path, "expected an array of strings")
+    return tags
 
 
 def _str(obj: dict[str, Any], key: str, where: str, required: bool = False) -> str | None:
@@ -203,3 +224,6 @@ def _kind(value: object) -> str:
         return "null"
     return {bool: "boolean", int: "number", float: "number", str: "string", list: "array",
             dict: "object"}.get(type(value), type(value).__name__)
+
+
+FORMAT = Format(NAME, looks_like, parse)

@@ -1,7 +1,7 @@
 """IPTC NewsML 1.2 (root `NewsML`), as AFP still sends it: one or more NewsItems.
 
 Each NewsItem with a text ContentItem is a Story; items whose content is only photos or
-video are skipped. Bodies in DataContent are NITF or XHTML (read with the NITF helpers) or
+video are skipped. Bodies in DataContent are NITF or XHTML (NITF read by nitf.read_nitf) or
 plain text.
 """
 
@@ -10,15 +10,40 @@ from __future__ import annotations
 import base64
 import binascii
 import re
+from datetime import datetime
+from functools import partial
 
 from lxml import etree
 
-from wiredesk.formats import nitf
+from wiredesk.formats.bodies import html_body
+from wiredesk.formats.contract import Format
+from wiredesk.formats.dates import when
 from wiredesk.formats.errors import FormatError
-from wiredesk.formats.nitf import find_path, findall_path
-from wiredesk.formats.plaincopy import _signal, _strip_tags
+from wiredesk.formats.nitf import SUBJECTCODE_URI, read_nitf
 from wiredesk.formats.textcodec import decode
-from wiredesk.formats.xmlsafe import local, text_of
+from wiredesk.formats.wirerules import (
+    Dateline,
+    agency_name,
+    parse_dateline,
+    read_integer,
+    read_pubstatus,
+    signal,
+    strip_by,
+    strip_tags,
+    take_lead_dateline,
+    text_body,
+    trailing_credit,
+)
+from wiredesk.formats.xmlsafe import (
+    find_path,
+    findall_path,
+    inner_html,
+    local,
+    parse_root,
+    root_tag,
+    strip_namespaces,
+    text_of,
+)
 from wiredesk.story import Body, Pubstatus, Story, Subject
 
 NAME = "newsml12"
@@ -40,11 +65,11 @@ _TOP_SUBJECTS = {
 
 
 def looks_like(data: bytes) -> bool:
-    return nitf.root_tag(data) == "NewsML"
+    return root_tag(data) == "NewsML"
 
 
 def parse(data: bytes, *, agency: str | None = None) -> list[Story]:
-    root = nitf.parse_root(data, NAME)
+    root = parse_root(data, NAME)
     if local(root.tag) != "NewsML":
         raise FormatError(NAME, f"line {root.sourceline} <{local(root.tag)}>",
                           "expected the root element <NewsML>")
@@ -52,7 +77,7 @@ def parse(data: bytes, *, agency: str | None = None) -> list[Story]:
     if not items:
         raise FormatError(NAME, "NewsML", "expected at least one NewsItem")
     raws = [data] if len(items) == 1 else [etree.tostring(e, encoding="utf-8") for e in items]
-    nitf.strip_namespaces(root)
+    strip_namespaces(root)
     topics = {t.get("Duid"): t for t in root.iter("Topic") if t.get("Duid")}
     stories = []
     for index, (item, raw) in enumerate(zip(items, raws, strict=True), 1):
@@ -63,7 +88,7 @@ def parse(data: bytes, *, agency: str | None = None) -> list[Story]:
 
 
 # parse() strips the tree of namespaces before anything is read, so the plain-tag look-ups
-# of nitf.find_path / findall_path find what ElementPath's find / findall would, faster.
+# of find_path / findall_path find what ElementPath's find / findall would, faster.
 
 def _formal(base: etree._Element | None, path: str) -> str | None:
     found = find_path(base, path) if base is not None else None
@@ -73,6 +98,78 @@ def _formal(base: etree._Element | None, path: str) -> str | None:
 
 def _story(item: etree._Element, where: str, raw: bytes, agency: str | None,
            topics: dict[str | None, etree._Element]) -> Story | None:
+    ident, ids, revision, where = _identification(item, where)
+    manage, status = _management(item, revision, where)
+    component = find_path(item, "NewsComponent")
+    contents = list(component.iter("ContentItem")) if component is not None else []
+    texts = [c for c in contents if (_formal(c, "MediaType") or "text").lower() not in _NON_TEXT]
+    if contents and not texts:
+        return None  # photos, video: associations, never stories
+    comp = component if component is not None else etree.Element("NewsComponent")
+    first, line = partial(_first, comp), partial(_line, comp)
+    dateline = line("DateLine")
+    given = parse_dateline(dateline)
+    body, parts, lead = _body(texts[0] if texts else None, where, dateline is not None)
+    parts = parts or Story(uri="", headline="")  # no NITF: nothing to fall back on
+    headline, tags = strip_tags(line("HeadLine") or parts.headline)
+    if not headline and not body.text and status is Pubstatus.USABLE:
+        raise FormatError(NAME, f"{where}/NewsComponent/NewsLines/HeadLine",
+                          "a story needs a HeadLine or text content; found neither")
+    signals = [*_signals(revision, manage), *parts.signals, *(signal(t) for t in tags if signal(t))]
+    embargoed = _embargo(manage, where)
+    holder, terms, expires = _rights(first("RightsMetadata"), where)
+    urgency = read_integer(_formal(manage, "Urgency"), NAME,
+                           f"{where}/NewsManagement/Urgency/@FormalName")
+    meta = first("DescriptiveMetadata")
+    provider = _formal(first("AdministrativeMetadata"), "Provider/Party")
+    known = agency_name(ids["ProviderId"])
+    version = text_of(revision) or None
+    return Story(
+        uri=_uri(ident, ids, version),
+        headline=headline,
+        body=body,
+        version=version or parts.version,
+        firstcreated=when(text_of(find_path(manage, "FirstCreated")), NAME,
+                          f"{where}/NewsManagement/FirstCreated") or parts.firstcreated,
+        versioncreated=when(text_of(find_path(manage, "ThisRevisionCreated")), NAME,
+                            f"{where}/NewsManagement/ThisRevisionCreated")
+        or parts.versioncreated,
+        pubstatus=status,
+        embargoed=embargoed or parts.embargoed,
+        expires=expires or parts.expires,
+        urgency=urgency if urgency is not None else parts.urgency,
+        slugline=line("SlugLine") or parts.slugline,
+        by=strip_by(line("ByLine")) or parts.by,
+        located=(given.place if given else None) or _origin_city(meta) or parts.located
+        or (lead.place if lead else None),
+        dateline=dateline or parts.dateline or (lead.text if lead else None),
+        agency=agency_name(provider) or (given.agency if given else None) or parts.agency
+        or (lead.agency if lead else None)
+        or (known if known != ids["ProviderId"] else None) or agency or known,
+        language=_formal(meta, "Language") or item.get(_XML_LANG) or parts.language,
+        subjects=tuple(_subjects(meta, topics)) or parts.subjects,
+        copyrightholder=holder or parts.copyrightholder,
+        copyrightnotice=line("CopyrightLine") or parts.copyrightnotice,
+        usageterms="; ".join(t for t in terms if t) or parts.usageterms,
+        ednote=" ".join(_notes(comp)) or parts.ednote,
+        creditline=line("CreditLine") or parts.creditline or trailing_credit(body),
+        signals=tuple(dict.fromkeys(signals)),
+        raw=raw,
+        format=NAME,
+    )
+
+
+def _first(comp: etree._Element, path: str) -> etree._Element | None:
+    return next(comp.iter(path), None)  # the outermost component that says it
+
+
+def _line(comp: etree._Element, name: str) -> str | None:
+    return text_of(_first(comp, name)) or None
+
+
+def _identification(item: etree._Element, where: str
+                    ) -> tuple[etree._Element, dict[str, str], etree._Element | None, str]:
+    """The NewsIdentifier, its three ids, the RevisionId, and `where` naming the item."""
     ident = find_path(item, "Identification/NewsIdentifier")
     if ident is None:
         raise FormatError(NAME, f"{where}/Identification/NewsIdentifier",
@@ -82,99 +179,61 @@ def _story(item: etree._Element, where: str, raw: bytes, agency: str | None,
         if not value:
             raise FormatError(NAME, f"{where}/Identification/NewsIdentifier/{key}",
                               f"expected a non-empty {key}")
-    revision = find_path(ident, "RevisionId")
-    version = text_of(revision) or None
-    where = f"{where}[{ids['NewsItemId']}]"
+    return ident, ids, find_path(ident, "RevisionId"), f"{where}[{ids['NewsItemId']}]"
+
+
+def _management(item: etree._Element, revision: etree._Element | None, where: str
+                ) -> tuple[etree._Element, Pubstatus]:
+    """NewsManagement and the status it gives; a partial update is refused."""
     manage = find_path(item, "NewsManagement")
     if manage is None:
         raise FormatError(NAME, f"{where}/NewsManagement", "expected a NewsManagement element")
-    status = nitf.pubstatus(_formal(manage, "Status"), NAME, f"{where}/NewsManagement/Status")
+    status = read_pubstatus(_formal(manage, "Status"), NAME, f"{where}/NewsManagement/Status")
     update = (revision.get("Update") or "N").upper() if revision is not None else "N"
     if update == "U":
         raise FormatError(NAME, f"{where}/Identification/NewsIdentifier/RevisionId/@Update",
                           "partial updates (Update elements) cannot be applied; "
                           "expected a complete NewsItem (Update='N')")
-    component = find_path(item, "NewsComponent")
-    contents = list(component.iter("ContentItem")) if component is not None else []
-    texts = [c for c in contents if (_formal(c, "MediaType") or "text").lower() not in _NON_TEXT]
-    if contents and not texts:
-        return None  # photos, video: associations, never stories
-    comp = component if component is not None else etree.Element("NewsComponent")
+    return manage, status
 
-    def first(path: str) -> etree._Element | None:
-        return next(comp.iter(path), None)  # the outermost component that says it
 
-    def line(name: str) -> str | None:
-        return text_of(first(name)) or None
-
-    dateline = line("DateLine")
-    given = nitf.parse_dateline(dateline)
-    body, parts, lead = _body(texts[0] if texts else None, where, dateline is not None)
-    parts = parts or Story(uri="", headline="")  # no NITF: nothing to fall back on
-    headline, tags = _strip_tags(line("HeadLine") or parts.headline)
-    if not headline and not body.text and status is Pubstatus.USABLE:
-        raise FormatError(NAME, f"{where}/NewsComponent/NewsLines/HeadLine",
-                          "a story needs a HeadLine or text content; found neither")
+def _signals(revision: etree._Element | None, manage: etree._Element) -> list[str]:
+    """A revision that replaces an earlier one is an update; Instructions name others."""
     signals: list[str] = []
     if revision is not None and (revision.get("PreviousRevision") or "0").strip() not in ("", "0"):
         signals.append("update")  # this revision replaces an earlier one
     for instruction in findall_path(manage, "Instruction"):
         word = _INSTRUCTIONS.get((instruction.get("FormalName") or "").strip().lower())
         signals += [word] if word else []
-    signals += [*parts.signals, *(_signal(t) for t in tags if _signal(t))]
+    return signals
+
+
+def _embargo(manage: etree._Element, where: str) -> datetime | None:
+    """When the status will change to usable (the last such StatusWillChange)."""
     embargoed = None
     for change in findall_path(manage, "StatusWillChange"):
         if (_formal(change, "FutureStatus") or "").lower() == "usable":
-            embargoed = nitf.when(text_of(find_path(change, "DateAndTime")), NAME,
-                                  f"{where}/NewsManagement/StatusWillChange/DateAndTime")
-    rights = first("RightsMetadata")
+            embargoed = when(text_of(find_path(change, "DateAndTime")), NAME,
+                             f"{where}/NewsManagement/StatusWillChange/DateAndTime")
+    return embargoed
+
+
+def _rights(rights: etree._Element | None, where: str
+            ) -> tuple[str, list[str | None], datetime | None]:
+    """RightsMetadata: the copyright holder, the usage terms, and when use ends."""
     usage = find_path(rights, "UsageRights") if rights is not None else None
     terms = [_line_of(usage, k) for k in ("Limitations", "UsageType", "Geography")]
     holder = text_of(find_path(rights, "Copyright/CopyrightHolder")) if rights is not None else ""
-    expires = nitf.when(_line_of(usage, "EndDate"), NAME,
-                        f"{where}/NewsComponent/RightsMetadata/UsageRights/EndDate")
-    urgency = nitf.integer(_formal(manage, "Urgency"), NAME,
-                           f"{where}/NewsManagement/Urgency/@FormalName")
-    meta = first("DescriptiveMetadata")
-    # Editorial notes travel as typed NewsLines (NewsLineType "EdNote", "Advisory"...).
+    expires = when(_line_of(usage, "EndDate"), NAME,
+                   f"{where}/NewsComponent/RightsMetadata/UsageRights/EndDate")
+    return holder, terms, expires
+
+
+def _notes(comp: etree._Element) -> list[str]:
+    """Editorial notes travel as typed NewsLines (NewsLineType "EdNote", "Advisory"...)."""
     notes = [text_of(find_path(n, "NewsLineText")) for n in comp.iter("NewsLine")
              if _NOTE.search(_formal(n, "NewsLineType") or "")]
-    notes = [n for n in notes if n]
-    provider = _formal(first("AdministrativeMetadata"), "Provider/Party")
-    known = nitf.agency_name(ids["ProviderId"])
-    return Story(
-        uri=_uri(ident, ids, version),
-        headline=headline,
-        body=body,
-        version=version or parts.version,
-        firstcreated=nitf.when(text_of(find_path(manage, "FirstCreated")), NAME,
-                               f"{where}/NewsManagement/FirstCreated") or parts.firstcreated,
-        versioncreated=nitf.when(text_of(find_path(manage, "ThisRevisionCreated")), NAME,
-                                 f"{where}/NewsManagement/ThisRevisionCreated")
-        or parts.versioncreated,
-        pubstatus=status,
-        embargoed=embargoed or parts.embargoed,
-        expires=expires or parts.expires,
-        urgency=urgency if urgency is not None else parts.urgency,
-        slugline=line("SlugLine") or parts.slugline,
-        by=nitf.strip_by(line("ByLine")) or parts.by,
-        located=(given.place if given else None) or _origin_city(meta) or parts.located
-        or (lead.place if lead else None),
-        dateline=dateline or parts.dateline or (lead.text if lead else None),
-        agency=nitf.agency_name(provider) or (given.agency if given else None) or parts.agency
-        or (lead.agency if lead else None)
-        or (known if known != ids["ProviderId"] else None) or agency or known,
-        language=_formal(meta, "Language") or item.get(_XML_LANG) or parts.language,
-        subjects=tuple(_subjects(meta, topics)) or parts.subjects,
-        copyrightholder=holder or parts.copyrightholder,
-        copyrightnotice=line("CopyrightLine") or parts.copyrightnotice,
-        usageterms="; ".join(t for t in terms if t) or parts.usageterms,
-        ednote=" ".join(notes) or parts.ednote,
-        creditline=line("CreditLine") or parts.creditline or nitf.trailing_credit(body),
-        signals=tuple(dict.fromkeys(signals)),
-        raw=raw,
-        format=NAME,
-    )
+    return [n for n in notes if n]
 
 
 def _line_of(base: etree._Element | None, name: str) -> str | None:
@@ -211,7 +270,7 @@ def _subjects(meta: etree._Element | None,
         if _SUBJECT_CODE.fullmatch(value):
             name = _TOP_SUBJECTS.get(value[:2], value) if value.endswith("000000") else value
             out.append(Subject(name=name, code=f"subj:{value}",
-                               uri=nitf.SUBJECTCODE_URI + value))
+                               uri=SUBJECTCODE_URI + value))
         else:
             out.append(Subject(name=value, code=value))
     for occurrence in findall_path(meta, "TopicOccurrence"):
@@ -225,21 +284,21 @@ def _subjects(meta: etree._Element | None,
 
 
 def _body(content: etree._Element | None, where: str, dateline_known: bool
-          ) -> tuple[Body, Story | None, nitf.Dateline | None]:
+          ) -> tuple[Body, Story | None, Dateline | None]:
     data = find_path(content, "DataContent") if content is not None else None
     if data is None:
         return Body.empty(), None, None
     children = [c for c in data if isinstance(c.tag, str)]
     first = local(children[0].tag) if children else ""
     if first == "nitf":
-        parts = nitf.read_nitf(children[0], dateline_known=dateline_known, fmt=NAME)
+        parts = read_nitf(children[0], dateline_known=dateline_known, fmt=NAME)
         return parts.body, parts, None
     if children:  # XHTML (html/body) or bare block markup
         html = find_path(data, "html")
         container = find_path(html, "body") if html is not None else None
         container = container if container is not None else data
-        lead = None if dateline_known else nitf.take_lead_dateline(container)
-        return nitf.html_body(nitf.inner_html(container)), None, lead
+        lead = None if dateline_known else take_lead_dateline(container)
+        return html_body(inner_html(container)), None, lead
     text = data.text or ""
     if (_formal(content, "Encoding") or "").lower() == "base64":
         try:
@@ -250,6 +309,9 @@ def _body(content: etree._Element | None, where: str, dateline_known: bool
             raise FormatError(NAME, f"{where}//DataContent", "invalid base64 content") from exc
     mime = (_formal(content, "MimeType") or "").lower()
     if "html" in mime:
-        return nitf.html_body(text), None, None
-    body, lead = nitf.text_body(text, dateline_known=dateline_known)
+        return html_body(text), None, None
+    body, lead = text_body(text, dateline_known=dateline_known)
     return body, None, lead
+
+
+FORMAT = Format(NAME, looks_like, parse)

@@ -2,22 +2,47 @@
 
 Text items become Stories; pictures, video, packages and concepts are not stories (they
 travel as associations) and are skipped. Bodies come from contentSet, preferring XHTML,
-then NITF (read with the NITF parser's helpers), then inline data.
+then NITF (read by nitf.read_nitf), then inline data.
 """
 
 from __future__ import annotations
 
 import base64
 import binascii
+from dataclasses import dataclass
 from datetime import datetime
 
 from lxml import etree
 
-from wiredesk.formats import nitf
+from wiredesk.formats.bodies import html_body
+from wiredesk.formats.contract import Format
+from wiredesk.formats.dates import when
 from wiredesk.formats.errors import FormatError
-from wiredesk.formats.plaincopy import _signal, _strip_tags
+from wiredesk.formats.nitf import read_nitf
 from wiredesk.formats.textcodec import decode
-from wiredesk.formats.xmlsafe import LOCAL_NAMES, local, text_of
+from wiredesk.formats.wirerules import (
+    Dateline,
+    agency_name,
+    parse_dateline,
+    read_integer,
+    read_pubstatus,
+    signal,
+    strip_by,
+    strip_tags,
+    take_lead_dateline,
+    text_body,
+    trailing_credit,
+)
+from wiredesk.formats.xmlsafe import (
+    LOCAL_NAMES,
+    head_bytes,
+    inner_html,
+    local,
+    parse_root,
+    root_tag,
+    strip_namespaces,
+    text_of,
+)
 from wiredesk.story import Body, Pubstatus, Story, Subject
 
 NAME = "newsmlg2"
@@ -38,12 +63,12 @@ _NO_PARTS = Story(uri="", headline="")  # what an item without NITF falls back o
 
 
 def looks_like(data: bytes) -> bool:
-    return (nitf.root_tag(data) in _ITEMS | {"newsMessage"}
-            and G2_NS.encode() in nitf.head_bytes(data))
+    return (root_tag(data) in _ITEMS | {"newsMessage"}
+            and G2_NS.encode() in head_bytes(data))
 
 
 def parse(data: bytes, *, agency: str | None = None) -> list[Story]:
-    root = nitf.parse_root(data, NAME)
+    root = parse_root(data, NAME)
     kind = local(root.tag)
     if kind == "newsMessage":
         items = [e for s in root if local(s.tag) == "itemSet" for e in s if local(e.tag) in _ITEMS]
@@ -89,7 +114,7 @@ class _Tree:
     def needs_strip(self, body: etree._Element) -> bool:
         """True when `body` must be read from the stripped tree (and the tree is now so)."""
         if not self.stripped and any(prefix is not None for prefix in body.nsmap):
-            nitf.strip_namespaces(self.root)
+            strip_namespaces(self.root)
             self.stripped = True
         return self.stripped
 
@@ -134,84 +159,111 @@ def _qcode_word(element: etree._Element | None) -> str:
 
 def _story(item: etree._Element, where: str, raw: bytes, agency: str | None,
            schemes: dict[str, str], tree: _Tree) -> Story | None:
-    guid = (item.get("guid") or "").strip()
-    if not guid:
-        raise FormatError(NAME, f"{where}/@guid", "expected the item's guid attribute")
-    where = f"{where}[@guid={guid[:80]!r}]"
-    # One pass over each block's children instead of an ElementPath search per field.
-    item_kids = _kids(item)
-    meta = _first(item_kids, "itemMeta")
-    if meta is None:
-        raise FormatError(NAME, f"{where}/itemMeta", "expected an itemMeta element")
-    mkids = _kids(meta)
-    if _qcode_word(_first(mkids, "itemClass")) in _NON_TEXT:
+    it = _read_item(item, where)
+    if it is None:
         return None  # a picture or video is an association of a story, never a story
-    ckids = _kids(_first(item_kids, "contentMeta"))
-    rights = _first(item_kids, "rightsInfo")
-    rkids = _kids(rights)
-
-    def date(tag: str) -> datetime | None:
-        value = _text(mkids, tag)
-        return None if value is None else nitf.when(value, NAME, f"{where}/itemMeta/{tag}")
-
+    where, mkids, ckids, rkids = it.where, it.meta, it.content, it.rights_kids
     dateline = _text(ckids, "dateline")
-    given = nitf.parse_dateline(dateline)
-    body, parts, lead = _body(item_kids, where, dateline_known=dateline is not None,
+    given = parse_dateline(dateline)
+    body, parts, lead = _body(it.kids, where, dateline_known=dateline is not None,
                               tree=tree)
     parts = parts or _NO_PARTS  # no NITF: nothing to fall back on
-    headline, tags = _strip_tags(text_of(_pick_headline(ckids)) or parts.headline
-                                 or _text(mkids, "title") or "")
+    headline, tags = strip_tags(text_of(_pick_headline(ckids)) or parts.headline
+                                or _text(mkids, "title") or "")
     pub = _first(mkids, "pubStatus")
-    status = nitf.pubstatus(pub.get("qcode") if pub is not None else None, NAME,
+    status = read_pubstatus(pub.get("qcode") if pub is not None else None, NAME,
                             f"{where}/itemMeta/pubStatus/@qcode")
     if not headline and not body.text and status is Pubstatus.USABLE:
         raise FormatError(NAME, f"{where}/contentMeta/headline",
                           "a text item needs a headline or a body; found neither")
     signals = [w for s in mkids.get("signal", ()) if (w := _qcode_word(s))]
-    signals += [*parts.signals, *(_signal(t) for t in tags if _signal(t))]
-    validto = rights.get("validto") if rights is not None else None
-    expires = date("expires") or (validto and nitf.when(
-        validto, NAME, f"{where}/rightsInfo/@validto")) or parts.expires
+    signals += [*parts.signals, *(signal(t) for t in tags if signal(t))]
+    expires = it.date("expires") or _valid_to(it.rights, where) or parts.expires
     holder_name = _party(_first(rkids, "copyrightHolder")) or parts.copyrightholder
     lang = _first(ckids, "language")
     language = (lang.get("tag") if lang is not None else None) or item.get(_XML_LANG) \
         or parts.language
     creators = [text_of(_child(c, "name")) for c in ckids.get("creator", ())]
-    provider = _party(_first(mkids, "provider"))
-    sources = [_party(s) for s in ckids.get("infoSource", ())]
-    urgency = nitf.integer(_text(ckids, "urgency"), NAME, f"{where}/contentMeta/urgency")
+    urgency = read_integer(_text(ckids, "urgency"), NAME, f"{where}/contentMeta/urgency")
     located = _first(ckids, "located")
     return Story(
-        uri=guid,
+        uri=it.guid,
         headline=headline,
         body=body,
         version=(item.get("version") or "1").strip(),  # G2: version defaults to 1
-        firstcreated=date("firstCreated") or parts.firstcreated,
-        versioncreated=date("versionCreated") or parts.versioncreated,
+        firstcreated=it.date("firstCreated") or parts.firstcreated,
+        versioncreated=it.date("versionCreated") or parts.versioncreated,
         pubstatus=status,
-        embargoed=date("embargoed") or parts.embargoed,
+        embargoed=it.date("embargoed") or parts.embargoed,
         expires=expires,
         urgency=urgency if urgency is not None else parts.urgency,
         slugline=_text(ckids, "slugline") or parts.slugline,
-        by=nitf.strip_by(_text(ckids, "by")) or parts.by or ", ".join(c for c in creators if c)
+        by=strip_by(_text(ckids, "by")) or parts.by or ", ".join(c for c in creators if c)
         or None,
         located=(text_of(_child(located, "name")) if located is not None else None)
         or (given.place if given else None) or parts.located or (lead.place if lead else None),
         dateline=dateline or parts.dateline or (lead.text if lead else None),
-        agency=nitf.agency_name(provider) or (given.agency if given else None) or parts.agency
-        or (lead.agency if lead else None) or agency
-        or nitf.agency_name(next((s for s in sources if s), None)) or holder_name,
+        agency=agency_name(_party(_first(mkids, "provider"))) or (given.agency if given else None)
+        or parts.agency or (lead.agency if lead else None) or agency
+        or _source_agency(ckids) or holder_name,
         language=language,
         subjects=tuple(_subjects(ckids, schemes, language)) or parts.subjects,
         copyrightholder=holder_name,
         copyrightnotice=_text(rkids, "copyrightNotice") or parts.copyrightnotice,
         usageterms=_text(rkids, "usageTerms") or parts.usageterms,
         ednote=_text(mkids, "edNote") or parts.ednote,
-        creditline=_text(ckids, "creditline") or parts.creditline or nitf.trailing_credit(body),
+        creditline=_text(ckids, "creditline") or parts.creditline or trailing_credit(body),
         signals=tuple(dict.fromkeys(signals)),
         raw=raw,
         format=NAME,
     )
+
+
+@dataclass
+class _Item:
+    """A newsItem's blocks, each as its children by local name (one pass over each block's
+    children instead of an ElementPath search per field)."""
+
+    guid: str
+    where: str
+    kids: _Kids
+    meta: _Kids
+    content: _Kids
+    rights: etree._Element | None
+    rights_kids: _Kids
+
+    def date(self, tag: str) -> datetime | None:
+        value = _text(self.meta, tag)
+        return None if value is None else when(value, NAME, f"{self.where}/itemMeta/{tag}")
+
+
+def _read_item(item: etree._Element, where: str) -> _Item | None:
+    """The item's guid and blocks; None for an item whose class is not text."""
+    guid = (item.get("guid") or "").strip()
+    if not guid:
+        raise FormatError(NAME, f"{where}/@guid", "expected the item's guid attribute")
+    where = f"{where}[@guid={guid[:80]!r}]"
+    item_kids = _kids(item)
+    meta = _first(item_kids, "itemMeta")
+    if meta is None:
+        raise FormatError(NAME, f"{where}/itemMeta", "expected an itemMeta element")
+    mkids = _kids(meta)
+    if _qcode_word(_first(mkids, "itemClass")) in _NON_TEXT:
+        return None
+    rights = _first(item_kids, "rightsInfo")
+    return _Item(guid, where, item_kids, mkids, _kids(_first(item_kids, "contentMeta")),
+                 rights, _kids(rights))
+
+
+def _valid_to(rights: etree._Element | None, where: str) -> datetime | None:
+    validto = rights.get("validto") if rights is not None else None
+    return when(validto, NAME, f"{where}/rightsInfo/@validto") if validto else None
+
+
+def _source_agency(ckids: _Kids) -> str | None:
+    """The first infoSource that names a party, as the name we credit."""
+    sources = [_party(s) for s in ckids.get("infoSource", ())]
+    return agency_name(next((s for s in sources if s), None))
 
 
 def _party(element: etree._Element | None) -> str | None:
@@ -259,8 +311,39 @@ def _subjects(ckids: _Kids, schemes: dict[str, str],
 
 
 def _body(item_kids: _Kids, where: str, *, dateline_known: bool, tree: _Tree
-          ) -> tuple[Body, Story | None, nitf.Dateline | None]:
+          ) -> tuple[Body, Story | None, Dateline | None]:
     """The best text rendition: XHTML, then NITF, then inline HTML, then inline text."""
+    best = _best_rendition(item_kids)
+    if best is None:
+        return Body.empty(), None, None
+    rank, rendition = best
+    if rank == 1:
+        found = _child(rendition, "nitf")
+        found = found if found is not None else rendition
+        tree.needs_strip(found)  # read_nitf strips a copy; _Tree says when that is not enough
+        parts = read_nitf(found, dateline_known=dateline_known, fmt=NAME)
+        return parts.body, parts, None
+    if rank == 0:
+        html = _child(rendition, "html")
+        container = _child(html, "body") if html is not None else None
+        container = container if container is not None else rendition
+        if not tree.needs_strip(container):  # see _Tree: a stripped copy serializes alike
+            # (an lxml element's __copy__ is the same deep copy as copy.deepcopy, without
+            # the memo bookkeeping)
+            container = container.__copy__()
+            strip_namespaces(container)
+        lead = None if dateline_known else take_lead_dateline(container)
+        return html_body(inner_html(container)), None, lead
+    text = _inline_text(rendition, where)
+    if rank == 2:
+        return html_body(text), None, None
+    body, lead = text_body(text, dateline_known=dateline_known)
+    return body, None, lead
+
+
+def _best_rendition(item_kids: _Kids) -> tuple[int, etree._Element] | None:
+    """The best-ranked text rendition in contentSet: 0 XHTML, 1 NITF, 2 inline HTML, 3
+    inline text; the first of the best rank."""
     ranked: list[tuple[int, etree._Element]] = []
     # findall("contentSet/*"): the element children of every contentSet
     renditions = [r for s in item_kids.get("contentSet", ()) for r in s.iterchildren("*")]
@@ -276,26 +359,11 @@ def _body(item_kids: _Kids, where: str, *, dateline_known: bool, tree: _Tree
                 ranked.append((0, rendition))
         elif kind == "inlineData" and ctype.startswith("text/"):
             ranked.append((2 if "html" in ctype else 3, rendition))
-    if not ranked:
-        return Body.empty(), None, None
-    rank, rendition = min(ranked, key=lambda pair: pair[0])
-    if rank == 1:
-        found = _child(rendition, "nitf")
-        found = found if found is not None else rendition
-        tree.needs_strip(found)  # read_nitf strips a copy; _Tree says when that is not enough
-        parts = nitf.read_nitf(found, dateline_known=dateline_known, fmt=NAME)
-        return parts.body, parts, None
-    if rank == 0:
-        html = _child(rendition, "html")
-        container = _child(html, "body") if html is not None else None
-        container = container if container is not None else rendition
-        if not tree.needs_strip(container):  # see _Tree: a stripped copy serializes alike
-            # (an lxml element's __copy__ is the same deep copy as copy.deepcopy, without
-            # the memo bookkeeping)
-            container = container.__copy__()
-            nitf.strip_namespaces(container)
-        lead = None if dateline_known else nitf.take_lead_dateline(container)
-        return nitf.html_body(nitf.inner_html(container)), None, lead
+    return min(ranked, key=lambda pair: pair[0]) if ranked else None
+
+
+def _inline_text(rendition: etree._Element, where: str) -> str:
+    """The text of an inlineData rendition, base64 decoded when so encoded."""
     text = rendition.text or ""
     if (rendition.get("encoding") or "").lower() == "base64":
         try:
@@ -305,7 +373,7 @@ def _body(item_kids: _Kids, where: str, *, dateline_known: bool, tree: _Tree
                 raise
             raise FormatError(NAME, f"{where}/contentSet/inlineData",
                               "invalid base64 content") from exc
-    if rank == 2:
-        return nitf.html_body(text), None, None
-    body, lead = nitf.text_body(text, dateline_known=dateline_known)
-    return body, None, lead
+    return text
+
+
+FORMAT = Format(NAME, looks_like, parse)

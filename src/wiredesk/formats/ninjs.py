@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from functools import cache
 from importlib import resources
-from typing import Any
+from typing import Any, NamedTuple
 
 import jsonschema_rs
 from jsonschema import Draft7Validator, Draft202012Validator
@@ -18,6 +18,8 @@ from jsonschema.exceptions import best_match
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
 
+from wiredesk.formats.bodies import body_from_html, body_from_text
+from wiredesk.formats.contract import Format
 from wiredesk.formats.dates import iso, parse_datetime
 from wiredesk.formats.errors import FormatError
 from wiredesk.formats.textcodec import decode
@@ -103,8 +105,9 @@ def looks_like(data: bytes) -> bool:
     return b'"uri"' in data[:65536]
 
 
-def parse(data: bytes) -> list[Story]:
-    """Parse a ninjs document: one item, or a JSON array of items."""
+def parse(data: bytes, *, agency: str | None = None) -> list[Story]:
+    """Parse a ninjs document: one item, or a JSON array of items. `agency` is not used:
+    every item names its own originator (infosources, else the copyright holder)."""
     text = decode(data, NAME)
     try:
         doc = json.loads(text)
@@ -144,29 +147,8 @@ def _item_to_story(item: dict[str, Any], where: str, raw: bytes) -> Story | None
     def when(key: str) -> Any:
         return parse_datetime(get(key), fmt, f"{where}.{v(key, key)}")
 
-    if profile == "1.6":
-        headline = item.get("headline") or item.get("headline_main") or ""
-        body = _body_v1(item)
-        byline = item.get("byline")
-        subjects = tuple(
-            Subject(name=s.get("name") or s.get("code") or "", code=s.get("code"),
-                    uri=(s.get("scheme", "") + s["code"]) if s.get("code") else None)
-            for s in item.get("subject", []) or []
-        )
-        infosources = item.get("infosource", []) or []
-        descriptions = {k[len("description_"):]: val for k, val in item.items()
-                        if k.startswith("description_")}
-    else:
-        headline = _pick(item.get("headlines"), ("main", None), v)[0]
-        body = _body_v2(item.get("bodies") or [], v)
-        byline = item.get("by")
-        subjects = tuple(
-            Subject(name=s.get("name") or s.get("uri") or "", uri=s.get("uri"))
-            for s in item.get("subjects", []) or []
-        )
-        infosources = get("infosources") or []
-        descriptions = {d.get("role") or "": d["value"] for d in item.get("descriptions", []) or []}
-    if not headline:
+    read = _read_v1(item) if profile == "1.6" else _read_v2(item, v)
+    if not read.headline:
         raise FormatError(fmt, f"{where}.headline", "a story needs a headline")
     urgency = get("urgency")
     if urgency is not None and not (isinstance(urgency, int | float) and 0 <= urgency <= 9):
@@ -175,15 +157,11 @@ def _item_to_story(item: dict[str, Any], where: str, raw: bytes) -> Story | None
         pubstatus = Pubstatus.parse(get("pubstatus"))
     except ValueError as exc:
         raise FormatError(fmt, f"{where}.{v('pubstatus', 'pubstatus')}", str(exc)) from exc
-    agency = next(
-        (s.get("name") for s in infosources
-         if isinstance(s, dict) and s.get("name") and "originator" in (s.get("role") or "originator")),
-        None,
-    ) or get("copyrightholder")
+    agency = _originator(read.infosources) or get("copyrightholder")
     return Story(
         uri=item["uri"],
-        headline=" ".join(str(headline).split()),
-        body=body,
+        headline=" ".join(str(read.headline).split()),
+        body=read.body,
         version=get("version"),
         firstcreated=when("firstcreated"),
         versioncreated=when("versioncreated"),
@@ -192,19 +170,70 @@ def _item_to_story(item: dict[str, Any], where: str, raw: bytes) -> Story | None
         expires=when("expires"),
         urgency=int(urgency) if urgency is not None else None,
         slugline=item.get("slugline"),
-        by=byline,
+        by=read.byline,
         located=item.get("located"),
-        dateline=descriptions.get("dateline"),
+        dateline=read.descriptions.get("dateline"),
         agency=agency,
         language=item.get("language"),
-        subjects=subjects,
+        subjects=read.subjects,
         copyrightholder=get("copyrightholder"),
         copyrightnotice=get("copyrightnotice"),
         usageterms=get("usageterms"),
         ednote=get("ednote"),
-        creditline=descriptions.get("creditline"),
+        creditline=read.descriptions.get("creditline"),
         raw=raw,
         format=fmt,
+    )
+
+
+class _Read(NamedTuple):
+    """The fields ninjs 1 names differently from ninjs 2 and 3."""
+
+    headline: Any
+    body: Body
+    byline: Any
+    subjects: tuple[Subject, ...]
+    infosources: Any
+    descriptions: dict[str, Any]
+
+
+def _read_v1(item: dict[str, Any]) -> _Read:
+    return _Read(
+        headline=item.get("headline") or item.get("headline_main") or "",
+        body=_body_v1(item),
+        byline=item.get("byline"),
+        subjects=tuple(
+            Subject(name=s.get("name") or s.get("code") or "", code=s.get("code"),
+                    uri=(s.get("scheme", "") + s["code"]) if s.get("code") else None)
+            for s in item.get("subject", []) or []
+        ),
+        infosources=item.get("infosource", []) or [],
+        descriptions={k[len("description_"):]: val for k, val in item.items()
+                      if k.startswith("description_")},
+    )
+
+
+def _read_v2(item: dict[str, Any], v: Any) -> _Read:
+    """ninjs 2 and 3 (`v` gives a key its ninjs 3 name)."""
+    return _Read(
+        headline=_pick(item.get("headlines"), ("main", None), v)[0],
+        body=_body_v2(item.get("bodies") or [], v),
+        byline=item.get("by"),
+        subjects=tuple(
+            Subject(name=s.get("name") or s.get("uri") or "", uri=s.get("uri"))
+            for s in item.get("subjects", []) or []
+        ),
+        infosources=item.get(v("infosources", "infosources")) or [],
+        descriptions={d.get("role") or "": d["value"] for d in item.get("descriptions", []) or []},
+    )
+
+
+def _originator(infosources: Any) -> Any:
+    """The name of the first infosource whose role is originator (or that gives no role)."""
+    return next(
+        (s.get("name") for s in infosources
+         if isinstance(s, dict) and s.get("name") and "originator" in (s.get("role") or "originator")),
+        None,
     )
 
 
@@ -223,22 +252,22 @@ def _body_v2(bodies: list[dict[str, Any]], v: Any) -> Body:
     html_bodies = [b for b in bodies if (b.get(ctype_key) or "").split(";")[0] in _HTML_TYPES]
     if html_bodies:
         main = next((b for b in html_bodies if b.get("role") in ("main", "richtext")), html_bodies[0])
-        return Body.from_html(main["value"])
+        return body_from_html(main["value"])
     if bodies:
         main = next((b for b in bodies if b.get("role") == "main"), bodies[0])
-        return Body.from_text(main["value"])
+        return body_from_text(main["value"])
     return Body.empty()
 
 
 def _body_v1(item: dict[str, Any]) -> Body:
     for key in ("body_html", "body_xhtml", "body_richtext"):
         if item.get(key):
-            return Body.from_html(item[key])
+            return body_from_html(item[key])
     for key in ("body_text", "body_main", "body_plain"):
         if item.get(key):
-            return Body.from_text(item[key])
+            return body_from_text(item[key])
     other = next((k for k in item if k.startswith("body_")), None)
-    return Body.from_text(item[other]) if other else Body.empty()
+    return body_from_text(item[other]) if other else Body.empty()
 
 
 def to_ninjs(story: Story, profile: str = "2.2") -> dict[str, Any]:
@@ -307,3 +336,6 @@ def _subject_v1(subject: Subject) -> dict[str, str]:
     if subject.code:
         entry["code"] = subject.code
     return entry
+
+
+FORMAT = Format(NAME, looks_like, parse)

@@ -21,12 +21,23 @@ from typing import Any
 import lxml.html
 from lxml import etree
 
+from wiredesk.formats.bodies import body_from_paragraphs
+from wiredesk.formats.contract import Format
+from wiredesk.formats.dates import safe_datetime
 from wiredesk.formats.errors import FormatError
-from wiredesk.formats.feeds import looks_like as _looks_like_feed
-from wiredesk.formats.plaincopy import _BYLINE, _CREDIT, _split, plain_uri
 from wiredesk.formats.textcodec import decode
-from wiredesk.formats.wirerules import headline_rules, join_names, safe_datetime, withdrawn_notice
-from wiredesk.story import Body, Pubstatus, Story, Subject
+from wiredesk.formats.wirerules import (
+    BYLINE,
+    CREDIT,
+    CopyParts,
+    headline_rules,
+    join_names,
+    plain_uri,
+    read_copy,
+    withdrawn_notice,
+)
+from wiredesk.formats.xmlsafe import is_feed
+from wiredesk.story import Pubstatus, Story, Subject
 
 NAME = "webpage"
 MAX_BYTES = 5 * 1024 * 1024  # an article page; anything larger is not one
@@ -52,35 +63,20 @@ _DATE_PARAMS = {"original_date": True, "extensive_search": False, "max_date": "9
 
 def looks_like(data: bytes) -> bool:
     head = data[:1024].lstrip(b"\xef\xbb\xbf")
-    return _HTML_START.match(head) is not None and not _looks_like_feed(data)
+    return _HTML_START.match(head) is not None and not is_feed(data)
 
 
 def parse(data: bytes, *, agency: str | None = None) -> list[Story]:
-    if len(data) > MAX_BYTES:
-        raise FormatError(NAME, "document", f"{len(data)} bytes is over the {MAX_BYTES} byte limit")
-    declared = _META_CHARSET.search(data[:4096])
-    text = decode(data, NAME, declared.group(1).decode("ascii") if declared else None)
-    try:
-        tree = lxml.html.document_fromstring(
-            text.encode("utf-8"), parser=lxml.html.HTMLParser(encoding="utf-8", no_network=True))
-    except (etree.ParserError, ValueError) as exc:
-        raise FormatError(NAME, "document", f"expected an HTML page: {exc}") from exc
+    text, tree = _page(data)
     ld = _json_ld(tree)
     meta = _meta(tree)
     headline = (_plain(ld.get("headline")) or meta.get("og:title") or _first_text(tree, "h1")
                 or _first_text(tree, "title"))
     if not headline:
         raise FormatError(NAME, "head", "expected a headline (JSON-LD headline, og:title, <h1>)")
-    # The page repeats its headline (h1, og:title, <title>), not always as JSON-LD words it.
-    repeats = {headline, meta.get("og:title"), _first_text(tree, "h1"), _first_text(tree, "title")}
-    paragraphs = [p for p in _article_paragraphs(text, tree) if p not in repeats]
-    if not paragraphs:
-        raise FormatError(NAME, "body", "expected article text, found none")
-    parts = _split("\n\n".join([headline, *paragraphs]))
+    parts = _copy(text, tree, headline, meta)
     title, signals, version, kill_tag = headline_rules(headline)
-    if not parts.paragraphs:
-        raise FormatError(NAME, "body", "expected story paragraphs, found only page furniture")
-    body = Body.from_paragraphs(parts.paragraphs)
+    body = body_from_paragraphs(parts.paragraphs)
     canceled = kill_tag or withdrawn_notice(body.text)
     correction = ld.get("correction")
     correction = _plain(correction.get("text") if isinstance(correction, dict) else correction)
@@ -123,6 +119,34 @@ def parse(data: bytes, *, agency: str | None = None) -> list[Story]:
 # -- the article text ---------------------------------------------------------------------
 
 
+def _page(data: bytes) -> tuple[str, etree._Element]:
+    """The page as text (its declared charset, else as plain text is decoded) and as a tree."""
+    if len(data) > MAX_BYTES:
+        raise FormatError(NAME, "document", f"{len(data)} bytes is over the {MAX_BYTES} byte limit")
+    declared = _META_CHARSET.search(data[:4096])
+    text = decode(data, NAME, declared.group(1).decode("ascii") if declared else None)
+    try:
+        tree = lxml.html.document_fromstring(
+            text.encode("utf-8"), parser=lxml.html.HTMLParser(encoding="utf-8", no_network=True))
+    except (etree.ParserError, ValueError) as exc:
+        raise FormatError(NAME, "document", f"expected an HTML page: {exc}") from exc
+    return text, tree
+
+
+def _copy(text: str, tree: etree._Element, headline: str, meta: dict[str, str]) -> CopyParts:
+    """The article's paragraphs read as plain copy under the headline: byline, dateline,
+    advisories and credit line found, page furniture dropped."""
+    # The page repeats its headline (h1, og:title, <title>), not always as JSON-LD words it.
+    repeats = {headline, meta.get("og:title"), _first_text(tree, "h1"), _first_text(tree, "title")}
+    paragraphs = [p for p in _article_paragraphs(text, tree) if p not in repeats]
+    if not paragraphs:
+        raise FormatError(NAME, "body", "expected article text, found none")
+    parts = read_copy("\n\n".join([headline, *paragraphs]))
+    if not parts.paragraphs:
+        raise FormatError(NAME, "body", "expected story paragraphs, found only page furniture")
+    return parts
+
+
 def _article_paragraphs(text: str, tree: etree._Element) -> list[str]:
     """trafilatura's paragraphs, widened to every paragraph of the <article> between them."""
     import trafilatura  # heavy: loaded by the first page, not by every wiredesk command
@@ -150,8 +174,8 @@ def _article_paragraphs(text: str, tree: etree._Element) -> list[str]:
             return found
         places.append(at)
     first, last = places[0], places[-1]
-    before = [p for p in own[:first] if _BYLINE.match(p)]  # trafilatura drops bylines
-    after = [p for p in own[last + 1:] if _CREDIT.match(p)][:1]
+    before = [p for p in own[:first] if BYLINE.match(p)]  # trafilatura drops bylines
+    after = [p for p in own[last + 1:] if CREDIT.match(p)][:1]
     return [*before, *own[first:last + 1], *after]
 
 
@@ -289,3 +313,6 @@ def _when(source: dict[str, Any], key: str) -> Any:
     if value is None or isinstance(value, str):
         return safe_datetime(value, NAME, f"JSON-LD/meta {key}")
     raise FormatError(NAME, f"JSON-LD {key}", f"expected a date-time string, got {type(value).__name__}")
+
+
+FORMAT = Format(NAME, looks_like, parse)

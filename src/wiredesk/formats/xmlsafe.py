@@ -1,12 +1,19 @@
-"""One safe way to read agency XML: no entities, no DTDs, no network, bounded size.
+"""The XML kit of the formats. One safe way to read agency XML: no entities, no DTDs, no
+network, bounded size.
 
-Every XML format parses through `parse_xml`, so XXE and billion-laughs defences live in one
-place. Mislabelled encodings (cp1252 sent as UTF-8) are read rather than refused.
+Every XML format parses through `parse_xml` (or `parse_root`), so XXE and billion-laughs
+defences live in one place. Mislabelled encodings (cp1252 sent as UTF-8) are read rather
+than refused. Also here: root sniffing (`head_bytes`, `root_tag`, `is_feed`), namespace
+stripping, and child and text look-ups (`find_child`, `find_path`, `findall_path`,
+`text_of`, `local`, `inner_html`).
 """
 
 from __future__ import annotations
 
+import codecs
+import html
 import re
+from html.entities import name2codepoint
 
 from lxml import etree
 
@@ -88,3 +95,155 @@ def local(tag: object) -> str:
         if len(LOCAL_NAMES) < _LOCAL_NAMES_MAX:
             LOCAL_NAMES[tag] = name
     return name
+
+
+# ---- sniffing the root element from the first bytes -------------------------------------
+
+# Prolog parts to skip when sniffing the root element: declaration, PIs, comments, DOCTYPE.
+_PROLOG = re.compile(rb"<\?.*?\?>|<!--.*?-->|<!DOCTYPE[^\[>]*(?:\[.*?\])?\s*>", re.S)
+_ROOT = re.compile(rb"\s*<(?:[A-Za-z_][\w.\-]*:)?([A-Za-z_][\w.\-]*)")
+_FEED_SKIP = re.compile(rb"<!--.*?-->|<\?.*?\?>|<![^>]*>", re.S)
+_FEED_FIRST_TAG = re.compile(rb"<([A-Za-z_][\w.-]*:)?([A-Za-z_][\w.-]*)")
+_ATOM = b"http://www.w3.org/2005/Atom"
+
+
+def head_bytes(data: bytes) -> bytes:
+    """The first 8 KiB for sniffing, as UTF-8-compatible bytes even when sent as UTF-16."""
+    head = data[:8192]
+    for bom, encoding in ((codecs.BOM_UTF16_LE, "utf-16-le"), (codecs.BOM_UTF16_BE, "utf-16-be")):
+        if head.startswith(bom):
+            return head[2:].decode(encoding, "ignore").encode("utf-8")
+    return head.removeprefix(codecs.BOM_UTF8)
+
+
+def root_tag(data: bytes) -> str | None:
+    """The local name of the document's root element, read cheaply from the first bytes."""
+    match = _ROOT.match(_PROLOG.sub(b"", head_bytes(data)))
+    return match.group(1).decode("ascii") if match else None
+
+
+def is_feed(data: bytes) -> bool:
+    """Root element rss, rdf:RDF, or an Atom feed, within the first 2 KB."""
+    head = _FEED_SKIP.sub(b"", data[:2048].lstrip(b"\xef\xbb\xbf \t\r\n"))
+    match = _FEED_FIRST_TAG.match(head.lstrip())
+    if match is None:
+        return False
+    name = match.group(2)
+    return name in (b"rss", b"RDF") or (name == b"feed" and _ATOM in head)
+
+
+# ---- a tree of our own: entities resolved, namespaces stripped --------------------------
+
+def parse_root(data: bytes, fmt: str) -> etree._Element:
+    """parse_xml, with any stray lxml complaint turned into a FormatError."""
+    try:
+        root = parse_xml(data, fmt)
+    except FormatError:
+        raise
+    except (etree.LxmlError, ValueError, UnicodeError) as exc:
+        raise FormatError(fmt, "document", f"unreadable XML: {exc}") from exc
+    dtd = root.getroottree().docinfo.internalDTD
+    if dtd is not None and any(True for _ in dtd.iterentities()):
+        # parse_xml looks for <!ENTITY in the first 64 KiB only; a padded prolog hides one.
+        raise FormatError(fmt, "DOCTYPE", "entity declarations are not accepted")
+    resolve_entities(root)
+    return root
+
+
+def resolve_entities(root: etree._Element) -> None:
+    """Turn entity references left by a DTD we never load (&nbsp;) into their characters."""
+    for entity in list(root.iter(etree.Entity)):
+        code = name2codepoint.get(entity.name)
+        text = chr(code) if code is not None else f"&{entity.name};"  # unknown: keep as written
+        text += entity.tail or ""
+        parent = entity.getparent()
+        if parent is None:
+            continue
+        previous = entity.getprevious()
+        if previous is not None:
+            previous.tail = (previous.tail or "") + text
+        else:
+            parent.text = (parent.text or "") + text
+        parent.remove(entity)
+
+
+def strip_namespaces(root: etree._Element) -> None:
+    """Element names without namespaces, so NITF/XHTML with and without one read alike."""
+    for element in root.iter("{*}*"):  # every element (in any namespace or none), no comments
+        tag = element.tag
+        if tag[0] == "{":
+            element.tag = LOCAL_NAMES.get(tag) or local(tag)  # one QName per distinct tag
+    etree.cleanup_namespaces(root)
+
+
+# find and findall for paths of plain child steps ("a", "a/b", "a/*") in a tree stripped of
+# namespaces, where a plain tag names an element exactly as ElementPath's would: they walk
+# the children in C instead of running a path for each of the dozens of look-ups an item takes.
+
+def find_child(element: etree._Element, tag: str) -> etree._Element | None:
+    """element.find(tag) for one plain tag (or "*")."""
+    return next(element.iterchildren(tag), None)
+
+
+def findall_path(element: etree._Element, path: str) -> list[etree._Element]:
+    """element.findall(path), in document order."""
+    level = [element]
+    for tag in path.split("/"):
+        level = [x for e in level for x in e.iterchildren(tag)]
+    return level
+
+
+def find_path(element: etree._Element, path: str) -> etree._Element | None:
+    """element.find(path): the first of findall_path."""
+    if "/" not in path:
+        return next(element.iterchildren(path), None)
+    found = findall_path(element, path)
+    return found[0] if found else None
+
+
+# ---- markup of a subtree ----------------------------------------------------------------
+
+_SPACE = re.compile(r"[ \t\r\n]+")  # XML whitespace only: a no-break space is text
+
+
+def _collapse_space(element: etree._Element) -> None:
+    """Pretty-printing whitespace to single spaces (pre left alone): the display is the
+    same and the plain text keeps one paragraph per line."""
+    if any(local(a.tag) == "pre" for a in element.iterancestors()):
+        return  # all of it is inside a pre
+    if next(element.iter("{*}pre"), None) is None:
+        # No pre (the usual case): every text and tail goes, without asking about ancestors.
+        for e in element.iter("{*}*"):  # elements only: comments and the like keep their tails
+            if (text := e.text) and (new := _collapsed(text)) is not text:
+                e.text = new
+            if (tail := e.tail) and (new := _collapsed(tail)) is not tail:
+                e.tail = new
+        return
+    # Top down, carrying "inside a pre" from parent to child, rather than asking every
+    # element about all its ancestors.
+    stack = [(element, False)]
+    while stack:
+        e, in_pre = stack.pop()
+        is_pre = local(e.tag) == "pre"
+        if not in_pre:  # (setting text or tail to what it already is would change nothing)
+            if (text := e.text) and not is_pre and (new := _collapsed(text)) is not text:
+                e.text = new
+            if (tail := e.tail) and (new := _collapsed(tail)) is not tail:
+                e.tail = new
+        stack.extend((child, in_pre or is_pre) for child in e.iterchildren("{*}*"))
+
+
+def _collapsed(text: str) -> str:
+    """_SPACE.sub(" ", text), skipped when nothing would change (no run, tab or newline):
+    the substitution replaces every single space with itself, which is most of its cost."""
+    if "\n" in text or "  " in text or "\t" in text or "\r" in text:
+        return _SPACE.sub(" ", text)
+    return text
+
+
+def inner_html(element: etree._Element) -> str:
+    """An element's children as markup (its own tag left out), whitespace collapsed."""
+    _collapse_space(element)
+    parts = [html.escape(element.text or "", quote=False)]
+    parts += [etree.tostring(child, encoding="unicode", with_tail=True) for child in element]
+    return "".join(parts).strip()

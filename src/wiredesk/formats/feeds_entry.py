@@ -1,0 +1,145 @@
+"""One feed entry, whichever parser read it (lxml for well-formed feeds, feedparser for
+malformed ones), and the Story it makes: the plain-copy rules find byline, advisories,
+dateline and credit line in its body."""
+
+from __future__ import annotations
+
+import html
+import re
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+
+from wiredesk.formats.dates import safe_datetime
+from wiredesk.formats.errors import FormatError
+from wiredesk.formats.wirerules import (
+    WireBody,
+    headline_rules,
+    join_names,
+    plain_uri,
+    wire_body,
+    withdrawn_notice,
+)
+from wiredesk.story import Body, Pubstatus, Story, Subject
+
+NAME = "feed"
+
+MARKUP_TAG = re.compile(r"<[^>]*>")
+_RFC822 = re.compile(r"(?:[A-Za-z]{3}, *)?(\d{1,2}) ([A-Za-z]{3}) (\d{4}) (\d\d):(\d\d)(?::(\d\d))?"
+                     r" *(GMT|UTC?|Z|[+-]\d{4})$")
+_MONTHS = {m: i for i, m in enumerate(
+    ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"), 1)}
+
+
+@dataclass(slots=True)
+class Entry:
+    where: str
+    raw: bytes
+    uri: str | None = None
+    link: str | None = None
+    title: str = ""
+    title_html: bool = False
+    content: str | None = None
+    content_html: bool = False
+    summary: str | None = None
+    summary_html: bool = False
+    dates: dict[str, tuple[str, str]] = field(default_factory=dict)  # role -> (value, where)
+    authors: list[str] = field(default_factory=list)
+    categories: list[tuple[str, str | None, str | None]] = field(default_factory=list)
+    rights: str | None = None
+    rightsholder: str | None = None
+    license: str | None = None
+    language: str | None = None
+    source: str | None = None
+    deleted: bool = False
+    comment: str | None = None
+
+
+@dataclass
+class FeedInfo:
+    title: str | None = None
+    language: str | None = None
+    rights: str | None = None
+    rightsholder: str | None = None
+    license: str | None = None
+
+
+def entry_story(e: Entry, feed: FeedInfo, agency: str | None) -> Story:
+    title = MARKUP_TAG.sub("", html.unescape(e.title)) if e.title_html else e.title
+    headline, signals, version, kill_tag = headline_rules(title)
+    text = e.content if e.content is not None else e.summary
+    is_html = e.content_html if e.content is not None else e.summary_html
+    if e.deleted:
+        wb = WireBody(Body.empty())  # a tombstone carries no story, only its uri
+    elif not headline and not (text or "").strip():
+        raise FormatError(NAME, e.where, "expected a title or a description/content")
+    else:
+        wb = wire_body(text or "", is_html)
+    canceled = e.deleted or kill_tag or withdrawn_notice(wb.body.text)
+    if canceled:
+        signals.append("withdrawn")
+    uri = e.uri or e.link or plain_uri(wb.agency or e.source or agency or feed.title, headline)
+    when = {role: _when(value, where) for role, (value, where) in e.dates.items()}
+    return Story(
+        uri=uri.strip(),
+        headline=headline,
+        body=wb.body,
+        version=version,
+        firstcreated=when.get("published"),
+        versioncreated=when.get("updated") or when.get("published"),
+        pubstatus=Pubstatus.CANCELED if canceled else Pubstatus.USABLE,
+        embargoed=when.get("available"),
+        expires=when.get("expires"),
+        by=join_names(e.authors) or wb.by,
+        located=wb.located,
+        dateline=wb.dateline,
+        agency=wb.agency or e.source or agency or feed.title,
+        language=e.language or feed.language,
+        subjects=_subjects(e.categories),
+        copyrightholder=e.rightsholder or feed.rightsholder,
+        copyrightnotice=e.rights or feed.rights,
+        usageterms=e.license or feed.license,
+        ednote=e.comment if e.deleted else wb.ednote,
+        creditline=wb.creditline,
+        signals=tuple(dict.fromkeys(signals)) if signals else (),
+        raw=e.raw,
+        format=NAME,
+    )
+
+
+_DAY = timedelta(days=1)
+
+
+def _when(value: str, where: str) -> datetime | None:
+    """RFC 822 dates without the email module's generality (a third of the cost per entry)."""
+    if (m := _RFC822.match(value)) and (month := _MONTHS.get(m.group(2).lower())):
+        day, _, year, hour, minute, second, zone = m.groups()
+        try:
+            moment = datetime(int(year), month, int(day), int(hour), int(minute),
+                              int(second or 0), tzinfo=UTC)
+            if zone[0] not in "+-":
+                return moment
+            offset = timedelta(hours=int(zone[1:3]), minutes=int(zone[3:]))
+            # Shifting a UTC time is what astimezone(UTC) does, without a timezone object;
+            # a day or more is no offset (timezone() refuses it): the general parser decides.
+            if offset < _DAY:
+                return moment - offset if zone[0] == "+" else moment + offset
+        except (ValueError, OverflowError):
+            pass  # 31 Feb and the like: the general parser words the error
+    return safe_datetime(value, NAME, where)
+
+
+def _subjects(categories: list[tuple[str, str | None, str | None]]) -> tuple[Subject, ...]:
+    """Categories as subjects, repeats dropped; none or one (the usual cases) directly."""
+    if len(categories) > 1:
+        return tuple(dict.fromkeys(_subject(*c) for c in categories if c[0] or c[2]))
+    if categories and ((c := categories[0])[0] or c[2]):
+        return (_subject(*c),)
+    return ()
+
+
+def _subject(term: str, scheme: str | None, label: str | None) -> Subject:
+    """Atom's term + scheme (RSS's text + domain): the scheme IRI and term name the concept."""
+    if not scheme or not term:
+        return Subject(name=label or term)
+    joiner = "" if scheme.endswith(("/", "#", ":", "=")) else "/"
+    return Subject(name=label or term, uri=scheme + joiner + term, code=term)
