@@ -14,6 +14,7 @@ from email.utils import parsedate_to_datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from wiredesk.formats.errors import FormatError
+from wiredesk.times import iso as iso  # re-exported for the writers of ninjs and feeds
 
 _COMPACT = re.compile(r"^(\d{8})T(\d{4,6})([+-]\d{4}|Z)?$")  # 20260115T090000+0000 (NITF)
 
@@ -51,13 +52,6 @@ def parse_datetime(value: object, fmt: str, where: str) -> datetime | None:
         return parsed.astimezone(UTC)
     except OverflowError as exc:  # 9999-12-31T23:59-23:00 falls off the calendar in UTC
         raise FormatError(fmt, where, f"date-time out of range: {text[:40]!r}") from exc
-
-
-def iso(value: datetime | None) -> str | None:
-    """RFC 3339 in UTC with a Z, as ninjs and feeds want it."""
-    if value is None:
-        return None
-    return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def when(value: str | None, fmt: str, where: str) -> datetime | None:

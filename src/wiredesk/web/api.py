@@ -19,10 +19,11 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from wiredesk.formats import ninjs
-from wiredesk.formats.dates import iso, parse_datetime
+from wiredesk.formats.dates import parse_datetime
 from wiredesk.formats.errors import FormatError
 from wiredesk.store import ListFilter, StoryRecord
 from wiredesk.store.search import QueryError
+from wiredesk.times import iso
 from wiredesk.web import openapi
 from wiredesk.web.availability import Availability, State, availability
 from wiredesk.web.context import Context

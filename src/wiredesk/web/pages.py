@@ -11,9 +11,9 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
-from wiredesk.formats.dates import iso
 from wiredesk.store import StoryRecord
 from wiredesk.store.search import QueryError
+from wiredesk.times import iso
 from wiredesk.web.availability import State, availability
 from wiredesk.web.context import Context
 from wiredesk.web.http import ITEM_MAX_AGE, LIST_MAX_AGE, max_age, respond, story_keys

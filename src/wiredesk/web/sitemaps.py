@@ -10,8 +10,8 @@ from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Route
 
-from wiredesk.formats.dates import iso
 from wiredesk.store import ListFilter
+from wiredesk.times import iso
 from wiredesk.web.context import Context
 from wiredesk.web.http import LIST_MAX_AGE, max_age, respond
 from wiredesk.web.policy import Policy, route
