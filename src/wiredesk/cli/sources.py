@@ -15,7 +15,6 @@ from wiredesk.sources import registry
 from wiredesk.sources.config import build, parse_interval
 from wiredesk.sources.worker import Worker
 from wiredesk.store import Store
-from wiredesk.store.sources import SourceStore
 from wiredesk.times import utc_now
 
 log = logging.getLogger("wiredesk.worker")
@@ -129,7 +128,7 @@ def cmd_list(args: argparse.Namespace, settings: Settings) -> int:
     if args.json:
         print(json.dumps({"sources": registry.all_json(store, now)}))
         return 0
-    healths = SourceStore(store).health(now)
+    healths = store.sources.health(now)
     if not healths:
         print("no sources (add one with `wiredesk sources add`)")
     for h in healths:
@@ -178,7 +177,7 @@ def _show(value: Any) -> str:
 
 
 def _set_paused(args: argparse.Namespace, settings: Settings, paused: bool) -> int:
-    if not SourceStore(Store.open(settings.database_url)).set_paused(args.name, paused, utc_now()):
+    if not Store.open(settings.database_url).sources.set_paused(args.name, paused, utc_now()):
         raise LookupError(f"no source named {args.name!r}")
     print(f"{'paused' if paused else 'resumed'}: {args.name}")
     return 0
@@ -193,7 +192,7 @@ def cmd_resume(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_remove(args: argparse.Namespace, settings: Settings) -> int:
-    if not SourceStore(Store.open(settings.database_url)).remove(args.name):
+    if not Store.open(settings.database_url).sources.remove(args.name):
         raise LookupError(f"no source named {args.name!r}")
     print(f"removed: {args.name} (its stories stay until their licence ends)")
     return 0

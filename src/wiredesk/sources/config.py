@@ -19,6 +19,7 @@ from urllib.parse import urlsplit
 from wiredesk.terms import DEFAULT_LICENCE_DAYS, Terms
 
 KINDS = ("http", "folder", "push")
+POLLED = ("http", "folder")  # the kinds the worker runs on a schedule
 PAGING_MODES = ("none", "link", "next", "cursor")
 AUTH_TYPES = ("none", "basic", "bearer", "header")
 DEFAULT_EVERY = {"http": 60.0, "folder": 5.0, "push": 0.0}

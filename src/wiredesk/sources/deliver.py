@@ -7,7 +7,6 @@ import hashlib
 from wiredesk import desk
 from wiredesk.sources.config import SourceConfig
 from wiredesk.store import Store
-from wiredesk.store.sources import SourceStore
 from wiredesk.story import Delivery
 
 
@@ -21,7 +20,7 @@ def apply_delivery(store: Store, cfg: SourceConfig, delivery: Delivery, *,
     that keeps serving the same broken page, a push sent twice.
     """
     sha = hashlib.sha256(delivery.data).hexdigest()
-    earlier = SourceStore(store).quarantined_before(cfg.name, sha)
+    earlier = store.quarantine.earlier_error(cfg.name, sha)
     if earlier is not None:
         report = desk.Report(delivery.name, error=earlier)
         report.outcomes.append((delivery.name or "", desk.Outcome.QUARANTINED))

@@ -16,7 +16,6 @@ from typing import Any
 from wiredesk.sources.config import ConfigError, SourceConfig, resolve_secret
 from wiredesk.sources.deliver import apply_delivery
 from wiredesk.store import Store
-from wiredesk.store.sources import SourceStore
 from wiredesk.story import Delivery
 
 HEADER = "X-Wiredesk-Signature"
@@ -56,7 +55,7 @@ def accept(store: Store, cfg: SourceConfig, body: bytes, signature: str | None, 
         return PushAnswer(503, {"error": f"source {cfg.name} is paused"})
     name = f"push:{hashlib.sha256(body).hexdigest()[:16]}"
     report = apply_delivery(store, cfg, Delivery(body, cfg.name, name, now, content_type))
-    SourceStore(store).record_result(cfg.name, now, report.error)
+    store.sources.record_result(cfg.name, now, report.error)
     if report.error:
         return PushAnswer(422, {"error": report.error, "uris": [], "outcomes": {}})
     outcomes = {uri: str(outcome) for uri, outcome in report.outcomes}

@@ -9,11 +9,11 @@ from pathlib import Path
 from typing import Any
 
 from wiredesk import formats
-from wiredesk.sources.config import ConfigError, SourceConfig, from_row, load_file
+from wiredesk.sources.config import POLLED, ConfigError, SourceConfig, from_row, load_file
 from wiredesk.sources.fetch_guard import BlockedAddress, check_url
 from wiredesk.sources.http import Fetcher, FetchError
 from wiredesk.store import Store
-from wiredesk.store.sources import Health, SourceRow, SourceStore
+from wiredesk.store.records import Health, SourceRow
 from wiredesk.times import iso
 
 SOURCES_FILE_ENV = "WIREDESK_SOURCES_FILE"
@@ -53,9 +53,9 @@ def add_source(store: Store, cfg: SourceConfig, now: datetime, *, check: bool = 
     # Through JSON and back, so the settings compare equal to what the store returns
     # (tuples become lists) and an unchanged sources file changes nothing at start.
     settings = json.loads(json.dumps(cfg.settings()))
-    return SourceStore(store).add(cfg.name, kind=cfg.kind, agency=cfg.agency,
-                                  licence_days=cfg.licence_days, settings=settings,
-                                  now=now, replace=replace, paused=paused)
+    return store.sources.add(cfg.name, kind=cfg.kind, agency=cfg.agency,
+                             licence_days=cfg.licence_days, settings=settings,
+                             polled=cfg.kind in POLLED, now=now, replace=replace, paused=paused)
 
 
 def sources_file(explicit: Path | None = None) -> Path | None:
@@ -104,7 +104,7 @@ def source_json(row: SourceRow, health: Health | None) -> dict[str, Any]:
 
 
 def all_json(store: Store, now: datetime, name: str | None = None) -> list[dict[str, Any]]:
-    ss = SourceStore(store)
+    ss = store.sources
     health = {h.name: h for h in ss.health(now, name)}
     rows = [ss.get(name)] if name is not None else ss.all()
     return [source_json(row, health.get(row.name)) for row in rows if row is not None]
@@ -112,7 +112,7 @@ def all_json(store: Store, now: datetime, name: str | None = None) -> list[dict[
 
 def health_lines(store: Store, now: datetime) -> list[str]:
     """Source health for `wiredesk status` and `sources list`, one line each."""
-    return [health_line(h, now) for h in SourceStore(store).health(now)]
+    return [health_line(h, now) for h in store.sources.health(now)]
 
 
 def health_line(h: Health, now: datetime) -> str:

@@ -25,12 +25,13 @@ from typing import Any
 
 from wiredesk import lifecycle, metrics
 from wiredesk.sources import registry
+from wiredesk.sources.config import POLLED
 from wiredesk.sources.folder import scan_folder
 from wiredesk.sources.http import Fetcher, FetchError, HostLimiter
 from wiredesk.sources.poll import poll_http
 from wiredesk.sources.registry import config_of
 from wiredesk.store import Store
-from wiredesk.store.sources import Claim, SourceStore
+from wiredesk.store.records import Claim
 from wiredesk.times import utc_now
 
 log = logging.getLogger("wiredesk.worker")
@@ -80,7 +81,7 @@ class Worker:
                  per_host: int = 2, lease_seconds: float = 300.0, idle_seconds: float = 1.0,
                  max_backoff: float = 3600.0, clock: Clock = utc_now) -> None:
         self.store = store
-        self.sources = SourceStore(store)
+        self.sources = store.sources
         self.clock = clock
         self.clock_seconds = clock_seconds
         self.threads = max(1, threads)
@@ -138,7 +139,7 @@ class Worker:
 
     def _claim(self, limit: int) -> list[Claim]:
         try:
-            return self.sources.claim_due(self.owner, self.clock(), self.lease, limit)
+            return self.sources.claim_due(self.owner, self.clock(), self.lease, limit, POLLED)
         except Exception:  # a store hiccup: log it, and try again on the next turn
             log.exception("could not claim due sources")
             return []
@@ -146,7 +147,7 @@ class Worker:
     def _pause(self, next_tick: float) -> float:
         pause = min(self.idle_seconds, max(0.0, next_tick - time.monotonic()))
         try:
-            due = self.sources.next_due()
+            due = self.sources.next_due(POLLED)
         except Exception:
             due = None
         if due is not None:

@@ -16,8 +16,8 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from wiredesk import desk, formats
-from wiredesk.store.quarantine_ops import STATUSES, QuarantineItem, QuarantineOps
-from wiredesk.store.sources import SourceStore
+from wiredesk.store.quarantine import STATUSES
+from wiredesk.store.records import QuarantineItem
 from wiredesk.story import Delivery
 from wiredesk.terms import Terms
 from wiredesk.web.console_kit import Forbidden, Kit, redirect
@@ -35,14 +35,14 @@ def preview(data: bytes, limit: int = PREVIEW_BYTES) -> tuple[str, bool]:
 
 
 def routes(ctx: Context, kit: Kit) -> list[Route]:
-    ops = QuarantineOps(ctx.store)
-    sources = SourceStore(ctx.store)
+    ops = ctx.store.quarantine
+    sources = ctx.store.sources
 
     async def listing(request: Request) -> Response:
         status = request.query_params.get("status", "open")
         if status not in STATUSES:
             status = "open"
-        rows = await run_in_threadpool(lambda: ctx.store.quarantined(status=status, limit=200))
+        rows = await run_in_threadpool(lambda: ops.records(status=status, limit=200))
         return kit.render(request, "console_quarantine.html", title="Quarantine",
                           section="quarantine", rows=rows, shown=status, statuses=STATUSES)
 
