@@ -21,8 +21,8 @@ from conftest import FIXTURES
 from helpers import ninjs_item
 from wiredesk import __version__, formats
 from wiredesk.sources.config import SourceConfig, build
+from wiredesk.sources.fetch import Fetcher, FetchError, HostLimiter, retry_after_seconds
 from wiredesk.sources.fetch_guard import BlockedAddress, check_peer, check_url
-from wiredesk.sources.http import Fetcher, FetchError, HostLimiter, retry_after_seconds
 from wiredesk.sources.poll import poll_http
 from wiredesk.sources.registry import add_source
 from wiredesk.sources.worker import Worker, next_delay

@@ -2,7 +2,7 @@
 
 config     a source's settings, validated once (CLI flags or the TOML sources file)
 registry   adding sources (checked first), the sources file, health as JSON and text
-http       one careful GET: conditional, bounded, timed out, guarded, per-host limited
+fetch      one careful GET: conditional, bounded, timed out, guarded, per-host limited
 fetch_guard  no server-side request forgery: public http(s) addresses only, unless allowed
 poll       one poll of an HTTP source, page by page through a JSON API
 linked     summary-only feed entries completed from their linked pages

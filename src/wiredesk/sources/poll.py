@@ -19,7 +19,7 @@ from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 from wiredesk.formats import FormatError
 from wiredesk.sources.config import Paging, SourceConfig
 from wiredesk.sources.deliver import apply_delivery
-from wiredesk.sources.http import Fetched, Fetcher, FetchError
+from wiredesk.sources.fetch import Fetched, Fetcher, FetchError
 from wiredesk.sources.linked import merge_page, summary_link
 from wiredesk.store import Store
 from wiredesk.story import Delivery, Story

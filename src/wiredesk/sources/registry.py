@@ -10,8 +10,8 @@ from typing import Any
 
 from wiredesk import formats
 from wiredesk.sources.config import POLLED, ConfigError, SourceConfig, from_row, load_file
+from wiredesk.sources.fetch import Fetcher, FetchError
 from wiredesk.sources.fetch_guard import BlockedAddress, check_url
-from wiredesk.sources.http import Fetcher, FetchError
 from wiredesk.store import Store
 from wiredesk.store.records import Health, SourceRow
 from wiredesk.times import iso

@@ -26,8 +26,8 @@ from typing import Any
 from wiredesk import lifecycle, metrics
 from wiredesk.sources import registry
 from wiredesk.sources.config import POLLED
+from wiredesk.sources.fetch import Fetcher, FetchError, HostLimiter
 from wiredesk.sources.folder import scan_folder
-from wiredesk.sources.http import Fetcher, FetchError, HostLimiter
 from wiredesk.sources.poll import poll_http
 from wiredesk.sources.registry import config_of
 from wiredesk.store import Store
