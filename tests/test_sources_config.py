@@ -15,15 +15,9 @@ import pytest
 
 from conftest import FIXTURES
 from wiredesk.sources import registry
-from wiredesk.sources.config import (
-    Auth,
-    ConfigError,
-    build,
-    from_row,
-    load_file,
-    parse_interval,
-    parse_size,
-)
+from wiredesk.sources.config import ConfigError, parse_interval, parse_size
+from wiredesk.sources.fetch import Auth
+from wiredesk.sources.kinds import build, from_row, load_file
 
 
 def run(*args: str, db: Path, env: dict[str, str] | None = None,

@@ -9,8 +9,9 @@ import pytest
 
 from helpers import ninjs_item
 from wiredesk import desk
-from wiredesk.sources.config import SourceConfig, build
+from wiredesk.sources.config import SourceConfig
 from wiredesk.sources.folder import final_name, is_temporary, scan_folder
+from wiredesk.sources.kinds import build
 from wiredesk.sources.registry import add_source
 from wiredesk.sources.worker import Worker
 from wiredesk.story import Delivery

@@ -20,10 +20,11 @@ import pytest
 from conftest import FIXTURES
 from helpers import ninjs_item
 from wiredesk import __version__, formats
-from wiredesk.sources.config import SourceConfig, build
+from wiredesk.sources.config import SourceConfig
 from wiredesk.sources.fetch import Fetcher, FetchError, HostLimiter, retry_after_seconds
 from wiredesk.sources.fetch_guard import BlockedAddress, check_peer, check_url
-from wiredesk.sources.poll import poll_http
+from wiredesk.sources.http import poll_http
+from wiredesk.sources.kinds import build
 from wiredesk.sources.registry import add_source
 from wiredesk.sources.worker import Worker, next_delay
 

@@ -8,7 +8,7 @@ from starlette.testclient import TestClient
 
 from helpers import ninjs_item
 from wiredesk.config import Settings
-from wiredesk.sources.config import build
+from wiredesk.sources.kinds import build
 from wiredesk.sources.push import HEADER, sign, verify
 from wiredesk.sources.registry import add_source
 from wiredesk.web.app import create_app

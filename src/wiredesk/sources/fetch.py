@@ -9,24 +9,90 @@ a User-Agent naming wiredesk, and a cap on concurrent requests per host.
 
 from __future__ import annotations
 
+import re
 import threading
 import time
 import zlib
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
+from typing import Any, Protocol
 from urllib.parse import urlsplit
 
 import httpx
 
 from wiredesk import __version__
-from wiredesk.sources.config import ConfigError, SourceConfig, resolve_secret
+from wiredesk.sources.config import ConfigError, resolve_secret
 from wiredesk.sources.fetch_guard import BlockedAddress, check_peer, check_url
 
 USER_AGENT = f"wiredesk/{__version__}"
 MAX_RETRY_AFTER = 86400.0  # a day: beyond that a Retry-After is more likely a mistake
+AUTH_TYPES = ("none", "basic", "bearer", "header")
+
+
+@dataclass(frozen=True)
+class Auth:
+    type: str = "none"
+    user: str | None = None  # basic
+    secret: str | None = None  # basic password, bearer token or header value; `$ENV` allowed
+    header: str | None = None  # header name, for type "header"
+
+    @classmethod
+    def parse(cls, spec: str | Mapping[str, Any] | None) -> Auth:
+        """`basic:USER:PASSWORD`, `bearer:TOKEN`, `header:NAME:VALUE`, or a TOML table."""
+        if spec is None or spec == "" or spec == "none":
+            return cls()
+        if isinstance(spec, Mapping):
+            kind = str(spec.get("type", ""))
+            auth = cls(kind, spec.get("user"),
+                       spec.get("password") or spec.get("token") or spec.get("value"),
+                       spec.get("header"))
+        else:
+            kind, _, rest = str(spec).partition(":")
+            if kind == "basic":
+                user, _, secret = rest.partition(":")
+                auth = cls(kind, user, secret)
+            elif kind == "header":
+                header, _, secret = rest.partition(":")
+                auth = cls(kind, None, secret, header)
+            else:
+                auth = cls(kind, None, rest)
+        if auth.type not in AUTH_TYPES:
+            raise ConfigError(f"unknown auth {auth.type!r}: use basic:USER:PASSWORD, "
+                              "bearer:TOKEN or header:NAME:VALUE")
+        if not auth.secret or (auth.type == "basic" and not auth.user) or (
+                auth.type == "header" and not re.fullmatch(r"[A-Za-z0-9-]+", auth.header or "")):
+            raise ConfigError(f"incomplete {auth.type} auth: use basic:USER:PASSWORD, "
+                              "bearer:TOKEN or header:NAME:VALUE")
+        return auth
+
+    def headers(self) -> dict[str, str]:
+        """The request headers this auth adds (basic is done by httpx.BasicAuth)."""
+        if self.type == "bearer":
+            return {"Authorization": f"Bearer {resolve_secret(self.secret)}"}
+        if self.type == "header" and self.header:
+            return {self.header: resolve_secret(self.secret) or ""}
+        return {}
+
+
+class FetchSettings(Protocol):
+    """What a Fetcher reads of a source's settings: an http source's (sources/http.py)
+    has them all. A protocol, so that this module need not import the kind that uses it."""
+
+    @property
+    def auth(self) -> Auth: ...
+    @property
+    def allow_private(self) -> bool | tuple[str, ...]: ...
+    @property
+    def max_bytes(self) -> int: ...
+    @property
+    def connect_timeout(self) -> float: ...
+    @property
+    def read_timeout(self) -> float: ...
+    @property
+    def max_redirects(self) -> int: ...
 
 
 class FetchError(Exception):
@@ -114,7 +180,7 @@ def decode_body(raw: bytes, encoding: str | None, limit: int, url: str) -> bytes
 class Fetcher:
     """GETs for one source, with that source's timeouts, limits, auth and SSRF policy."""
 
-    def __init__(self, cfg: SourceConfig, limiter: HostLimiter | None = None) -> None:
+    def __init__(self, cfg: FetchSettings, limiter: HostLimiter | None = None) -> None:
         self.cfg = cfg
         self.limiter = limiter or HostLimiter()
         self.deadline_seconds = cfg.connect_timeout + 4 * cfg.read_timeout

@@ -9,9 +9,8 @@ from pathlib import Path
 from typing import Any
 
 from wiredesk import formats
-from wiredesk.sources.config import POLLED, ConfigError, SourceConfig, from_row, load_file
-from wiredesk.sources.fetch import Fetcher, FetchError
-from wiredesk.sources.fetch_guard import BlockedAddress, check_url
+from wiredesk.sources.config import SourceConfig
+from wiredesk.sources.kinds import KINDS, from_row, load_file
 from wiredesk.store import Store
 from wiredesk.store.records import Health, SourceRow
 from wiredesk.times import iso
@@ -27,35 +26,35 @@ def config_of(row: SourceRow) -> SourceConfig:
     return from_row(row.name, row.kind, row.agency, row.licence_days, row.settings)
 
 
-def check_reachable(cfg: SourceConfig) -> None:
-    """Fail now, in one line, if an http source's URL cannot be fetched at all.
-
-    Any answer the worker can use or wait out (200, 304, 429, 503) passes; refused
-    addresses, DNS failures, timeouts and 4xx answers do not."""
-    if cfg.kind != "http" or not cfg.url:
-        return
-    try:
-        check_url(cfg.url, cfg.allow_private)
-        with Fetcher(cfg) as fetcher:
-            fetcher.get(cfg.url)
-    except BlockedAddress as exc:
-        raise ConfigError(f"source {cfg.name}: {exc}") from None
-    except FetchError as exc:
-        if exc.status in (429, 503):
-            return
-        raise ConfigError(f"source {cfg.name}: {exc}") from None
-
-
 def add_source(store: Store, cfg: SourceConfig, now: datetime, *, check: bool = True,
                replace: bool = False, paused: bool | None = None) -> bool:
-    if check:
-        check_reachable(cfg)
-    # Through JSON and back, so the settings compare equal to what the store returns
-    # (tuples become lists) and an unchanged sources file changes nothing at start.
-    settings = json.loads(json.dumps(cfg.settings()))
+    """Store a source (built by kinds.build); with `check`, its kind's probe runs first
+    (an http source's URL is fetched once)."""
+    kind = KINDS[cfg.kind]
+    if check and kind.probe is not None:
+        kind.probe(cfg)
+    settings = _stored(cfg)
+    old = store.sources.get(cfg.name)
+    if old is not None and old.kind == cfg.kind and _stored_again(old) == settings:
+        # Rows stored before each kind had its own settings carry every kind's keys: the
+        # same settings must not count as a change, which would reset the poll memo.
+        settings = old.settings
     return store.sources.add(cfg.name, kind=cfg.kind, agency=cfg.agency,
                              licence_days=cfg.licence_days, settings=settings,
-                             polled=cfg.kind in POLLED, now=now, replace=replace, paused=paused)
+                             polled=kind.polled, now=now, replace=replace, paused=paused)
+
+
+def _stored(cfg: SourceConfig) -> dict[str, Any]:
+    # Through JSON and back, so the settings compare equal to what the store returns
+    # (tuples become lists) and an unchanged sources file changes nothing at start.
+    return json.loads(json.dumps(cfg.settings()))
+
+
+def _stored_again(row: SourceRow) -> dict[str, Any] | None:
+    try:
+        return _stored(config_of(row))
+    except (TypeError, ValueError):  # a row stored by an older wiredesk or by hand
+        return None
 
 
 def sources_file(explicit: Path | None = None) -> Path | None:
