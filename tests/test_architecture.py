@@ -2,7 +2,8 @@
 
 - no module imports another module's private (`_name`) names;
 - no import cycles between modules (a package counts as its `__init__`; imports inside
-  functions count too, since hiding a cycle in a function does not remove it);
+  functions count too, since hiding a cycle in a function does not remove it; imports
+  under `if TYPE_CHECKING:` do not, as they never run);
 - nothing but the CLI imports the CLI;
 - `story`, `terms`, `times` import nothing of ours, and `formats/` nothing above it;
 - no module over 450 lines.
@@ -37,8 +38,13 @@ def imports(name: str) -> list[tuple[str, str, int]]:
     path = modules()[name]
     tree = ast.parse(path.read_text(encoding="utf-8"), str(path))
     package = name if path.name == "__init__.py" else name.rpartition(".")[0]
+    typing_only = {id(n) for block in ast.walk(tree) if isinstance(block, ast.If)
+                   and ast.unparse(block.test) in ("TYPE_CHECKING", "typing.TYPE_CHECKING")
+                   for stmt in block.body for n in ast.walk(stmt)}
     found = []
     for node in ast.walk(tree):
+        if id(node) in typing_only:  # annotations only: never imported at run time
+            continue
         if isinstance(node, ast.Import):
             found += [(a.name, "", node.lineno) for a in node.names if a.name.startswith(PACKAGE)]
         elif isinstance(node, ast.ImportFrom):

@@ -19,9 +19,6 @@ from wiredesk.config import Settings
 from wiredesk.formats import FormatError
 from wiredesk.passwords import hash_password
 from wiredesk.store import Store
-from wiredesk.store.quarantine_ops import QuarantineOps
-from wiredesk.store.sources import SourceStore
-from wiredesk.store.users import UserStore
 from wiredesk.web.app import create_app
 from wiredesk.web.auth import Auth
 
@@ -47,7 +44,7 @@ def starlette_app(client: TestClient):  # type: ignore[no-untyped-def]
 
 @pytest.fixture
 def console(store, clock, now):
-    UserStore(store).set_password("ed", hash_password(PASSWORD), now)
+    store.users.set_password("ed", hash_password(PASSWORD), now)
     with make_client(store, clock) as c:
         yield c
 
@@ -96,7 +93,7 @@ def test_login_sets_a_hardened_session_cookie_and_opens_the_console(console):
 
 
 def test_without_https_the_cookie_is_not_secure(store, clock, now):
-    UserStore(store).set_password("ed", hash_password(PASSWORD), now)
+    store.users.set_password("ed", hash_password(PASSWORD), now)
     with make_client(store, clock, base_url="http://127.0.0.1:8000") as c:
         answer = login(c)
         cookie = next(v for k, v in answer.headers.multi_items()
@@ -142,7 +139,7 @@ def test_five_failures_lock_the_name_for_fifteen_minutes(console, clock):
 
 
 def test_five_failures_from_one_address_lock_that_address_for_every_name(store, clock, now):
-    users = UserStore(store)
+    users = store.users
     users.set_password("ed", hash_password(PASSWORD), now)
     with make_client(store, clock) as c:
         for n in range(4):
@@ -217,7 +214,7 @@ def test_quarantine_preview_is_escaped_and_discard_closes_it(console, store, now
     bad = b'{"uri": <script>alert(1)</script>\x00\xff'
     report = deliver(store, bad, now, name="bad.json")
     assert report.error
-    (row,) = store.quarantined()
+    (row,) = store.quarantine.records()
     login(console)
     listing = console.get("/console/quarantine")
     assert f"/console/quarantine/{row.id}" in listing.text
@@ -227,7 +224,8 @@ def test_quarantine_preview_is_escaped_and_discard_closes_it(console, store, now
     answer = console.post(f"/console/quarantine/{row.id}/discard",
                           data={"csrf": form_token(page.text, "csrf")})
     assert answer.status_code == 303 and answer.headers["location"].endswith("msg=discarded")
-    assert store.quarantined() == [] and store.quarantined(status="discarded")[0].id == row.id
+    assert store.quarantine.records() == [] \
+        and store.quarantine.records(status="discarded")[0].id == row.id
 
 
 def test_retry_after_a_fix_applies_the_stored_bytes(console, store, now, monkeypatch):
@@ -239,17 +237,18 @@ def test_retry_after_a_fix_applies_the_stored_bytes(console, store, now, monkeyp
 
     monkeypatch.setattr(formats, "parse", broken)
     assert deliver(store, good, now, name="good.json").error
-    (row,) = store.quarantined()
+    (row,) = store.quarantine.records()
     login(console)
     token = csrf(console, f"/console/quarantine/{row.id}")
     still = console.post(f"/console/quarantine/{row.id}/retry", data={"csrf": token})
     assert still.status_code == 422 and "still cannot be read" in still.text
-    assert store.quarantined()[0].id == row.id  # still open, not quarantined twice
+    assert store.quarantine.records()[0].id == row.id  # still open, not quarantined twice
     monkeypatch.setattr(formats, "parse", real_parse)  # the fix
     done = console.post(f"/console/quarantine/{row.id}/retry", data={"csrf": token})
     assert done.status_code == 303 and done.headers["location"].endswith("msg=retried")
     assert store.story_by_uri("urn:retry").state == "live"
-    assert store.quarantined() == [] and QuarantineOps(store).item(row.id).record.status == "done"
+    assert store.quarantine.records() == [] \
+        and store.quarantine.item(row.id).record.status == "done"
     again = console.post(f"/console/quarantine/{row.id}/retry", data={"csrf": token})
     assert again.headers["location"].endswith("msg=handled")
 
@@ -267,10 +266,10 @@ def test_sources_page_shows_health_per_day_and_pauses(console, store, now):
     token = form_token(page.text, "csrf")
     answer = console.post("/console/sources/wire-a/pause", data={"csrf": token})
     assert answer.headers["location"] == "/console?msg=paused"
-    assert SourceStore(store).get("wire-a").paused
+    assert store.sources.get("wire-a").paused
     assert "Resume" in console.get("/console").text
     console.post("/console/sources/wire-a/resume", data={"csrf": token})
-    assert not SourceStore(store).get("wire-a").paused
+    assert not store.sources.get("wire-a").paused
     missing = console.post("/console/sources/nope/pause", data={"csrf": token})
     assert missing.headers["location"] == "/console?msg=nosource"
 

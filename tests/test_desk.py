@@ -131,7 +131,7 @@ def test_bad_file_is_quarantined_with_its_bytes_and_a_message(store, now):
     report = deliver(store, b'{"uri": "urn:x", "urgency": "high"', now, name="bad.json")
     assert outcome(report) is Outcome.QUARANTINED
     assert "ninjs" in report.error and "line 1" in report.error
-    (q,) = store.quarantined()
+    (q,) = store.quarantine.records()
     assert q.name == "bad.json" and q.size == len(b'{"uri": "urn:x", "urgency": "high"')
 
 
@@ -146,7 +146,7 @@ def test_malformed_file_in_a_folder_is_quarantined_while_the_rest_ingests(store,
                           terms=Terms(licence_days=30))
     assert totals["new"] == 5 and totals["quarantined"] == 2
     assert store.status(now).live == 5
-    errors = {q.name.rsplit("/", 1)[-1]: q.error for q in store.quarantined()}
+    errors = {q.name.rsplit("/", 1)[-1]: q.error for q in store.quarantine.records()}
     assert "invalid JSON" in errors["2-broken.json"]
     assert "binary data" in errors["3-binary.bin"]
 

@@ -25,7 +25,6 @@ from sqlalchemy import func, select
 
 from wiredesk.store import Store
 from wiredesk.store.schema import source_state, stories, versions
-from wiredesk.store.sources import SourceStore
 
 SECRET = "multinode-secret"
 FOLDER_STORIES = 400  # in each of two folders
@@ -33,7 +32,7 @@ PUSHED = 200
 
 
 def test_the_clock_runs_in_one_worker_at_a_time(store, now):
-    sources = SourceStore(store)
+    sources = store.sources
     lease = timedelta(seconds=15)
     assert sources.claim_clock("worker-a", now, lease)
     assert not sources.claim_clock("worker-b", now + timedelta(seconds=5), lease)

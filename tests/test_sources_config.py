@@ -15,16 +15,9 @@ import pytest
 
 from conftest import FIXTURES
 from wiredesk.sources import registry
-from wiredesk.sources.config import (
-    Auth,
-    ConfigError,
-    build,
-    from_row,
-    load_file,
-    parse_interval,
-    parse_size,
-)
-from wiredesk.store.sources import SourceStore
+from wiredesk.sources.config import ConfigError, parse_interval, parse_size
+from wiredesk.sources.fetch import Auth
+from wiredesk.sources.kinds import build, from_row, load_file
 
 
 def run(*args: str, db: Path, env: dict[str, str] | None = None,
@@ -195,7 +188,7 @@ def _add(store, name: str, now, kind: str = "http") -> None:
 def test_sources_are_stored_paused_resumed_and_removed(store, now):
     _add(store, "a", now)
     _add(store, "b", now, kind="push")
-    ss = SourceStore(store)
+    ss = store.sources
     assert [r.name for r in ss.all()] == ["a", "b"]
     assert ss.get("a").settings["url"] == "http://x.example/"
     assert ss.set_paused("a", True, now) and ss.get("a").paused
@@ -208,7 +201,7 @@ def test_sources_are_stored_paused_resumed_and_removed(store, now):
 
 def test_a_lease_keeps_a_source_to_one_worker_until_it_lapses(store, now):
     _add(store, "a", now)
-    ss = SourceStore(store)
+    ss = store.sources
     lease = timedelta(minutes=5)
     (claim,) = ss.claim_due("w1", now, lease, 10)
     assert claim.source.name == "a"
@@ -229,7 +222,7 @@ def test_a_lease_keeps_a_source_to_one_worker_until_it_lapses(store, now):
 def test_concurrent_claims_never_take_one_source_twice(store, now):
     for n in range(24):
         _add(store, f"s{n:02}", now)
-    ss = SourceStore(store)
+    ss = store.sources
     taken: list[str] = []
     lock = threading.Lock()
     barrier = threading.Barrier(4)
@@ -253,7 +246,7 @@ def test_concurrent_claims_never_take_one_source_twice(store, now):
 
 def test_dead_local_workers_leases_are_freed_at_once(store, now):
     _add(store, "a", now)
-    ss = SourceStore(store)
+    ss = store.sources
     ss.claim_due("host:999999999:dead", now, timedelta(hours=1), 10)
     assert ss.release_dead("host:", lambda owner: False) == 1
     assert len(ss.claim_due("host:1:alive", now, timedelta(hours=1), 10)) == 1

@@ -9,11 +9,11 @@ import pytest
 
 from helpers import ninjs_item
 from wiredesk import desk
-from wiredesk.sources.config import SourceConfig, build
+from wiredesk.sources.config import SourceConfig
 from wiredesk.sources.folder import final_name, is_temporary, scan_folder
+from wiredesk.sources.kinds import build
 from wiredesk.sources.registry import add_source
 from wiredesk.sources.worker import Worker
-from wiredesk.store.sources import SourceStore
 from wiredesk.story import Delivery
 from wiredesk.terms import Terms
 
@@ -93,7 +93,7 @@ def test_a_bad_file_goes_to_failed_with_its_reason_and_the_rest_still_land(store
     assert names(cfg.failed_dir) == ["2-bad.json", "2-bad.json.reason.txt"]
     reason = (cfg.failed_dir / "2-bad.json.reason.txt").read_text()
     assert "invalid JSON" in reason and "source: dpa" in reason
-    (q,) = store.quarantined()
+    (q,) = store.quarantine.records()
     assert q.source == "dpa" and q.name == "2-bad.json"
 
 
@@ -110,7 +110,7 @@ def test_a_crash_after_the_commit_but_before_the_move_changes_nothing(store, dro
     result = scan(store, cfg, now, scan(store, cfg, now).memo)
     assert result.totals == {"unchanged": 1, "quarantined": 1}
     assert len(store.history(store.story_by_uri("urn:k").id)) == 1
-    assert len(store.quarantined()) == 1  # not quarantined twice
+    assert len(store.quarantine.records()) == 1  # not quarantined twice
     assert names(drop) == [] and names(cfg.failed_dir) == ["z.bin", "z.bin.reason.txt"]
 
 
@@ -135,7 +135,7 @@ def test_a_folder_that_disappears_is_an_error_in_health(store, drop, now):
     os.rmdir(drop)
     worker = Worker(store, clock=lambda: now)
     assert worker.run_once() == 1
-    (h,) = SourceStore(store).health(now)
+    (h,) = store.sources.health(now)
     assert h.consecutive_failures == 1 and "is missing" in h.last_error
 
 
@@ -146,9 +146,9 @@ def test_the_worker_scans_folders_and_counts_stories_in_health(store, drop, now)
     clock = [now]
     worker = Worker(store, clock=lambda: clock[0])
     worker.run_once()  # the first look
-    (h,) = SourceStore(store).health(now)
+    (h,) = store.sources.health(now)
     clock[0] = h.next_poll_at
     worker.run_once()  # the second look takes them
-    (h,) = SourceStore(store).health(clock[0])
+    (h,) = store.sources.health(clock[0])
     assert h.stories_24h == 3 and h.last_success_at == clock[0] and h.last_error is None
     assert names(drop) == []

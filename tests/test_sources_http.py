@@ -20,13 +20,13 @@ import pytest
 from conftest import FIXTURES
 from helpers import ninjs_item
 from wiredesk import __version__, formats
-from wiredesk.sources.config import SourceConfig, build
+from wiredesk.sources.config import SourceConfig
+from wiredesk.sources.fetch import Fetcher, FetchError, HostLimiter, retry_after_seconds
 from wiredesk.sources.fetch_guard import BlockedAddress, check_peer, check_url
-from wiredesk.sources.http import Fetcher, FetchError, HostLimiter, retry_after_seconds
-from wiredesk.sources.poll import poll_http
+from wiredesk.sources.http import poll_http
+from wiredesk.sources.kinds import build
 from wiredesk.sources.registry import add_source
 from wiredesk.sources.worker import Worker, next_delay
-from wiredesk.store.sources import SourceStore
 
 Route = Callable[["Handler"], None]
 
@@ -178,7 +178,7 @@ def test_429_with_retry_after_is_honoured_and_shown_in_health(server, store, now
     add_source(store, source(server.url("/feed"), every="10s"), now, check=False)
     worker = Worker(store, clock=Clock(now))
     assert worker.run_once() == 1
-    (health,) = SourceStore(store).health(now)
+    (health,) = store.sources.health(now)
     assert health.consecutive_failures == 1
     assert "429" in health.last_error and "retry after 120s" in health.last_error
     assert health.next_poll_at >= now + timedelta(seconds=120)
@@ -486,14 +486,14 @@ def test_a_failing_source_backs_off_then_recovers(server, store, now):
     delays = []
     for _ in range(3):
         assert worker.run_once() == 1
-        (h,) = SourceStore(store).health(clock.now)
+        (h,) = store.sources.health(clock.now)
         delays.append((h.next_poll_at - clock.now).total_seconds())
         clock.now = h.next_poll_at
     assert h.consecutive_failures == 3 and "HTTP 500" in h.last_error
     assert delays[0] >= 30 and delays[2] >= 120  # 30s * 2**n, less at most half for jitter
     state["fail"] = False
     worker.run_once()
-    (h,) = SourceStore(store).health(clock.now)
+    (h,) = store.sources.health(clock.now)
     assert h.consecutive_failures == 0 and h.last_success_at == clock.now
     assert h.stories_24h == 1 and "HTTP 500" in h.last_error  # the last error stays on show
 

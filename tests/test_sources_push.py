@@ -8,10 +8,9 @@ from starlette.testclient import TestClient
 
 from helpers import ninjs_item
 from wiredesk.config import Settings
-from wiredesk.sources.config import build
+from wiredesk.sources.kinds import build
 from wiredesk.sources.push import HEADER, sign, verify
 from wiredesk.sources.registry import add_source
-from wiredesk.store.sources import SourceStore
 from wiredesk.web.app import create_app
 
 SECRET = "a-shared-secret"
@@ -52,7 +51,7 @@ def test_a_signed_push_is_taken_and_answered_202_with_the_uris(client, store, no
     assert answer.json() == {"uris": ["urn:ap:1"], "outcomes": {"urn:ap:1": "new"}}
     record = store.story_by_uri("urn:ap:1")
     assert record.story.headline == "Pushed story" and record.source == "ap"
-    (h,) = SourceStore(store).health(now)
+    (h,) = store.sources.health(now)
     assert h.last_success_at == now and h.stories_24h == 1
 
 
@@ -76,8 +75,8 @@ def test_unsigned_or_wrongly_signed_pushes_get_401_and_change_nothing(client, st
     answer = push(client, body, signature)
     assert answer.status_code == 401 and HEADER in answer.json()["error"]
     assert store.story_by_uri("urn:ap:3") is None
-    assert store.status(now) == before and store.quarantined() == []
-    (h,) = SourceStore(store).health(now)
+    assert store.status(now) == before and store.quarantine.records() == []
+    (h,) = store.sources.health(now)
     assert h.last_attempt_at is None
 
 
@@ -86,18 +85,18 @@ def test_bad_bytes_are_quarantined_once_and_answered_422(client, store):
     first = push(client, body)
     assert first.status_code == 422 and "invalid JSON" in first.json()["error"]
     second = push(client, body)
-    assert second.status_code == 422 and len(store.quarantined()) == 1
+    assert second.status_code == 422 and len(store.quarantine.records()) == 1
 
 
 def test_unknown_paused_and_oversized(client, store, now):
     body = ninjs_item("urn:ap:4", at=now)
     assert push(client, body, source="nobody").status_code == 404
-    SourceStore(store).set_paused("ap", True, now)
+    store.sources.set_paused("ap", True, now)
     paused = push(client, body)
     assert paused.status_code == 503 and paused.headers["retry-after"] == "60"
     assert push(client, body, signature="sha256=00").status_code == 401  # still checked first
     assert store.story_by_uri("urn:ap:4") is None
-    SourceStore(store).set_paused("ap", False, now)
+    store.sources.set_paused("ap", False, now)
     add_source(store, build("small", "push", {"secret": SECRET, "max_bytes": 100}), now,
                check=False)
     assert push(client, body, source="small").status_code == 413

@@ -83,7 +83,8 @@ def end_state(url: str, uris: list[str], drop: Path) -> dict:
                             record.takedown_reason))
             versions += sorted((uri, v.version, v.raw_sha256, v.pubstatus, v.delivery_name)
                                for v in store.history(record.id))
-        quarantined = sorted((q.name, q.sha256, q.error) for q in store.quarantined(limit=1000))
+        quarantined = sorted((q.name, q.sha256, q.error)
+                             for q in store.quarantine.records(limit=1000))
         takedowns = sorted((a.uri, a.reason) for a in store.takedowns(limit=1000))
     finally:
         store.close()
@@ -110,7 +111,7 @@ def applied_names(url: str) -> set[str]:
     """Files whose delivery committed: a version or a quarantine record names them."""
     store = Store.open(url)
     try:
-        names = {q.name for q in store.quarantined(limit=1000)}
+        names = {q.name for q in store.quarantine.records(limit=1000)}
         for n in range(200):
             record = store.story_by_uri(f"urn:k:{n}")
             if record is not None:

@@ -23,7 +23,6 @@ from datetime import datetime, timedelta
 
 from wiredesk import desk
 from wiredesk.store import Store
-from wiredesk.store.sources import SourceStore
 from wiredesk.times import utc_now
 
 BATCH = 500  # stories per transaction: bounded work, short locks
@@ -62,7 +61,7 @@ class ClockLoop:
         self.now = now
         self.owner = owner or f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
         self.stopping = threading.Event()
-        self.leases = SourceStore(store)
+        self.leases = store.sources  # the clock's lease is kept beside the sources'
 
     def tick_once(self) -> TickReport | None:
         """One turn; None when another process holds the clock. Never raises: the clock must

@@ -5,17 +5,16 @@ from __future__ import annotations
 import argparse
 import json
 import logging
-import secrets
 import signal
 from pathlib import Path
 from typing import Any
 
 from wiredesk.config import Settings
 from wiredesk.sources import registry
-from wiredesk.sources.config import build, parse_interval
+from wiredesk.sources.config import parse_interval
+from wiredesk.sources.kinds import KINDS, POLLED, build
 from wiredesk.sources.worker import Worker
 from wiredesk.store import Store
-from wiredesk.store.sources import SourceStore
 from wiredesk.times import utc_now
 
 log = logging.getLogger("wiredesk.worker")
@@ -27,35 +26,19 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
 
     c = ss.add_parser("add", help="add a source (checked before it is stored)")
     c.add_argument("name")
-    c.add_argument("--kind", required=True, help="http, folder or push")
-    c.add_argument("--url", help="http: the feed or API address")
-    c.add_argument("--path", help="folder: the drop folder")
+    names = list(KINDS)
+    c.add_argument("--kind", required=True, help=f"{', '.join(names[:-1])} or {names[-1]}")
     c.add_argument("--every", help="how often to poll or scan (60s, 5m, 1h; default 60s, "
                                    "folders 5s)")
     c.add_argument("--licence-days", type=int, help="licence period of its stories (30)")
     c.add_argument("--agency", help="agency credited when the copy names none")
     c.add_argument("--format", help="auto (detect by content) or a format name")
-    c.add_argument("--auth", help="http: basic:USER:PASSWORD, bearer:TOKEN or "
-                                  "header:NAME:VALUE; a value $VAR is read from the environment")
-    c.add_argument("--secret", help="push: the HMAC-SHA256 shared secret (made up if not given)")
-    c.add_argument("--paging", choices=("none", "link", "next", "cursor"),
-                   help="http JSON APIs: follow a Link header, a next-URL field, or a cursor")
-    c.add_argument("--page-field", help="JSON field (dotted) with the next URL or cursor")
-    c.add_argument("--cursor-param", help="query parameter the cursor is sent back in (cursor)")
-    c.add_argument("--items", help="JSON field (dotted) with the array of items on each page")
-    c.add_argument("--max-pages", type=int, help="pages per poll at most (20)")
-    c.add_argument("--fetch-linked", action="store_true", default=None,
-                   help="fetch the linked page of summary-only feed entries")
-    c.add_argument("--allow-private", action="store_true", default=None,
-                   help="allow private, loopback and link-local addresses (off: no SSRF)")
-    c.add_argument("--allow-private-host", action="append", metavar="HOST[:PORT]",
-                   help="allow just this private host (repeatable)")
-    c.add_argument("--max-bytes", help="largest response accepted (10MB)")
-    c.add_argument("--connect-timeout", type=float, help="seconds (10)")
-    c.add_argument("--read-timeout", type=float, help="seconds (30)")
-    c.add_argument("--max-redirects", type=int, help="redirects followed at most (5)")
-    c.add_argument("--processed", help="folder: where applied files go (processed/ beside it)")
-    c.add_argument("--failed", help="folder: where quarantined files go (failed/ beside it)")
+    added: set[str] = set()
+    for kind in KINDS.values():  # each kind's own flags; one shared by two is added once
+        for flag in kind.flags:
+            if flag.option not in added:
+                added.add(flag.option)
+                c.add_argument(flag.option, help=flag.help, **flag.options)
     c.add_argument("--no-check", action="store_true", help="store without fetching the URL")
     c.set_defaults(func=cmd_add)
 
@@ -96,31 +79,21 @@ def _open(settings: Settings) -> Store:
 
 def cmd_add(args: argparse.Namespace, settings: Settings) -> int:
     values: dict[str, Any] = {
-        "url": args.url, "every": args.every, "agency": args.agency, "format": args.format,
-        "licence_days": args.licence_days or settings.licence_days, "auth": args.auth,
-        "secret": args.secret, "fetch_linked": args.fetch_linked,
-        "allow_private": args.allow_private or args.allow_private_host,
-        "max_bytes": args.max_bytes,
-        "connect_timeout": args.connect_timeout, "read_timeout": args.read_timeout,
-        "max_redirects": args.max_redirects,
-        "path": str(Path(args.path).resolve()) if args.path else None,
-        "processed": str(Path(args.processed).resolve()) if args.processed else None,
-        "failed": str(Path(args.failed).resolve()) if args.failed else None,
+        "every": args.every, "agency": args.agency, "format": args.format,
+        "licence_days": args.licence_days or settings.licence_days,
     }
-    paging = {k: v for k, v in (("mode", args.paging), ("field", args.page_field),
-                                ("param", args.cursor_param), ("items", args.items),
-                                ("max_pages", args.max_pages)) if v is not None}
-    if paging:
-        values["paging"] = paging
-    made_secret = args.kind == "push" and not args.secret
-    if made_secret:
-        values["secret"] = secrets.token_hex(32)
+    # Every kind's flags, not just the chosen kind's: a flag of another kind is then found
+    # by build() (--url on a folder source is a mistake) rather than silently dropped.
+    for kind in KINDS.values():
+        values.update({k: v for k, v in kind.from_flags(args).items() if v is not None})
+    chosen = KINDS.get(args.kind)
+    note = chosen.complete(values) if chosen is not None else None
     cfg = build(args.name, args.kind, values, known_formats=registry.known_formats())
     store = Store.open(settings.database_url)
     registry.add_source(store, cfg, utc_now(), check=not args.no_check)
     print(f"source added: {cfg.name} ({cfg.kind})")
-    if made_secret:
-        print(f"push secret (give it to the agency; shown only now): {values['secret']}")
+    if note:
+        print(note)
     return 0
 
 
@@ -129,7 +102,7 @@ def cmd_list(args: argparse.Namespace, settings: Settings) -> int:
     if args.json:
         print(json.dumps({"sources": registry.all_json(store, now)}))
         return 0
-    healths = SourceStore(store).health(now)
+    healths = store.sources.health(now)
     if not healths:
         print("no sources (add one with `wiredesk sources add`)")
     for h in healths:
@@ -149,7 +122,7 @@ def cmd_show(args: argparse.Namespace, settings: Settings) -> int:
     for key in ("name", "kind", "agency", "licence_days", "paused", "created_at"):
         print(f"{key.replace('_', ' '):>22}: {_show(info[key])}")
     for key, value in info["settings"].items():
-        if value in (None, {}, False) or (key == "every" and info["kind"] == "push"):
+        if value in (None, {}, False) or (key == "every" and info["kind"] not in POLLED):
             continue  # unset, or meaningless for this kind
         if (key == "auth" and value["type"] == "none") or (
                 key == "paging" and value["mode"] == "none"):
@@ -178,7 +151,7 @@ def _show(value: Any) -> str:
 
 
 def _set_paused(args: argparse.Namespace, settings: Settings, paused: bool) -> int:
-    if not SourceStore(Store.open(settings.database_url)).set_paused(args.name, paused, utc_now()):
+    if not Store.open(settings.database_url).sources.set_paused(args.name, paused, utc_now()):
         raise LookupError(f"no source named {args.name!r}")
     print(f"{'paused' if paused else 'resumed'}: {args.name}")
     return 0
@@ -193,7 +166,7 @@ def cmd_resume(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_remove(args: argparse.Namespace, settings: Settings) -> int:
-    if not SourceStore(Store.open(settings.database_url)).remove(args.name):
+    if not Store.open(settings.database_url).sources.remove(args.name):
         raise LookupError(f"no source named {args.name!r}")
     print(f"removed: {args.name} (its stories stay until their licence ends)")
     return 0

@@ -10,7 +10,6 @@ from datetime import UTC, datetime
 from wiredesk.config import Settings
 from wiredesk.passwords import hash_password
 from wiredesk.store import Store
-from wiredesk.store.users import UserStore
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -47,20 +46,20 @@ def cmd_user_add(args: argparse.Namespace, settings: Settings) -> int:
         raise ValueError("a user name has 1 to 100 characters")
     password_hash = hash_password(_read_password(args.password_stdin))
     store = Store.open(settings.database_url)
-    created = UserStore(store).set_password(name, password_hash, datetime.now(UTC))
+    created = store.users.set_password(name, password_hash, datetime.now(UTC))
     print(f"{'added' if created else 'password changed for'} user {name}")
     return 0
 
 
 def cmd_user_list(_args: argparse.Namespace, settings: Settings) -> int:
-    for user in UserStore(Store.open(settings.database_url)).all():
+    for user in Store.open(settings.database_url).users.all():
         print(f"{user.name}\tsince {user.created_at:%Y-%m-%d}\t"
               f"password set {user.updated_at:%Y-%m-%d %H:%M} UTC")
     return 0
 
 
 def cmd_user_remove(args: argparse.Namespace, settings: Settings) -> int:
-    if not UserStore(Store.open(settings.database_url)).remove(args.name):
+    if not Store.open(settings.database_url).users.remove(args.name):
         raise LookupError(f"no user named {args.name!r}")
     print(f"removed user {args.name}")
     return 0

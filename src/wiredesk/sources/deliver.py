@@ -6,24 +6,8 @@ import hashlib
 
 from wiredesk import desk
 from wiredesk.sources.config import SourceConfig
-from wiredesk.sources.registry import config_of
 from wiredesk.store import Store
-from wiredesk.store.sources import SourceStore
 from wiredesk.story import Delivery
-from wiredesk.terms import Terms
-
-
-def terms_for(store: Store, source: str, *, licence_days: int) -> Terms:
-    """The terms of a stored source (its format, agency, licence), for bytes it delivered
-    earlier (the console's quarantine retry); defaults with `licence_days` for a source
-    that is gone or was never declared (`wiredesk ingest --source`)."""
-    row = SourceStore(store).get(source)
-    if row is None:
-        return Terms(licence_days=licence_days)
-    try:
-        return config_of(row).terms
-    except (TypeError, ValueError):  # a row stored by an older wiredesk or made on the fly
-        return Terms(agency=row.agency, licence_days=row.licence_days)
 
 
 def apply_delivery(store: Store, cfg: SourceConfig, delivery: Delivery, *,
@@ -36,7 +20,7 @@ def apply_delivery(store: Store, cfg: SourceConfig, delivery: Delivery, *,
     that keeps serving the same broken page, a push sent twice.
     """
     sha = hashlib.sha256(delivery.data).hexdigest()
-    earlier = SourceStore(store).quarantined_before(cfg.name, sha)
+    earlier = store.quarantine.earlier_error(cfg.name, sha)
     if earlier is not None:
         report = desk.Report(delivery.name, error=earlier)
         report.outcomes.append((delivery.name or "", desk.Outcome.QUARANTINED))

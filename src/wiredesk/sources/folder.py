@@ -1,4 +1,4 @@
-"""Drop folders: an agency's FTP delivery lands files here; each is applied, then moved.
+"""The folder kind: an agency's FTP delivery lands files here; each is applied, then moved.
 
 A file is taken only when complete: its size and modification time unchanged across two
 looks, or it appeared under its final name where the previous look saw it under a temporary
@@ -7,24 +7,28 @@ are never taken. Once its delivery has committed, a file moves to `processed/` o
 was quarantined, to `failed/` with `<name>.reason.txt` beside it. Nothing is moved or
 deleted before it is applied: a worker killed between the commit and the move re-applies
 the file on restart, which changes nothing, and then moves it.
+
+Its settings, their checks and its `sources add` flags are here too.
 """
 
 from __future__ import annotations
 
+import argparse
 import hashlib
 import logging
 import os
 import shutil
 import time
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from wiredesk.sources.config import SourceConfig
+from wiredesk.sources.config import ConfigError, SourceConfig
 from wiredesk.sources.deliver import apply_delivery
+from wiredesk.sources.kind import Flag, Kind, Ran, Run
 from wiredesk.store import Store
 from wiredesk.story import Delivery
 
@@ -33,6 +37,51 @@ log = logging.getLogger("wiredesk.sources")
 TEMP_SUFFIXES = (".tmp", ".temp", ".part", ".partial", ".filepart", ".crdownload", ".upload")
 REASON_SUFFIX = ".reason.txt"
 CHECKPOINT_SECONDS = 1.0
+
+
+@dataclass(frozen=True)
+class FolderConfig(SourceConfig):
+    path: str | None = None
+    processed: str | None = None  # default: `processed/` beside the folder
+    failed: str | None = None  # default: `failed/` beside the folder
+
+    @classmethod
+    def parse(cls, values: Mapping[str, Any]) -> dict[str, Any]:
+        return {key: values.get(key) for key in ("path", "processed", "failed")}
+
+    def check(self) -> None:
+        if not self.path:
+            raise ConfigError("a folder source needs --path")
+        if not Path(self.path).is_dir():
+            raise ConfigError(f"no such folder {self.path}")
+        for other in (self.processed_dir, self.failed_dir):
+            if other.resolve() == Path(self.path).resolve():
+                raise ConfigError("processed/failed folders must not be the drop folder itself")
+
+    @property
+    def processed_dir(self) -> Path:
+        return Path(self.processed) if self.processed else self._beside("processed")
+
+    @property
+    def failed_dir(self) -> Path:
+        return Path(self.failed) if self.failed else self._beside("failed")
+
+    def _beside(self, name: str) -> Path:
+        return Path(self.path or ".").parent / name
+
+
+FLAGS = (
+    Flag("--path", "folder: the drop folder"),
+    Flag("--processed", "folder: where applied files go (processed/ beside it)"),
+    Flag("--failed", "folder: where quarantined files go (failed/ beside it)"),
+)
+
+
+def from_flags(args: argparse.Namespace) -> dict[str, Any]:
+    # Absolute now: the worker may run from another directory.
+    return {key: str(Path(value).resolve()) if value else None
+            for key, value in (("path", args.path), ("processed", args.processed),
+                               ("failed", args.failed))}
 
 
 @dataclass
@@ -109,7 +158,13 @@ def move_aside(path: Path, target_dir: Path, reason: str | None = None) -> Path:
     return target
 
 
-def scan_folder(store: Store, cfg: SourceConfig, memo: dict[str, Any], *,
+def run(cfg: FolderConfig, r: Run) -> Ran:
+    """The worker's step: one scan of the drop folder."""
+    scanned = scan_folder(r.store, cfg, r.memo, now=r.now, stop=r.stop, checkpoint=r.checkpoint)
+    return Ran(scanned.memo, scanned.totals, scanned.errors)
+
+
+def scan_folder(store: Store, cfg: FolderConfig, memo: dict[str, Any], *,
                 now: Callable[[], datetime], stop: Callable[[], bool],
                 checkpoint: Callable[[dict[str, Any]], None]) -> ScanResult:
     folder = Path(cfg.path or "")
@@ -149,3 +204,6 @@ def scan_folder(store: Store, cfg: SourceConfig, memo: dict[str, Any], *,
             checkpoint(result.memo)
             saved = time.monotonic()
     return result
+
+
+KIND = Kind("folder", FolderConfig, every=5.0, run=run, flags=FLAGS, from_flags=from_flags)

@@ -1,209 +1,337 @@
-"""Fetching over HTTP for polled sources: one GET done carefully.
+"""The http kind: a feed or JSON API polled over HTTP, page by page.
 
-Conditional requests (ETag, Last-Modified), gzip/deflate decoded by us within the size
-limit (a small compressed body cannot balloon past it), connect and read timeouts plus an
-overall deadline (a server that drips a byte a second never trips a read timeout),
-redirects bounded and each hop checked by the SSRF guard, 429/503 turned into a Retry-After,
-a User-Agent naming wiredesk, and a cap on concurrent requests per host.
+Its settings, their checks and its `sources add` flags; the probe `sources add` runs; and
+the poll the worker runs: a conditional GET, then page by page through a JSON API. Each
+page is one Delivery, applied in its own transaction before the next page is fetched; the
+poll memo (ETag, Last-Modified, cursor) is checkpointed after each page, so a worker killed
+half-way resumes from the last page it applied, and a page applied twice is a no-op. The
+GET itself is fetch.py's; summary-only entries are completed by linked.py.
 """
 
 from __future__ import annotations
 
-import threading
-import time
-import zlib
-from collections.abc import Iterator
-from contextlib import contextmanager
+import argparse
+import json
+import logging
+from collections import Counter
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
-from email.utils import parsedate_to_datetime
-from urllib.parse import urlsplit
+from datetime import datetime
+from typing import Any, ClassVar
+from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
-import httpx
+from wiredesk import metrics
+from wiredesk.formats import FormatError
+from wiredesk.sources.config import (
+    ConfigError,
+    SourceConfig,
+    boolean,
+    parse_size,
+    positive_int,
+    positive_number,
+)
+from wiredesk.sources.deliver import apply_delivery
+from wiredesk.sources.fetch import Auth, Fetched, Fetcher, FetchError
+from wiredesk.sources.fetch_guard import BlockedAddress, check_url
+from wiredesk.sources.kind import Flag, Kind, Ran, Run
+from wiredesk.sources.linked import merge_page, summary_link
+from wiredesk.store import Store
+from wiredesk.story import Delivery, Story
 
-from wiredesk import __version__
-from wiredesk.sources.config import ConfigError, SourceConfig, resolve_secret
-from wiredesk.sources.fetch_guard import BlockedAddress, check_peer, check_url
-from wiredesk.times import utc_now
-
-USER_AGENT = f"wiredesk/{__version__}"
-MAX_RETRY_AFTER = 86400.0  # a day: beyond that a Retry-After is more likely a mistake
+log = logging.getLogger("wiredesk.sources")
+LINKED_MEMORY = 1000  # entries whose linked page was taken, remembered between polls
+PAGING_MODES = ("none", "link", "next", "cursor")
+MAX_BYTES = 10 * 1024 * 1024
 
 
-class FetchError(Exception):
-    """A fetch that failed; `retry_after` is the server's own wish, in seconds, if it said."""
+@dataclass(frozen=True)
+class Paging:
+    """How a JSON API says where the next page is.
 
-    def __init__(self, message: str, retry_after: float | None = None,
-                 status: int | None = None) -> None:
-        super().__init__(message)
-        self.retry_after = retry_after
-        self.status = status
+    link: an HTTP `Link: <...>; rel="next"` header. next: a JSON field holding the next
+    page's URL. cursor: a JSON field holding a cursor, sent back as query parameter `param`;
+    the last cursor is kept between polls so the next poll starts where this one ended.
+    """
+
+    mode: str = "none"
+    field: str | None = None  # dotted path: "next", "links.next", "meta.cursor"
+    param: str = "cursor"
+    items: str | None = None  # dotted path to the array of items in each page
+    max_pages: int = 20  # per poll: one poll cannot run away with the worker
+
+
+@dataclass(frozen=True)
+class HttpConfig(SourceConfig):
+    url: str | None = None
+    auth: Auth = field(default_factory=Auth)
+    paging: Paging = field(default_factory=Paging)
+    fetch_linked: bool = False
+    # True, or the host / host:port entries that may be private (see fetch_guard.allowed)
+    allow_private: bool | tuple[str, ...] = False
+    max_bytes: int = MAX_BYTES
+    connect_timeout: float = 10.0
+    read_timeout: float = 30.0
+    max_redirects: int = 5
+
+    SECRETS: ClassVar[tuple[tuple[str, ...], ...]] = (("auth", "secret"),)
+
+    @classmethod
+    def parse(cls, values: Mapping[str, Any]) -> dict[str, Any]:
+        auth = values.get("auth")
+        paging = values.get("paging") or {}
+        if isinstance(paging, str):
+            paging = {"mode": paging}
+        try:
+            paging = Paging(**{k.replace("-", "_"): x for k, x in dict(paging).items()})
+        except TypeError as exc:  # an unknown key in a paging table
+            raise ConfigError(f"bad paging setting: {exc}") from None
+        return {
+            "url": values.get("url"),
+            "auth": auth if isinstance(auth, Auth) else Auth.parse(auth),
+            "paging": paging,
+            "fetch_linked": boolean(values.get("fetch_linked", False), "fetch_linked"),
+            "allow_private": _allow(values.get("allow_private", False)),
+            "max_bytes": parse_size(values.get("max_bytes", MAX_BYTES)),
+            "connect_timeout": positive_number(values.get("connect_timeout", 10.0),
+                                               "connect_timeout"),
+            "read_timeout": positive_number(values.get("read_timeout", 30.0), "read_timeout"),
+            "max_redirects": positive_int(values.get("max_redirects", 5), "max_redirects",
+                                          zero=True),
+        }
+
+    @classmethod
+    def revive(cls, stored: Mapping[str, Any]) -> dict[str, Any]:
+        data = super().revive(stored)
+        data["auth"] = Auth(**data.get("auth") or {})
+        data["paging"] = Paging(**data.get("paging") or {})
+        if isinstance(data.get("allow_private"), list):  # JSON has no tuples
+            data["allow_private"] = tuple(data["allow_private"])
+        return data
+
+    def check(self) -> None:
+        if not self.url:
+            raise ConfigError("an http source needs --url")
+        parts = urlsplit(self.url)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise ConfigError(f"bad url {self.url!r}: only http:// and https:// "
+                              "addresses with a host")
+        if self.paging.mode not in PAGING_MODES:
+            raise ConfigError(f"unknown paging {self.paging.mode!r} "
+                              f"(use {', '.join(PAGING_MODES)})")
+        if self.paging.mode in ("next", "cursor") and not self.paging.field:
+            raise ConfigError(f"paging {self.paging.mode} needs a JSON field (--page-field)")
+
+
+def _allow(value: Any) -> bool | tuple[str, ...]:
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, list | tuple) and all(isinstance(x, str) and x.strip() for x in value):
+        return tuple(x.strip() for x in value)
+    raise ConfigError(f"bad allow_private {value!r}: true, false or a list of host[:port]")
+
+
+# --- sources add --------------------------------------------------------------------------
+
+FLAGS = (
+    Flag("--url", "http: the feed or API address"),
+    Flag("--auth", "http: basic:USER:PASSWORD, bearer:TOKEN or header:NAME:VALUE; a value "
+                   "$VAR is read from the environment"),
+    Flag("--paging", "http JSON APIs: follow a Link header, a next-URL field, or a cursor",
+         {"choices": PAGING_MODES}),
+    Flag("--page-field", "JSON field (dotted) with the next URL or cursor"),
+    Flag("--cursor-param", "query parameter the cursor is sent back in (cursor)"),
+    Flag("--items", "JSON field (dotted) with the array of items on each page"),
+    Flag("--max-pages", "pages per poll at most (20)", {"type": int}),
+    Flag("--fetch-linked", "fetch the linked page of summary-only feed entries",
+         {"action": "store_true", "default": None}),
+    Flag("--allow-private", "allow private, loopback and link-local addresses (off: no SSRF)",
+         {"action": "store_true", "default": None}),
+    Flag("--allow-private-host", "allow just this private host (repeatable)",
+         {"action": "append", "metavar": "HOST[:PORT]"}),
+    Flag("--max-bytes", "largest response accepted (10MB)"),
+    Flag("--connect-timeout", "seconds (10)", {"type": float}),
+    Flag("--read-timeout", "seconds (30)", {"type": float}),
+    Flag("--max-redirects", "redirects followed at most (5)", {"type": int}),
+)
+
+
+def from_flags(args: argparse.Namespace) -> dict[str, Any]:
+    paging = {k: v for k, v in (("mode", args.paging), ("field", args.page_field),
+                                ("param", args.cursor_param), ("items", args.items),
+                                ("max_pages", args.max_pages)) if v is not None}
+    return {
+        "url": args.url, "auth": args.auth, "paging": paging or None,
+        "fetch_linked": args.fetch_linked,
+        "allow_private": args.allow_private or args.allow_private_host,
+        "max_bytes": args.max_bytes, "connect_timeout": args.connect_timeout,
+        "read_timeout": args.read_timeout, "max_redirects": args.max_redirects,
+    }
+
+
+def probe(cfg: HttpConfig) -> None:
+    """Fail now, in one line, if the URL cannot be fetched at all.
+
+    Any answer the worker can use or wait out (200, 304, 429, 503) passes; refused
+    addresses, DNS failures, timeouts and 4xx answers do not."""
+    if not cfg.url:
+        return
+    try:
+        check_url(cfg.url, cfg.allow_private)
+        with Fetcher(cfg) as fetcher:
+            fetcher.get(cfg.url)
+    except BlockedAddress as exc:
+        raise ConfigError(f"source {cfg.name}: {exc}") from None
+    except FetchError as exc:
+        if exc.status in (429, 503):
+            return
+        raise ConfigError(f"source {cfg.name}: {exc}") from None
+
+
+# --- the poll -----------------------------------------------------------------------------
+
+def run(cfg: HttpConfig, r: Run) -> Ran:
+    """The worker's step: one poll, with the worker's per-host limiter, timed for metrics."""
+    with Fetcher(cfg, r.limiter) as fetcher, metrics.poll_timer(cfg.name):
+        polled = poll_http(r.store, cfg, r.memo, fetcher, now=r.now, stop=r.stop,
+                           checkpoint=r.checkpoint)
+    return Ran(polled.memo, polled.totals, polled.warnings)
 
 
 @dataclass
-class Fetched:
-    url: str  # after redirects
-    status: int
-    data: bytes = b""
-    content_type: str | None = None
-    etag: str | None = None
-    last_modified: str | None = None
-    links: dict[str, str] = field(default_factory=dict)  # rel -> absolute URL, from `Link:`
+class PollResult:
+    memo: dict[str, Any]
+    pages: int = 0
+    not_modified: bool = False
+    totals: Counter[str] = field(default_factory=Counter)
+    warnings: list[str] = field(default_factory=list)
 
 
-class HostLimiter:
-    """At most `per_host` requests in flight to one host from this process."""
-
-    def __init__(self, per_host: int = 2) -> None:
-        self.per_host = per_host
-        self._lock = threading.Lock()
-        self._slots: dict[str, threading.BoundedSemaphore] = {}
-
-    @contextmanager
-    def hold(self, url: str) -> Iterator[None]:
-        parts = urlsplit(url)
-        key = f"{parts.hostname}:{parts.port or parts.scheme}"
-        with self._lock:
-            slot = self._slots.setdefault(key, threading.BoundedSemaphore(self.per_host))
-        with slot:
-            yield
-
-
-def retry_after_seconds(value: str | None, now: datetime | None = None) -> float | None:
-    """Retry-After as delta-seconds or an HTTP date; None when absent or unreadable."""
-    if not value:
+def dig(doc: Any, path: str | None) -> Any:
+    """`links.next` in {"links": {"next": ...}}; None where the path leads nowhere."""
+    if not path:
         return None
-    value = value.strip()
-    if value.isdigit():
-        return min(float(value), MAX_RETRY_AFTER)
-    try:
-        when = parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=UTC)
-    seconds = (when - (now or utc_now())).total_seconds()
-    return min(max(seconds, 0.0), MAX_RETRY_AFTER)
-
-
-def decode_body(raw: bytes, encoding: str | None, limit: int, url: str) -> bytes:
-    """Undo Content-Encoding, never producing more than `limit` bytes."""
-    codings = [c.strip().lower() for c in (encoding or "").split(",") if c.strip()]
-    data = raw
-    for coding in reversed(codings):
-        if coding in ("identity", ""):
-            continue
-        if coding in ("gzip", "x-gzip"):
-            wbits = 16 + zlib.MAX_WBITS
-        elif coding == "deflate":
-            # "deflate" is zlib-wrapped by the RFC, raw deflate by some servers: zlib's
-            # automatic header detection (32+) covers zlib and gzip; raw needs -15.
-            wbits = 32 + zlib.MAX_WBITS if data[:1] == b"\x78" else -zlib.MAX_WBITS
+    for part in path.split("."):
+        if isinstance(doc, dict):
+            doc = doc.get(part)
+        elif isinstance(doc, list) and part.isdigit() and int(part) < len(doc):
+            doc = doc[int(part)]
         else:
-            raise FetchError(f"{url}: unsupported Content-Encoding {coding!r}")
-        inflater = zlib.decompressobj(wbits)
+            return None
+    return doc
+
+
+def with_param(url: str, name: str, value: str) -> str:
+    parts = urlsplit(url)
+    query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if k != name]
+    query.append((name, value))
+    return urlunsplit(parts._replace(query=urlencode(query)))
+
+
+def split_page(paging: Paging, got: Fetched) -> tuple[bytes | None, str | None, str | None]:
+    """(bytes to deliver or None when the page has no items, next page URL, cursor)."""
+    next_url = got.links.get("next") if paging.mode == "link" else None
+    if paging.mode not in ("next", "cursor") and not paging.items:
+        return got.data, next_url, None
+    try:
+        doc = json.loads(got.data)
+    except (ValueError, RecursionError):
+        return got.data, None, None  # not JSON: the desk quarantines it with its own words
+    data: bytes | None = got.data
+    if paging.items:
+        items = dig(doc, paging.items)
+        if isinstance(items, list):
+            # One item is delivered as itself, several as an array: the same bytes a ninjs
+            # array item gets as its raw copy, so a story seen on two pages dedupes.
+            one = items[0] if len(items) == 1 else items
+            data = json.dumps(one, ensure_ascii=False).encode("utf-8") if items else None
+    value = dig(doc, paging.field)
+    cursor = None
+    if paging.mode == "next" and isinstance(value, str) and value.strip():
+        next_url = urljoin(got.url, value.strip())
+    elif paging.mode == "cursor" and value not in (None, "") and not isinstance(value, dict | list):
+        cursor = str(value)
+    return data, next_url, cursor
+
+
+def poll_http(store: Store, cfg: HttpConfig, memo: dict[str, Any], fetcher: Fetcher, *,
+              now: Callable[[], datetime], stop: Callable[[], bool],
+              checkpoint: Callable[[dict[str, Any]], None]) -> PollResult:
+    result = PollResult(dict(memo))
+    memo = result.memo
+    paging = cfg.paging
+    cursor = memo.get("cursor") if paging.mode == "cursor" else None
+    url: str | None = with_param(cfg.url or "", paging.param, cursor) if cursor else cfg.url
+    seen: set[str] = set()
+    while url and result.pages < paging.max_pages and url not in seen:
+        if result.pages and stop():
+            break  # SIGTERM: the page in hand is applied; the rest waits for the next poll
+        seen.add(url)
+        headers = {}
+        if result.pages == 0 and memo.get("etag_url") == url:
+            if memo.get("etag"):
+                headers["If-None-Match"] = memo["etag"]
+            if memo.get("last_modified"):
+                headers["If-Modified-Since"] = memo["last_modified"]
+        got = fetcher.get(url, headers)
+        if got.status == 304:
+            result.not_modified = True
+            break
+        if result.pages == 0:
+            memo.update(etag=got.etag, last_modified=got.last_modified, etag_url=url)
+        result.pages += 1
+        data, next_url, new_cursor = split_page(paging, got)
+        if data is not None:
+            _deliver(store, cfg, fetcher, got, data, now(), result)
+        if paging.mode == "cursor":
+            next_url = None
+            if new_cursor and new_cursor != memo.get("cursor") and data is not None:
+                memo["cursor"] = new_cursor
+                next_url = with_param(cfg.url or "", paging.param, new_cursor)
+        checkpoint(memo)
+        url = next_url
+    return result
+
+
+def _deliver(store: Store, cfg: HttpConfig, fetcher: Fetcher, got: Fetched, data: bytes,
+             received: datetime, result: PollResult) -> None:
+    delivery = Delivery(data, cfg.name, got.url, received, got.content_type)
+    taken: dict[str, str] = {}
+    transform = None
+    if cfg.fetch_linked:
+        def transform(stories: list[Story], _delivery: Delivery) -> list[Story]:
+            return _with_linked_pages(cfg, fetcher, got.url, stories, result, taken)
+    report = apply_delivery(store, cfg, delivery, transform=transform)
+    result.totals.update(report.counts())
+    if report.error:
+        result.warnings.append(f"quarantined {got.url}: {report.error}")
+    if taken:  # only once the delivery committed: a crash before this refetches, harmlessly
+        linked = {**result.memo.get("linked", {}), **taken}
+        result.memo["linked"] = dict(list(linked.items())[-LINKED_MEMORY:])
+
+
+def _with_linked_pages(cfg: HttpConfig, fetcher: Fetcher, base: str, stories: list[Story],
+                       result: PollResult, taken: dict[str, str]) -> list[Story]:
+    """The page's stories with summary-only entries completed from their linked pages;
+    `taken` learns which entries were completed (kept once the delivery commits)."""
+    done = result.memo.get("linked", {})
+    out: list[Story] = []
+    for story in stories:
+        link = summary_link(story, base)
+        if link is None:
+            out.append(story)
+            continue
+        if done.get(story.uri) == story.raw_sha256:
+            continue  # this very entry was taken with its page on an earlier poll
         try:
-            out = inflater.decompress(data, limit + 1)
-        except zlib.error as exc:
-            raise FetchError(f"{url}: corrupt {coding} body: {exc}") from None
-        if len(out) > limit or inflater.unconsumed_tail:
-            raise FetchError(f"{url}: body larger than {limit} bytes once decompressed")
-        data = out
-    return data
+            page = fetcher.get(link, accept="text/html,application/xhtml+xml;q=0.9,*/*;q=0.5")
+            out.append(merge_page(story, page.data, cfg.agency))
+            taken[story.uri] = story.raw_sha256
+        except (FetchError, FormatError) as exc:
+            # Keep the summary for now; the page is tried again at the next poll.
+            result.warnings.append(f"linked page for {story.uri}: {exc}")
+            out.append(story)
+    return out
 
 
-class Fetcher:
-    """GETs for one source, with that source's timeouts, limits, auth and SSRF policy."""
-
-    def __init__(self, cfg: SourceConfig, limiter: HostLimiter | None = None) -> None:
-        self.cfg = cfg
-        self.limiter = limiter or HostLimiter()
-        self.deadline_seconds = cfg.connect_timeout + 4 * cfg.read_timeout
-        auth = None
-        if cfg.auth.type == "basic":
-            auth = httpx.BasicAuth(cfg.auth.user or "", resolve_secret(cfg.auth.secret) or "")
-        try:
-            auth_headers = cfg.auth.headers()
-        except ConfigError as exc:
-            raise FetchError(str(exc)) from None
-        self.client = httpx.Client(
-            timeout=httpx.Timeout(connect=cfg.connect_timeout, read=cfg.read_timeout,
-                                  write=cfg.read_timeout, pool=cfg.connect_timeout),
-            follow_redirects=cfg.max_redirects > 0,
-            max_redirects=cfg.max_redirects,
-            headers={"User-Agent": USER_AGENT, "Accept-Encoding": "gzip, deflate",
-                     **auth_headers},
-            auth=auth,
-            trust_env=False,  # no proxies or netrc from the environment: what is set is used
-            event_hooks={"request": [self._check_request], "response": [self._check_response]},
-        )
-
-    def close(self) -> None:
-        self.client.close()
-
-    def __enter__(self) -> Fetcher:
-        return self
-
-    def __exit__(self, *_: object) -> None:
-        self.close()
-
-    def _check_request(self, request: httpx.Request) -> None:
-        # Runs for the first request and for every redirect hop httpx follows.
-        check_url(str(request.url), self.cfg.allow_private)
-
-    def _check_response(self, response: httpx.Response) -> None:
-        check_peer(response, self.cfg.allow_private)
-
-    def get(self, url: str, headers: dict[str, str] | None = None, *,
-            accept: str | None = None) -> Fetched:
-        """GET `url`: a Fetched (status 200 or 304), or a FetchError saying what went wrong."""
-        extra = dict(headers or {})
-        if accept:
-            extra["Accept"] = accept
-        try:
-            with self.limiter.hold(url), self.client.stream("GET", url, headers=extra) as r:
-                return self._read(url, r)
-        except BlockedAddress as exc:
-            raise FetchError(str(exc)) from None
-        except httpx.TooManyRedirects:
-            raise FetchError(f"more than {self.cfg.max_redirects} redirects from {url} "
-                             "(a redirect loop?)") from None
-        except httpx.TimeoutException as exc:
-            what = {"ConnectTimeout": "connecting", "ReadTimeout": "waiting for data",
-                    "PoolTimeout": "waiting for a connection"}.get(type(exc).__name__, "")
-            raise FetchError(f"timed out {what} from {url}".replace("  ", " ")) from None
-        except httpx.HTTPError as exc:
-            raise FetchError(f"cannot fetch {url}: {exc or type(exc).__name__}") from None
-
-    def _read(self, url: str, r: httpx.Response) -> Fetched:
-        final = str(r.url)
-        if r.status_code == 304:
-            return Fetched(final, 304, etag=r.headers.get("etag"),
-                           last_modified=r.headers.get("last-modified"))
-        if r.status_code in (429, 503):
-            wait = retry_after_seconds(r.headers.get("retry-after"))
-            hint = f"; retry after {wait:g}s" if wait is not None else ""
-            raise FetchError(f"HTTP {r.status_code} {r.reason_phrase} from {final}{hint}", wait,
-                             r.status_code)
-        if r.status_code >= 300:  # a 3xx here is a redirect we were not allowed to follow
-            raise FetchError(f"HTTP {r.status_code} {r.reason_phrase} from {final}",
-                             status=r.status_code)
-        limit = self.cfg.max_bytes
-        declared = r.headers.get("content-length", "")
-        if declared.isdigit() and int(declared) > limit:
-            raise FetchError(f"{final}: body of {declared} bytes is over the limit of {limit}")
-        deadline = time.monotonic() + self.deadline_seconds
-        chunks, size = [], 0
-        for chunk in r.iter_raw():
-            size += len(chunk)
-            if size > limit:
-                raise FetchError(f"{final}: body larger than the limit of {limit} bytes")
-            if time.monotonic() > deadline:
-                raise FetchError(f"{final}: body still arriving after "
-                                 f"{self.deadline_seconds:g}s; gave up")
-            chunks.append(chunk)
-        data = decode_body(b"".join(chunks), r.headers.get("content-encoding"), limit, final)
-        links = {rel: str(r.url.join(link["url"]))
-                 for rel, link in r.links.items() if rel and link.get("url")}
-        return Fetched(final, r.status_code, data, r.headers.get("content-type"),
-                       r.headers.get("etag"), r.headers.get("last-modified"), links)
+KIND = Kind("http", HttpConfig, every=60.0, run=run, probe=probe, exclusive=("url", "auth"),
+            flags=FLAGS, from_flags=from_flags)

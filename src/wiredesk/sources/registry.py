@@ -9,11 +9,11 @@ from pathlib import Path
 from typing import Any
 
 from wiredesk import formats
-from wiredesk.sources.config import ConfigError, SourceConfig, from_row, load_file
-from wiredesk.sources.fetch_guard import BlockedAddress, check_url
-from wiredesk.sources.http import Fetcher, FetchError
+from wiredesk.sources.config import SourceConfig
+from wiredesk.sources.kinds import KINDS, from_row, load_file
 from wiredesk.store import Store
-from wiredesk.store.sources import Health, SourceRow, SourceStore
+from wiredesk.store.records import Health, SourceRow
+from wiredesk.terms import Terms
 from wiredesk.times import iso
 
 SOURCES_FILE_ENV = "WIREDESK_SOURCES_FILE"
@@ -27,35 +27,48 @@ def config_of(row: SourceRow) -> SourceConfig:
     return from_row(row.name, row.kind, row.agency, row.licence_days, row.settings)
 
 
-def check_reachable(cfg: SourceConfig) -> None:
-    """Fail now, in one line, if an http source's URL cannot be fetched at all.
-
-    Any answer the worker can use or wait out (200, 304, 429, 503) passes; refused
-    addresses, DNS failures, timeouts and 4xx answers do not."""
-    if cfg.kind != "http" or not cfg.url:
-        return
+def terms_for(store: Store, source: str, *, licence_days: int) -> Terms:
+    """The terms of a stored source (its format, agency, licence), for bytes it delivered
+    earlier (the console's quarantine retry); defaults with `licence_days` for a source
+    that is gone or was never declared (`wiredesk ingest --source`)."""
+    row = store.sources.get(source)
+    if row is None:
+        return Terms(licence_days=licence_days)
     try:
-        check_url(cfg.url, cfg.allow_private)
-        with Fetcher(cfg) as fetcher:
-            fetcher.get(cfg.url)
-    except BlockedAddress as exc:
-        raise ConfigError(f"source {cfg.name}: {exc}") from None
-    except FetchError as exc:
-        if exc.status in (429, 503):
-            return
-        raise ConfigError(f"source {cfg.name}: {exc}") from None
+        return config_of(row).terms
+    except (TypeError, ValueError):  # a row stored by an older wiredesk or made on the fly
+        return Terms(agency=row.agency, licence_days=row.licence_days)
 
 
 def add_source(store: Store, cfg: SourceConfig, now: datetime, *, check: bool = True,
                replace: bool = False, paused: bool | None = None) -> bool:
-    if check:
-        check_reachable(cfg)
+    """Store a source (built by kinds.build); with `check`, its kind's probe runs first
+    (an http source's URL is fetched once)."""
+    kind = KINDS[cfg.kind]
+    if check and kind.probe is not None:
+        kind.probe(cfg)
+    settings = _stored(cfg)
+    old = store.sources.get(cfg.name)
+    if old is not None and old.kind == cfg.kind and _stored_again(old) == settings:
+        # Rows stored before each kind had its own settings carry every kind's keys: the
+        # same settings must not count as a change, which would reset the poll memo.
+        settings = old.settings
+    return store.sources.add(cfg.name, kind=cfg.kind, agency=cfg.agency,
+                             licence_days=cfg.licence_days, settings=settings,
+                             polled=kind.polled, now=now, replace=replace, paused=paused)
+
+
+def _stored(cfg: SourceConfig) -> dict[str, Any]:
     # Through JSON and back, so the settings compare equal to what the store returns
     # (tuples become lists) and an unchanged sources file changes nothing at start.
-    settings = json.loads(json.dumps(cfg.settings()))
-    return SourceStore(store).add(cfg.name, kind=cfg.kind, agency=cfg.agency,
-                                  licence_days=cfg.licence_days, settings=settings,
-                                  now=now, replace=replace, paused=paused)
+    return json.loads(json.dumps(cfg.settings()))
+
+
+def _stored_again(row: SourceRow) -> dict[str, Any] | None:
+    try:
+        return _stored(config_of(row))
+    except (TypeError, ValueError):  # a row stored by an older wiredesk or by hand
+        return None
 
 
 def sources_file(explicit: Path | None = None) -> Path | None:
@@ -104,7 +117,7 @@ def source_json(row: SourceRow, health: Health | None) -> dict[str, Any]:
 
 
 def all_json(store: Store, now: datetime, name: str | None = None) -> list[dict[str, Any]]:
-    ss = SourceStore(store)
+    ss = store.sources
     health = {h.name: h for h in ss.health(now, name)}
     rows = [ss.get(name)] if name is not None else ss.all()
     return [source_json(row, health.get(row.name)) for row in rows if row is not None]
@@ -112,7 +125,7 @@ def all_json(store: Store, now: datetime, name: str | None = None) -> list[dict[
 
 def health_lines(store: Store, now: datetime) -> list[str]:
     """Source health for `wiredesk status` and `sources list`, one line each."""
-    return [health_line(h, now) for h in SourceStore(store).health(now)]
+    return [health_line(h, now) for h in store.sources.health(now)]
 
 
 def health_line(h: Health, now: datetime) -> str:

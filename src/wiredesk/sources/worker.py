@@ -23,14 +23,14 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from wiredesk import lifecycle, metrics
+from wiredesk import lifecycle
 from wiredesk.sources import registry
-from wiredesk.sources.folder import scan_folder
-from wiredesk.sources.http import Fetcher, FetchError, HostLimiter
-from wiredesk.sources.poll import poll_http
+from wiredesk.sources.fetch import FetchError, HostLimiter
+from wiredesk.sources.kind import Run
+from wiredesk.sources.kinds import KINDS, POLLED
 from wiredesk.sources.registry import config_of
 from wiredesk.store import Store
-from wiredesk.store.sources import Claim, SourceStore
+from wiredesk.store.records import Claim
 from wiredesk.times import utc_now
 
 log = logging.getLogger("wiredesk.worker")
@@ -80,7 +80,7 @@ class Worker:
                  per_host: int = 2, lease_seconds: float = 300.0, idle_seconds: float = 1.0,
                  max_backoff: float = 3600.0, clock: Clock = utc_now) -> None:
         self.store = store
-        self.sources = SourceStore(store)
+        self.sources = store.sources
         self.clock = clock
         self.clock_seconds = clock_seconds
         self.threads = max(1, threads)
@@ -138,7 +138,7 @@ class Worker:
 
     def _claim(self, limit: int) -> list[Claim]:
         try:
-            return self.sources.claim_due(self.owner, self.clock(), self.lease, limit)
+            return self.sources.claim_due(self.owner, self.clock(), self.lease, limit, POLLED)
         except Exception:  # a store hiccup: log it, and try again on the next turn
             log.exception("could not claim due sources")
             return []
@@ -146,7 +146,7 @@ class Worker:
     def _pause(self, next_tick: float) -> float:
         pause = min(self.idle_seconds, max(0.0, next_tick - time.monotonic()))
         try:
-            due = self.sources.next_due()
+            due = self.sources.next_due(POLLED)
         except Exception:
             due = None
         if due is not None:
@@ -175,19 +175,16 @@ class Worker:
         try:
             cfg = config_of(claim.source)
             every = cfg.every
-            if cfg.kind == "http":
-                with Fetcher(cfg, self.limiter) as fetcher, metrics.poll_timer(name):
-                    polled = poll_http(self.store, cfg, latest, fetcher, now=self.clock,
-                                       stop=self.stopping.is_set, checkpoint=checkpoint)
-                latest, warnings = polled.memo, polled.warnings
-                totals = polled.totals
-            else:
-                scanned = scan_folder(self.store, cfg, latest, now=self.clock,
-                                      stop=self.stopping.is_set, checkpoint=checkpoint)
-                latest, warnings, totals = scanned.memo, scanned.errors, scanned.totals
-            if totals:
-                log.info("source %s: %s", name, ", ".join(f"{n} {k}" for k, n in totals.items()))
-            warning = "; ".join(warnings) or None
+            step = KINDS[cfg.kind].run
+            if step is None:  # only polled kinds are claimed: a row changed under us
+                raise LookupError(f"a {cfg.kind} source is not polled")
+            ran = step(cfg, Run(self.store, latest, self.clock, self.stopping.is_set,
+                                checkpoint, self.limiter))
+            latest = ran.memo
+            if ran.totals:
+                log.info("source %s: %s", name,
+                         ", ".join(f"{n} {k}" for k, n in ran.totals.items()))
+            warning = "; ".join(ran.warnings) or None
         except LeaseLost:
             log.warning("source %s: lease lost to another worker; leaving it", name)
             return

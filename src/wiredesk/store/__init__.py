@@ -1,15 +1,22 @@
-"""The store: the only place that speaks SQL. SQLite (WAL) by default, PostgreSQL by URL."""
+"""The store: the only place that speaks SQL. SQLite (WAL) by default, PostgreSQL by URL.
+
+Stories are read here; the other domains hang off the Store, made once with it:
+`store.sources` (settings, leases, health, the clock's lease), `store.users` (console users
+and sessions) and `store.quarantine` (bytes the desk could not read). They are handed the
+engine and `write`, never the Store, so their modules need not import this one.
+"""
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Engine, func, select
 
+from wiredesk.store import quarantine as quarantine_domain
 from wiredesk.store import search
 from wiredesk.store.clauses import ListFilter, count, visible_clause
 from wiredesk.store.codec import story_from_row
@@ -18,17 +25,19 @@ from wiredesk.store.records import (
     AuditRecord,
     QuarantineRecord,
     SearchPage,
-    SourceRecord,
     StatusCounts,
     StoryRecord,
     Tombstone,
     VersionRecord,
 )
-from wiredesk.store.schema import audit, meta, quarantine, raws, sources, stories, versions
+from wiredesk.store.schema import audit, meta, raws, stories, versions
+from wiredesk.store.sources import SourceStore
+from wiredesk.store.users import UserStore
 from wiredesk.store.writes import Changes, TakenDown, Writer
+from wiredesk.times import aware
 
 __all__ = ["DEFAULT_URL", "Store", "StoryRecord", "VersionRecord", "AuditRecord",
-           "QuarantineRecord", "SourceRecord", "StatusCounts", "Writer", "ListFilter",
+           "QuarantineRecord", "StatusCounts", "Writer", "ListFilter",
            "Tombstone", "SearchPage", "Changes", "TakenDown"]
 
 log = logging.getLogger("wiredesk.store")
@@ -48,6 +57,9 @@ class Store:
         self.engine = engine or make_engine(url)
         # Called with each committed transaction's Changes: caches, CDN purges, WebSub pings.
         self.listeners: list[Callable[[Changes], None]] = []
+        self.sources = SourceStore(self.engine, self.write)
+        self.users = UserStore(self.engine, self.write)
+        self.quarantine = quarantine_domain.Quarantine(self.engine, self.write)
 
     @classmethod
     def open(cls, url: str = DEFAULT_URL, *, create: bool = True) -> Store:
@@ -142,8 +154,8 @@ class Store:
             for window in windows:
                 for column in (stories.c.takendown_at, stories.c.firstcreated):
                     start = c.execute(select(func.min(column)).where(column > now - window)).scalar()
-                    moments.append(_aware(start) + window if start is not None else None)
-        found = [_aware(m) for m in moments if m is not None]
+                    moments.append(aware(start) + window if start is not None else None)
+        found = [aware(m) for m in moments if m is not None]
         return min(found) if found else None
 
     def agencies(self, now: datetime) -> list[str]:
@@ -199,20 +211,6 @@ class Store:
                              .limit(limit)).all()
         return [AuditRecord(**row._asdict()) for row in rows]
 
-    def quarantined(self, *, status: str = "open", limit: int = 100) -> list[QuarantineRecord]:
-        cols = [c for c in quarantine.c if c.name != "data"]
-        with self.engine.connect() as c:
-            rows = c.execute(
-                select(*cols, func.length(quarantine.c.data).label("size"))
-                .where(quarantine.c.status == status).order_by(quarantine.c.id).limit(limit)
-            ).all()
-        return [QuarantineRecord(**row._asdict()) for row in rows]
-
-    def sources(self) -> list[SourceRecord]:
-        with self.engine.connect() as c:
-            rows = c.execute(select(sources).order_by(sources.c.name)).all()
-        return [SourceRecord(r.name, r.kind, r.agency, r.licence_days, r.paused) for r in rows]
-
     def status(self, now: datetime) -> StatusCounts:
         with self.engine.connect() as c:
             live = count(c, stories, visible_clause(now))
@@ -222,7 +220,7 @@ class Store:
                 held=count(c, stories, stories.c.state == "withheld"),
                 embargoed=embargoed,
                 takendown=count(c, stories, stories.c.state == "takendown"),
-                quarantined=count(c, quarantine, quarantine.c.status == "open"),
+                quarantined=quarantine_domain.open_count(c),
                 versions=count(c, versions),
             )
 
@@ -233,13 +231,6 @@ class Store:
                  .order_by(stories.c.ends_at))
         with self.engine.connect() as c:
             return [_record(row) for row in c.execute(query)]
-
-
-def _aware(value: datetime) -> datetime:
-    """Aggregates bypass the column type on SQLite: give the bare value its UTC zone back."""
-    if isinstance(value, str):
-        value = datetime.fromisoformat(value)
-    return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 
 def _record(row: Any) -> StoryRecord:

@@ -1,9 +1,14 @@
-"""What the store hands to the web and the CLI: plain typed records, never rows."""
+"""What the store hands to the web, the CLI and the sources: plain typed records, never rows.
+
+Every domain's records live here (stories, sources, quarantine, users), so a caller finds
+every shape the store can return in one place, and the domains import no one but this.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from wiredesk.story import Story
 
@@ -82,12 +87,64 @@ class QuarantineRecord:
 
 
 @dataclass(frozen=True, slots=True)
-class SourceRecord:
+class QuarantineItem:
+    """One quarantine record with its bytes, as the console retries or shows it."""
+
+    record: QuarantineRecord
+    data: bytes
+
+
+# --- sources ----------------------------------------------------------------------------
+
+@dataclass(frozen=True, slots=True)
+class SourceRow:
     name: str
     kind: str
     agency: str | None
     licence_days: int
+    settings: dict[str, Any]
     paused: bool
+    created_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class Health:
+    name: str
+    kind: str
+    paused: bool
+    last_attempt_at: datetime | None = None
+    last_success_at: datetime | None = None
+    last_error_at: datetime | None = None
+    last_error: str | None = None
+    consecutive_failures: int = 0
+    next_poll_at: datetime | None = None
+    stories_24h: int = 0
+    lease_owner: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Claim:
+    """A source this worker holds the lease on, with what its last poll left for the next."""
+
+    source: SourceRow
+    memo: dict[str, Any] = field(default_factory=dict)
+    consecutive_failures: int = 0
+
+
+# --- console users ----------------------------------------------------------------------
+
+@dataclass(frozen=True, slots=True)
+class UserRow:
+    name: str
+    created_at: datetime
+    updated_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class SessionRow:
+    user_name: str
+    created_at: datetime
+    expires_at: datetime
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,47 +1,34 @@
 """Console users, their sessions, login attempts and the server's secret. All their SQL.
 
-Used as `UserStore(store)`. Password hashing and cookie signing live in `web/auth.py`; this
+Used as `store.users`. Password hashing and cookie signing live in `web/auth.py`; this
 module only keeps what they need: hashes, session token hashes, attempts, one secret.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 
-from sqlalchemy import delete, false, func, insert, select, true, update
+from sqlalchemy import Engine, delete, false, func, insert, select, true, update
 
-from wiredesk.store import Store
+from wiredesk.store.records import SessionRow, UserRow
 from wiredesk.store.schema import login_attempts, server_secrets, sessions, users
+from wiredesk.store.writes import Write
+from wiredesk.times import aware
 
 LOCKOUT_FAILURES = 5  # failed logins in a row (since the last success) that lock a name or address
 
 
-@dataclass(frozen=True, slots=True)
-class UserRow:
-    name: str
-    created_at: datetime
-    updated_at: datetime
-
-
-@dataclass(frozen=True, slots=True)
-class SessionRow:
-    user_name: str
-    created_at: datetime
-    expires_at: datetime
-
-
 class UserStore:
-    def __init__(self, store: Store) -> None:
-        self.store = store
-        self.engine = store.engine
+    def __init__(self, engine: Engine, write: Write) -> None:
+        self.engine = engine
+        self.write = write
 
     # --- users -----------------------------------------------------------------------------
     def set_password(self, name: str, password_hash: str, now: datetime) -> bool:
         """Create the user, or replace their password; True if the user is new. A changed
         password ends every session the old one opened."""
-        with self.store.write() as w:
+        with self.write() as w:
             done = w.c.execute(update(users).where(users.c.name == name)
                                .values(password_hash=password_hash, updated_at=now)).rowcount
             if done:
@@ -52,7 +39,7 @@ class UserStore:
             return True
 
     def remove(self, name: str) -> bool:
-        with self.store.write() as w:
+        with self.write() as w:
             w.c.execute(delete(sessions).where(sessions.c.user_name == name))
             return bool(w.c.execute(delete(users).where(users.c.name == name)).rowcount)
 
@@ -68,13 +55,13 @@ class UserStore:
 
     def update_hash(self, name: str, password_hash: str, now: datetime) -> None:
         """A rehash after login with stronger parameters; sessions stay."""
-        with self.store.write() as w:
+        with self.write() as w:
             w.c.execute(update(users).where(users.c.name == name)
                         .values(password_hash=password_hash, updated_at=now))
 
     # --- sessions --------------------------------------------------------------------------
     def open_session(self, token_hash: str, name: str, now: datetime, expires_at: datetime) -> None:
-        with self.store.write() as w:
+        with self.write() as w:
             # Expired sessions go here rather than on a timer: logins are rare, rows are few.
             w.c.execute(delete(sessions).where(sessions.c.expires_at <= now))
             w.c.execute(insert(sessions).values(token_hash=token_hash, user_name=name,
@@ -89,7 +76,7 @@ class UserStore:
         return SessionRow(row.user_name, row.created_at, row.expires_at) if row else None
 
     def close_session(self, token_hash: str) -> None:
-        with self.store.write() as w:
+        with self.write() as w:
             w.c.execute(delete(sessions).where(sessions.c.token_hash == token_hash))
 
     # --- login attempts ----------------------------------------------------------------------
@@ -97,7 +84,7 @@ class UserStore:
                        keep_since: datetime) -> None:
         """Log one attempt, and forget attempts older than `keep_since` (lockout looks back
         no further)."""
-        with self.store.write() as w:
+        with self.write() as w:
             w.c.execute(delete(login_attempts).where(login_attempts.c.at < keep_since))
             w.c.execute(insert(login_attempts).values(at=now, user_name=name[:100],
                                                       address=address[:100], ok=ok))
@@ -113,10 +100,10 @@ class UserStore:
                                 .where(column == key, login_attempts.c.ok == true())).scalar()
             where = [column == key, login_attempts.c.ok == false()]
             if last_ok is not None:
-                where.append(login_attempts.c.at > _aware(last_ok))
+                where.append(login_attempts.c.at > aware(last_ok))
             rows = c.execute(select(login_attempts.c.at).where(*where)
                              .order_by(login_attempts.c.at.desc()).limit(limit)).scalars()
-            return [_aware(at) for at in rows]
+            return [aware(at) for at in rows]
 
     # --- the server secret -------------------------------------------------------------------
     def secret(self, name: str, make: Callable[[], str], now: datetime) -> str:
@@ -127,15 +114,9 @@ class UserStore:
                               .where(server_secrets.c.name == name)).scalar()
         if found:
             return str(found)
-        with self.store.write() as w:
-            w._insert_ignore(server_secrets, {"name": name, "value": make(), "created_at": now},
+        with self.write() as w:
+            w.insert_ignore(server_secrets, {"name": name, "value": make(), "created_at": now},
                             ["name"])
             return str(w.c.execute(select(server_secrets.c.value)
                                    .where(server_secrets.c.name == name)).scalar_one())
 
-
-def _aware(value: datetime | str) -> datetime:
-    """Aggregates bypass the column type on SQLite: give the bare value its UTC zone back."""
-    if isinstance(value, str):
-        value = datetime.fromisoformat(value)
-    return value if value.tzinfo else value.replace(tzinfo=UTC)

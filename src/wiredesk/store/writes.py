@@ -2,20 +2,21 @@
 
 from __future__ import annotations
 
-import hashlib
+from collections.abc import Callable
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlalchemy import Connection, bindparam, delete, exists, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
+from wiredesk.store import quarantine as quarantine_table
 from wiredesk.store import search
 from wiredesk.store.codec import story_meta
 from wiredesk.store.listen import CHANNEL
 from wiredesk.store.schema import (
     audit,
     meta,
-    quarantine,
     raws,
     sources,
     stories,
@@ -82,7 +83,7 @@ class Writer:
         row = self.c.execute(select(sources.c.licence_days).where(sources.c.name == name)).first()
         if row is not None:
             return int(row.licence_days)
-        self._insert_ignore(sources, {
+        self.insert_ignore(sources, {
             "name": name, "kind": kind, "agency": agency, "licence_days": licence_days,
             "settings": {}, "paused": False, "created_at": now,
         }, ["name"])
@@ -224,23 +225,27 @@ class Writer:
     # --- quarantine and counters ---------------------------------------------------------
     def quarantine(self, *, source: str, name: str | None, data: bytes, fmt: str | None,
                    error: str, now: datetime) -> int:
-        return self.c.execute(insert(quarantine).values(
-            source=source, name=name, received_at=now, format=fmt, error=error,
-            sha256=hashlib.sha256(data).hexdigest(), data=data, status="open",
-        ).returning(quarantine.c.id)).scalar_one()
+        """Keep bytes the desk could not read, in this delivery's transaction."""
+        return quarantine_table.keep(self.c, source=source, name=name, data=data, fmt=fmt,
+                                     error=error, now=now)
 
     def bump_generation(self) -> None:
         """Advance the change counter that every rendered-page cache compares against."""
         done = self.c.execute(update(meta).where(meta.c.key == "generation")
                               .values(value=meta.c.value + 1)).rowcount
         if not done:
-            self._insert_ignore(meta, {"key": "generation", "value": 1}, ["key"])
+            self.insert_ignore(meta, {"key": "generation", "value": 1}, ["key"])
         if self.c.dialect.name == "postgresql":
             # Delivered to every listening web node when this transaction commits, not before.
             self.c.exec_driver_sql(f"NOTIFY {CHANNEL}")
 
-    def _insert_ignore(self, table, values: dict, keys: list[str]) -> None:  # type: ignore[no-untyped-def]
+    def insert_ignore(self, table, values: dict, keys: list[str]) -> None:  # type: ignore[no-untyped-def]
+        """Insert a row unless one with the same `keys` exists (first writer wins)."""
         self.c.execute(_insert_ignore(self.c, table, keys), values)
+
+
+# What the store's domains are handed to write with: `Store.write`, one transaction a call.
+Write = Callable[[], AbstractContextManager[Writer]]
 
 
 _head = versions.alias("head")

@@ -21,7 +21,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from wiredesk.config import Settings
 from wiredesk.passwords import hasher
 from wiredesk.store import Store
-from wiredesk.store.users import LOCKOUT_FAILURES, UserStore
+from wiredesk.store.users import LOCKOUT_FAILURES
 from wiredesk.web.context import Clock
 
 SESSION_LIFETIME = timedelta(hours=12)
@@ -46,7 +46,7 @@ class LoginResult:
 
 class Auth:
     def __init__(self, store: Store, settings: Settings, clock: Clock) -> None:
-        self.users = UserStore(store)
+        self.users = store.users
         self.clock = clock
         self.secure = settings.base_url.lower().startswith("https://")
         # __Host- cookies must be Secure; the prefix then pins them to this host and path /.

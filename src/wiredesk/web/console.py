@@ -15,7 +15,6 @@ from starlette.routing import Route
 
 from wiredesk import metrics
 from wiredesk.store import stats
-from wiredesk.store.sources import SourceStore
 from wiredesk.web import console_quarantine, console_stories
 from wiredesk.web.auth import SESSION_LIFETIME, Auth
 from wiredesk.web.console_kit import (
@@ -37,7 +36,7 @@ from wiredesk.web.security import client_address
 
 def routes(ctx: Context, auth: Auth) -> list[Route]:
     kit = Kit(ctx, auth)
-    sources = SourceStore(ctx.store)
+    sources = ctx.store.sources
 
     def login_form(request: Request, *, status: int = 200, error: str | None = None,
                    **headers: str) -> Response:

@@ -15,8 +15,9 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from wiredesk import desk
-from wiredesk.sources.deliver import terms_for
-from wiredesk.store.quarantine_ops import STATUSES, QuarantineItem, QuarantineOps
+from wiredesk.sources.registry import terms_for
+from wiredesk.store.quarantine import STATUSES
+from wiredesk.store.records import QuarantineItem
 from wiredesk.story import Delivery
 from wiredesk.web.console_kit import GATED, Forbidden, Kit, redirect
 from wiredesk.web.context import Context
@@ -34,13 +35,13 @@ def preview(data: bytes, limit: int = PREVIEW_BYTES) -> tuple[str, bool]:
 
 
 def routes(ctx: Context, kit: Kit) -> list[Route]:
-    ops = QuarantineOps(ctx.store)
+    ops = ctx.store.quarantine
 
     async def listing(request: Request) -> Response:
         status = request.query_params.get("status", "open")
         if status not in STATUSES:
             status = "open"
-        rows = await run_in_threadpool(lambda: ctx.store.quarantined(status=status, limit=200))
+        rows = await run_in_threadpool(lambda: ops.records(status=status, limit=200))
         return kit.render(request, "console_quarantine.html", title="Quarantine",
                           section="quarantine", rows=rows, shown=status, statuses=STATUSES)
 

@@ -13,7 +13,6 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from wiredesk.sources import push, registry
-from wiredesk.store.sources import SourceStore
 from wiredesk.web.context import Context
 from wiredesk.web.policy import Policy, route
 
@@ -41,7 +40,7 @@ async def _read_body(request: Request, limit: int) -> bytes:
 
 
 def routes(ctx: Context) -> list[Route]:
-    sources = SourceStore(ctx.store)
+    sources = ctx.store.sources
 
     def answer(status: int, body: dict, **headers: str) -> Response:
         return JSONResponse(body, status_code=status, headers={**NO_STORE, **headers})
