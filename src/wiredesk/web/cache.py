@@ -76,6 +76,7 @@ class PageCache:
         store.listeners.append(self._on_commit)
         self._stop = threading.Event()
         self._watcher: threading.Thread | None = None
+        self._failing = False
         if watch:
             self._watcher = threading.Thread(target=self._watch, name="wiredesk-cache-watch",
                                              daemon=True)
@@ -118,9 +119,15 @@ class PageCache:
             try:
                 self.refresh()
             except Exception:  # a store hiccup must not kill the watcher; serve misses meanwhile
-                log.exception("cache watcher could not read the store")
+                if not self._failing:  # once per outage, not four times a second
+                    log.exception("cache watcher could not read the store")
+                self._failing = True
                 with self.lock:
                     self._clear()
+            else:
+                if self._failing:
+                    log.warning("cache watcher reads the store again")
+                self._failing = False
 
     def close(self) -> None:
         self._stop.set()
