@@ -23,8 +23,24 @@ from wiredesk.web.app import create_app
 SERVE_SETTINGS = "WIREDESK_SERVE_SETTINGS"
 
 
-def serve_environment(settings: Settings, *, run_worker: bool) -> str:
-    return json.dumps({"settings": asdict(settings), "run_worker": run_worker})
+def serve_environment(settings: Settings, *, run_worker: bool, parent: int | None = None) -> str:
+    return json.dumps({"settings": asdict(settings), "run_worker": run_worker,
+                       "parent": parent})
+
+
+def die_with_parent(parent: int) -> None:
+    """Have the kernel send this process SIGTERM when the `wiredesk serve` process that
+    started it dies, even by SIGKILL (Linux prctl PR_SET_PDEATHSIG): a server worker left
+    behind would keep the port and the store's leases with no one to stop it."""
+    import ctypes
+    import signal
+    import sys
+
+    if sys.platform.startswith("linux"):
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, signal.SIGTERM, 0, 0, 0)  # 1 = PR_SET_PDEATHSIG
+    if os.getppid() != parent:  # the parent died before the request above was made
+        os.kill(os.getpid(), signal.SIGTERM)
 
 
 def make_app() -> Starlette:
@@ -32,6 +48,8 @@ def make_app() -> Starlette:
     if not payload:
         return create_app(Settings.from_env())
     data = json.loads(payload)
+    if data.get("parent"):
+        die_with_parent(int(data["parent"]))
     settings = Settings(**data["settings"])
     if not data["run_worker"]:  # web only: the app keeps its own clock
         return create_app(settings, run_clock=True)

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import argparse
+import errno
 import os
+import socket
 from pathlib import Path
 
 from wiredesk.cli.stories import collect_files, ingest_files, summary
@@ -30,26 +32,68 @@ def _serve_args(c: argparse.ArgumentParser) -> None:
                    help="serve only: no in-process worker (polls, folders, the clock)")
 
 
+def address(host: str, port: int) -> str:
+    return f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
+
+
+def check_address(host: str, port: int) -> None:
+    """Fail in one line, before the store or the server is touched, when the address cannot
+    be listened on. granian binds with SO_REUSEPORT, so a second `wiredesk serve` on a busy
+    port would otherwise start and the kernel split the traffic between two sites; this
+    plain bind (without SO_REUSEPORT) is refused by any listener already there."""
+    if not 1 <= port <= 65535:
+        raise ValueError(f"--port {port} is not a port number (1-65535)")
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except socket.gaierror as exc:
+        raise ValueError(f"--host {host}: {exc.strerror}") from exc
+    family, kind, proto, _, sockaddr = infos[0]
+    with socket.socket(family, kind, proto) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # TIME_WAIT is no listener
+        try:
+            probe.bind(sockaddr)
+        except OSError as exc:
+            if exc.errno == errno.EADDRINUSE:
+                raise RuntimeError(f"{address(host, port)} is already in use") from exc
+            raise RuntimeError(f"cannot listen on {address(host, port)}: {exc.strerror}") from exc
+
+
+def base_url_for(settings: Settings, host: str, port: int) -> Settings:
+    """With no WIREDESK_BASE_URL, absolute links (canonical, feeds, sitemaps, API) name the
+    address served; a wildcard host is named as 127.0.0.1 (set WIREDESK_BASE_URL for a
+    public name). A set WIREDESK_BASE_URL always wins."""
+    if os.environ.get("WIREDESK_BASE_URL"):
+        return settings
+    shown = {"0.0.0.0": "127.0.0.1", "::": "::1", "": "127.0.0.1"}.get(host, host)
+    return settings.with_changes(base_url=f"http://{address(shown, port)}")
+
+
 def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     """Serve with granian, one worker process: on cached pages it carries about 1.4 times
     uvicorn's requests (bench/serve.py and the closing note of issue 6). The server process
     builds the app from these settings and, unless --no-worker, runs the ingest worker and
-    the clock beside it; with --no-worker the app keeps only its own clock."""
+    the clock beside it; with --no-worker the app keeps only its own clock. A worker process
+    that dies is started again; one that loses this process exits (asgi.py)."""
     from granian import Granian
 
     from wiredesk.asgi import SERVE_SETTINGS, serve_environment
 
+    check_address(args.host, args.port)
     Store.open(settings.database_url).close()  # migrate once, before the server starts
-    os.environ[SERVE_SETTINGS] = serve_environment(settings, run_worker=not args.no_worker)
-    print(f"serving on http://{args.host}:{args.port}/", flush=True)
+    settings = base_url_for(settings, args.host, args.port)
+    os.environ[SERVE_SETTINGS] = serve_environment(settings, run_worker=not args.no_worker,
+                                                   parent=os.getpid())
+    print(f"serving on http://{address(args.host, args.port)}/", flush=True)
     Granian("wiredesk.asgi:make_app", factory=True, address=args.host, port=args.port,
-            interface="asgi", workers=1, websockets=False, log_level="warning").serve()
+            interface="asgi", workers=1, websockets=False, log_level="warning",
+            respawn_failed_workers=True).serve()
     return 0
 
 
 def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
     from wiredesk.demo import shift_to_now
 
+    check_address(args.host, args.port)
     store = Store.open(settings.database_url)
     files = collect_files([args.samples])
     totals = ingest_files(store, files, source="samples",
