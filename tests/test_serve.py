@@ -128,3 +128,26 @@ def test_a_killed_server_worker_is_started_again(server):
                "a new worker")
     wait_until(lambda: answers(f"http://127.0.0.1:{port}/healthz"), "the site answers again")
     assert process.poll() is None
+
+
+def test_links_name_the_address_served_when_no_base_url_is_set(server):
+    _, port = server
+    robots = httpx.get(f"http://127.0.0.1:{port}/robots.txt", timeout=10).text
+    assert f"Sitemap: http://127.0.0.1:{port}/sitemap.xml" in robots
+    feed = httpx.get(f"http://127.0.0.1:{port}/feeds/atom.xml", timeout=10).text
+    assert f'href="http://127.0.0.1:{port}/"' in feed
+
+
+def test_a_set_base_url_wins_over_the_address_served(db, tmp_path):
+    port = free_port()
+    env = {**os.environ, "WIREDESK_BASE_URL": "https://news.example.org"}
+    process = subprocess.Popen(cli(db, "serve", "--no-worker", "--port", str(port)), env=env,
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                               start_new_session=True)
+    try:
+        wait_until(lambda: answers(f"http://127.0.0.1:{port}/healthz"), "the server answers")
+        robots = httpx.get(f"http://127.0.0.1:{port}/robots.txt", timeout=10).text
+        assert "Sitemap: https://news.example.org/sitemap.xml" in robots
+    finally:
+        os.killpg(process.pid, signal.SIGTERM)
+        process.wait(timeout=WAIT)
