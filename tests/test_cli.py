@@ -76,6 +76,7 @@ def test_ingest_status_kill_and_sweep(tmp_path, store_url):
 
 
 def test_kill_of_unknown_story_is_a_clear_error(store_url):
+    run("init", db=store_url)
     result = run("kill", "urn:nope", "--reason", "x", db=store_url, check=False)
     assert result.returncode == 2 and "no story with uri 'urn:nope'" in result.stderr
 
@@ -105,3 +106,78 @@ def test_the_makefile_demo_command_line_parses():
     words = shlex.split(line.strip().replace("$(HOST)", "127.0.0.1").replace("$(PORT)", "8000"))
     args = build_parser().parse_args(words[1:])
     assert args.command == "demo" and args.database == "sqlite:///var/wiredesk.db"
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _one_line_error(result: subprocess.CompletedProcess) -> str:
+    assert result.returncode == 2, result.stderr
+    assert result.stderr.count("\n") == 1 and "Traceback" not in result.stderr, result.stderr
+    return result.stderr.strip()
+
+
+def test_a_store_url_that_is_none_is_one_line(tmp_path):
+    assert _one_line_error(run("--database", "foo", "status", check=False)) == (
+        "wiredesk: 'foo' is not a store URL; give sqlite:///PATH or "
+        "postgresql://USER@HOST:PORT/DATABASE")
+    db = f"sqlite:///{tmp_path / 'w.db'}"
+    run("init", db=db)
+    assert _one_line_error(run("store", "copy", "--to", "foo", db=db, check=False)).startswith(
+        "wiredesk: --to 'foo' is not a store URL")
+
+
+def test_an_unreachable_postgresql_is_one_line(tmp_path):
+    url = f"postgresql://wd@127.0.0.1:{_free_port()}/x"
+    line = _one_line_error(run("--database", url, "status", check=False))
+    assert line.startswith(f"wiredesk: cannot reach the store at {url}: ")
+    assert "Connection refused" in line
+    db = f"sqlite:///{tmp_path / 'w.db'}"
+    run("init", db=db)
+    line = _one_line_error(run("store", "copy", "--to", url, db=db, check=False))
+    assert line.startswith(f"wiredesk: cannot reach the store at {url}: ")
+
+
+def test_a_missing_sqlite_store_is_refused_not_made(tmp_path):
+    typo = tmp_path / "typo.db"
+    for args in (["status"], ["ingest", str(SEED)], ["sources", "list"], ["serve"]):
+        line = _one_line_error(run(*args, db=f"sqlite:///{typo}", check=False))
+        assert line == f"wiredesk: no store at {typo}; run `wiredesk init` to create one"
+        assert not typo.exists()
+    run("init", db=f"sqlite:///{typo}")
+    assert "1 new" in run("ingest", str(SEED), db=f"sqlite:///{typo}").stdout
+
+
+def test_a_full_disk_is_one_line(tmp_path, monkeypatch, capsys):
+    """SQLite says SQLITE_FULL when its disk is full; max_page_count gives the same error
+    without filling a real disk."""
+    from sqlalchemy import event
+
+    import wiredesk.store as store_module
+    from wiredesk.cli import main
+
+    db = f"sqlite:///{tmp_path / 'w.db'}"
+    assert main(["--database", db, "init"]) == 0
+    real = store_module.make_engine
+
+    def full_engine(url: str):  # type: ignore[no-untyped-def]
+        engine = real(url)
+
+        @event.listens_for(engine, "connect")
+        def no_room(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
+            pages = dbapi_connection.execute("PRAGMA page_count").fetchone()[0]
+            dbapi_connection.execute(f"PRAGMA max_page_count = {pages}")
+
+        return engine
+
+    monkeypatch.setattr(store_module, "make_engine", full_engine)
+    big = tmp_path / "big.json"
+    big.write_bytes(ninjs_item("urn:big", headline="Big", body="<p>" + "word " * 50000 + "</p>"))
+    capsys.readouterr()
+    assert main(["--database", db, "ingest", str(big)]) == 2
+    assert capsys.readouterr().err == "wiredesk: the store's disk is full\n"

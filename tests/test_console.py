@@ -310,6 +310,7 @@ def test_user_add_from_the_command_line(tmp_path, clock):
         return subprocess.run([sys.executable, "-m", "wiredesk.cli", "user", *args],
                               input=stdin, capture_output=True, text=True, env=env, timeout=120)
 
+    Store.open(f"sqlite:///{db}").close()  # only `wiredesk init` makes a store
     short = run("add", "ed", "--password-stdin", stdin="short\n")
     assert short.returncode == 2 and "at least 10 characters" in short.stderr
     added = run("add", "ed", "--password-stdin", stdin=PASSWORD + "\n")

@@ -129,6 +129,7 @@ def test_ingest_logs_json_lines_on_request(tmp_path):
     (folder / "b.json").write_bytes(b"{ not json")
     env = dict(os.environ, WIREDESK_DATABASE_URL=f"sqlite:///{tmp_path / 'w.db'}",
                WIREDESK_LOG_FORMAT="json")
+    subprocess.run([sys.executable, "-m", "wiredesk.cli", "init"], env=env, check=True)
     result = subprocess.run([sys.executable, "-m", "wiredesk.cli", "ingest", str(folder),
                              "--source", "drop"], capture_output=True, text=True, env=env,
                             timeout=120)
@@ -152,6 +153,7 @@ def test_cli_kill_is_logged_as_json_like_a_console_kill(tmp_path):
     env = dict(os.environ, WIREDESK_DATABASE_URL=f"sqlite:///{tmp_path / 'w.db'}",
                WIREDESK_LOG_FORMAT="json")
     cli = [sys.executable, "-m", "wiredesk.cli"]
+    subprocess.run([*cli, "init"], check=True, capture_output=True, env=env, timeout=120)
     subprocess.run([*cli, "ingest", str(path)], check=True, capture_output=True, env=env,
                    timeout=120)
     result = subprocess.run([*cli, "kill", "urn:a", "--reason", "legal hold", "--actor", "ed"],

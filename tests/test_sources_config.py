@@ -25,6 +25,9 @@ def run(*args: str, db: Path, env: dict[str, str] | None = None,
     full_env = {**os.environ, "WIREDESK_DATABASE_URL": f"sqlite:///{db}"}
     full_env.pop("WIREDESK_SOURCES_FILE", None)
     full_env.update(env or {})
+    if not db.exists():  # only `wiredesk init` makes a store (issue: --database typos)
+        subprocess.run([sys.executable, "-m", "wiredesk.cli", "init"], env=full_env, check=True,
+                       capture_output=True, timeout=120)
     result = subprocess.run([sys.executable, "-m", "wiredesk.cli", *args], capture_output=True,
                             text=True, env=full_env, timeout=120)
     if check and result.returncode != 0:

@@ -126,6 +126,7 @@ def start_worker(url: str, log: Path) -> subprocess.Popen:
 
 
 def add_folder(url: str, drop: Path) -> None:
+    run("init", url=url)  # only `wiredesk init` makes a store
     run("sources", "add", "dpa", "--kind", "folder", "--path", str(drop), "--every", "200ms",
         url=url)
 

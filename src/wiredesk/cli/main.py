@@ -3,24 +3,49 @@
 from __future__ import annotations
 
 import argparse
+import errno
 import sys
+
+from sqlalchemy.exc import SQLAlchemyError
 
 from wiredesk import __version__, logs, metrics
 from wiredesk.cli import serve, sources, store, stories, users
 from wiredesk.config import Settings
+from wiredesk.store.engine import describe_failure, parse_url, require_existing
+
+MAKES_STORE = {"init", "demo"}  # the commands that may create a store that is not there
+NO_STORE = {"parse"}
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    settings: Settings | None = None
     try:
         logs.configure()  # text, or JSON lines with WIREDESK_LOG_FORMAT=json
         metrics.install()
         settings = Settings.from_env().with_changes(database_url=args.database)
+        if args.command not in NO_STORE:
+            parse_url(settings.database_url)
+            if args.command not in MAKES_STORE:
+                require_existing(settings.database_url)
         return int(args.func(args, settings) or 0)
-    except (ValueError, LookupError, RuntimeError, OSError) as exc:
-        print(f"wiredesk: {exc}", file=sys.stderr)
-        return 2
+    except SQLAlchemyError as exc:
+        message = describe_failure(settings.database_url if settings else "", exc)
+        if message is None:
+            raise
+        return _fail(message)
+    except OSError as exc:
+        if exc.errno == errno.ENOSPC:
+            return _fail(f"the disk is full{f': {exc.filename}' if exc.filename else ''}")
+        return _fail(str(exc))
+    except (ValueError, LookupError, RuntimeError) as exc:
+        return _fail(str(exc))
+
+
+def _fail(message: str) -> int:
+    print(f"wiredesk: {message}", file=sys.stderr)
+    return 2
 
 
 def build_parser() -> argparse.ArgumentParser:

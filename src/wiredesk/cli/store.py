@@ -5,9 +5,12 @@ from __future__ import annotations
 import argparse
 import sys
 
+from sqlalchemy.exc import SQLAlchemyError
+
 from wiredesk.config import Settings
 from wiredesk.store import Store
 from wiredesk.store.copy import CopyError, copy_store
+from wiredesk.store.engine import describe_failure, parse_url
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -23,8 +26,19 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
 def cmd_copy(args: argparse.Namespace, settings: Settings) -> int:
     if args.to == settings.database_url:
         raise ValueError("--to names the store being copied; give another database")
+    try:
+        parse_url(args.to)
+    except ValueError as exc:
+        raise ValueError(f"--to {exc}") from None
     source = Store.open(settings.database_url, create=False)
-    target = Store.open(_sqlalchemy_url(args.to))  # migrates the new database to the newest schema
+    try:  # migrates the new database to the newest schema
+        target = Store.open(_sqlalchemy_url(args.to))
+    except SQLAlchemyError as exc:
+        source.close()
+        message = describe_failure(args.to, exc)
+        if message is None:
+            raise
+        raise RuntimeError(message) from exc
     try:
         report = copy_store(source, target, progress=_progress)
     except CopyError as exc:
