@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from importlib import resources
-from pathlib import Path
-
 import errno
 import sqlite3
+from importlib import resources
+from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
