@@ -98,6 +98,8 @@ def health_json(h: Health) -> dict[str, Any]:
         "consecutive_failures": h.consecutive_failures,
         "next_poll": iso(h.next_poll_at),
         "stories_24h": h.stories_24h,
+        "quarantined_24h": h.quarantined_24h,
+        "state": h.state,
         "leased_by": h.lease_owner,
     }
 
@@ -130,8 +132,9 @@ def health_lines(store: Store, now: datetime) -> list[str]:
 
 def health_line(h: Health, now: datetime) -> str:
     """One line per source for `wiredesk status`."""
-    state = "paused" if h.paused else ("failing" if h.consecutive_failures else "ok")
-    parts = [f"{h.name} ({h.kind}): {state}", f"{h.stories_24h} stories in 24h"]
+    parts = [f"{h.name} ({h.kind}): {h.state}", f"{h.stories_24h} stories in 24h"]
+    if h.quarantined_24h:
+        parts.append(f"{h.quarantined_24h} quarantined in 24h")
     if h.last_success_at:
         parts.append(f"last success {_ago(h.last_success_at, now)}")
     if h.consecutive_failures:

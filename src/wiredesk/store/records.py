@@ -120,6 +120,17 @@ class Health:
     next_poll_at: datetime | None = None
     stories_24h: int = 0
     lease_owner: str | None = None
+    quarantined_24h: int = 0  # deliveries it sent that no parser could read
+
+    @property
+    def state(self) -> str:
+        """paused, failing (fetches fail), quarantining (everything it sent in 24 h failed to
+        parse: a folder's files all in failed/), else ok."""
+        if self.paused:
+            return "paused"
+        if self.consecutive_failures:
+            return "failing"
+        return "quarantining" if self.quarantined_24h and not self.stories_24h else "ok"
 
 
 @dataclass(frozen=True, slots=True)

@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy import Engine, delete, false, func, insert, or_, select, update
 
 from wiredesk.store.records import Claim, Health, SourceRow
-from wiredesk.store.schema import clock_lease, source_state, sources, versions
+from wiredesk.store.schema import clock_lease, quarantine, source_state, sources, versions
 from wiredesk.store.writes import Write
 
 
@@ -102,11 +102,15 @@ class SourceStore:
         recent = (select(versions.c.source, func.count(versions.c.story_id.distinct()).label("n"))
                   .where(versions.c.received_at >= now - timedelta(hours=24))
                   .group_by(versions.c.source).subquery())
+        failed = (select(quarantine.c.source, func.count().label("q"))
+                  .where(quarantine.c.received_at >= now - timedelta(hours=24))
+                  .group_by(quarantine.c.source).subquery())
         query = (select(sources.c.name, sources.c.kind, sources.c.paused, source_state,
-                        recent.c.n)
+                        recent.c.n, failed.c.q)
                  .select_from(sources.outerjoin(source_state,
                                                 source_state.c.name == sources.c.name)
-                              .outerjoin(recent, recent.c.source == sources.c.name))
+                              .outerjoin(recent, recent.c.source == sources.c.name)
+                              .outerjoin(failed, failed.c.source == sources.c.name))
                  .order_by(sources.c.name))
         if name is not None:
             query = query.where(sources.c.name == name)
@@ -116,7 +120,8 @@ class SourceStore:
             name=r.name, kind=r.kind, paused=bool(r.paused), last_attempt_at=r.last_attempt_at,
             last_success_at=r.last_success_at, last_error_at=r.last_error_at,
             last_error=r.last_error, consecutive_failures=int(r.consecutive_failures or 0),
-            next_poll_at=r.next_poll_at, stories_24h=int(r.n or 0), lease_owner=r.lease_owner,
+            next_poll_at=None if r.paused else r.next_poll_at, stories_24h=int(r.n or 0),
+            lease_owner=r.lease_owner, quarantined_24h=int(r.q or 0),
         ) for r in rows]
 
     # --- leases --------------------------------------------------------------------------
