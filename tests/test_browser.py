@@ -86,6 +86,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
     env = dict(os.environ, WIREDESK_DATABASE_URL=db, WIREDESK_BASE_URL=f"http://127.0.0.1:{port}",
                WIREDESK_SITE_NAME="wiredesk")
     env.pop("WIREDESK_SECRET_KEY", None)  # the server makes and keeps its own
+    _cli(env, "init")  # only `wiredesk init` (or demo) makes a store
     _cli(env, "user", "add", USER, "--password-stdin", stdin=PASSWORD + "\n")
     hostile = folder / "hostile"
     hostile.mkdir()
