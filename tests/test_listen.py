@@ -107,3 +107,80 @@ def test_the_page_cache_watcher_logs_an_outage_once(store, clock, monkeypatch, c
     messages = [r.getMessage() for r in caplog.records if r.name == "wiredesk.cache"]
     assert messages == ["cache watcher could not read the store",
                         "cache watcher reads the store again"]
+
+
+class Relay:
+    """A TCP relay to PostgreSQL on a port of its own: the database as this listener sees it
+    is away until the relay starts."""
+
+    def __init__(self, port: int, target: tuple[str, int]) -> None:
+        self.port, self.target = port, target
+        self.server: socket.socket | None = None
+
+    def start(self) -> None:
+        import threading
+
+        self.server = socket.create_server(("127.0.0.1", self.port))
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def _accept(self) -> None:
+        import threading
+
+        assert self.server is not None
+        while True:
+            try:
+                client, _ = self.server.accept()
+            except OSError:
+                return
+            upstream = socket.create_connection(self.target)
+            for a, b in ((client, upstream), (upstream, client)):
+                threading.Thread(target=self._pipe, args=(a, b), daemon=True).start()
+
+    @staticmethod
+    def _pipe(source: socket.socket, sink: socket.socket) -> None:
+        try:
+            while data := source.recv(65536):
+                sink.sendall(data)
+        except OSError:
+            pass
+        finally:
+            for s in (source, sink):
+                try:
+                    s.shutdown(socket.SHUT_RDWR)
+                except OSError:
+                    pass
+
+    def stop(self) -> None:
+        if self.server is not None:
+            self.server.close()
+
+
+def test_a_database_that_comes_back_is_heard_again(pg_url, counted_connects, caplog):
+    from sqlalchemy.engine import make_url
+
+    real = make_url(pg_url)
+    relay = Relay(_free_port(), (real.host or "127.0.0.1", real.port or 5432))
+    engine = create_engine(real.set(host="127.0.0.1", port=relay.port))
+    listener = ChangeListener(engine)
+    admin = create_engine(pg_url, isolation_level="AUTOCOMMIT")
+    caplog.set_level(logging.INFO, logger="wiredesk.store")
+    try:
+        for _ in range(10):  # the database is away
+            assert listener.wait(0.1) is False
+        relay.start()
+        heard = False
+        for _ in range(300):  # a bound against a hang only
+            with admin.connect() as c:
+                c.execute(text(f"NOTIFY {CHANNEL}"))
+            if listener.wait(0.2):
+                heard = True
+                break
+        assert heard, "no NOTIFY heard after the database came back"
+    finally:
+        listener.close()
+        relay.stop()
+        admin.dispose()
+        engine.dispose()
+    assert len(counted_connects) < 20
+    messages = [r.getMessage() for r in caplog.records if r.name == "wiredesk.store"]
+    assert len(messages) == 2 and "lost" in messages[0] and "restored" in messages[1]
