@@ -141,7 +141,7 @@ def routes(ctx: Context) -> list[Route]:
         params = request.query_params
         try:
             profile = _profile(request)
-            page_no = _int(params.get("page"), "page", 1, 1, 1000)
+            page_no = _int(params.get("page"), "page", 1, 1, openapi.MAX_PAGE)
             limit = _int(params.get("limit"), "limit", 10, 1, MAX_LIMIT)
             result = ctx.store.search(params.get("q", ""), now, agency=params.get("agency") or None,
                                       start=_time(params.get("from"), "from"),
