@@ -80,10 +80,13 @@ def test_rate_limited_search_answers_as_documented(store, clock, now):
     assert (first.status_code, second.status_code) == (200, 429)
 
 
-def test_conditional_gets_answer_304_as_documented(store, clock, now):
+def test_taken_down_and_conditional_answers_are_as_documented(store, clock, now):
     schema = schemathesis.openapi.from_asgi(SPEC, seeded_app(store, clock, now))
     operation = schema["/api/v1/stories/{story_id}"]["GET"]
     first = operation.Case(path_parameters={"story_id": 1}).call_and_validate(checks=CHECKS)
     again = operation.Case(path_parameters={"story_id": 1},
                            headers={"If-None-Match": first.headers["etag"][0]})
     assert again.call_and_validate(checks=CHECKS).status_code == 304
+    for path in ("/api/v1/stories/{story_id}", "/api/v1/stories/{story_id}/versions"):
+        gone = schema[path]["GET"].Case(path_parameters={"story_id": 4})
+        assert gone.call_and_validate(checks=CHECKS).status_code == 410
