@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import json
 
 import pytest
@@ -137,3 +138,38 @@ def test_openapi_description_and_browsable_page(client):
     assert "410" in spec["paths"]["/api/v1/stories/{story_id}"]["get"]["responses"]
     page = client.get("/api/v1/docs")
     assert page.status_code == 200 and "GET /api/v1/search" in page.text
+
+
+def cursor(raw: str) -> str:
+    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+
+
+@pytest.mark.parametrize("params", [
+    {"since": ""}, {"since": "yesterday"}, {"cursor": "!!!"}, {"cursor": "%%%"},
+    {"cursor": cursor("2026-11-29T12:00:00+00:00|" + "9" * 30)},
+    {"cursor": "PAST-THE-ID-COLUMN"},
+    {"cursor": cursor("2026-11-29T12:00:00+00:00|9223372036854775808")},
+    {"cursor": cursor("2026-11-29T12:00:00+00:00|-1")},
+    {"cursor": cursor("2026-11-29T12:00:00|5")}, {"cursor": cursor("x|y|z")},
+    {"cursor": "\u00e9t\u00e9"}, {"limit": "1" + "0" * 30}, {"urgency": "-1"}])
+def test_bad_list_parameters_are_a_400_in_json(client, store, now, params):
+    seed(store, now, 2)
+    if params.get("cursor") == "PAST-THE-ID-COLUMN":  # 2**31 on PostgreSQL, 2**63 on SQLite
+        params = {"cursor": cursor(f"2026-11-29T12:00:00+00:00|{store.max_id + 1}")}
+    answer = client.get("/api/v1/stories", params=params)
+    assert answer.status_code == 400 and answer.json()["error"].split(":")[0] in params
+
+
+@pytest.mark.parametrize("name", ["from", "to"])
+def test_an_empty_search_date_is_a_400(client, name):
+    answer = client.get("/api/v1/search", params={"q": "storm", name: ""})
+    assert answer.status_code == 400 and answer.json()["error"].startswith(name)
+
+
+def test_unknown_api_paths_and_methods_answer_in_json(client):
+    for path in ("/api/v1/nope", "/api/v2/stories", "/api/v1/stories/abc", "/api/v1/stories/1/x"):
+        answer = client.get(path)
+        assert answer.status_code == 404 and answer.json() == {"error": "not found"}, path
+    posted = client.post("/api/v1/stories")
+    assert posted.status_code == 405 and posted.json() == {"error": "method not allowed"}
+    assert set(posted.headers["allow"].split(", ")) == {"GET", "HEAD"}

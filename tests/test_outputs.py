@@ -101,6 +101,33 @@ def test_websub_links_when_a_hub_is_set(store, clock):
     assert [link.href for link in hubs] == ["https://hub.example/"]
 
 
+@pytest.mark.parametrize("kind", ["atom.xml", "rss.xml", "feed.json"])
+def test_agency_names_outside_latin1_get_percent_encoded_links(store, clock, now, kind):
+    """RFC 8288/3986: a header carries a URI, so ČTK's feed is named %C4%8CTK in its Link,
+    its self link and the URL the WebSub hub is pinged with, all alike."""
+    from starlette.testclient import TestClient
+
+    from wiredesk.store import Changes
+    from wiredesk.web.app import create_app
+    from wiredesk.web.notify import Notifier
+
+    story(store, now, "urn:ctk", infosources=[{"name": "ČTK", "role": "originator"}])
+    settings = Settings(base_url="https://news.example", websub_hub="https://hub.example/ü")
+    with TestClient(create_app(settings, store=store, clock=clock)) as c:
+        response = c.get(f"/feeds/agency/ČTK/{kind}")
+    assert response.status_code == 200 and "urn:ctk" in response.text
+    topic = f"https://news.example/feeds/agency/%C4%8CTK/{kind}"
+    assert response.headers["Link"] == (
+        f'<https://hub.example/%C3%BC>; rel="hub", <{topic}>; rel="self"')
+    assert topic in response.text
+    notifier = Notifier(settings, declared_routes(settings, store))
+    try:
+        pinged = notifier.feed_urls(Changes(updated=[(1, "ČTK")]))
+    finally:
+        notifier.close()
+    assert "https://news.example/feeds/agency/%C4%8CTK/atom.xml" in pinged
+
+
 def test_news_sitemap_has_only_the_last_two_days(client, store, clock, now):
     story(store, now - timedelta(days=3), "urn:old", headline="Old news")
     clock.now = now

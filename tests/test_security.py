@@ -114,3 +114,101 @@ def test_token_bucket_refills_with_time():
     now[0] += 3600.0
     assert all(bucket.take("a") == 0 for _ in range(6))  # refilled, never above the burst
     assert bucket.take("a") > 0
+
+
+def assert_guarded(answer, what: object) -> None:
+    for name, value in EXPECTED.items():
+        assert answer.headers.get(name) == value, (what, name)
+    assert answer.headers.get("x-frame-options") == "DENY", what
+
+
+BIG = ["2147483648", "9223372036854775808", "18446744073709551616", "1" + "0" * 40]
+ODD_URLS = {
+    # story ids past PostgreSQL's INTEGER and SQLite's 64 bits
+    "ids": [(p.format(n), 404) for n in BIG for p in (
+        "/api/v1/stories/{}", "/api/v1/stories/{}/versions", "/story/{}", "/story/{}/slug")],
+    "pages": [(f"{p}page={n}", 400) for n in [*BIG, "-1", "0", "x", "1e3"]
+              for p in ("/?", "/search?q=storm&", "/api/v1/search?q=storm&")],
+    # control characters and odd bytes in paths and query strings
+    "controls": [("/story/%00", 400), ("/feeds/agency/%00/atom.xml", 400),
+                 ("/feeds/subject/a%01b/rss.xml", 400), ("/api/v1/stories?agency=%00", 400),
+                 ("/api/v1/stories/by-uri?uri=urn%00x", 400), ("/search?q=%00", 400),
+                 ("/feeds/agency/%EF%BF%BE/atom.xml", 400), ("/search?q=%1b%5b31m", 400),
+                 ("/api/v1/search?q=a%7f", 400), ("/story/%ff%fe", 404),
+                 ("/api/v1/stories/by-uri?uri=%ff%fe", 404), ("/api/v1/nope%ff", 404)],
+}
+
+
+@pytest.mark.parametrize("group", sorted(ODD_URLS))
+def test_odd_urls_answer_404_or_400_never_500(store, clock, now, group):
+    deliver(store, ninjs_item(at=now), now)
+    cfg = Settings(site_name="Example News", base_url="https://news.example")
+    with TestClient(create_app(cfg, store=store, clock=clock),
+                    raise_server_exceptions=False) as c:
+        got = {path: c.get(path) for path, _ in ODD_URLS[group]}
+    assert {p: a.status_code for p, a in got.items()} == dict(ODD_URLS[group])
+    for path, answer in got.items():
+        assert_guarded(answer, path)
+        if path.startswith("/api/"):
+            assert answer.headers["content-type"] == "application/json", path
+            assert answer.json()["error"], path
+
+
+def test_console_story_ids_past_the_id_column_are_404(store, clock, now):
+    from test_console import PASSWORD, login
+    from wiredesk.passwords import hash_password
+
+    store.users.set_password("ed", hash_password(PASSWORD), now)
+    cfg = Settings(site_name="Example News", base_url="https://news.example", rate_login=1000)
+    with TestClient(create_app(cfg, store=store, clock=clock), base_url="https://news.example",
+                    follow_redirects=False, raise_server_exceptions=False) as c:
+        assert login(c).status_code == 303
+        token = lxml_html.fromstring(c.get("/console").text).xpath("//input[@name='csrf']/@value")
+        for n in BIG:
+            assert c.get(f"/console/stories/{n}").status_code == 404, n
+            killed = c.post(f"/console/stories/{n}/kill", data={"reason": "x", "csrf": token[0]})
+            assert killed.status_code == 404, n
+
+
+def test_every_error_answer_keeps_the_security_headers(store, clock, now, monkeypatch):
+    deliver(store, ninjs_item(at=now), now)
+    deliver(store, ninjs_item("urn:gone", at=now), now)
+    gone = store.story_by_uri("urn:gone").id
+    desk.kill(store, "urn:gone", reason="legal", actor="ed", now=now)
+    with app_client(store, clock, max_request_bytes=100, rate_search=1) as c:
+        answers = {
+            404: [c.get("/no/such/page"), c.get("/story/999999"), c.get("/api/v1/nope"),
+                  c.get("/api/v1/stories/999999")],
+            400: [c.get("/?page=x"), c.get("/api/v1/stories?limit=0")],
+            405: [c.post("/"), c.post("/api/v1/stories"), c.delete("/story/1")],
+            410: [c.get(f"/story/{gone}"), c.get(f"/api/v1/stories/{gone}")],
+            413: [c.post("/push/x", content=b"x" * 200), c.post("/api/v1/search", content=b"x" * 200)],
+            429: [c.get("/api/v1/search?q=a"), c.get("/api/v1/search?q=b")][1:],
+        }
+    for status, found in answers.items():
+        for answer in found:
+            assert answer.status_code == status, (status, answer.url)
+            assert_guarded(answer, answer.url)
+            if answer.url.path.startswith("/api/"):  # API errors are JSON, never a page
+                assert answer.headers["content-type"] == "application/json", answer.url
+    assert answers[405][0].headers["allow"] and "Method not allowed" in answers[405][0].text
+    assert answers[405][1].json() == {"error": "method not allowed"}
+    assert answers[404][2].json() == {"error": "not found"}
+
+
+def test_a_server_error_is_a_page_with_the_security_headers(store, clock, now, monkeypatch):
+    def broken(*_args: object, **_kw: object) -> None:
+        raise RuntimeError("the store fell over")
+
+    monkeypatch.setattr(store, "story", broken)
+    cfg = Settings(site_name="Example News", base_url="https://news.example")
+    with TestClient(create_app(cfg, store=store, clock=clock),
+                    raise_server_exceptions=False) as c:
+        page, api = c.get("/story/1"), c.get("/api/v1/stories/1")
+    assert page.status_code == api.status_code == 500
+    assert page.headers["content-type"].startswith("text/html")
+    assert "Something went wrong" in page.text and "Example News" in page.text
+    assert api.json() == {"error": "server error"}
+    for answer in (page, api):
+        assert_guarded(answer, answer.url)
+        assert answer.headers["cache-control"] == "no-store"

@@ -166,3 +166,11 @@ def test_verbatim_promise_for_every_sample(client, store, clock, path):
     if path.suffix == ".txt":  # and those words stand in the file in the same order
         raw = iter(words(path.read_text(encoding="utf-8")))
         assert all(any(w == r for r in raw) for w in seen)
+
+
+def test_front_page_numbers_past_the_stories_are_404_and_nonsense_400(client, store, now):
+    deliver(store, ninjs_item(at=now), now)
+    assert client.get("/?page=1").status_code == 200
+    assert client.get("/?page=2").status_code == 404  # no such page: past the last story
+    refused = client.get("/?page=99999999999999999999")  # an OFFSET no store could take
+    assert refused.status_code == 400 and "Pages are numbered 1 to 1000." in refused.text

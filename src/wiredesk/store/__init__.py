@@ -60,6 +60,9 @@ class Store:
         self.sources = SourceStore(self.engine, self.write)
         self.users = UserStore(self.engine, self.write)
         self.quarantine = quarantine_domain.Quarantine(self.engine, self.write)
+        # The largest story id the id column can hold (INTEGER: 32 bits on PostgreSQL, 64 on
+        # SQLite): a larger number from a URL names no story, and must not reach the driver.
+        self.max_id = 2**31 - 1 if self.engine.dialect.name == "postgresql" else 2**63 - 1
 
     @classmethod
     def open(cls, url: str = DEFAULT_URL, *, create: bool = True) -> Store:
@@ -170,6 +173,8 @@ class Store:
             return count(c, stories, visible_clause(now))
 
     def story(self, story_id: int) -> StoryRecord | None:
+        if not 0 < story_id <= self.max_id:
+            return None
         return self._one(stories.c.id == story_id)
 
     def story_by_uri(self, uri: str) -> StoryRecord | None:
@@ -184,6 +189,8 @@ class Store:
 
     def history(self, story_id: int) -> list[VersionRecord]:
         """Every version received, in the agency's order, oldest first."""
+        if not 0 < story_id <= self.max_id:
+            return []
         with self.engine.connect() as c:
             head = c.execute(select(stories.c.head_version_id)
                              .where(stories.c.id == story_id)).scalar()

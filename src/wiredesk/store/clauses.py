@@ -25,7 +25,9 @@ class ListFilter:
     def clauses(self, *, taken_down: bool = False) -> list[Any]:
         out: list[Any] = []
         if self.agency:
-            out.append(func.lower(stories.c.agency) == self.agency.lower())
+            # SQLite's lower() folds ASCII only: the exact name must match too (ČTK).
+            out.append(or_(stories.c.agency == self.agency,
+                           func.lower(stories.c.agency) == self.agency.lower()))
         if self.subject:
             out.append(exists().where(story_subjects.c.story_id == stories.c.id,
                                       func.lower(story_subjects.c.name) == self.subject.lower()))

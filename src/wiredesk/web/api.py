@@ -120,7 +120,7 @@ def routes(ctx: Context) -> list[Route]:
                 subject=params.get("subject") or None,
                 max_urgency=_int(params.get("urgency"), "urgency", None, 1, 9),
                 since=_time(params.get("since"), "since"),
-                before=_cursor(params.get("cursor")),
+                before=_cursor(params.get("cursor"), ctx.store.max_id),
             )
         except BadRequest as exc:
             return error(400, str(exc))
@@ -141,7 +141,7 @@ def routes(ctx: Context) -> list[Route]:
         params = request.query_params
         try:
             profile = _profile(request)
-            page_no = _int(params.get("page"), "page", 1, 1, 1000)
+            page_no = _int(params.get("page"), "page", 1, 1, openapi.MAX_PAGE)
             limit = _int(params.get("limit"), "limit", 10, 1, MAX_LIMIT)
             result = ctx.store.search(params.get("q", ""), now, agency=params.get("agency") or None,
                                       start=_time(params.get("from"), "from"),
@@ -185,12 +185,15 @@ def _int(value: str | None, name: str, default: int | None, low: int, high: int)
 
 
 def _time(value: str | None, name: str) -> datetime | None:
-    if not value:
+    if value is None:
         return None
     try:
-        return parse_datetime(value, "query", name)
-    except FormatError as exc:
-        raise BadRequest(f"{name}: expected an ISO 8601 date-time, got {value!r}") from exc
+        found = parse_datetime(value, "query", name)
+    except FormatError:
+        found = None
+    if found is None:  # given but empty is a mistake, not "no limit"
+        raise BadRequest(f"{name}: expected an ISO 8601 date-time, got {value!r}")
+    return found
 
 
 def _encode_cursor(at: datetime, story_id: int) -> str:
@@ -198,12 +201,17 @@ def _encode_cursor(at: datetime, story_id: int) -> str:
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
 
-def _cursor(value: str | None) -> tuple[datetime, int] | None:
+def _cursor(value: str | None, max_id: int) -> tuple[datetime, int] | None:
     if not value:
         return None
     try:
         raw = base64.urlsafe_b64decode(value + "=" * (-len(value) % 4)).decode()
         at, story_id = raw.split("|")
-        return datetime.fromisoformat(at), int(story_id)
+        when, number = datetime.fromisoformat(at), int(story_id)
     except (ValueError, UnicodeDecodeError) as exc:
         raise BadRequest("cursor: not a cursor this API gave out") from exc
+    # What the API gives out is a real story's time and id: anything else is refused here,
+    # before a number too big for the id column or a time without its zone reaches the store.
+    if when.tzinfo is None or not 0 < number <= max_id:
+        raise BadRequest("cursor: not a cursor this API gave out")
+    return when, number

@@ -18,9 +18,10 @@ from datetime import timedelta
 from importlib import resources
 
 from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import BaseRoute
 from starlette.staticfiles import StaticFiles
 
@@ -33,7 +34,7 @@ from wiredesk.web.cache import CacheMiddleware, PageCache
 from wiredesk.web.context import Clock, Context, system_clock
 from wiredesk.web.policy import UNCACHED, Policies, mount
 from wiredesk.web.render import Renderer
-from wiredesk.web.security import Guard
+from wiredesk.web.security import HEADERS, Guard
 
 log = logging.getLogger("wiredesk.web")
 
@@ -80,8 +81,29 @@ def create_app(settings: Settings, *, store: Store | None = None, clock: Clock =
     if pages_cache:
         metrics.register_cache("pages", pages_cache)
 
-    async def not_found(request: Request, _exc: Exception) -> Response:
-        return pages.render_page(ctx, request, "notfound.html", status=404)
+    async def http_error(request: Request, exc: Exception) -> Response:
+        """404 (no route), 405 (no such method) and the like, in the surface's language."""
+        assert isinstance(exc, HTTPException)
+        status, headers = exc.status_code, dict(exc.headers or {})
+        if policies.of(request.scope).json_errors:
+            message = "not found" if status == 404 else exc.detail.lower()
+            return JSONResponse({"error": message}, status_code=status,
+                                headers={**headers, "Cache-Control": "no-cache"})
+        if status == 404:
+            return pages.render_page(ctx, request, "notfound.html", status=404)
+        return pages.render_error(ctx, request, status, exc.detail, headers=headers)
+
+    async def server_error(request: Request, _exc: Exception) -> Response:
+        """Our fault: a page like the others. Starlette answers this outside every middleware,
+        so the guard's headers are added here."""
+        headers = {**{k.decode(): v.decode() for k, v in HEADERS}, "Cache-Control": "no-store"}
+        message = "The server failed to answer; try again in a moment."
+        if policies.of(request.scope).json_errors:
+            return JSONResponse({"error": "server error"}, status_code=500, headers=headers)
+        try:
+            return pages.render_error(ctx, request, 500, message, headers=headers)
+        except Exception:  # the page itself failed: say so in plain words
+            return PlainTextResponse(message, status_code=500, headers=headers)
 
     @contextlib.asynccontextmanager
     async def lifespan(_app: Starlette) -> AsyncIterator[None]:
@@ -104,7 +126,7 @@ def create_app(settings: Settings, *, store: Store | None = None, clock: Clock =
     # Outermost first: time every answer, then guard the door.
     middleware = [Middleware(observe.RequestMetrics, routes=routes),
                   Middleware(Guard, settings=settings, auth=auth, policies=policies)]
-    app = Starlette(routes=routes, exception_handlers={404: not_found}, lifespan=lifespan,
+    app = Starlette(routes=routes, exception_handlers={HTTPException: http_error, Exception: server_error}, lifespan=lifespan,
                     middleware=middleware)
     app.state.ctx = ctx
     app.state.cache = pages_cache

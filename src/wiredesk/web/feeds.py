@@ -15,7 +15,7 @@ from starlette.routing import Route
 from wiredesk.store import Changes, ListFilter, StoryRecord, Tombstone
 from wiredesk.times import iso
 from wiredesk.web.context import Context
-from wiredesk.web.http import LIST_MAX_AGE, key_part, max_age, respond
+from wiredesk.web.http import LIST_MAX_AGE, header_uri, key_part, max_age, respond, uri_path
 from wiredesk.web.policy import Policy, route
 
 ATOM = "http://www.w3.org/2005/Atom"
@@ -56,15 +56,15 @@ def routes(ctx: Context) -> list[Route]:
         gone = ctx.store.tombstones(now - timedelta(days=TOMBSTONE_DAYS), where=where)
         title = ctx.settings.site_name + (f": {agency}" if agency else "") + (
             f": {subject}" if subject else "")
-        self_url = ctx.absolute(request.url.path)
+        self_url = ctx.absolute(uri_path(request.url.path))  # the topic WebSub pings name
         body = {"atom.xml": _atom, "rss.xml": _rss, "feed.json": _json_feed}[kind](
             ctx, title, self_url, records, gone, now)
         updated = _updated(records, gone)
         keys = ["feeds", "stories"] + ([f"agency-{key_part(agency)}"] if agency else []) + (
             [f"subject-{key_part(subject)}"] if subject else [])
-        links = [f'<{self_url}>; rel="self"']
+        links = [f'<{header_uri(self_url)}>; rel="self"']
         if ctx.settings.websub_hub:
-            links.insert(0, f'<{ctx.settings.websub_hub}>; rel="hub"')
+            links.insert(0, f'<{header_uri(ctx.settings.websub_hub)}>; rel="hub"')
         return respond(request, body, KINDS[kind] + "; charset=utf-8",
                        cache_seconds=max_age(now, [r.ends_at for r in records], LIST_MAX_AGE),
                        keys=keys, last_modified=updated, extra={"Link": ", ".join(links)})

@@ -8,10 +8,13 @@ import re
 from collections.abc import Iterable
 from datetime import datetime
 from email.utils import format_datetime, parsedate_to_datetime
+from urllib.parse import quote
 
 from starlette.requests import Request
 from starlette.responses import Response
 
+# RFC 3986 pchar less the unreserved letters and digits quote() always keeps.
+_PATH_SAFE = "/!$&'()*+,;=:@~"
 LIST_MAX_AGE = 30  # seconds: lists change with every delivery
 ITEM_MAX_AGE = 60
 
@@ -20,6 +23,17 @@ def max_age(now: datetime, ends: Iterable[datetime | None], cap: int) -> int:
     """Seconds a response may be cached: never past the end of any story it shows."""
     seconds = [int((end - now).total_seconds()) for end in ends if end is not None]
     return max(0, min([cap, *seconds]))
+
+
+def uri_path(path: str) -> str:
+    """A decoded path (/feeds/agency/ČTK/atom.xml) as a URI path: percent-encoded UTF-8, as
+    an HTTP header (RFC 8288 Link, Location) must carry it, and as a WebSub topic is named."""
+    return quote(path, safe=_PATH_SAFE)
+
+
+def header_uri(url: str) -> str:
+    """A URL for a header, keeping what is already percent-encoded (RFC 3986)."""
+    return quote(url, safe=_PATH_SAFE + "?#[]%")
 
 
 def key_part(value: str) -> str:

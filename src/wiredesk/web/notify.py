@@ -20,7 +20,7 @@ from starlette.routing import BaseRoute, Mount, Route
 from wiredesk import __version__
 from wiredesk.config import Settings
 from wiredesk.store import Changes, Store
-from wiredesk.web.http import story_keys
+from wiredesk.web.http import story_keys, uri_path
 from wiredesk.web.policy import policy_of
 
 log = logging.getLogger("wiredesk.notify")
@@ -57,7 +57,8 @@ class Notifier:
 
     def feed_urls(self, changes: Changes) -> list[str]:
         base = self.settings.base_url.rstrip("/")
-        return [base + path.format(**params) for path, ping in self.pings for params in ping(changes)]
+        return [base + uri_path(path.format(**params)) for path, ping in self.pings
+                for params in ping(changes)]
 
     def _purge(self, keys: list[str]) -> None:
         try:

@@ -13,32 +13,72 @@ from wiredesk.web.context import Context
 from wiredesk.web.policy import Policy, route
 
 DOCS = Policy(cookie_key=False, json_errors=True)  # as the rest of the API
+MAX_PAGE = 1000  # api.search's highest page number
+
 _PROFILE = {"name": "profile", "in": "query", "schema": {"type": "string", "enum": ["2.2", "3.1", "1.6"],
             "default": "2.2"}, "description": "ninjs version of the items"}
-_ID = {"name": "story_id", "in": "path", "required": True, "schema": {"type": "integer"},
+_ID = {"name": "story_id", "in": "path", "required": True, "example": 1,
+       "schema": {"type": "integer", "minimum": 1},
        "description": "wiredesk's number for the story (altids role wiredesk-id)"}
-_NINJS = {"type": "object", "description": "An IPTC ninjs item (schemas at iptc.org/std/ninjs)"}
-_GONE = {"description": "Taken down: no content, only when and why", "content": {"application/json": {
-    "schema": {"type": "object", "required": ["uri", "takendown_at", "reason"], "properties": {
-        "uri": {"type": "string"}, "takendown_at": {"type": "string", "format": "date-time"},
-        "reason": {"type": "string", "enum": ["expired", "killed", "removed"]}}}}}}
-_ERROR = {"description": "Bad request or not found", "content": {"application/json": {
-    "schema": {"type": "object", "properties": {"error": {"type": "string"}}}}}}
+# A conditional GET: the ETag of the copy the client holds ("*": any copy) answers 304.
+_IF_NONE_MATCH = {"name": "If-None-Match", "in": "header", "schema": {"type": "string"},
+                  "description": "the ETag of the copy you hold: 304 when it is still current"}
+# Items are checked against the official ninjs schema of their profile by the test suite
+# (tests/test_api.py); here they stay an open object, as the three profiles differ.
+_NINJS = {"type": "object", "required": ["uri"], "properties": {"uri": {"type": "string"}},
+          "description": "An IPTC ninjs item (schemas at iptc.org/std/ninjs)"}
+_CACHED = {"ETag": {"required": True, "schema": {"type": "string"}},
+           "Cache-Control": {"required": True, "schema": {"type": "string"}},
+           "Surrogate-Key": {"required": True, "schema": {"type": "string"},
+                             "description": "CDN keys a takedown purges"}}
+_ERROR_BODY = {"application/json": {"schema": {
+    "type": "object", "required": ["error"], "properties": {"error": {"type": "string"}}}}}
+_BAD = {"description": "A parameter out of its range or format, or control characters in the "
+        "address: `error` says which", "content": _ERROR_BODY}
+_NOT_FOUND = {"description": "No such story, or not yet published", "content": _ERROR_BODY}
+_GONE = {"description": "Taken down: no content, only when and why", "headers": _CACHED,
+         "content": {"application/json": {"schema": {
+             "type": "object", "required": ["uri", "takendown_at", "reason"], "properties": {
+                 "uri": {"type": "string"}, "takendown_at": {"type": "string", "format": "date-time"},
+                 "reason": {"type": "string", "enum": ["expired", "killed", "removed"]}}}}}}
+_NOT_MODIFIED = {"description": "Not modified: the copy named in If-None-Match is current",
+                 "headers": _CACHED}
+_SLOW_DOWN = {"description": "Too many searches from this address: wait Retry-After seconds",
+              "headers": {"Retry-After": {"required": True, "schema": {"type": "integer"}}},
+              "content": _ERROR_BODY}
 
 
-def _query(name: str, description: str, schema: dict[str, Any] | None = None) -> dict[str, Any]:
-    return {"name": name, "in": "query", "schema": schema or {"type": "string"},
-            "description": description}
+def _query(name: str, description: str, schema: dict[str, Any] | None = None, *,
+           required: bool = False) -> dict[str, Any]:
+    found = {"name": name, "in": "query", "schema": schema or {"type": "string"},
+             "description": description}
+    return {**found, "required": True} if required else found
 
 
 def _json(description: str, schema: dict[str, Any]) -> dict[str, Any]:
-    return {"description": description, "content": {"application/json": {"schema": schema}}}
+    return {"description": description, "headers": _CACHED,
+            "content": {"application/json": {"schema": schema}}}
 
+
+def _answers(ok: dict[str, Any], *more: str) -> dict[str, Any]:
+    """Every answer an operation can give: ok, 304, 400 (its parameters, or the guard's
+    refusal of control characters) and those named in `more`."""
+    extra = {"404": _NOT_FOUND, "410": _GONE, "429": _SLOW_DOWN}
+    return {"200": ok, "304": _NOT_MODIFIED, "400": _BAD, **{code: extra[code] for code in more}}
+
+
+_TIME = {"type": "string", "format": "date-time", "minLength": 1}
+_VERSION = {"type": "object", "required": ["version", "versioncreated", "received", "pubstatus",
+                                           "format", "current", "item"], "properties": {
+    "version": {"type": ["string", "null"]}, "versioncreated": {"type": "string", "format": "date-time"},
+    "received": {"type": "string", "format": "date-time"}, "pubstatus": {"type": ["string", "null"]},
+    "format": {"type": ["string", "null"]}, "current": {"type": "boolean"}, "item": _NINJS}}
 
 SPEC: dict[str, Any] = {
     "openapi": "3.1.0",
     "info": {"title": "wiredesk API", "version": __version__,
-             "description": "Live agency stories as IPTC ninjs. Taken-down stories answer 410."},
+             "description": "Live agency stories as IPTC ninjs. Taken-down stories answer 410. "
+                            "Errors are JSON objects with an `error` message."},
     "paths": {
         "/api/v1/stories": {"get": {
             "summary": "List live stories, newest version first",
@@ -47,38 +87,47 @@ SPEC: dict[str, Any] = {
                 _query("subject", "only stories with this subject name"),
                 _query("urgency", "only stories at least this urgent (1 highest)",
                        {"type": "integer", "minimum": 1, "maximum": 9}),
-                _query("since", "only versions created after this time", {"type": "string", "format": "date-time"}),
+                _query("since", "only versions created after this time", _TIME),
                 _query("cursor", "the `next` cursor of the previous page"),
                 _query("limit", "page size", {"type": "integer", "minimum": 1, "maximum": 100, "default": 20}),
-                _PROFILE],
-            "responses": {"200": _json("A page of stories", {"type": "object", "properties": {
-                "items": {"type": "array", "items": _NINJS},
-                "next": {"type": ["string", "null"], "description": "URL of the next page"}}}),
-                "400": _ERROR}}},
+                _PROFILE, _IF_NONE_MATCH],
+            "responses": _answers(_json("A page of stories", {
+                "type": "object", "required": ["items", "next"], "properties": {
+                    "items": {"type": "array", "items": _NINJS},
+                    "next": {"type": ["string", "null"], "description": "URL of the next page"}}}))}},
         "/api/v1/stories/{story_id}": {"get": {
-            "summary": "One story", "parameters": [_ID, _PROFILE],
-            "responses": {"200": _json("The story", _NINJS), "404": _ERROR, "410": _GONE}}},
+            "summary": "One story", "parameters": [_ID, _PROFILE, _IF_NONE_MATCH],
+            "responses": _answers(_json("The story", _NINJS), "404", "410")}},
         "/api/v1/stories/by-uri": {"get": {
             "summary": "One story by the agency's uri",
-            "parameters": [_query("uri", "the agency's id of the story"), _PROFILE],
-            "responses": {"200": _json("The story", _NINJS), "400": _ERROR, "404": _ERROR, "410": _GONE}}},
+            "parameters": [_query("uri", "the agency's id of the story", {"type": "string", "minLength": 1},
+                                  required=True), _PROFILE, _IF_NONE_MATCH],
+            "responses": _answers(_json("The story", _NINJS), "404", "410")}},
         "/api/v1/stories/{story_id}/versions": {"get": {
-            "summary": "Every version received, in the agency's order", "parameters": [_ID, _PROFILE],
-            "responses": {"200": _json("Version history", {"type": "object", "properties": {
-                "uri": {"type": "string"}, "versions": {"type": "array", "items": {"type": "object"}}}}),
-                "404": _ERROR, "410": _GONE}}},
+            "summary": "Every version received, in the agency's order",
+            "parameters": [_ID, _PROFILE, _IF_NONE_MATCH],
+            "responses": _answers(_json("Version history", {
+                "type": "object", "required": ["uri", "versions"], "properties": {
+                    "uri": {"type": "string"}, "versions": {"type": "array", "items": _VERSION}}}),
+                "404", "410")}},
         "/api/v1/search": {"get": {
             "summary": "Search live stories: words, \"phrases\" and prefix* terms",
-            "parameters": [_query("q", "the query"), _query("agency", "only this agency"),
-                           _query("from", "versions created from", {"type": "string", "format": "date-time"}),
-                           _query("to", "versions created before", {"type": "string", "format": "date-time"}),
-                           _query("page", "page number", {"type": "integer", "minimum": 1}),
-                           _query("limit", "page size", {"type": "integer", "minimum": 1, "maximum": 100}),
-                           _PROFILE],
-            "responses": {"200": _json("Matches, best first", {"type": "object", "properties": {
-                "total": {"type": "integer"}, "page": {"type": "integer"},
-                "items": {"type": "array", "items": {"type": "object", "properties": {
-                    "item": _NINJS, "snippet": {"type": "string"}}}}}}), "400": _ERROR}}},
+            "parameters": [_query("q", "the query: 400 when it has no word to search for",
+                                  {"type": "string", "minLength": 1}, required=True),
+                           _query("agency", "only this agency"),
+                           _query("from", "versions created from", _TIME),
+                           _query("to", "versions created before", _TIME),
+                           _query("page", "page number", {"type": "integer", "minimum": 1,
+                                                          "maximum": MAX_PAGE, "default": 1}),
+                           _query("limit", "page size", {"type": "integer", "minimum": 1,
+                                                         "maximum": 100, "default": 10}),
+                           _PROFILE, _IF_NONE_MATCH],
+            "responses": _answers(_json("Matches, best first", {
+                "type": "object", "required": ["total", "page", "items"], "properties": {
+                    "total": {"type": "integer", "minimum": 0}, "page": {"type": "integer"},
+                    "items": {"type": "array", "items": {
+                        "type": "object", "required": ["item", "snippet"], "properties": {
+                            "item": _NINJS, "snippet": {"type": "string"}}}}}}), "429")}},
     },
 }
 

@@ -22,6 +22,7 @@ from wiredesk.web.render import TextSize
 
 PAGE_SIZE = 30
 SEARCH_PAGE = 10
+MAX_PAGE = 1000  # ?page= beyond this is refused before it becomes an OFFSET
 # Reader pages are cached, keyed by text size; the lists' keys are purged on every takedown.
 FRONT = Policy(purge=("front",))
 SEARCH = Policy(rate_bucket="search", purge=("search",))
@@ -37,15 +38,40 @@ def render_page(ctx: Context, request: Request, template: str, status: int = 200
                    cache_seconds=cache_seconds, keys=keys or ["pages"], status=status)
 
 
+ERRORS = {400: "Bad request", 405: "Method not allowed", 413: "Request too large",
+          429: "Too many requests", 500: "Something went wrong"}
+
+
+def render_error(ctx: Context, request: Request, status: int, message: str, *,
+                 headers: dict[str, str] | None = None) -> Response:
+    """An error as a reader page: the site's frame, the status and what went wrong."""
+    response = render_page(ctx, request, "error.html", status=status, message=message,
+                           heading=ERRORS.get(status, "Error"))
+    response.headers.update(headers or {})
+    return response
+
+
+def page_number(value: str | None) -> int | None:
+    """?page= as 1..MAX_PAGE (absent or empty: 1); None for anything else."""
+    if not value:
+        return 1
+    try:
+        number = int(value)
+    except ValueError:
+        return None
+    return number if 1 <= number <= MAX_PAGE else None
+
+
 def routes(ctx: Context) -> list[Route]:
     async def front(request: Request) -> Response:
-        try:
-            number = max(1, int(request.query_params.get("page", "1")))
-        except ValueError:
-            number = 1
+        number = page_number(request.query_params.get("page"))
+        if number is None:
+            return render_error(ctx, request, 400, f"Pages are numbered 1 to {MAX_PAGE}.")
         now = ctx.clock()
         records = ctx.store.live_stories(now, limit=PAGE_SIZE + 1, offset=(number - 1) * PAGE_SIZE)
         shown = records[:PAGE_SIZE]
+        if number > 1 and not shown:
+            return render_page(ctx, request, "notfound.html", status=404)
         return render_page(ctx, request, "front.html", records=shown, now=now, page=number,
                            has_next=len(records) > PAGE_SIZE, keys=["front", "stories"],
                            cache_seconds=max_age(now, [r.ends_at for r in shown], LIST_MAX_AGE))
@@ -72,10 +98,9 @@ def routes(ctx: Context) -> list[Route]:
         params = request.query_params
         q = params.get("q", "").strip()
         agency = params.get("agency") or None
-        try:
-            number = max(1, min(int(params.get("page", "1")), 1000))
-        except ValueError:
-            number = 1
+        number = page_number(params.get("page"))
+        if number is None:
+            return render_error(ctx, request, 400, f"Pages are numbered 1 to {MAX_PAGE}.")
         context: dict[str, object] = {"q": q, "agency": agency, "page": number,
                                       "agencies": ctx.store.agencies(now), "results": [],
                                       "total": 0, "message": None,

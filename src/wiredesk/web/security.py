@@ -11,10 +11,11 @@ from __future__ import annotations
 
 import json
 import math
+import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from urllib.parse import quote
+from urllib.parse import quote, unquote
 
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import cookie_parser
@@ -37,6 +38,9 @@ HEADERS: tuple[tuple[bytes, bytes], ...] = (
 )
 USER_KEY = "wiredesk.user"  # where the gate leaves the logged-in user in the ASGI scope
 MAX_ADDRESSES = 10_000  # rate-limit state kept per bucket before idle entries are dropped
+# Control characters and XML's non-characters name nothing on this site, and would reach
+# places that refuse them (PostgreSQL text holds no NUL, an XML feed no control character).
+ODD = re.compile("[\x00-\x1f\x7f\ufffe\uffff]")
 
 
 class BodyTooLarge(Exception):
@@ -125,6 +129,10 @@ class Guard:
 
         path = scope["path"]
         policy = self.policies.of(scope)
+        if odd_address(scope):
+            await _answer(send_with_headers, 400, policy.json_errors,
+                          "control characters in the address")
+            return
         declared = _content_length(scope)
         if declared is not None and declared > self.limit:
             await _answer(send_with_headers, 413, policy.json_errors,
@@ -166,6 +174,12 @@ class Guard:
                 raise
             await _answer(send_with_headers, 413, policy.json_errors,
                           f"request body over {self.limit} bytes")
+
+
+def odd_address(scope: Scope) -> bool:
+    """True when the path or query, percent-decoded, holds a character ODD refuses."""
+    query = unquote(scope.get("query_string", b"").decode("latin-1"))
+    return bool(ODD.search(scope["path"]) or ODD.search(query))
 
 
 def _content_length(scope: Scope) -> int | None:
