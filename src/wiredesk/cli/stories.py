@@ -19,7 +19,7 @@ from wiredesk.terms import Terms
 from wiredesk.times import utc_now
 
 SUMMARY_ORDER = ("new", "updated", "unchanged", "stale", "killed", "withheld", "embargoed",
-                 "expired", "refused", "quarantined")
+                 "expired", "refused", "not-owner", "quarantined")
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
