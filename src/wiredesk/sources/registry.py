@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import copy
 import json
 import os
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from wiredesk import formats
+from wiredesk.sources import sealed
 from wiredesk.sources.config import SourceConfig
 from wiredesk.sources.kinds import KINDS, from_row, load_file
 from wiredesk.store import Store
@@ -43,19 +46,27 @@ def terms_for(store: Store, source: str, *, licence_days: int) -> Terms:
 def add_source(store: Store, cfg: SourceConfig, now: datetime, *, check: bool = True,
                replace: bool = False, paused: bool | None = None) -> bool:
     """Store a source (built by kinds.build); with `check`, its kind's probe runs first
-    (an http source's URL is fetched once)."""
+    (an http source's URL is fetched once). Inline secrets are stored sealed (sealed.py)."""
     kind = KINDS[cfg.kind]
     if check and kind.probe is not None:
         kind.probe(cfg)
-    settings = _stored(cfg)
+    plain = _opened(cfg, _stored(cfg))
+    settings = _secrets(cfg, plain, sealed.seal)
+    quiet = False
     old = store.sources.get(cfg.name)
-    if old is not None and old.kind == cfg.kind and _stored_again(old) == settings:
-        # Rows stored before each kind had its own settings carry every kind's keys: the
-        # same settings must not count as a change, which would reset the poll memo.
-        settings = old.settings
+    if old is not None and old.kind == cfg.kind and _stored_again(old) == plain:
+        # The same settings must not count as a change, which would reset the poll memo:
+        # rows stored before each kind had its own settings carry every kind's keys, and a
+        # sealed secret is new bytes each time it is sealed. A secret stored plain by an
+        # older wiredesk is sealed now, quietly.
+        if any(sealed.needs_sealing(v) for v in _secret_values(cfg, old.settings)):
+            quiet = True
+        else:
+            settings = old.settings
     return store.sources.add(cfg.name, kind=cfg.kind, agency=cfg.agency,
                              licence_days=cfg.licence_days, settings=settings,
-                             polled=kind.polled, now=now, replace=replace, paused=paused)
+                             polled=kind.polled, now=now, replace=replace, paused=paused,
+                             quiet=quiet)
 
 
 def _stored(cfg: SourceConfig) -> dict[str, Any]:
@@ -64,10 +75,34 @@ def _stored(cfg: SourceConfig) -> dict[str, Any]:
     return json.loads(json.dumps(cfg.settings()))
 
 
+def _secrets(cfg: SourceConfig, settings: dict[str, Any],
+             change: Callable[[str, str], str]) -> dict[str, Any]:
+    """A copy of `settings` with each of the kind's secrets passed through `change`."""
+    data = copy.deepcopy(settings)
+    for *parents, key in cfg.SECRETS:
+        holder = data
+        for parent in parents:
+            holder = holder.get(parent) or {}
+        if holder.get(key):
+            holder[key] = change(holder[key], f"source {cfg.name}: {'.'.join([*parents, key])}")
+    return data
+
+
+def _secret_values(cfg: SourceConfig, settings: dict[str, Any]) -> list[str]:
+    found: list[str] = []
+    _secrets(cfg, settings, lambda value, _where: found.append(value) or value)
+    return found
+
+
+def _opened(cfg: SourceConfig, settings: dict[str, Any]) -> dict[str, Any]:
+    return _secrets(cfg, settings, lambda value, _where: sealed.unseal(value))
+
+
 def _stored_again(row: SourceRow) -> dict[str, Any] | None:
     try:
-        return _stored(config_of(row))
-    except (TypeError, ValueError):  # a row stored by an older wiredesk or by hand
+        cfg = config_of(row)
+        return _opened(cfg, _stored(cfg))
+    except (TypeError, ValueError):  # a row stored by an older wiredesk or by hand; no key
         return None
 
 

@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from wiredesk import lifecycle
+from wiredesk.masking import mask_text
 from wiredesk.sources import registry
 from wiredesk.sources.fetch import FetchError, HostLimiter
 from wiredesk.sources.kind import Run
@@ -191,10 +192,11 @@ class Worker:
         except FetchError as exc:
             error, retry_after = str(exc), exc.retry_after
         except Exception as exc:  # any failure is the source's health, never the worker's end
-            log.exception("source %s failed", name)
             error = f"{type(exc).__name__}: {exc}"
+            # The traceback's text may carry a source's URL with its secrets: debug only.
+            log.debug("source %s failed", name, exc_info=True)
         if error:
-            log.warning("source %s: %s", name, error)
+            log.warning("source %s: %s", name, mask_text(error))
         failures = claim.consecutive_failures + 1 if error else 0
         delay = next_delay(every, failures, retry_after, self.max_backoff)
         now = self.clock()
