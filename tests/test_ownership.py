@@ -75,6 +75,16 @@ def test_a_second_source_of_the_same_agency_may_update_and_kill(store, now, sour
     assert store.refusals() == []
 
 
+def test_copy_naming_no_agency_belongs_to_its_first_sources_agency(store, now, sources):
+    bare = ninjs_item("urn:bare:1", at=now, infosources=[])
+    assert send(store, sources["reuters"], bare, now) is Outcome.NEW
+    assert store.story_by_uri("urn:bare:1").story.agency is None
+    update = ninjs_item("urn:bare:1", version=2, at=later(now, minutes=1), infosources=[])
+    assert send(store, sources["blog"], update, later(now, minutes=1)) is Outcome.REFUSED_OWNER
+    assert send(store, sources["reuters-push"], update,
+                later(now, minutes=1)) is Outcome.UPDATED
+
+
 def test_copy_claiming_the_agency_gains_nothing(store, now, sources):
     """The blog's bytes say Reuters; the blog is still configured for Blog."""
     send(store, sources["reuters"], reuters_story(1, now), now)

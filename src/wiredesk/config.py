@@ -31,6 +31,8 @@ class Settings:
     rate_search: int = 60
     rate_login: int = 10
     metrics_token: str | None = field(default=None, repr=False)  # when set, /metrics asks for "Authorization: Bearer ..."
+    # Source details (/api/v1/sources) answer a console session, or this bearer token.
+    api_token: str | None = field(default=None, repr=False)
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> Settings:
@@ -53,6 +55,7 @@ class Settings:
                 rate_search=int(env.get("WIREDESK_RATE_SEARCH", defaults.rate_search)),
                 rate_login=int(env.get("WIREDESK_RATE_LOGIN", defaults.rate_login)),
                 metrics_token=env.get("WIREDESK_METRICS_TOKEN") or None,
+                api_token=env.get("WIREDESK_API_TOKEN") or None,
             )
         except ValueError as exc:
             raise ValueError(f"bad WIREDESK_* setting: {exc}") from exc

@@ -160,16 +160,20 @@ def kill(store: Store, uri: str, *, reason: str, actor: str, now: datetime) -> b
     return done
 
 
-def may_change(locked: LockedStory, source: str, agency: str | None) -> bool:
-    """The owner rule: a story belongs to its agency. A delivery may update, correct or kill
-    it only from the source that first delivered it, or from a source configured for the
-    story's agency (a folder and a push may both serve Reuters). The agency a delivery's copy
-    claims counts for nothing here, and neither does its uri (plain copy builds uris from
-    headlines): only what the operator configured. A source without an agency (`wiredesk
-    ingest` without --agency, the demo's `samples`) changes only the stories it delivered."""
+def may_change(w: Writer, locked: LockedStory, source: str, agency: str | None) -> bool:
+    """The owner rule: a story belongs to its agency (the one its copy names, else the one
+    its first source is configured for). A delivery may update, correct or kill it only from
+    the source that first delivered it, or from a source configured for that agency (a
+    folder and a push may both serve Reuters). The agency a delivery's own copy claims counts
+    for nothing here, and neither does its uri (plain copy builds uris from headlines): only
+    what the operator configured. A source without an agency (`wiredesk ingest` without
+    --agency, the demo's `samples`) changes only the stories it delivered itself."""
     if locked.source == source:
         return True
-    return bool(agency and locked.agency) and agency.casefold() == locked.agency.casefold()
+    if not agency:
+        return False
+    owner = locked.agency or w.source_agency(locked.source)
+    return bool(owner) and agency.casefold() == owner.casefold()
 
 
 @dataclass(frozen=True, slots=True)
@@ -189,7 +193,7 @@ def _apply_story(w: Writer, story: Story, delivery: Delivery, held: _Held) -> Ou
         locked = w.create_story(story, source=delivery.source,
                                 firstcreated=story.firstcreated or versioncreated,
                                 versioncreated=versioncreated, now=now)
-    if not may_change(locked, delivery.source, agency):
+    if not may_change(w, locked, delivery.source, agency):
         w.refuse(locked, story.uri, source=delivery.source, source_agency=agency,
                  pubstatus=str(story.pubstatus), delivery_name=delivery.name, now=now)
         log.warning("refused %s from source %s (agency %s): the story belongs to source %s "

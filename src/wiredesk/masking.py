@@ -47,4 +47,11 @@ def mask_text(text: str) -> str:
     """Every URL in a message (an error, a log line) masked; the rest as it was."""
     if "://" not in text:
         return text
-    return _IN_TEXT.sub(lambda m: mask_url(m.group(0)), text)
+    return _IN_TEXT.sub(_mask_found, text)
+
+
+def _mask_found(match: re.Match[str]) -> str:
+    # Punctuation that ends a sentence ("cannot fetch URL: refused") is not the URL's.
+    found = match.group(0)
+    url = found.rstrip(".,:;!?)]}")
+    return mask_url(url) + found[len(url):]

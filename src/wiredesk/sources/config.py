@@ -103,7 +103,10 @@ class SourceConfig:
         """Fields from the stored `settings` JSON (checked when it was stored). Rows stored
         before each kind had its own settings carry every kind's keys: those are dropped."""
         names = {f.name for f in fields(cls)} - set(_COLUMNS)
-        return {key: value for key, value in stored.items() if key in names}
+        # A URL that holds a password or key is stored sealed (registry.add_source): it is
+        # opened here, as every use of it needs it whole.
+        return {key: sealed.unseal(value) if sealed.is_sealed(value) else value
+                for key, value in stored.items() if key in names}
 
     def check(self) -> None:
         """Checks across settings, once every value is read; raises ConfigError."""

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from wiredesk import formats
+from wiredesk.masking import mask_url
 from wiredesk.sources import sealed
 from wiredesk.sources.config import SourceConfig
 from wiredesk.sources.kinds import KINDS, from_row, load_file
@@ -51,7 +52,7 @@ def add_source(store: Store, cfg: SourceConfig, now: datetime, *, check: bool = 
     if check and kind.probe is not None:
         kind.probe(cfg)
     plain = _opened(cfg, _stored(cfg))
-    settings = _secrets(cfg, plain, sealed.seal)
+    settings = _sealed(cfg, plain)
     quiet = False
     old = store.sources.get(cfg.name)
     if old is not None and old.kind == cfg.kind and _stored_again(old) == plain:
@@ -59,7 +60,7 @@ def add_source(store: Store, cfg: SourceConfig, now: datetime, *, check: bool = 
         # rows stored before each kind had its own settings carry every kind's keys, and a
         # sealed secret is new bytes each time it is sealed. A secret stored plain by an
         # older wiredesk is sealed now, quietly.
-        if any(sealed.needs_sealing(v) for v in _secret_values(cfg, old.settings)):
+        if _plain_secrets(cfg, old.settings):
             quiet = True
         else:
             settings = old.settings
@@ -88,10 +89,23 @@ def _secrets(cfg: SourceConfig, settings: dict[str, Any],
     return data
 
 
-def _secret_values(cfg: SourceConfig, settings: dict[str, Any]) -> list[str]:
+def _sealed(cfg: SourceConfig, plain: dict[str, Any]) -> dict[str, Any]:
+    """What is stored: inline secrets sealed, and a URL that holds a password or a key."""
+    data = _secrets(cfg, plain, sealed.seal)
+    url = data.get("url")
+    if isinstance(url, str) and mask_url(url) != url:
+        data["url"] = sealed.seal(url, f"source {cfg.name}: url (it holds a password or key)")
+    return data
+
+
+def _plain_secrets(cfg: SourceConfig, stored: dict[str, Any]) -> bool:
+    """Does a stored row hold a secret in the clear (stored by an older wiredesk)?"""
     found: list[str] = []
-    _secrets(cfg, settings, lambda value, _where: found.append(value) or value)
-    return found
+    _secrets(cfg, stored, lambda value, _where: found.append(value) or value)
+    url = stored.get("url")
+    if isinstance(url, str) and not sealed.is_sealed(url) and mask_url(url) != url:
+        found.append(url)
+    return any(sealed.needs_sealing(value) for value in found)
 
 
 def _opened(cfg: SourceConfig, settings: dict[str, Any]) -> dict[str, Any]:
@@ -149,6 +163,20 @@ def source_json(row: SourceRow, health: Health | None) -> dict[str, Any]:
         "created_at": iso(row.created_at), "settings": settings,
         "health": health_json(health) if health else None,
     }
+
+
+def origins(store: Store) -> dict[str, str]:
+    """Where each source's copy comes from, fit to show: its URL masked, or its folder."""
+    found = {}
+    for row in store.sources.all():
+        try:
+            settings = config_of(row).redacted()
+        except (TypeError, ValueError):  # a row stored by an older wiredesk or by hand
+            continue
+        where = settings.get("url") or settings.get("path")
+        if where:
+            found[row.name] = str(where)
+    return found
 
 
 def all_json(store: Store, now: datetime, name: str | None = None) -> list[dict[str, Any]]:

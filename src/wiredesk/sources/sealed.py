@@ -1,5 +1,6 @@
-"""Secrets given inline (a push secret, a bearer token, a basic password, a header value)
-are stored encrypted, so a copy of the database does not hand them out.
+"""Secrets given inline (a push secret, a bearer token, a basic password, a header value,
+a URL holding `user:password@` or `?apikey=`) are stored encrypted, so a copy of the
+database does not hand them out. `$NAME` references are stored as they are.
 
 The key is derived (HKDF-SHA256, its own `info`) from WIREDESK_SECRET_KEY, which already
 signs the console's cookies: one secret for the operator to keep, yet the cookie key and

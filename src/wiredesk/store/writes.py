@@ -91,6 +91,10 @@ class Writer:
         }, ["name"])
         return licence_days
 
+    def source_agency(self, name: str) -> str | None:
+        """The agency a source is configured for (None: none, or no such source)."""
+        return self.c.execute(select(sources.c.agency).where(sources.c.name == name)).scalar()
+
     def refuse(self, locked: LockedStory, uri: str, *, source: str, source_agency: str | None,
                pubstatus: str, delivery_name: str | None, now: datetime) -> None:
         """Record a delivery the owner rule refused; the story itself is not touched."""
