@@ -129,8 +129,8 @@ def database_url(value: str, where: str = "WIREDESK_DATABASE_URL") -> str:
         driver = None
     if driver not in DATABASE_DRIVERS:
         # The URL itself is not repeated: it may hold a password.
-        raise _bad(where, "is not a store URL: use sqlite:///PATH or "
-                              "postgresql+psycopg://USER@HOST/DB")
+        problem = "not a store URL: use sqlite:///PATH or postgresql+psycopg://USER@HOST/DB"
+        raise BadValue(f"{where} is {problem}", problem)
     return value
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from wiredesk import __version__, logs, metrics
+from wiredesk import __version__, logs, metrics, values
 from wiredesk.cli import serve, sources, store, stories, users
 from wiredesk.config import Settings
 
@@ -27,6 +27,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="wiredesk", description="A self-hosted wire-news desk.")
     p.add_argument("--version", action="version", version=f"wiredesk {__version__}")
     p.add_argument("--database", metavar="URL",
+                   type=values.flag(values.database_url, "--database"),
                    help="store URL (default: $WIREDESK_DATABASE_URL or sqlite:///var/wiredesk.db)")
     sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for group in (stories, serve, sources, users, store):

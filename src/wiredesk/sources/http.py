@@ -92,7 +92,7 @@ class HttpConfig(SourceConfig):
             "paging": paging,
             "fetch_linked": boolean(values.get("fetch_linked", False), "fetch_linked"),
             "allow_private": _allow(values.get("allow_private", False)),
-            "max_bytes": parse_size(values.get("max_bytes", MAX_BYTES)),
+            "max_bytes": parse_size(values.get("max_bytes", MAX_BYTES), "max_bytes"),
             "connect_timeout": positive_number(values.get("connect_timeout", 10.0),
                                                "connect_timeout"),
             "read_timeout": positive_number(values.get("read_timeout", 30.0), "read_timeout"),

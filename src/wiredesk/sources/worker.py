@@ -33,6 +33,7 @@ from wiredesk.sources.registry import config_of
 from wiredesk.store import Store
 from wiredesk.store.records import Claim
 from wiredesk.times import utc_now
+from wiredesk.values import MAX_INTERVAL
 
 log = logging.getLogger("wiredesk.worker")
 
@@ -175,7 +176,9 @@ class Worker:
         every = 60.0
         try:
             cfg = config_of(claim.source)
-            every = cfg.every
+            # A row stored before intervals were checked may hold any number: never let it
+            # overflow the schedule.
+            every = min(cfg.every, MAX_INTERVAL)
             step = KINDS[cfg.kind].run
             if step is None:  # only polled kinds are claimed: a row changed under us
                 raise LookupError(f"a {cfg.kind} source is not polled")
