@@ -185,3 +185,11 @@ def test_a_url_with_a_key_stored_plain_before_is_sealed_quietly(store, now):
     add_source(store, build("wire", "http", {"url": URL}), now, check=False, replace=True)
     assert "K3Y-123" not in raw_sources(store)
     assert config_of(store.sources.get("wire")).url == URL
+
+
+def test_a_failed_probe_names_the_url_masked(store_url, capsys):
+    url = "http://ed:hunter2pw@127.0.0.1:9/feed?apikey=K3Y-123"
+    assert main(["--database", store_url, "sources", "add", "w", "--kind", "http", "--url", url,
+                 "--allow-private"]) == 2
+    err = capsys.readouterr().err
+    assert "wiredesk: source w:" in err and "hunter2pw" not in err and "K3Y-123" not in err

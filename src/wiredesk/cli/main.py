@@ -8,6 +8,7 @@ import sys
 from wiredesk import __version__, logs, metrics, values
 from wiredesk.cli import serve, sources, store, stories, users
 from wiredesk.config import Settings
+from wiredesk.masking import mask_text
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -19,7 +20,7 @@ def main(argv: list[str] | None = None) -> int:
         settings = Settings.from_env().with_changes(database_url=args.database)
         return int(args.func(args, settings) or 0)
     except (ValueError, LookupError, RuntimeError, OSError) as exc:
-        print(f"wiredesk: {exc}", file=sys.stderr)
+        print(f"wiredesk: {mask_text(str(exc))}", file=sys.stderr)  # a URL's key stays unsaid
         return 2
 
 
