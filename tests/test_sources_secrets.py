@@ -23,6 +23,8 @@ from wiredesk.sources.config import ConfigError
 from wiredesk.sources.kinds import build
 from wiredesk.sources.push import accept, sign
 from wiredesk.sources.registry import add_source, config_of
+from wiredesk.sources.worker import Worker
+from wiredesk.store.schema import source_state
 from wiredesk.store.schema import sources as sources_table
 from wiredesk.web.app import create_app
 
@@ -193,3 +195,17 @@ def test_a_failed_probe_names_the_url_masked(store_url, capsys):
                  "--allow-private"]) == 2
     err = capsys.readouterr().err
     assert "wiredesk: source w:" in err and "hunter2pw" not in err and "K3Y-123" not in err
+
+
+def test_the_worker_logs_and_keeps_source_errors_masked(store, now, caplog):
+    url = "http://ed:hunter2pw@127.0.0.1:9/feed?apikey=K3Y-123"
+    add_source(store, build("w", "http", {"url": url, "allow_private": True}), now, check=False)
+    with caplog.at_level("DEBUG", logger="wiredesk"):
+        Worker(store, clock=lambda: now).run_once()
+    (health,) = store.sources.health(now)
+    assert health.last_error and "127.0.0.1:9" in health.last_error
+    for text in (caplog.text, health.last_error, raw_sources(store)):
+        assert "hunter2pw" not in text and "K3Y-123" not in text
+    with store.engine.connect() as c:
+        kept = c.execute(select(source_state.c.last_error)).scalar_one()
+    assert "apikey=***" in kept
