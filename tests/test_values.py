@@ -82,6 +82,8 @@ def test_good_environment_values_are_taken():
     ("licence_days = 10000000000", "licence_days 10000000000 is out of range"),
     ('every = "99999999999d"', "every '99999999999d' is too long: at most 30d"),
     ("every = 1e12", "every 1000000000000.0 is too long"),
+    ("connect_timeout = 0", "connect_timeout 0 is out of range: use 0.001 to 3600 seconds"),
+    ("max_redirects = 1000", "max_redirects 1000 is out of range: use 0 to 100"),
     ('max_bytes = "5GB"', "max_bytes '5GB' is out of range: use 1 to 1073741824 bytes"),
 ])
 def test_the_sources_file_is_checked(tmp_path, setting, message):

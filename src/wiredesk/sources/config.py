@@ -53,22 +53,13 @@ def resolve_secret(value: str | None) -> str | None:
 
 
 def positive_number(value: Any, where: str) -> float:
-    try:
-        number = float(value)
-    except (TypeError, ValueError):
-        raise ConfigError(f"bad {where} {value!r}: expected a number") from None
-    if number <= 0:
-        raise ConfigError(f"bad {where} {value!r}: must be more than 0")
-    return number
+    """A timeout in seconds: more than nothing, at most an hour."""
+    return check.number(value, where, 0.001, 3600, " seconds")
 
 
 def positive_int(value: Any, where: str, zero: bool = False) -> int:
-    if isinstance(value, bool) or not str(value).strip().isdigit():
-        raise ConfigError(f"bad {where} {value!r}: expected a whole number")
-    number = int(value)
-    if number <= 0 and not (zero and number == 0):
-        raise ConfigError(f"bad {where} {value!r}: must be more than 0")
-    return number
+    """A small count (redirects followed): up to 100."""
+    return check.whole(value, where, 0 if zero else 1, 100)
 
 
 def boolean(value: Any, where: str) -> bool:
