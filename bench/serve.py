@@ -232,8 +232,10 @@ def main() -> int:
     db = folder / f"serve-{count}.db"
     url = f"sqlite:///{db}"
     build_store(url, count)
+    os.environ["BENCH_PUSH_SECRET"] = SECRET  # by name: inline secrets need WIREDESK_SECRET_KEY
     run = subprocess.run([str(BIN / "wiredesk"), "--database", url, "sources", "add", "benchpush",
-                          "--kind", "push", "--secret", SECRET], capture_output=True, text=True)
+                          "--kind", "push", "--secret", "$BENCH_PUSH_SECRET"],
+                         capture_output=True, text=True)
     if run.returncode not in (0, 2) or (run.returncode == 2 and "exists" not in run.stderr):
         print(run.stderr, file=sys.stderr)
         return 1

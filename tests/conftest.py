@@ -61,6 +61,14 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config):  # noqa: ARG0
                                     f"skipped: {problem}", yellow=True)
 
 
+@pytest.fixture(autouse=True)
+def secret_key(monkeypatch):
+    """Inline source secrets are stored sealed with a key from WIREDESK_SECRET_KEY (refused
+    without one): tests have one unless they take it away."""
+    monkeypatch.setenv("WIREDESK_SECRET_KEY", os.environ.get("WIREDESK_SECRET_KEY")
+                       or "test-secret-key-not-for-production")
+
+
 @pytest.fixture
 def now() -> datetime:
     return datetime(2026, 11, 29, 12, 0, tzinfo=UTC)

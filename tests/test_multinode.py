@@ -99,9 +99,10 @@ def cluster(pg_url, tmp_path):
     for n, folder in enumerate(folders):
         folder.mkdir()
         subprocess.run([*cli, "sources", "add", f"drop-{'ab'[n]}", "--kind", "folder",
-                        "--path", str(folder), "--every", "1s"], env=env, check=True,
+                        "--path", str(folder), "--every", "1s", "--agency", "MN"], env=env, check=True,
                        capture_output=True, timeout=60)
-    subprocess.run([*cli, "sources", "add", "wire", "--kind", "push", "--secret", SECRET],
+    subprocess.run([*cli, "sources", "add", "wire", "--kind", "push", "--secret", SECRET,
+                    "--agency", "MN"],  # may kill the folders' stories: the same agency
                    env=env, check=True, capture_output=True, timeout=60)
     ports = [free_port(), free_port()]
     logs = tmp_path / "logs"

@@ -14,12 +14,14 @@ from wiredesk.sources.registry import add_source
 from wiredesk.web.app import create_app
 
 SECRET = "a-shared-secret"
+TOKEN = "an-api-token"
+BEARER = {"Authorization": f"Bearer {TOKEN}"}
 
 
 @pytest.fixture
 def client(store, now):
     add_source(store, build("ap", "push", {"secret": SECRET, "agency": "AP"}), now, check=False)
-    app = create_app(Settings(), store=store, clock=lambda: now)
+    app = create_app(Settings(api_token=TOKEN), store=store, clock=lambda: now)
     with TestClient(app) as c:
         yield c
 
@@ -105,15 +107,15 @@ def test_unknown_paused_and_oversized(client, store, now):
 
 def test_sources_api_shows_health_and_masks_secrets(client, store, now):
     push(client, ninjs_item("urn:ap:5", at=now))
-    listing = client.get("/api/v1/sources")
+    listing = client.get("/api/v1/sources", headers=BEARER)
     assert listing.status_code == 200 and SECRET not in listing.text
     (ap,) = listing.json()["sources"]
     assert ap["name"] == "ap" and ap["kind"] == "push" and ap["settings"]["secret"] == "***"
     assert ap["health"]["stories_24h"] == 1
     assert ap["health"]["last_success"] == now.isoformat().replace("+00:00", "Z")
-    one = client.get("/api/v1/sources/ap")
+    one = client.get("/api/v1/sources/ap", headers=BEARER)
     assert one.status_code == 200 and one.json() == ap
-    assert client.get("/api/v1/sources/nobody").status_code == 404
+    assert client.get("/api/v1/sources/nobody", headers=BEARER).status_code == 404
     push(client, b"<<< not a story >>>")  # health changes though no story does
-    error = client.get("/api/v1/sources/ap").json()["health"]["last_error"]
+    error = client.get("/api/v1/sources/ap", headers=BEARER).json()["health"]["last_error"]
     assert error["message"] and error["at"] == now.isoformat().replace("+00:00", "Z")

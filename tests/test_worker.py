@@ -204,7 +204,7 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-def test_serve_runs_a_worker_in_process_and_takes_pushes(tmp_path):
+def test_serve_runs_a_worker_in_process_and_takes_pushes(tmp_path, monkeypatch):
     url = f"sqlite:///{tmp_path / 'w.db'}"
     drop = tmp_path / "drop"
     drop.mkdir()
@@ -214,6 +214,7 @@ def test_serve_runs_a_worker_in_process_and_takes_pushes(tmp_path):
     now = datetime.now(UTC)
     (drop / "a.json").write_bytes(ninjs_item("urn:s:folder", at=now))
     port = _free_port()
+    monkeypatch.setenv("WIREDESK_API_TOKEN", "worker-test-token")  # source details need it
     server = wiredesk("serve", "--port", str(port), url=url, stdout=subprocess.DEVNULL,
                       stderr=(tmp_path / "serve.log").open("wb"))
     base = f"http://127.0.0.1:{port}"
@@ -232,7 +233,8 @@ def test_serve_runs_a_worker_in_process_and_takes_pushes(tmp_path):
         assert httpx.post(f"{base}/push/ap", content=body, timeout=30).status_code == 401
 
         def taken() -> bool:
-            info = httpx.get(f"{base}/api/v1/sources/dpa", timeout=5).json()
+            info = httpx.get(f"{base}/api/v1/sources/dpa", timeout=5,
+                             headers={"Authorization": "Bearer worker-test-token"}).json()
             return info["health"]["stories_24h"] == 1
 
         wait_for(taken, "the in-process worker to take the dropped file", poll=0.05)

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
+from typing import Any
 
+from wiredesk import values
 from wiredesk.store.engine import DEFAULT_URL
 from wiredesk.terms import DEFAULT_LICENCE_DAYS
 
@@ -31,31 +34,37 @@ class Settings:
     rate_search: int = 60
     rate_login: int = 10
     metrics_token: str | None = field(default=None, repr=False)  # when set, /metrics asks for "Authorization: Bearer ..."
+    # Source details (/api/v1/sources) answer a console session, or this bearer token.
+    api_token: str | None = field(default=None, repr=False)
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> Settings:
+        """Settings from WIREDESK_*; a bad value raises values.BadValue, one line naming
+        the variable and the allowed range."""
         env = dict(os.environ if env is None else env)
-        defaults = cls()
-        try:
-            return cls(
-                database_url=env.get("WIREDESK_DATABASE_URL", defaults.database_url),
-                site_name=env.get("WIREDESK_SITE_NAME", defaults.site_name),
-                site_notice=env.get("WIREDESK_SITE_NOTICE", defaults.site_notice),
-                base_url=env.get("WIREDESK_BASE_URL", defaults.base_url).rstrip("/"),
-                licence_days=int(env.get("WIREDESK_LICENCE_DAYS", defaults.licence_days)),
-                clock_seconds=float(env.get("WIREDESK_CLOCK_SECONDS", defaults.clock_seconds)),
-                websub_hub=env.get("WIREDESK_WEBSUB_HUB") or None,
-                purge_url=env.get("WIREDESK_PURGE_URL") or None,
-                secret_key=env.get("WIREDESK_SECRET_KEY") or None,
-                max_request_bytes=int(env.get("WIREDESK_MAX_REQUEST_BYTES",
-                                              defaults.max_request_bytes)),
-                rate_push=int(env.get("WIREDESK_RATE_PUSH", defaults.rate_push)),
-                rate_search=int(env.get("WIREDESK_RATE_SEARCH", defaults.rate_search)),
-                rate_login=int(env.get("WIREDESK_RATE_LOGIN", defaults.rate_login)),
-                metrics_token=env.get("WIREDESK_METRICS_TOKEN") or None,
-            )
-        except ValueError as exc:
-            raise ValueError(f"bad WIREDESK_* setting: {exc}") from exc
+        d = cls()
+
+        def get(name: str, default: object, check: Callable[[Any, str], Any]) -> Any:
+            key = f"WIREDESK_{name}"
+            return check(env[key], key) if env.get(key, "").strip() else default
+
+        return cls(
+            database_url=get("DATABASE_URL", d.database_url, values.database_url),
+            site_name=env.get("WIREDESK_SITE_NAME", d.site_name),
+            site_notice=env.get("WIREDESK_SITE_NOTICE", d.site_notice),
+            base_url=env.get("WIREDESK_BASE_URL", d.base_url).rstrip("/"),
+            licence_days=get("LICENCE_DAYS", d.licence_days, values.licence_days),
+            clock_seconds=get("CLOCK_SECONDS", d.clock_seconds, values.clock_seconds),
+            websub_hub=env.get("WIREDESK_WEBSUB_HUB") or None,
+            purge_url=env.get("WIREDESK_PURGE_URL") or None,
+            secret_key=env.get("WIREDESK_SECRET_KEY") or None,
+            max_request_bytes=get("MAX_REQUEST_BYTES", d.max_request_bytes, values.size),
+            rate_push=get("RATE_PUSH", d.rate_push, values.rate),
+            rate_search=get("RATE_SEARCH", d.rate_search, values.rate),
+            rate_login=get("RATE_LOGIN", d.rate_login, values.rate),
+            metrics_token=env.get("WIREDESK_METRICS_TOKEN") or None,
+            api_token=env.get("WIREDESK_API_TOKEN") or None,
+        )
 
     def with_changes(self, **changes: object) -> Settings:
         return replace(self, **{k: v for k, v in changes.items() if v is not None})  # type: ignore[arg-type]

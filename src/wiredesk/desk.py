@@ -22,11 +22,12 @@ from enum import StrEnum
 from wiredesk import formats
 from wiredesk.formats import FormatError
 from wiredesk.store import Store, Writer
+from wiredesk.store.writes import LockedStory
 from wiredesk.story import Delivery, Pubstatus, Story
 from wiredesk.terms import DEFAULT_LICENCE_DAYS, Terms
 
 __all__ = ["DEFAULT_LICENCE_DAYS", "Applied", "Outcome", "Report", "TakenDown", "Terms",
-           "Transform", "announce", "apply", "kill", "observers"]
+           "Transform", "announce", "apply", "kill", "may_change", "observers"]
 log = logging.getLogger("wiredesk.desk")
 
 
@@ -40,6 +41,7 @@ class Outcome(StrEnum):
     EMBARGOED = "embargoed"
     EXPIRED = "expired"  # arrived already past its licence or expiry
     REFUSED = "refused"  # the story was taken down before; nothing of it comes back
+    REFUSED_OWNER = "not-owner"  # the story belongs to another source's agency: untouched
     QUARANTINED = "quarantined"
 
 
@@ -137,7 +139,8 @@ def _apply(store: Store, delivery: Delivery, terms: Terms, transform: Transform 
         licence = timedelta(days=w.ensure_source(delivery.source, now, agency=terms.agency,
                                                  licence_days=terms.licence_days))
         for story in stories:
-            report.outcomes.append((story.uri, _apply_story(w, story, delivery, licence)))
+            report.outcomes.append((story.uri, _apply_story(w, story, delivery,
+                                                            _Held(licence, terms.agency))))
     return report
 
 
@@ -157,14 +160,48 @@ def kill(store: Store, uri: str, *, reason: str, actor: str, now: datetime) -> b
     return done
 
 
-def _apply_story(w: Writer, story: Story, delivery: Delivery, licence: timedelta) -> Outcome:
+def may_change(w: Writer, locked: LockedStory, source: str, agency: str | None) -> bool:
+    """The owner rule: a story belongs to its agency (the one its copy names, else the one
+    its first source is configured for). A delivery may update, correct or kill it only from
+    the source that first delivered it, or from a source configured for that agency (a
+    folder and a push may both serve Reuters). The agency a delivery's own copy claims counts
+    for nothing here, and neither does its uri (plain copy builds uris from headlines): only
+    what the operator configured. A source without an agency (`wiredesk ingest` without
+    --agency, the demo's `samples`) changes only the stories it delivered itself."""
+    if locked.source == source:
+        return True
+    if not agency:
+        return False
+    owner = locked.agency or w.source_agency(locked.source)
+    return bool(owner) and agency.casefold() == owner.casefold()
+
+
+@dataclass(frozen=True, slots=True)
+class _Held:
+    """What the delivering source holds: its licence period and the agency it serves."""
+
+    licence: timedelta
+    agency: str | None
+
+
+def _apply_story(w: Writer, story: Story, delivery: Delivery, held: _Held) -> Outcome:
     now = delivery.received
+    licence, agency = held.licence, held.agency
     versioncreated = story.versioncreated or now
     locked = w.lock_story(story.uri)
     if locked is None:
         locked = w.create_story(story, source=delivery.source,
                                 firstcreated=story.firstcreated or versioncreated,
                                 versioncreated=versioncreated, now=now)
+    if not may_change(w, locked, delivery.source, agency):
+        w.refuse(locked, story.uri, source=delivery.source, source_agency=agency,
+                 pubstatus=str(story.pubstatus), delivery_name=delivery.name, now=now)
+        log.warning("refused %s from source %s (agency %s): the story belongs to source %s "
+                    "(agency %s)", story.uri, delivery.source, agency or "none", locked.source,
+                    locked.agency or "none",
+                    extra={"source": delivery.source, "uri": story.uri,
+                           "outcome": str(Outcome.REFUSED_OWNER)})
+        return Outcome.REFUSED_OWNER
     if locked.state == "takendown":
         return Outcome.REFUSED
     if w.has_version(locked.id, story.raw_sha256):

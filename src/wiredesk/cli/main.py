@@ -11,6 +11,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from wiredesk import __version__, logs, metrics
 from wiredesk.cli import serve, sources, store, stories, users
 from wiredesk.config import Settings
+from wiredesk.masking import mask_text
 from wiredesk.store.engine import describe_failure, parse_url, require_existing
 
 MAKES_STORE = {"init", "demo"}  # the commands that may create a store that is not there
@@ -44,7 +45,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _fail(message: str) -> int:
-    print(f"wiredesk: {message}", file=sys.stderr)
+    print(f"wiredesk: {mask_text(message)}", file=sys.stderr)  # a URL's key stays unsaid
     return 2
 
 

@@ -8,6 +8,7 @@ import os
 import socket
 from pathlib import Path
 
+from wiredesk import values
 from wiredesk.cli.stories import collect_files, ingest_files, summary
 from wiredesk.config import Settings
 from wiredesk.store import Store
@@ -27,7 +28,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
 
 def _serve_args(c: argparse.ArgumentParser) -> None:
     c.add_argument("--host", default="127.0.0.1")
-    c.add_argument("--port", type=int, default=8000)
+    c.add_argument("--port", type=values.flag(values.port, "--port"), default=8000)
     c.add_argument("--no-worker", action="store_true",
                    help="serve only: no in-process worker (polls, folders, the clock)")
 

@@ -28,9 +28,11 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     c.add_argument("name")
     names = list(KINDS)
     c.add_argument("--kind", required=True, help=f"{', '.join(names[:-1])} or {names[-1]}")
-    c.add_argument("--every", help="how often to poll or scan (60s, 5m, 1h; default 60s, "
-                                   "folders 5s)")
-    c.add_argument("--licence-days", type=int, help="licence period of its stories (30)")
+    # Both checked by kinds.build, as the sources file's are (values.py).
+    c.add_argument("--every", help="how often to poll or scan (60s, 5m, 1h, up to 30d; "
+                                   "default 60s, folders 5s)")
+    c.add_argument("--licence-days", help="licence period of its stories (1 to 3650 days; "
+                                          "default 30)")
     c.add_argument("--agency", help="agency credited when the copy names none")
     c.add_argument("--format", help="auto (detect by content) or a format name")
     added: set[str] = set()
@@ -80,7 +82,7 @@ def _open(settings: Settings) -> Store:
 def cmd_add(args: argparse.Namespace, settings: Settings) -> int:
     values: dict[str, Any] = {
         "every": args.every, "agency": args.agency, "format": args.format,
-        "licence_days": args.licence_days or settings.licence_days,
+        "licence_days": settings.licence_days if args.licence_days is None else args.licence_days,
     }
     # Every kind's flags, not just the chosen kind's: a flag of another kind is then found
     # by build() (--url on a folder source is a mistake) rather than silently dropped.

@@ -8,7 +8,7 @@ import sys
 from collections import Counter
 from pathlib import Path
 
-from wiredesk import desk, formats, lifecycle
+from wiredesk import desk, formats, lifecycle, values
 from wiredesk.config import Settings
 from wiredesk.formats import FormatError, ninjs
 from wiredesk.formats.dates import parse_datetime
@@ -19,7 +19,7 @@ from wiredesk.terms import Terms
 from wiredesk.times import utc_now
 
 SUMMARY_ORDER = ("new", "updated", "unchanged", "stale", "killed", "withheld", "embargoed",
-                 "expired", "refused", "quarantined")
+                 "expired", "refused", "not-owner", "quarantined")
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -36,7 +36,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     c.add_argument("paths", nargs="+", type=Path, metavar="PATH")
     c.add_argument("--source", default="cli", help="source name the copy is recorded under")
     c.add_argument("--agency", help="agency to credit when the copy does not name one")
-    c.add_argument("--licence-days", type=int, help="licence period for a new source")
+    c.add_argument("--licence-days", help="licence period for a new source (1 to 3650 days)")
     c.add_argument("--format", choices=sorted(formats.FORMATS), help="skip detection")
     c.set_defaults(func=cmd_ingest)
 
@@ -92,9 +92,11 @@ def collect_files(paths: list[Path]) -> list[Path]:
 
 
 def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
+    licence = (settings.licence_days if args.licence_days is None
+               else values.licence_days(args.licence_days, "--licence-days"))
     store = Store.open(settings.database_url)
     files = collect_files(args.paths)
-    terms = Terms(args.format, args.agency, args.licence_days or settings.licence_days)
+    terms = Terms(args.format, args.agency, licence)
     totals = ingest_files(store, files, source=args.source, terms=terms)
     print(summary(totals, len(files)))
     return 0

@@ -10,57 +10,40 @@ a mapping of settings into the right one.
 from __future__ import annotations
 
 import os
-import re
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, fields
 from typing import Any, ClassVar
 
+from wiredesk import values as check  # `values` is the settings mapping's name below
+from wiredesk.masking import mask_url
+from wiredesk.sources import sealed
 from wiredesk.terms import DEFAULT_LICENCE_DAYS, Terms
 
-MIN_EVERY = 0.1  # seconds; below this a source would spin
-_INTERVAL = re.compile(r"(\d+(?:\.\d+)?)(ms|s|m|h|d)")
-_UNITS = {"ms": 0.001, "s": 1, "m": 60, "h": 3600, "d": 86400}
-_SIZE = re.compile(r"^(\d+)\s*([kmg]?b?)$", re.I)
+MIN_EVERY = check.MIN_INTERVAL
 # Kept in the `sources` table's own columns, not in its `settings` JSON.
 _COLUMNS = ("name", "kind", "agency", "licence_days")
 
-
-class ConfigError(ValueError):
-    """A bad source setting; the message is one line that names the source and the setting."""
+# A bad source setting; the message is one line that names the source and the setting. The
+# same class as every other bad value (values.py), so one `except` catches them all.
+ConfigError = check.BadValue
 
 
 def parse_interval(text: str | float | int, where: str = "--every") -> float:
-    """'90', '90s', '5m', '1h30m', '250ms' -> seconds."""
-    if isinstance(text, int | float) and not isinstance(text, bool):
-        seconds = float(text)
-    else:
-        value = str(text).strip().lower()
-        if re.fullmatch(r"\d+(\.\d+)?", value):
-            seconds = float(value)
-        else:
-            parts = _INTERVAL.findall(value)
-            if not value or "".join(n + u for n, u in parts) != value:
-                raise ConfigError(f"{where} {text!r} is not an interval: use seconds or units "
-                                  "ms, s, m, h, d (e.g. 60s, 5m, 1h30m)")
-            seconds = sum(float(n) * _UNITS[u] for n, u in parts)
-    if seconds < MIN_EVERY:
-        raise ConfigError(f"{where} {text!r} is too short: at least {MIN_EVERY}s")
-    return seconds
+    """'90', '90s', '5m', '1h30m', '250ms' -> seconds (0.1s to 30 days)."""
+    return check.interval(text, where)
 
 
 def parse_size(text: str | int, where: str = "--max-bytes") -> int:
     """'10MB', '512k', '1048576' -> bytes."""
-    if isinstance(text, int) and not isinstance(text, bool):
-        return text
-    m = _SIZE.match(str(text).strip())
-    if not m or int(m.group(1)) <= 0:
-        raise ConfigError(f"bad size {text!r} for {where}: use bytes or k, MB, GB (e.g. 10MB)")
-    return int(m.group(1)) * 1024 ** " kmg".index((m.group(2) or " ")[0].lower())
+    return check.size(text, where)
 
 
 def resolve_secret(value: str | None) -> str | None:
     """A value of `$NAME` is read from the environment when used, so secrets need not be
-    stored in the database or the sources file."""
+    stored in the database or the sources file; one stored encrypted (sources/sealed.py) is
+    decrypted here, when used; a plain one (stored before secrets were sealed) is itself."""
+    if value and sealed.is_sealed(value):
+        return sealed.unseal(value)
     if value and value.startswith("$"):
         found = os.environ.get(value[1:])
         if found is None:
@@ -70,22 +53,13 @@ def resolve_secret(value: str | None) -> str | None:
 
 
 def positive_number(value: Any, where: str) -> float:
-    try:
-        number = float(value)
-    except (TypeError, ValueError):
-        raise ConfigError(f"bad {where} {value!r}: expected a number") from None
-    if number <= 0:
-        raise ConfigError(f"bad {where} {value!r}: must be more than 0")
-    return number
+    """A timeout in seconds: more than nothing, at most an hour."""
+    return check.number(value, where, 0.001, 3600, " seconds")
 
 
 def positive_int(value: Any, where: str, zero: bool = False) -> int:
-    if isinstance(value, bool) or not str(value).strip().isdigit():
-        raise ConfigError(f"bad {where} {value!r}: expected a whole number")
-    number = int(value)
-    if number <= 0 and not (zero and number == 0):
-        raise ConfigError(f"bad {where} {value!r}: must be more than 0")
-    return number
+    """A small count (redirects followed): up to 100."""
+    return check.whole(value, where, 0 if zero else 1, 100)
 
 
 def boolean(value: Any, where: str) -> bool:
@@ -120,7 +94,10 @@ class SourceConfig:
         """Fields from the stored `settings` JSON (checked when it was stored). Rows stored
         before each kind had its own settings carry every kind's keys: those are dropped."""
         names = {f.name for f in fields(cls)} - set(_COLUMNS)
-        return {key: value for key, value in stored.items() if key in names}
+        # A URL that holds a password or key is stored sealed (registry.add_source): it is
+        # opened here, as every use of it needs it whole.
+        return {key: sealed.unseal(value) if sealed.is_sealed(value) else value
+                for key, value in stored.items() if key in names}
 
     def check(self) -> None:
         """Checks across settings, once every value is read; raises ConfigError."""
@@ -133,8 +110,12 @@ class SourceConfig:
         return data
 
     def redacted(self) -> dict[str, Any]:
-        """Settings fit to show: secrets given inline are masked, `$ENV` names are shown."""
+        """Settings fit to show: secrets given inline are masked, `$ENV` names are shown,
+        and URLs lose their userinfo and secret-looking query values (masking.py)."""
         data = self.settings()
+        for key, value in data.items():
+            if isinstance(value, str) and "://" in value:
+                data[key] = mask_url(value)
         for *parents, key in self.SECRETS:
             holder = data
             for parent in parents:
@@ -160,8 +141,7 @@ def common(values: Mapping[str, Any], *, every: float,
                           f"{', '.join(known_formats)})")
     return {
         "agency": values.get("agency"),
-        "licence_days": positive_int(values.get("licence_days", DEFAULT_LICENCE_DAYS),
-                                     "licence_days"),
+        "licence_days": check.licence_days(values.get("licence_days", DEFAULT_LICENCE_DAYS)),
         "format": fmt,
         "every": parse_interval(values.get("every", every), "every"),
     }

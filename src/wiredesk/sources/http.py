@@ -22,6 +22,7 @@ from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
 from wiredesk import metrics
 from wiredesk.formats import FormatError
+from wiredesk.masking import mask_url
 from wiredesk.sources.config import (
     ConfigError,
     SourceConfig,
@@ -91,7 +92,7 @@ class HttpConfig(SourceConfig):
             "paging": paging,
             "fetch_linked": boolean(values.get("fetch_linked", False), "fetch_linked"),
             "allow_private": _allow(values.get("allow_private", False)),
-            "max_bytes": parse_size(values.get("max_bytes", MAX_BYTES)),
+            "max_bytes": parse_size(values.get("max_bytes", MAX_BYTES), "max_bytes"),
             "connect_timeout": positive_number(values.get("connect_timeout", 10.0),
                                                "connect_timeout"),
             "read_timeout": positive_number(values.get("read_timeout", 30.0), "read_timeout"),
@@ -294,7 +295,9 @@ def poll_http(store: Store, cfg: HttpConfig, memo: dict[str, Any], fetcher: Fetc
 
 def _deliver(store: Store, cfg: HttpConfig, fetcher: Fetcher, got: Fetched, data: bytes,
              received: datetime, result: PollResult) -> None:
-    delivery = Delivery(data, cfg.name, got.url, received, got.content_type)
+    # The delivery's name is a label kept with the versions, the quarantine and the logs:
+    # the URL without its secrets.
+    delivery = Delivery(data, cfg.name, mask_url(got.url), received, got.content_type)
     taken: dict[str, str] = {}
     transform = None
     if cfg.fetch_linked:

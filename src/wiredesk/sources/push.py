@@ -39,7 +39,7 @@ class PushConfig(SourceConfig):
     @classmethod
     def parse(cls, values: Mapping[str, Any]) -> dict[str, Any]:
         return {"secret": values.get("secret"),
-                "max_bytes": parse_size(values.get("max_bytes", MAX_BYTES))}
+                "max_bytes": parse_size(values.get("max_bytes", MAX_BYTES), "max_bytes")}
 
     def check(self) -> None:
         if not self.secret:

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import copy
 import json
 import os
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from wiredesk import formats
+from wiredesk.masking import mask_url
+from wiredesk.sources import sealed
 from wiredesk.sources.config import SourceConfig
 from wiredesk.sources.kinds import KINDS, from_row, load_file
 from wiredesk.store import Store
@@ -43,19 +47,27 @@ def terms_for(store: Store, source: str, *, licence_days: int) -> Terms:
 def add_source(store: Store, cfg: SourceConfig, now: datetime, *, check: bool = True,
                replace: bool = False, paused: bool | None = None) -> bool:
     """Store a source (built by kinds.build); with `check`, its kind's probe runs first
-    (an http source's URL is fetched once)."""
+    (an http source's URL is fetched once). Inline secrets are stored sealed (sealed.py)."""
     kind = KINDS[cfg.kind]
     if check and kind.probe is not None:
         kind.probe(cfg)
-    settings = _stored(cfg)
+    plain = _opened(cfg, _stored(cfg))
+    settings = _sealed(cfg, plain)
+    quiet = False
     old = store.sources.get(cfg.name)
-    if old is not None and old.kind == cfg.kind and _stored_again(old) == settings:
-        # Rows stored before each kind had its own settings carry every kind's keys: the
-        # same settings must not count as a change, which would reset the poll memo.
-        settings = old.settings
+    if old is not None and old.kind == cfg.kind and _stored_again(old) == plain:
+        # The same settings must not count as a change, which would reset the poll memo:
+        # rows stored before each kind had its own settings carry every kind's keys, and a
+        # sealed secret is new bytes each time it is sealed. A secret stored plain by an
+        # older wiredesk is sealed now, quietly.
+        if _plain_secrets(cfg, old.settings):
+            quiet = True
+        else:
+            settings = old.settings
     return store.sources.add(cfg.name, kind=cfg.kind, agency=cfg.agency,
                              licence_days=cfg.licence_days, settings=settings,
-                             polled=kind.polled, now=now, replace=replace, paused=paused)
+                             polled=kind.polled, now=now, replace=replace, paused=paused,
+                             quiet=quiet)
 
 
 def _stored(cfg: SourceConfig) -> dict[str, Any]:
@@ -64,10 +76,47 @@ def _stored(cfg: SourceConfig) -> dict[str, Any]:
     return json.loads(json.dumps(cfg.settings()))
 
 
+def _secrets(cfg: SourceConfig, settings: dict[str, Any],
+             change: Callable[[str, str], str]) -> dict[str, Any]:
+    """A copy of `settings` with each of the kind's secrets passed through `change`."""
+    data = copy.deepcopy(settings)
+    for *parents, key in cfg.SECRETS:
+        holder = data
+        for parent in parents:
+            holder = holder.get(parent) or {}
+        if holder.get(key):
+            holder[key] = change(holder[key], f"source {cfg.name}: {'.'.join([*parents, key])}")
+    return data
+
+
+def _sealed(cfg: SourceConfig, plain: dict[str, Any]) -> dict[str, Any]:
+    """What is stored: inline secrets sealed, and a URL that holds a password or a key."""
+    data = _secrets(cfg, plain, sealed.seal)
+    url = data.get("url")
+    if isinstance(url, str) and mask_url(url) != url:
+        data["url"] = sealed.seal(url, f"source {cfg.name}: url (it holds a password or key)")
+    return data
+
+
+def _plain_secrets(cfg: SourceConfig, stored: dict[str, Any]) -> bool:
+    """Does a stored row hold a secret in the clear (stored by an older wiredesk)?"""
+    found: list[str] = []
+    _secrets(cfg, stored, lambda value, _where: found.append(value) or value)
+    url = stored.get("url")
+    if isinstance(url, str) and not sealed.is_sealed(url) and mask_url(url) != url:
+        found.append(url)
+    return any(sealed.needs_sealing(value) for value in found)
+
+
+def _opened(cfg: SourceConfig, settings: dict[str, Any]) -> dict[str, Any]:
+    return _secrets(cfg, settings, lambda value, _where: sealed.unseal(value))
+
+
 def _stored_again(row: SourceRow) -> dict[str, Any] | None:
     try:
-        return _stored(config_of(row))
-    except (TypeError, ValueError):  # a row stored by an older wiredesk or by hand
+        cfg = config_of(row)
+        return _opened(cfg, _stored(cfg))
+    except (TypeError, ValueError):  # a row stored by an older wiredesk or by hand; no key
         return None
 
 
@@ -116,6 +165,20 @@ def source_json(row: SourceRow, health: Health | None) -> dict[str, Any]:
         "created_at": iso(row.created_at), "settings": settings,
         "health": health_json(health) if health else None,
     }
+
+
+def origins(store: Store) -> dict[str, str]:
+    """Where each source's copy comes from, fit to show: its URL masked, or its folder."""
+    found = {}
+    for row in store.sources.all():
+        try:
+            settings = config_of(row).redacted()
+        except (TypeError, ValueError):  # a row stored by an older wiredesk or by hand
+            continue
+        where = settings.get("url") or settings.get("path")
+        if where:
+            found[row.name] = str(where)
+    return found
 
 
 def all_json(store: Store, now: datetime, name: str | None = None) -> list[dict[str, Any]]:

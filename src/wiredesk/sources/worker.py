@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from wiredesk import lifecycle
+from wiredesk.masking import mask_text
 from wiredesk.sources import registry
 from wiredesk.sources.fetch import FetchError, HostLimiter
 from wiredesk.sources.kind import Run
@@ -32,6 +33,7 @@ from wiredesk.sources.registry import config_of
 from wiredesk.store import Store
 from wiredesk.store.records import Claim
 from wiredesk.times import utc_now
+from wiredesk.values import MAX_INTERVAL
 
 log = logging.getLogger("wiredesk.worker")
 
@@ -174,7 +176,9 @@ class Worker:
         every = 60.0
         try:
             cfg = config_of(claim.source)
-            every = cfg.every
+            # A row stored before intervals were checked may hold any number: never let it
+            # overflow the schedule.
+            every = min(cfg.every, MAX_INTERVAL)
             step = KINDS[cfg.kind].run
             if step is None:  # only polled kinds are claimed: a row changed under us
                 raise LookupError(f"a {cfg.kind} source is not polled")
@@ -191,10 +195,11 @@ class Worker:
         except FetchError as exc:
             error, retry_after = str(exc), exc.retry_after
         except Exception as exc:  # any failure is the source's health, never the worker's end
-            log.exception("source %s failed", name)
             error = f"{type(exc).__name__}: {exc}"
+            # The traceback's text may carry a source's URL with its secrets: debug only.
+            log.debug("source %s failed", name, exc_info=True)
         if error:
-            log.warning("source %s: %s", name, error)
+            log.warning("source %s: %s", name, mask_text(error))
         failures = claim.consecutive_failures + 1 if error else 0
         delay = next_delay(every, failures, retry_after, self.max_backoff)
         now = self.clock()

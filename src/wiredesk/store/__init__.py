@@ -24,20 +24,21 @@ from wiredesk.store.engine import DEFAULT_URL, is_current, make_engine, migrate
 from wiredesk.store.records import (
     AuditRecord,
     QuarantineRecord,
+    RefusalRecord,
     SearchPage,
     StatusCounts,
     StoryRecord,
     Tombstone,
     VersionRecord,
 )
-from wiredesk.store.schema import audit, meta, raws, stories, versions
+from wiredesk.store.schema import audit, meta, raws, refusals, stories, versions
 from wiredesk.store.sources import SourceStore
 from wiredesk.store.users import UserStore
 from wiredesk.store.writes import Changes, TakenDown, Writer
 from wiredesk.times import aware
 
 __all__ = ["DEFAULT_URL", "Store", "StoryRecord", "VersionRecord", "AuditRecord",
-           "QuarantineRecord", "StatusCounts", "Writer", "ListFilter",
+           "QuarantineRecord", "RefusalRecord", "StatusCounts", "Writer", "ListFilter",
            "Tombstone", "SearchPage", "Changes", "TakenDown"]
 
 log = logging.getLogger("wiredesk.store")
@@ -217,6 +218,13 @@ class Store:
             rows = c.execute(select(audit).order_by(audit.c.at.desc(), audit.c.id.desc())
                              .limit(limit)).all()
         return [AuditRecord(**row._asdict()) for row in rows]
+
+    def refusals(self, *, limit: int = 100) -> list[RefusalRecord]:
+        """Deliveries the owner rule refused, newest first."""
+        with self.engine.connect() as c:
+            rows = c.execute(select(refusals).order_by(refusals.c.at.desc(),
+                                                       refusals.c.id.desc()).limit(limit)).all()
+        return [RefusalRecord(**row._asdict()) for row in rows]
 
     def status(self, now: datetime) -> StatusCounts:
         with self.engine.connect() as c:

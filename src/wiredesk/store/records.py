@@ -74,6 +74,22 @@ class AuditRecord:
 
 
 @dataclass(frozen=True, slots=True)
+class RefusalRecord:
+    """A delivery the owner rule refused: `source` tried to change `owner`'s story."""
+
+    id: int
+    at: datetime
+    story_id: int | None
+    uri: str
+    owner: str
+    agency: str | None
+    source: str
+    source_agency: str | None
+    pubstatus: str
+    delivery_name: str | None
+
+
+@dataclass(frozen=True, slots=True)
 class QuarantineRecord:
     id: int
     source: str

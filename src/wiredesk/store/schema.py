@@ -165,6 +165,24 @@ audit = Table(
 )
 Index("ix_audit_at", audit.c.at)
 
+# Deliveries refused because their source does not own the story they name (desk.py's owner
+# rule): who tried, whose story it was, what it would have done. Nothing else changes.
+refusals = Table(
+    "refusals",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("at", UTCDateTime, nullable=False),
+    Column("story_id", Integer),
+    Column("uri", String(500), nullable=False),
+    Column("owner", String(100), nullable=False),  # the source that first delivered it
+    Column("agency", String(100)),  # the story's agency
+    Column("source", String(100), nullable=False),  # the source that was refused
+    Column("source_agency", String(100)),  # the agency that source is configured for
+    Column("pubstatus", String(12), nullable=False),  # what it tried: usable, canceled, ...
+    Column("delivery_name", Text),
+)
+Index("ix_refusals_at", refusals.c.at)
+
 # Small key/value facts, such as the change counter that caches compare against.
 meta = Table(
     "meta",

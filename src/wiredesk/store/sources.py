@@ -14,6 +14,7 @@ from typing import Any
 
 from sqlalchemy import Engine, delete, false, func, insert, or_, select, update
 
+from wiredesk.masking import mask_text
 from wiredesk.store.records import Claim, Health, SourceRow
 from wiredesk.store.schema import clock_lease, quarantine, source_state, sources, versions
 from wiredesk.store.writes import Write
@@ -36,14 +37,15 @@ class SourceStore:
     # --- the operator's settings ----------------------------------------------------------
     def add(self, name: str, *, kind: str, agency: str | None, licence_days: int,
             settings: dict[str, Any], polled: bool, now: datetime, replace: bool = False,
-            paused: bool | None = None) -> bool:
+            paused: bool | None = None, quiet: bool = False) -> bool:
         """Create a source (or, with `replace`, update it); True if anything changed.
 
         A source that `ingest --source` made on the fly (kind "cli") may be taken over.
         Changed settings reset the poll memo (an ETag for another URL means nothing) and
         make a `polled` source due at once. The store knows kinds only by name (the sources
         room owns them), so whether a kind is polled is said here and kept as the schedule:
-        a source without a `next_poll_at` is never claimed.
+        a source without a `next_poll_at` is never claimed. A `quiet` change is one of how
+        the settings are stored, not of what they say (a secret sealed): nothing is reset.
         """
         values = {"kind": kind, "agency": agency, "licence_days": licence_days,
                   "settings": settings}
@@ -62,6 +64,8 @@ class SourceStore:
                 if paused is not None:
                     values["paused"] = paused
                 w.c.execute(update(sources).where(sources.c.name == name).values(**values))
+                if quiet:
+                    return True
             due = now if polled else None
             kept = w.c.execute(update(source_state).where(source_state.c.name == name)
                                .values(next_poll_at=due, memo={})).rowcount
@@ -119,7 +123,8 @@ class SourceStore:
         return [Health(
             name=r.name, kind=r.kind, paused=bool(r.paused), last_attempt_at=r.last_attempt_at,
             last_success_at=r.last_success_at, last_error_at=r.last_error_at,
-            last_error=r.last_error, consecutive_failures=int(r.consecutive_failures or 0),
+            last_error=mask_text(r.last_error) if r.last_error else None,
+            consecutive_failures=int(r.consecutive_failures or 0),
             next_poll_at=None if r.paused else r.next_poll_at, stories_24h=int(r.n or 0),
             lease_owner=r.lease_owner, quarantined_24h=int(r.q or 0),
         ) for r in rows]
@@ -170,9 +175,9 @@ class SourceStore:
         if error is None:
             values.update(last_success_at=now, consecutive_failures=0)
             if warning:
-                values.update(last_error_at=now, last_error=warning[:2000])
+                values.update(last_error_at=now, last_error=mask_text(warning)[:2000])
         else:
-            values.update(last_error_at=now, last_error=error[:2000],
+            values.update(last_error_at=now, last_error=mask_text(error)[:2000],
                           consecutive_failures=source_state.c.consecutive_failures + 1)
         with self.write() as w:
             return bool(w.c.execute(update(source_state).where(
@@ -223,7 +228,7 @@ class SourceStore:
         if error is None:
             values.update(last_success_at=now, consecutive_failures=0)
         else:
-            values.update(last_error_at=now, last_error=error[:2000],
+            values.update(last_error_at=now, last_error=mask_text(error)[:2000],
                           consecutive_failures=source_state.c.consecutive_failures + 1)
         with self.write() as w:
             w.c.execute(update(source_state).where(source_state.c.name == name).values(**values))

@@ -18,6 +18,7 @@ from wiredesk.store.schema import (
     audit,
     meta,
     raws,
+    refusals,
     sources,
     stories,
     story_subjects,
@@ -65,7 +66,8 @@ class LockedStory:
     state: str
     head: HeadKey | None
     firstcreated: datetime
-    source: str
+    source: str  # the source that first delivered it: its owner, with its agency's sources
+    agency: str | None = None
 
 
 class Writer:
@@ -89,6 +91,18 @@ class Writer:
         }, ["name"])
         return licence_days
 
+    def source_agency(self, name: str) -> str | None:
+        """The agency a source is configured for (None: none, or no such source)."""
+        return self.c.execute(select(sources.c.agency).where(sources.c.name == name)).scalar()
+
+    def refuse(self, locked: LockedStory, uri: str, *, source: str, source_agency: str | None,
+               pubstatus: str, delivery_name: str | None, now: datetime) -> None:
+        """Record a delivery the owner rule refused; the story itself is not touched."""
+        self.c.execute(insert(refusals).values(
+            at=now, story_id=locked.id, uri=uri, owner=locked.source, agency=locked.agency,
+            source=source, source_agency=source_agency, pubstatus=pubstatus,
+            delivery_name=delivery_name))
+
     # --- stories and versions -----------------------------------------------------------
     # The hot path runs these prebuilt statements with bound parameters: SQLAlchemy compiles
     # each once, instead of building and hashing a new statement for every story.
@@ -99,7 +113,7 @@ class Writer:
         head = None
         if row.head_version_id is not None:
             head = HeadKey(row.version_number, row.head_created, row.head_version_id)
-        return LockedStory(row.id, row.state, head, row.firstcreated, row.source)
+        return LockedStory(row.id, row.state, head, row.firstcreated, row.source, row.agency)
 
     def create_story(self, story: Story, *, source: str, firstcreated: datetime,
                      versioncreated: datetime, now: datetime) -> LockedStory:
@@ -113,7 +127,7 @@ class Writer:
         }).scalar()
         if new_id is not None:  # ours, and locked by our insert: no need to read it back
             self.fresh.add(new_id)
-            return LockedStory(new_id, "withheld", None, firstcreated, source)
+            return LockedStory(new_id, "withheld", None, firstcreated, source, story.agency)
         locked = self.lock_story(story.uri)
         assert locked is not None
         return locked
@@ -251,7 +265,7 @@ Write = Callable[[], AbstractContextManager[Writer]]
 _head = versions.alias("head")
 _LOCK = (
     select(stories.c.id, stories.c.state, stories.c.head_version_id, stories.c.firstcreated,
-           stories.c.source, _head.c.version_number, _head.c.versioncreated.label("head_created"))
+           stories.c.source, stories.c.agency, _head.c.version_number, _head.c.versioncreated.label("head_created"))
     .select_from(stories.outerjoin(_head, _head.c.id == stories.c.head_version_id))
     .where(stories.c.uri == bindparam("uri"))
     .with_for_update(of=stories)

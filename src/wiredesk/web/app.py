@@ -28,7 +28,17 @@ from starlette.staticfiles import StaticFiles
 from wiredesk import lifecycle, metrics
 from wiredesk.config import Settings
 from wiredesk.store import Store
-from wiredesk.web import api, console, feeds, notify, observe, pages, push, sitemaps
+from wiredesk.web import (
+    api,
+    console,
+    feeds,
+    notify,
+    observe,
+    pages,
+    push,
+    sitemaps,
+    sources_api,
+)
 from wiredesk.web.auth import Auth
 from wiredesk.web.cache import CacheMiddleware, PageCache
 from wiredesk.web.context import Clock, Context, system_clock
@@ -50,6 +60,7 @@ def site_routes(ctx: Context, auth: Auth) -> list[BaseRoute]:
         *feeds.routes(ctx),
         *sitemaps.routes(ctx),
         *push.routes(ctx),
+        *sources_api.routes(ctx, auth),
         *console.routes(ctx, auth),
         *observe.routes(ctx),
         mount("/static", static, UNCACHED, name="static"),

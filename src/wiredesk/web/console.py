@@ -14,6 +14,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from wiredesk import metrics
+from wiredesk.sources import registry
 from wiredesk.store import stats
 from wiredesk.web import console_quarantine, console_stories
 from wiredesk.web.auth import SESSION_LIFETIME, Auth
@@ -101,7 +102,7 @@ def routes(ctx: Context, auth: Auth) -> list[Route]:
         def load() -> dict[str, object]:
             days, per_day = stats.stories_per_day(ctx.store, now)
             return {"health": sources.health(now), "days": days, "per_day": per_day,
-                    "counts": ctx.store.status(now)}
+                    "counts": ctx.store.status(now), "origins": registry.origins(ctx.store)}
 
         return kit.render(request, "console_sources.html", title="Sources", section="sources",
                           now=now, **await run_in_threadpool(load))

@@ -60,6 +60,11 @@ def _json(description: str, schema: dict[str, Any]) -> dict[str, Any]:
             "content": {"application/json": {"schema": schema}}}
 
 
+def _private(description: str, schema: dict[str, Any]) -> dict[str, Any]:
+    """An answer for one caller, never cached (`Cache-Control: private, no-store`)."""
+    return {"description": description, "content": {"application/json": {"schema": schema}}}
+
+
 def _answers(ok: dict[str, Any], *more: str) -> dict[str, Any]:
     """Every answer an operation can give: ok, 304, 400 (its parameters, or the guard's
     refusal of control characters) and those named in `more`."""
@@ -128,6 +133,39 @@ SPEC: dict[str, Any] = {
                     "items": {"type": "array", "items": {
                         "type": "object", "required": ["item", "snippet"], "properties": {
                             "item": _NINJS, "snippet": {"type": "string"}}}}}}), "429")}},
+        "/api/v1/sources": {"get": {
+            "summary": "Every source: settings (secrets and URL secrets masked) and health",
+            "security": [{"bearer": []}, {"console": []}],
+            "responses": {"200": _private("The sources", {"type": "object", "properties": {
+                "sources": {"type": "array", "items": {"$ref": "#/components/schemas/Source"}}}}),
+                "401": {"$ref": "#/components/responses/Unauthorized"}}}},
+        "/api/v1/sources/{name}": {"get": {
+            "summary": "One source: settings (secrets and URL secrets masked) and health",
+            "security": [{"bearer": []}, {"console": []}],
+            "parameters": [{"name": "name", "in": "path", "required": True,
+                            "schema": {"type": "string"}, "description": "the source's name"}],
+            "responses": {"200": _private("The source", {"$ref": "#/components/schemas/Source"}),
+                          "401": {"$ref": "#/components/responses/Unauthorized"},
+                          "404": {"description": "No such source", "content": _ERROR_BODY}}}},
+    },
+    "components": {
+        "securitySchemes": {
+            "bearer": {"type": "http", "scheme": "bearer",
+                       "description": "the token set in WIREDESK_API_TOKEN"},
+            "console": {"type": "apiKey", "in": "cookie", "name": "wd_session",
+                        "description": "a logged-in console session (__Host-wd_session on "
+                                       "https)"}},
+        "responses": {"Unauthorized": {
+            "description": "No console session and no (or a wrong) bearer token",
+            "headers": {"WWW-Authenticate": {"schema": {"type": "string"},
+                                             "description": "Bearer realm=\"wiredesk\""}},
+            "content": {"application/json": {"schema": {
+                "type": "object", "properties": {"error": {"type": "string"}}}}}}},
+        "schemas": {"Source": {"type": "object", "properties": {
+            "name": {"type": "string"}, "kind": {"type": "string"},
+            "agency": {"type": ["string", "null"]}, "licence_days": {"type": "integer"},
+            "paused": {"type": "boolean"}, "created_at": {"type": "string", "format": "date-time"},
+            "settings": {"type": "object"}, "health": {"type": ["object", "null"]}}}},
     },
 }
 

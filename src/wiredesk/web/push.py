@@ -1,4 +1,4 @@
-"""Pushes in (`POST /push/{source}`), and source health out (`/api/v1/sources`).
+"""Pushes in (`POST /push/{source}`); source details out are in web/sources_api.py.
 
 A push is a source like any other: the body goes to the desk as one Delivery, only after its
 HMAC-SHA256 signature checks out. The body is read with a size limit before anything else,
@@ -19,7 +19,6 @@ from wiredesk.web.policy import Policy, route
 # Health changes without any story changing: "private" keeps it out of the page cache too.
 NO_STORE = {"Cache-Control": "private, no-store"}
 PUSH = Policy(cache=False, cookie_key=False, rate_bucket="push", json_errors=True)
-HEALTH = Policy(cache=False, cookie_key=False, json_errors=True)
 
 
 class TooLarge(Exception):
@@ -62,19 +61,4 @@ def routes(ctx: Context) -> list[Route]:
         extra = {"Retry-After": str(push.PAUSED_RETRY_AFTER)} if result.status == 503 else {}
         return answer(result.status, result.body, **extra)
 
-    async def list_sources(_: Request) -> Response:
-        found = await run_in_threadpool(registry.all_json, ctx.store, ctx.clock())
-        return answer(200, {"sources": found})
-
-    async def one_source(request: Request) -> Response:
-        name = request.path_params["name"]
-        found = await run_in_threadpool(registry.all_json, ctx.store, ctx.clock(), name)
-        if not found:
-            return answer(404, {"error": f"no source named {name!r}"})
-        return answer(200, found[0])
-
-    return [
-        route("/push/{source}", receive, PUSH, methods=["POST"]),
-        route("/api/v1/sources", list_sources, HEALTH),
-        route("/api/v1/sources/{name}", one_source, HEALTH),
-    ]
+    return [route("/push/{source}", receive, PUSH, methods=["POST"])]
