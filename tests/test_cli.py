@@ -125,7 +125,7 @@ def _one_line_error(result: subprocess.CompletedProcess) -> str:
 def test_a_store_url_that_is_none_is_one_line(tmp_path):
     assert _one_line_error(run("--database", "foo", "status", check=False)) == (
         "wiredesk: 'foo' is not a store URL; give sqlite:///PATH or "
-        "postgresql://USER@HOST:PORT/DATABASE")
+        "postgresql://***@HOST:PORT/DATABASE")  # userinfo in any URL shown is masked
     db = f"sqlite:///{tmp_path / 'w.db'}"
     run("init", db=db)
     assert _one_line_error(run("store", "copy", "--to", "foo", db=db, check=False)).startswith(
@@ -134,13 +134,14 @@ def test_a_store_url_that_is_none_is_one_line(tmp_path):
 
 def test_an_unreachable_postgresql_is_one_line(tmp_path):
     url = f"postgresql://wd@127.0.0.1:{_free_port()}/x"
+    shown = url.replace("wd@", "***@")  # userinfo in any URL shown is masked
     line = _one_line_error(run("--database", url, "status", check=False))
-    assert line.startswith(f"wiredesk: cannot reach the store at {url}: ")
+    assert line.startswith(f"wiredesk: cannot reach the store at {shown}: ")
     assert "Connection refused" in line
     db = f"sqlite:///{tmp_path / 'w.db'}"
     run("init", db=db)
     line = _one_line_error(run("store", "copy", "--to", url, db=db, check=False))
-    assert line.startswith(f"wiredesk: cannot reach the store at {url}: ")
+    assert line.startswith(f"wiredesk: cannot reach the store at {shown}: ")
 
 
 def test_a_missing_sqlite_store_is_refused_not_made(tmp_path):

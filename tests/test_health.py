@@ -64,5 +64,6 @@ def test_a_paused_source_shows_no_next_poll(store, tmp_path, now, clock):
         login(c)
         row = lxml_html.fromstring(c.get("/console").text).xpath(
             "//table[1]//tr[th='dpa']")[0]
-    cells = [td.text_content().strip() for td in row.xpath("td")]
-    assert cells[4] == "paused"  # the Next poll column
+    heads = [th.text_content().strip() for th in row.xpath("../../thead/tr/th")]
+    cells = dict(zip(heads[1:], [td.text_content().strip() for td in row.xpath("td")], strict=False))
+    assert cells["Next poll"] == "paused"

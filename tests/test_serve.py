@@ -106,7 +106,7 @@ def test_a_port_out_of_range_is_one_line(db, port):
     result = subprocess.run(cli(db, "serve", "--port", port), capture_output=True, text=True,
                             timeout=WAIT)
     assert result.returncode == 2
-    assert result.stderr.startswith("wiredesk: --port") and result.stderr.count("\n") == 1
+    assert result.stderr.startswith("wiredesk: argument --port") and result.stderr.count("\n") == 1
 
 
 def test_the_server_worker_dies_with_its_killed_parent(server):

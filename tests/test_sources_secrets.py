@@ -191,6 +191,7 @@ def test_a_url_with_a_key_stored_plain_before_is_sealed_quietly(store, now):
 
 def test_a_failed_probe_names_the_url_masked(store_url, capsys):
     url = "http://ed:hunter2pw@127.0.0.1:9/feed?apikey=K3Y-123"
+    assert main(["--database", store_url, "init"]) == 0  # a store to add to
     assert main(["--database", store_url, "sources", "add", "w", "--kind", "http", "--url", url,
                  "--allow-private"]) == 2
     err = capsys.readouterr().err

@@ -29,6 +29,8 @@ from wiredesk.sources.worker import next_delay
      "licence_days 0 is out of range"),
 ])
 def test_cli_values_exit_2_with_one_line(args, message, capsys, tmp_path):
+    assert main(["--database", f"sqlite:///{tmp_path}/v.db", "init"]) == 0  # a store to use
+    capsys.readouterr()
     assert main(["--database", f"sqlite:///{tmp_path}/v.db", *args]) == 2
     err = capsys.readouterr().err
     assert message in err and len(err.strip().splitlines()) == 1
@@ -37,8 +39,6 @@ def test_cli_values_exit_2_with_one_line(args, message, capsys, tmp_path):
 @pytest.mark.parametrize("args, message", [
     (["serve", "--port", "70000"], "argument --port: 70000 is out of range: use 1 to 65535"),
     (["serve", "--port", "0"], "--port: 0 is out of range"),
-    (["--database", "mysql://x/y", "status"], "argument --database: not a store URL: use "
-                                              "sqlite:///PATH or postgresql+psycopg"),
 ])
 def test_flags_read_by_argparse_exit_2_naming_the_flag(args, message, capsys):
     with pytest.raises(SystemExit) as exited:
@@ -46,6 +46,12 @@ def test_flags_read_by_argparse_exit_2_naming_the_flag(args, message, capsys):
     assert exited.value.code == 2
     err = capsys.readouterr().err.strip().splitlines()[-1]
     assert message in err
+
+
+def test_a_bad_database_flag_is_one_line(capsys):
+    assert main(["--database", "mysql://x/y", "status"]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "'mysql://x/y' is not a store URL" in err[0]
 
 
 @pytest.mark.parametrize("name, value, message", [
@@ -58,7 +64,7 @@ def test_flags_read_by_argparse_exit_2_naming_the_flag(args, message, capsys):
     ("WIREDESK_RATE_LOGIN", "lots", "WIREDESK_RATE_LOGIN 'lots' is not a whole number"),
     ("WIREDESK_MAX_REQUEST_BYTES", "0", "WIREDESK_MAX_REQUEST_BYTES '0' is out of range"),
     ("WIREDESK_MAX_REQUEST_BYTES", "5TB", "WIREDESK_MAX_REQUEST_BYTES '5TB' is not a size"),
-    ("WIREDESK_DATABASE_URL", "postgres://u:pw@h/db", "WIREDESK_DATABASE_URL is not a store URL"),
+    ("WIREDESK_DATABASE_URL", "mysql://u:pw@h/db", "WIREDESK_DATABASE_URL is not a store URL"),
     ("WIREDESK_DATABASE_URL", "not a url", "WIREDESK_DATABASE_URL is not a store URL"),
 ])
 def test_the_environment_is_checked(name, value, message):

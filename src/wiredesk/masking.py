@@ -27,8 +27,10 @@ def mask_url(url: str) -> str:
     netloc = parts.netloc
     if "@" in netloc:
         netloc = MASK + "@" + netloc.rpartition("@")[2]
-    return urlunsplit((parts.scheme, netloc, parts.path, _mask_query(parts.query),
-                       parts.fragment))
+    query = _mask_query(parts.query)
+    if netloc == parts.netloc and query == parts.query:
+        return url  # nothing secret: as given (urlunsplit would turn sqlite:/// into sqlite:/)
+    return urlunsplit((parts.scheme, netloc, parts.path, query, parts.fragment))
 
 
 def _mask_query(query: str) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import errno
 import sys
+from typing import NoReturn
 
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -49,8 +50,15 @@ def _fail(message: str) -> int:
     return 2
 
 
+class Parser(argparse.ArgumentParser):
+    """argparse, with its errors in one line like every other error of the command."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"wiredesk: {message} (see `{self.prog} --help`)\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="wiredesk", description="A self-hosted wire-news desk.")
+    p = Parser(prog="wiredesk", description="A self-hosted wire-news desk.")
     p.add_argument("--version", action="version", version=f"wiredesk {__version__}")
     p.add_argument("--database", metavar="URL",
                    help="store URL (default: $WIREDESK_DATABASE_URL or sqlite:///var/wiredesk.db)")
