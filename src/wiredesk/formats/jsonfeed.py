@@ -20,6 +20,7 @@ import json
 import re
 from typing import Any
 
+from wiredesk.formats.cleantext import load_json
 from wiredesk.formats.contract import Format
 from wiredesk.formats.dates import safe_datetime
 from wiredesk.formats.errors import FormatError
@@ -52,7 +53,7 @@ def parse(data: bytes, *, agency: str | None = None) -> list[Story]:
         raise FormatError(NAME, "document", f"{len(data)} bytes is over the {MAX_BYTES} byte limit")
     text = decode(data, NAME)
     try:
-        doc = json.loads(text)
+        doc = load_json(text)
     except json.JSONDecodeError as exc:
         raise FormatError(NAME, f"line {exc.lineno} column {exc.colno}",
                           f"invalid JSON: {exc.msg}") from exc

@@ -19,6 +19,7 @@ from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
 
 from wiredesk.formats.bodies import body_from_html, body_from_text
+from wiredesk.formats.cleantext import load_json
 from wiredesk.formats.contract import Format
 from wiredesk.formats.dates import iso, parse_datetime
 from wiredesk.formats.errors import FormatError
@@ -110,7 +111,7 @@ def parse(data: bytes, *, agency: str | None = None) -> list[Story]:
     every item names its own originator (infosources, else the copyright holder)."""
     text = decode(data, NAME)
     try:
-        doc = json.loads(text)
+        doc = load_json(text)
     except json.JSONDecodeError as exc:
         raise FormatError(NAME, f"line {exc.lineno} column {exc.colno}", f"invalid JSON: {exc.msg}") from exc
     except RecursionError as exc:
