@@ -40,8 +40,9 @@ def problem(text: str) -> tuple[str, str] | None:
     what = f"{len(found)} character{'s' if len(found) > 1 else ''} XML cannot carry ({codes})"
     controls = any(_CONTROL.match(c) for c in found)
     others = any(_OTHER.match(c) for c in found)
-    action = " and ".join(a for a, present in (("controls replaced by spaces", controls),
-                                                ("others by U+FFFD", others)) if present)
+    action = "; ".join(a for a, present in (
+        ("controls replaced by spaces", controls),
+        ("surrogates and non-characters replaced by U+FFFD", others)) if present)
     return what, action
 
 
@@ -93,6 +94,54 @@ def _whole_number(digits: str) -> int | float:
     return int(digits) if len(digits) <= _MAX_DIGITS else float(digits)
 
 
-def load_json(text: str) -> Any:
-    """json.loads, with integers of any length readable (see _whole_number)."""
-    return json.loads(text, parse_int=_whole_number)
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
+
+
+def load_json(text: str) -> tuple[Any, tuple[StoryWarning, ...]]:
+    """json.loads, with integers of any length readable (see _whole_number) and lone
+    surrogates ("\ud800", which no encoder and no Rust validator takes) replaced by U+FFFD
+    in every string; the warning to put on each story when any was."""
+    doc = json.loads(text, parse_int=_whole_number)
+    if _SURROGATE_ESCAPE.search(text) is None:
+        return doc, ()
+    found = [0]
+
+    def fix(value: str) -> str:
+        if _LONE.search(value) is None:
+            return value
+        found[0] += 1
+        return _LONE.sub("\ufffd", value)
+
+    doc = _map_strings(doc, fix)
+    if not found[0]:
+        return doc, ()
+    return doc, (StoryWarning("text", f"lone surrogates in {found[0]} JSON string(s)",
+                              "replaced by U+FFFD"),)
+
+
+_LONE = re.compile("[\ud800-\udfff]")
+
+
+def _map_strings(doc: Any, fix: Any) -> Any:
+    """`doc` with `fix` applied to every string, keys too; iterative, as JSON nests deep."""
+    root: list[Any] = [doc]
+    todo: list[tuple[Any, Any]] = [(root, 0)]
+    while todo:
+        parent, key = todo.pop()
+        value = parent[key]
+        if isinstance(value, str):
+            parent[key] = fix(value)
+        elif isinstance(value, list):
+            todo.extend((value, i) for i in range(len(value)))
+        elif isinstance(value, dict):
+            fixed = {fix(k): v for k, v in value.items()}
+            value.clear()
+            value.update(fixed)
+            todo.extend((value, k) for k in value)
+    return root[0]
+
+
+def json_bytes(value: Any) -> bytes:
+    """One item of a JSON document as UTF-8 bytes; a lone surrogate stays the JSON escape
+    it arrived as ("\\ud800") instead of failing to encode."""
+    return json.dumps(value, ensure_ascii=False).encode("utf-8", "backslashreplace")
