@@ -79,10 +79,13 @@ def _clean_value(value: Any) -> Any:
 
 
 def _text_of(value: Any) -> str:
+    """The text a warning describes: a body's worst part (its HTML and plain text repeat the
+    same characters), a tuple's parts together."""
     if isinstance(value, str):
         return value
     if isinstance(value, Body | Subject):
-        return "".join(_text_of(getattr(value, f.name)) for f in dataclasses.fields(value))
+        parts = [_text_of(getattr(value, f.name)) for f in dataclasses.fields(value)]
+        return max(parts, key=lambda part: len(UNSAFE.findall(part)))
     if isinstance(value, tuple):
         return "".join(_text_of(v) for v in value)
     return ""

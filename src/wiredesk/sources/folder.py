@@ -41,7 +41,7 @@ TEMP_SUFFIXES = (".tmp", ".temp", ".part", ".partial", ".filepart", ".crdownload
 REASON_SUFFIX = ".reason.txt"
 CHECKPOINT_SECONDS = 1.0
 MAX_BYTES = 10 * 1024 * 1024
-HEAD_BYTES = 4096  # what the quarantine keeps of a file over the limit
+HEAD_BYTES = 4096  # what the quarantine keeps of a file over the limit (at most half of it)
 
 
 @dataclass(frozen=True)
@@ -194,7 +194,7 @@ def scan_folder(store: Store, cfg: FolderConfig, memo: dict[str, Any], *,
             # Never more than the limit in memory (the size is from the look, not a read);
             # one byte more than the look saw tells a file still growing.
             with path.open("rb") as f:
-                data = f.read(HEAD_BYTES if oversized else size + 1)
+                data = f.read(min(HEAD_BYTES, cfg.max_bytes // 2) if oversized else size + 1)
         except FileNotFoundError:
             continue  # someone else took it
         except OSError as exc:
@@ -226,8 +226,8 @@ def _refuse_oversized(store: Store, cfg: FolderConfig, name: str, size: int, dat
                       now: datetime) -> desk.Report:
     error = (f"folder: {name}: {size} bytes is over this source's limit of {cfg.max_bytes} "
              f"bytes (--max-bytes); not read. The file is in {cfg.failed_dir}; the quarantine "
-             f"keeps its first {HEAD_BYTES} bytes only")
-    return desk.refuse(store, Delivery(data[:HEAD_BYTES], cfg.name, name, now), None, error)
+             f"keeps its first {len(data)} bytes only")
+    return desk.refuse(store, Delivery(data, cfg.name, name, now), None, error)
 
 
 KIND = Kind("folder", FolderConfig, every=5.0, run=run, flags=FLAGS, from_flags=from_flags)
