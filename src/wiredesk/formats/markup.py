@@ -12,15 +12,14 @@ to be exact, since nh3 still sanitises whatever comes out.
 from __future__ import annotations
 
 import re
+from itertools import accumulate
 
 DEPTH = 100
 
-_TOKEN = re.compile(
-    r"<!--.*?(?:-->|\Z)"  # a comment (unterminated: to the end)
-    r"|<[!?][^>]*>?"  # doctype, bogus comment
-    r"|<(/?)([a-zA-Z][^\s/>]*)((?:[^>\"']|\"[^\"]*\"|'[^']*')*)>",  # a tag and its attributes
-    re.S,
-)
+# Where a token may start: a comment, a doctype or bogus comment, a start or end tag.
+_START = re.compile(r"<(?:(!--)|[!?]|(/?)([a-zA-Z][^\s/<>]*))")
+_TAG_HEAD = re.compile(r"<(/?)[a-zA-Z]")
+_TAG_MAX = 4096  # a tag's "<" and ">" this far apart at most, else "<" is text
 _VOID = frozenset({"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta",
                    "param", "source", "track", "wbr", "keygen", "image"})
 # Their content is text to an HTML parser (nh3 drops or escapes it): skip to the end tag.
@@ -45,7 +44,14 @@ _LOOK = 16  # how far down the stack an end tag looks for its element
 
 def needs_pass(markup: str) -> bool:
     """Whether `prepare` can change anything: foreign content, or enough tags to nest deep."""
-    return markup.count("<") > DEPTH or _FOREIGN_START.search(markup) is not None
+    if _FOREIGN_START.search(markup) is not None:
+        return True
+    if markup.count("<") <= DEPTH:
+        return False
+    # Start tags less end tags so far, at its highest: never below the real depth (void and
+    # unclosed elements only count too much), so at most DEPTH means nothing to flatten.
+    slashes = _TAG_HEAD.findall(markup)  # "" for a start tag, "/" for an end tag
+    return max(accumulate(1 - 2 * len(s) for s in slashes), default=0) > DEPTH
 
 
 def prepare(markup: str) -> str:
@@ -57,25 +63,27 @@ def prepare(markup: str) -> str:
     pos = 0
     end = len(markup)
     while pos < end:
-        found = _TOKEN.search(markup, pos)
+        found = _START.search(markup, pos)
         if found is None:
             break
         out.append(markup[pos:found.start()])
-        pos = found.end()
-        name = (found.group(2) or "").lower()
-        if not name:
-            out.append(found.group(0))  # comment, doctype
+        pos = _token_end(markup, found)
+        text = markup[found.start():pos]
+        name = (found.group(3) or "").lower()
+        if not name or not text.endswith(">"):
+            out.append(text)  # comment, doctype, or a "<" that starts no tag
             continue
-        closing = found.group(1) == "/"
-        attrs = found.group(3) or ""
+        closing = found.group(2) == "/"
+        attrs = markup[found.end():pos - 1]
         if not closing and name in _RAW:
-            out.append(found.group(0))
+            out.append(text)
             if name == "plaintext":
                 out.append(markup[pos:])
                 return "".join(out)
+            start = pos
             stop = re.compile(rf"</{name}\b[^>]*>?", re.I).search(markup, pos)
             pos = stop.end() if stop else end
-            out.append(markup[found.end():pos])  # the text and the end tag, as they were
+            out.append(markup[start:pos])  # the text and the end tag, as they were
             continue
         if closing:
             out.append(_close(name, stack, dropped))
@@ -88,12 +96,12 @@ def prepare(markup: str) -> str:
         in_foreign = bool(foreign) or name in _FOREIGN
         written = "span" if in_foreign else name
         if name in _VOID:
-            out.append("" if in_foreign else found.group(0))
+            out.append("" if in_foreign else text)
             continue
         if in_foreign and attrs.rstrip().endswith("/"):
             out.append("<span></span> ")
             continue
-        tag = "<span>" if in_foreign else found.group(0)
+        tag = "<span>" if in_foreign else text
         if stack and stack[-1][0] == name and name in _SAME_CLOSES:
             stack.pop()  # <p>a<p>b: the second p closes the first
         if len(stack) >= DEPTH:
@@ -106,6 +114,20 @@ def prepare(markup: str) -> str:
         out.append(tag)
     out.append(markup[pos:])
     return "".join(out)
+
+
+def _token_end(markup: str, found: re.Match[str]) -> int:
+    """Where the token `found` starts ends. Quotes are not followed (a ">" inside an
+    attribute value ends the tag early, and the rest reads as text): the search for ">"
+    stays bounded, so a body of unfinished tags costs linear time, not quadratic."""
+    if found.group(1):  # a comment runs to "-->", or to the end
+        close = markup.find("-->", found.end())
+        return len(markup) if close < 0 else close + 3
+    limit = found.end() + _TAG_MAX if found.group(3) else len(markup)
+    close = markup.find(">", found.end(), limit)
+    if close >= 0:
+        return close + 1
+    return found.end() if found.group(3) else len(markup)
 
 
 def _close(name: str, stack: list[tuple[str, str]], dropped: dict[str, int]) -> str:
