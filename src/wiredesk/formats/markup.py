@@ -104,12 +104,12 @@ def prepare(markup: str) -> str:
         tag = "<span>" if in_foreign else text
         if stack and stack[-1][0] == name and name in _SAME_CLOSES:
             stack.pop()  # <p>a<p>b: the second p closes the first
+        if name in _FOREIGN:
+            foreign += 1  # dropped or not, what it holds is foreign content
         if len(stack) >= DEPTH:
             dropped[name] = dropped.get(name, 0) + 1
             out.append(" " if name in _BLOCK else "")
             continue
-        if name in _FOREIGN:
-            foreign += 1
         stack.append((name, written))
         out.append(tag)
     out.append(markup[pos:])
