@@ -44,12 +44,15 @@ _SPACE = re.compile(r"[ \t\r\f\v\u00a0]+")
 def sanitize_html(markup: str) -> str:
     """A display copy of agency HTML: scripts, handlers, foreign frames and styles removed.
 
-    Characters XML cannot carry are replaced first (nh3 cannot take a lone surrogate at
-    all); nesting is bounded and SVG/MathML text kept by one linear pass (formats/markup.py)."""
-    markup = clean(markup)
+    Nesting is bounded and SVG/MathML text kept by one linear pass (formats/markup.py).
+    Characters XML cannot carry are left to `formats.parse` (cleantext.clean_story, which
+    records them), except a lone surrogate: nh3 cannot take one at all."""
     if needs_pass(markup):
         markup = prepare(markup)
-    return _CLEANER.clean(markup)
+    try:
+        return _CLEANER.clean(markup)
+    except UnicodeEncodeError:
+        return _CLEANER.clean(clean(markup))
 
 
 # One cleaner for the process: nh3 builds its rule set once instead of on every call.
