@@ -16,10 +16,16 @@ from itertools import accumulate
 
 DEPTH = 100
 
-# Where a token may start: a comment, a doctype or bogus comment, a start or end tag.
-_START = re.compile(r"<(?:(!--)|[!?]|(/?)([a-zA-Z][^\s/<>]*))")
+# Where a token may start; then a comment (unterminated: to the end), a doctype or bogus
+# comment, or a tag: a name, then attributes up to ">" with no "<" among them, within
+# _TAG_MAX characters. Quotes are not followed, so `<img alt="a<b">` is not read as a tag;
+# its text is written as it was (the sanitiser still parses it properly). In exchange a body
+# of unfinished tags costs linear time, not a scan to the end at every "<".
+_TAG_MAX = 2048
 _TAG_HEAD = re.compile(r"<(/?)[a-zA-Z]")
-_TAG_MAX = 4096  # a tag's "<" and ">" this far apart at most, else "<" is text
+_START = re.compile(r"<(?:!--|[!?]|/?[a-zA-Z])")
+_OTHER_TOKEN = re.compile(r"<!--.*?(?:-->|\Z)|<[!?][^>]*>?", re.S)
+_TAG = re.compile(r"<(/?)([a-zA-Z][^\s/<>]*)([^<>]*)>")
 _VOID = frozenset({"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta",
                    "param", "source", "track", "wbr", "keygen", "image"})
 # Their content is text to an HTML parser (nh3 drops or escapes it): skip to the end tag.
@@ -66,15 +72,23 @@ def prepare(markup: str) -> str:
         found = _START.search(markup, pos)
         if found is None:
             break
-        out.append(markup[pos:found.start()])
-        pos = _token_end(markup, found)
-        text = markup[found.start():pos]
-        name = (found.group(3) or "").lower()
-        if not name or not text.endswith(">"):
-            out.append(text)  # comment, doctype, or a "<" that starts no tag
+        at = found.start()
+        out.append(markup[pos:at])
+        other = _OTHER_TOKEN.match(markup, at) if markup[at + 1] in "!?" else None
+        if other is not None:
+            out.append(other.group(0))  # comment, doctype
+            pos = other.end()
             continue
-        closing = found.group(2) == "/"
-        attrs = markup[found.end():pos - 1]
+        token = _TAG.match(markup, at, at + _TAG_MAX)
+        if token is None:
+            out.append("<")  # starts no tag: text
+            pos = at + 1
+            continue
+        pos = token.end()
+        text = token.group(0)
+        slash, name, attrs = token.groups()
+        name = name.lower()
+        closing = slash == "/"
         if not closing and name in _RAW:
             out.append(text)
             if name == "plaintext":
@@ -86,7 +100,7 @@ def prepare(markup: str) -> str:
             out.append(markup[start:pos])  # the text and the end tag, as they were
             continue
         if closing:
-            out.append(_close(name, stack, dropped))
+            out.append(_close(name, text, stack, dropped))
             if name in _FOREIGN and foreign:
                 foreign -= 1
             continue
@@ -116,21 +130,7 @@ def prepare(markup: str) -> str:
     return "".join(out)
 
 
-def _token_end(markup: str, found: re.Match[str]) -> int:
-    """Where the token `found` starts ends. Quotes are not followed (a ">" inside an
-    attribute value ends the tag early, and the rest reads as text): the search for ">"
-    stays bounded, so a body of unfinished tags costs linear time, not quadratic."""
-    if found.group(1):  # a comment runs to "-->", or to the end
-        close = markup.find("-->", found.end())
-        return len(markup) if close < 0 else close + 3
-    limit = found.end() + _TAG_MAX if found.group(3) else len(markup)
-    close = markup.find(">", found.end(), limit)
-    if close >= 0:
-        return close + 1
-    return found.end() if found.group(3) else len(markup)
-
-
-def _close(name: str, stack: list[tuple[str, str]], dropped: dict[str, int]) -> str:
+def _close(name: str, text: str, stack: list[tuple[str, str]], dropped: dict[str, int]) -> str:
     """What to write for the end tag `name`, popping the modelled stack as a parser would."""
     if dropped.get(name):
         dropped[name] -= 1
@@ -141,5 +141,5 @@ def _close(name: str, stack: list[tuple[str, str]], dropped: dict[str, int]) -> 
             del stack[depth:]
             return "</span> " if written != open_name else f"</{written}>"
         if open_name in _SPECIAL and name not in _SPECIAL:
-            break  # a parser ignores this end tag
-    return " " if name in _BLOCK else ""
+            break
+    return text  # not modelled as open: as written, for the parser to place or ignore
