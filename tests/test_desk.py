@@ -171,3 +171,17 @@ def test_a_delivery_is_applied_whole_or_not_at_all(store, now, monkeypatch):
         pass
     assert calls == ["urn:m0", "urn:m1", "urn:m2"]
     assert store.status(now).versions == 0 and store.live_stories(now) == []
+
+
+def test_text_warnings_are_logged_and_kept_with_the_version(store, now, caplog):
+    import logging
+
+    caplog.set_level(logging.INFO, logger="wiredesk.desk")
+    deliver(store, ninjs_item("urn:w", at=now, by="Jane\x0bDoe"), now, name="w.json")
+    record = store.story_by_uri("urn:w")
+    assert record.story.by == "Jane Doe"
+    (warning,) = record.story.warnings  # read back from the version's stored meta
+    assert warning.field == "by" and "U+000B" in warning.problem
+    assert any(r.levelno == logging.INFO and "w.json" in r.getMessage()
+               and "by: 1 character XML cannot carry (U+000B)" in r.getMessage()
+               for r in caplog.records)

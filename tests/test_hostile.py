@@ -88,3 +88,102 @@ def test_every_hostile_fixture_has_a_payload_and_plain_words():
         text = path.read_text(encoding="utf-8")
         assert "Opening paragraph" in text and "Closing paragraph" in text
         assert re.search(r"__pwned|alert\(|url=/pwned|evil\.example", text), path.name
+
+
+# A batch with hostile files among good ones, through every path into the desk. "boom" is a
+# parser bug (any exception but FormatError); the other three once raised one each.
+def _batch(now) -> dict[str, bytes]:  # type: ignore[no-untyped-def]
+    return {
+        "0-good.json": ninjs_item("urn:batch:0", at=now),
+        "1-boom.json": ninjs_item("urn:boom", at=now),
+        "2-svg.json": ninjs_item("urn:batch:2", at=now, body="<html></html><svg>Sunlit words</svg>"),
+        "3-surrogate.json": ninjs_item("urn:batch:3", at=now, headline="Storm \ud800 hits"),
+        "4-urgency.json": ninjs_item("urn:batch:4", at=now)[:-1] + b', "urgency": '
+        + b"9" * 5000 + b"}",
+        "5-good.json": ninjs_item("urn:batch:5", at=now),
+    }
+
+
+@pytest.fixture
+def buggy_parser(monkeypatch):  # type: ignore[no-untyped-def]
+    """ninjs with a bug: it raises RuntimeError on the item urn:boom."""
+    from wiredesk import formats
+    from wiredesk.formats.contract import Format
+
+    real = formats.FORMATS["ninjs"]
+
+    def parse(data: bytes, *, agency: str | None = None):  # type: ignore[no-untyped-def]
+        if b"urn:boom" in data:
+            raise RuntimeError("a parser bug")
+        return real.parse(data, agency=agency)
+
+    monkeypatch.setitem(formats.FORMATS, "ninjs", Format("ninjs", real.looks_like, parse))
+
+
+def _assert_batch_landed(store) -> None:  # type: ignore[no-untyped-def]
+    for n in (0, 2, 3, 5):
+        assert store.story_by_uri(f"urn:batch:{n}") is not None, n
+    assert "Sunlit words" in store.story_by_uri("urn:batch:2").story.body.text
+    assert store.story_by_uri("urn:batch:3").story.headline == "Storm \ufffd hits"
+    errors = {q.name.rsplit("/", 1)[-1]: q.error for q in store.quarantine.records()}
+    assert set(errors) == {"1-boom.json", "4-urgency.json"}
+    assert errors["1-boom.json"].startswith(
+        "ninjs: internal error while parsing: RuntimeError: a parser bug")
+    assert "urgency" in errors["4-urgency.json"]
+
+
+def test_a_parser_failure_quarantines_the_file_not_the_cli_batch(store, now, tmp_path,
+                                                                 buggy_parser):
+    from wiredesk.cli.stories import ingest_files
+    from wiredesk.terms import Terms
+
+    paths = []
+    for name, data in _batch(now).items():
+        (tmp_path / name).write_bytes(data)
+        paths.append(tmp_path / name)
+    totals = ingest_files(store, paths, source="cli", terms=Terms())
+    assert totals == {"new": 4, "quarantined": 2}
+    _assert_batch_landed(store)
+
+
+def test_a_parser_failure_quarantines_the_file_not_the_drop_folder(store, now, tmp_path,
+                                                                   buggy_parser):
+    from wiredesk.sources.folder import scan_folder
+    from wiredesk.sources.kinds import build
+
+    drop = tmp_path / "drop"
+    drop.mkdir()
+    for name, data in _batch(now).items():
+        (drop / name).write_bytes(data)
+    cfg = build("dpa", "folder", {"path": str(drop), "every": "1s"})
+    memo: dict = {}
+    for _ in range(2):  # a file is taken at the second look
+        memo = scan_folder(store, cfg, memo, now=lambda: now, stop=lambda: False,
+                           checkpoint=lambda m: None).memo
+    _assert_batch_landed(store)
+    assert sorted(p.name for p in drop.iterdir()) == []  # nothing left to retry forever
+    failed = sorted(p.name for p in cfg.failed_dir.iterdir())
+    assert failed == ["1-boom.json", "1-boom.json.reason.txt", "4-urgency.json",
+                      "4-urgency.json.reason.txt"]
+    assert "internal error while parsing" in (cfg.failed_dir / "1-boom.json.reason.txt").read_text()
+
+
+def test_a_parser_failure_in_a_push_is_answered_422_and_quarantined(store, now, buggy_parser):
+    from starlette.testclient import TestClient
+
+    from wiredesk.config import Settings
+    from wiredesk.sources.kinds import build
+    from wiredesk.sources.push import HEADER, sign
+    from wiredesk.sources.registry import add_source
+    from wiredesk.web.app import create_app
+
+    add_source(store, build("ap", "push", {"secret": "s3"}), now, check=False)
+    codes = {}
+    with TestClient(create_app(Settings(), store=store, clock=lambda: now)) as client:
+        for name, data in _batch(now).items():
+            codes[name] = client.post("/push/ap", content=data, headers={
+                "Content-Type": "application/json", HEADER: sign("s3", data)}).status_code
+    assert codes == {"0-good.json": 202, "1-boom.json": 422, "2-svg.json": 202,
+                     "3-surrogate.json": 202, "4-urgency.json": 422, "5-good.json": 202}
+    errors = [q.error for q in store.quarantine.records()]
+    assert any(e.startswith("ninjs: internal error while parsing: RuntimeError") for e in errors)

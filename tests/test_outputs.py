@@ -301,3 +301,61 @@ def test_takedown_purges_the_cdn_by_surrogate_key_and_pings_the_hub(store, now, 
     pings = [body for path, _, body in Recorder.calls if path == "/hub"]
     assert b"hub.mode=publish" in pings[0]
     assert b"hub.url=https%3A%2F%2Fnews.example%2Ffeeds%2Fatom.xml" in b"".join(pings)
+
+
+XML_SURFACES = ("/feeds/atom.xml", "/feeds/rss.xml", "/feeds/agency/AP/atom.xml",
+                "/feeds/agency/AP/rss.xml", "/feeds/subject/weather/atom.xml",
+                "/feeds/subject/weather/rss.xml", "/sitemap.xml", "/sitemap-news.xml",
+                "/sitemap-stories.xml")
+BAD_RSS = ('<?xml version="1.0" encoding="utf-8"?><rss version="2.0" '
+           'xmlns:dc="http://purl.org/dc/elements/1.1/"><channel><title>Wire</title>'
+           '<link>https://wire.example/</link><description>d</description><item>'
+           '<title>Rss storm hits</title><link>https://wire.example/a</link>'
+           '<guid>urn:bad:rss</guid><category>weather</category><dc:creator>Rss Writer</dc:creator>'
+           '<description>&lt;p&gt;Rssgale&amp;#11;force &amp;#xFFFE;rsswinds '
+           '&amp;#1;battered towns&lt;/p&gt;</description></item></channel></rss>')
+BAD_PLAIN = ("Plain\x0bstorm \ufffeheadline\n\nBy Plain\x01Writer\n\n"
+             "LISBON (Reuters) - Plaingale\x0bforce \ufffeplainwinds \x01battered towns.\n")
+
+
+def test_characters_xml_cannot_carry_never_break_an_xml_surface(client, store, now):
+    from wiredesk.story import Delivery
+    from wiredesk.terms import Terms
+
+    story(store, now, "urn:bad:ninjs", headline="Ninjs\x0bstorm \ufffeheadline\x00end",
+          by="Ninjs\x00Writer", body="<p>Ninjsgale\x0bforce \ufffeninjswinds \x1fbattered</p>")
+    for data, fmt in ((BAD_RSS.encode(), "feed"), (BAD_PLAIN.encode(), "plain")):
+        report = desk.apply(store, Delivery(data, "wire", fmt, now),
+                            Terms(format=fmt, agency="AP"))
+        assert report.error is None, report.error
+    words = ["Ninjs", "storm", "headline", "end", "Writer", "Ninjsgale", "force",
+             "ninjswinds", "battered", "Rss", "Rssgale", "rsswinds", "Plain", "Plaingale",
+             "plainwinds"]
+    for path in XML_SURFACES:
+        response = client.get(path)
+        assert response.status_code == 200, path
+        etree.fromstring(response.content)  # well-formed XML 1.0
+    atom = etree.fromstring(client.get("/feeds/atom.xml").content)
+    text = " ".join(atom.itertext()) + " ".join(
+        lxml_html.fromstring(c).text_content()
+        for c in atom.xpath("//*[local-name()='content']/text()"))
+    for word in words:
+        assert word in text, word
+    record = store.story_by_uri("urn:bad:ninjs")
+    assert {w.field for w in record.story.warnings} >= {"headline", "by", "body"}
+
+
+def test_a_feed_survives_a_bad_character_that_got_past_the_parsers(client, store, now):
+    from wiredesk.story import Delivery
+    from wiredesk.terms import Terms
+
+    def inject(stories, _delivery):  # a transform running after the parse's cleaning
+        return [s.with_changes(headline="Late\x0bstorm", by="Late\x0bwriter") for s in stories]
+
+    data = ninjs_item("urn:late", at=now, subjects=[{"name": "weather"}])
+    desk.apply(store, Delivery(data, "wire", "late", now), Terms(), transform=inject)
+    for path in XML_SURFACES:
+        response = client.get(path)
+        assert response.status_code == 200, path
+        assert b"Late storm" in response.content or path.startswith("/sitemap"), path
+        etree.fromstring(response.content)

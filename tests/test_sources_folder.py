@@ -152,3 +152,37 @@ def test_the_worker_scans_folders_and_counts_stories_in_health(store, drop, now)
     (h,) = store.sources.health(clock[0])
     assert h.stories_24h == 3 and h.last_success_at == clock[0] and h.last_error is None
     assert names(drop) == []
+
+
+def test_a_file_over_max_bytes_is_not_read_but_moved_to_failed_and_quarantined(store, drop,
+                                                                               now, monkeypatch):
+    cfg = folder_source(drop, max_bytes="2k")
+    assert cfg.max_bytes == 2048
+    at_limit = ninjs_item("urn:fits", at=now, body="<p>" + "x" * 100 + "</p>")
+    at_limit = at_limit[:-1] + b" " * (2048 - len(at_limit)) + b"}"
+    (drop / "a-fits.json").write_bytes(at_limit)  # exactly the limit: taken
+    big = ninjs_item("urn:big", at=now, body="<p>" + "y" * 100 + "</p>")
+    big = big[:-1] + b" " * (2049 - len(big)) + b"}"
+    (drop / "b-big.json").write_bytes(big)  # one byte over
+    reads: list[int] = []
+    real_open = Path.open
+
+    def counting_open(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        f = real_open(self, *args, **kwargs)
+        if self.name == "b-big.json":
+            real_read = f.read
+            f.read = lambda n=-1: reads.append(n) or real_read(n)  # type: ignore[method-assign]
+        return f
+
+    monkeypatch.setattr(Path, "open", counting_open)
+    result = scan(store, cfg, now, scan(store, cfg, now).memo)
+    assert result.totals == {"new": 1, "quarantined": 1}
+    assert store.story_by_uri("urn:fits") is not None and store.story_by_uri("urn:big") is None
+    assert reads and all(0 < n < 2048 for n in reads)  # never the whole file
+    assert names(drop) == [] and names(cfg.failed_dir) == ["b-big.json", "b-big.json.reason.txt"]
+    assert (cfg.failed_dir / "b-big.json").read_bytes() == big  # kept whole, never deleted
+    reason = (cfg.failed_dir / "b-big.json.reason.txt").read_text()
+    assert "2049 bytes" in reason and "limit of 2048 bytes" in reason
+    (q,) = store.quarantine.records()
+    assert q.name == "b-big.json" and "limit of 2048 bytes" in q.error
+    assert q.size < 2048 and big.startswith(store.quarantine.item(q.id).data)

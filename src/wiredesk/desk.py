@@ -21,13 +21,14 @@ from enum import StrEnum
 
 from wiredesk import formats
 from wiredesk.formats import FormatError
+from wiredesk.formats.cleantext import clean
 from wiredesk.store import Store, Writer
 from wiredesk.store.writes import LockedStory
 from wiredesk.story import Delivery, Pubstatus, Story
 from wiredesk.terms import DEFAULT_LICENCE_DAYS, Terms
 
 __all__ = ["DEFAULT_LICENCE_DAYS", "Applied", "Outcome", "Report", "TakenDown", "Terms",
-           "Transform", "announce", "apply", "kill", "may_change", "observers"]
+           "Transform", "announce", "apply", "kill", "may_change", "observers", "refuse"]
 log = logging.getLogger("wiredesk.desk")
 
 
@@ -118,17 +119,30 @@ def apply(store: Store, delivery: Delivery, terms: Terms = DEFAULT_TERMS, *,
     return report
 
 
+def refuse(store: Store, delivery: Delivery, fmt: str | None, error: str) -> Report:
+    """Quarantine a delivery without reading it (a file over its source's size limit: the
+    source keeps the file and hands over only its first bytes), counted like any other."""
+    started = time.monotonic()
+    report = _refuse(store, delivery, Report(delivery.name), fmt, error, True)
+    announce(Applied(delivery, report, time.monotonic() - started))
+    return report
+
+
 def _apply(store: Store, delivery: Delivery, terms: Terms, transform: Transform | None,
            quarantine: bool) -> Report:
     report = Report(delivery.name)
     fmt = terms.format
     try:
-        stories = formats.parse(delivery.data, fmt, agency=terms.agency)
+        stories = _parse(delivery, terms)
         problem = _check(stories)
         if problem is None and transform is not None:
             stories = transform(stories, delivery)
     except FormatError as exc:
         return _refuse(store, delivery, report, exc.format, str(exc), quarantine)
+    for story in stories:
+        for warning in story.warnings:
+            log.info("%s %s: %s: %s, %s", delivery.name or delivery.source, story.uri,
+                     warning.field, warning.problem, warning.action)
     if problem:
         return _refuse(store, delivery, report, stories[0].format if stories else fmt, problem,
                        quarantine)
@@ -142,6 +156,22 @@ def _apply(store: Store, delivery: Delivery, terms: Terms, transform: Transform 
             report.outcomes.append((story.uri, _apply_story(w, story, delivery,
                                                             _Held(licence, terms.agency))))
     return report
+
+
+def _parse(delivery: Delivery, terms: Terms) -> list[Story]:
+    """The delivery's stories, or a FormatError. A parser that fails any other way has a
+    bug, but that file alone is quarantined (named, with the exception): the rest of a batch
+    still lands and a drop folder does not retry it forever."""
+    name = terms.format or "detect"
+    try:
+        name = terms.format or formats.detect(delivery.data)
+        return formats.parse(delivery.data, name, agency=terms.agency)
+    except FormatError:
+        raise
+    except Exception as exc:
+        log.exception("%s: internal error while parsing %s", name, delivery.name or delivery.source)
+        raise FormatError(name, "internal error while parsing",
+                          f"{type(exc).__name__}: {str(exc)[:300]}") from exc
 
 
 def kill(store: Store, uri: str, *, reason: str, actor: str, now: datetime) -> bool:
@@ -250,6 +280,7 @@ def _check(stories: list[Story]) -> str | None:
 
 def _refuse(store: Store, delivery: Delivery, report: Report, fmt: str | None, error: str,
             quarantine: bool) -> Report:
+    error = clean(error)  # a message quoting the input may hold what a store cannot (NUL)
     if quarantine:
         with store.write() as w:
             w.quarantine(source=delivery.source, name=delivery.name, data=delivery.data,

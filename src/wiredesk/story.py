@@ -40,6 +40,16 @@ class Subject:
 
 
 @dataclass(frozen=True, slots=True)
+class StoryWarning:
+    """Something the desk changed in a Story's text to make it usable, e.g.
+    StoryWarning("headline", "1 character XML cannot carry (U+000B)", "replaced by a space")."""
+
+    field: str
+    problem: str
+    action: str
+
+
+@dataclass(frozen=True, slots=True)
 class Body:
     """A story body three ways: as the agency sent it, safe for display, and plain text."""
 
@@ -82,6 +92,7 @@ class Story:
     signals: tuple[str, ...] = ()  # "update", "correction", "refile", "withdrawn"...
     raw: bytes = b""
     format: str = ""
+    warnings: tuple[StoryWarning, ...] = ()  # what was changed in the text on the way in
 
     @property
     def raw_sha256(self) -> str:

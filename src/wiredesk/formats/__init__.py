@@ -21,6 +21,7 @@ from wiredesk.formats import (
     plaincopy,
     webpage,
 )
+from wiredesk.formats.cleantext import clean_story
 from wiredesk.formats.contract import Format
 from wiredesk.formats.errors import FormatError
 from wiredesk.story import Story
@@ -86,8 +87,9 @@ def _explain_xml(data: bytes, tried: str) -> None:
 
 
 def parse(data: bytes, format: str | None = None, *, agency: str | None = None) -> list[Story]:
-    """Parse bytes into Stories, with the format named or else detected."""
+    """Parse bytes into Stories, with the format named or else detected. Every story's text
+    is made safe for any output here, once (formats/cleantext.py), with warnings on it."""
     name = format or detect(data)
     if name not in FORMATS:
         raise FormatError(name, "--format", f"unknown format (known: {', '.join(FORMATS)})")
-    return FORMATS[name].parse(data, agency=agency)
+    return [clean_story(story) for story in FORMATS[name].parse(data, agency=agency)]

@@ -11,6 +11,8 @@ import re
 
 import nh3
 
+from wiredesk.formats.cleantext import clean
+from wiredesk.formats.markup import needs_pass, prepare
 from wiredesk.story import Body
 
 # Markup a story body may keep for display. Everything else (script, style, iframe, object,
@@ -39,37 +41,18 @@ _TAG = re.compile(r"<[^>]*>")
 _SPACE = re.compile(r"[ \t\r\f\v\u00a0]+")
 
 
-_FOREIGN = re.compile(r"<\s*(svg|math)\b", re.I)
-
-
-def _unwrap_foreign(markup: str) -> str:
-    """SVG and MathML are dropped whole by the sanitiser, text and all; their text is part of
-    what the agency wrote, so turn their elements into spans first and keep the words."""
-    from lxml import html as lxml_html
-
-    fragments = lxml_html.fragments_fromstring(markup)
-    out = []
-    for fragment in fragments:
-        if isinstance(fragment, str):
-            out.append(html.escape(fragment, quote=False))
-            continue
-        roots = [e for e in fragment.iter() if isinstance(e.tag, str)
-                 and e.tag.rsplit("}", 1)[-1].lower() in ("svg", "math")]
-        for root in roots:
-            for element in list(root.iter()):
-                name = element.tag.rsplit("}", 1)[-1].lower() if isinstance(element.tag, str) else ""
-                if name and name not in ("script", "style"):
-                    element.tag = "span"
-                    element.attrib.clear()
-        out.append(lxml_html.tostring(fragment, encoding="unicode"))
-    return "".join(out)
-
-
 def sanitize_html(markup: str) -> str:
-    """A display copy of agency HTML: scripts, handlers, foreign frames and styles removed."""
-    if _FOREIGN.search(markup):
-        markup = _unwrap_foreign(markup)
-    return _CLEANER.clean(markup)
+    """A display copy of agency HTML: scripts, handlers, foreign frames and styles removed.
+
+    Nesting is bounded and SVG/MathML text kept by one linear pass (formats/markup.py).
+    Characters XML cannot carry are left to `formats.parse` (cleantext.clean_story, which
+    records them), except a lone surrogate: nh3 cannot take one at all."""
+    if needs_pass(markup):
+        markup = prepare(markup)
+    try:
+        return _CLEANER.clean(markup)
+    except UnicodeEncodeError:
+        return _CLEANER.clean(clean(markup))
 
 
 # One cleaner for the process: nh3 builds its rule set once instead of on every call.

@@ -20,6 +20,7 @@ import json
 import re
 from typing import Any
 
+from wiredesk.formats.cleantext import json_bytes, load_json
 from wiredesk.formats.contract import Format
 from wiredesk.formats.dates import safe_datetime
 from wiredesk.formats.errors import FormatError
@@ -52,7 +53,7 @@ def parse(data: bytes, *, agency: str | None = None) -> list[Story]:
         raise FormatError(NAME, "document", f"{len(data)} bytes is over the {MAX_BYTES} byte limit")
     text = decode(data, NAME)
     try:
-        doc = json.loads(text)
+        doc, warnings = load_json(text)
     except json.JSONDecodeError as exc:
         raise FormatError(NAME, f"line {exc.lineno} column {exc.colno}",
                           f"invalid JSON: {exc.msg}") from exc
@@ -78,8 +79,9 @@ def parse(data: bytes, *, agency: str | None = None) -> list[Story]:
         where = f"$.items[{index}]"
         if not isinstance(item, dict):
             raise FormatError(NAME, where, f"expected an item object, got {_kind(item)}")
-        stories.append(_item(item, where, spec, feed_title, feed_authors, feed_language,
-                             feed_ext, agency))
+        story = _item(item, where, spec, feed_title, feed_authors, feed_language, feed_ext,
+                      agency)
+        stories.append(story.with_changes(warnings=warnings) if warnings else story)
     return stories
 
 
@@ -129,7 +131,7 @@ def _item(item: dict[str, Any], where: str, spec: str, feed_title: str | None,
         signals=tuple(dict.fromkeys(signals)),
         # Always the item itself: a polled feed's other items and header change between
         # polls, and the desk tells a repeat from a new version by these bytes.
-        raw=json.dumps(item, ensure_ascii=False).encode("utf-8"),
+        raw=json_bytes(item),
         format=NAME,
     )
 

@@ -19,6 +19,7 @@ from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
 
 from wiredesk.formats.bodies import body_from_html, body_from_text
+from wiredesk.formats.cleantext import json_bytes, load_json
 from wiredesk.formats.contract import Format
 from wiredesk.formats.dates import iso, parse_datetime
 from wiredesk.formats.errors import FormatError
@@ -110,7 +111,7 @@ def parse(data: bytes, *, agency: str | None = None) -> list[Story]:
     every item names its own originator (infosources, else the copyright holder)."""
     text = decode(data, NAME)
     try:
-        doc = json.loads(text)
+        doc, warnings = load_json(text)
     except json.JSONDecodeError as exc:
         raise FormatError(NAME, f"line {exc.lineno} column {exc.colno}", f"invalid JSON: {exc.msg}") from exc
     except RecursionError as exc:
@@ -123,10 +124,10 @@ def parse(data: bytes, *, agency: str | None = None) -> list[Story]:
         where = f"$[{index}]" if isinstance(doc, list) else "$"
         if not isinstance(item, dict):
             raise FormatError(NAME, where, f"expected a JSON object, got {type(item).__name__}")
-        raw = data if len(items) == 1 else json.dumps(item, ensure_ascii=False).encode("utf-8")
+        raw = data if len(items) == 1 else json_bytes(item)
         story = _item_to_story(item, where, raw)
         if story is not None:
-            stories.append(story)
+            stories.append(story.with_changes(warnings=warnings) if warnings else story)
     return stories
 
 

@@ -4,7 +4,9 @@ A file is taken only when complete: its size and modification time unchanged acr
 looks, or it appeared under its final name where the previous look saw it under a temporary
 one (`.name`, `name.tmp`, `name.part`...: the write-then-rename protocol). Temporary names
 are never taken. Once its delivery has committed, a file moves to `processed/` or, if it
-was quarantined, to `failed/` with `<name>.reason.txt` beside it. Nothing is moved or
+was quarantined, to `failed/` with `<name>.reason.txt` beside it. A file over the source's
+`max_bytes` is never read whole: it goes to `failed/` with its reason, and the quarantine
+keeps the message and its first HEAD_BYTES bytes (the file itself is in `failed/`). Nothing is moved or
 deleted before it is applied: a worker killed between the commit and the move re-applies
 the file on restart, which changes nothing, and then moves it.
 
@@ -26,7 +28,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from wiredesk.sources.config import ConfigError, SourceConfig
+from wiredesk import desk
+from wiredesk.sources.config import ConfigError, SourceConfig, parse_size
 from wiredesk.sources.deliver import apply_delivery
 from wiredesk.sources.kind import Flag, Kind, Ran, Run
 from wiredesk.store import Store
@@ -37,6 +40,8 @@ log = logging.getLogger("wiredesk.sources")
 TEMP_SUFFIXES = (".tmp", ".temp", ".part", ".partial", ".filepart", ".crdownload", ".upload")
 REASON_SUFFIX = ".reason.txt"
 CHECKPOINT_SECONDS = 1.0
+MAX_BYTES = 10 * 1024 * 1024
+HEAD_BYTES = 4096  # what the quarantine keeps of a file over the limit (at most half of it)
 
 
 @dataclass(frozen=True)
@@ -44,10 +49,12 @@ class FolderConfig(SourceConfig):
     path: str | None = None
     processed: str | None = None  # default: `processed/` beside the folder
     failed: str | None = None  # default: `failed/` beside the folder
+    max_bytes: int = MAX_BYTES  # largest file read
 
     @classmethod
     def parse(cls, values: Mapping[str, Any]) -> dict[str, Any]:
-        return {key: values.get(key) for key in ("path", "processed", "failed")}
+        return {**{key: values.get(key) for key in ("path", "processed", "failed")},
+                "max_bytes": parse_size(values.get("max_bytes") or MAX_BYTES)}
 
     def check(self) -> None:
         if not self.path:
@@ -74,14 +81,16 @@ FLAGS = (
     Flag("--path", "folder: the drop folder"),
     Flag("--processed", "folder: where applied files go (processed/ beside it)"),
     Flag("--failed", "folder: where quarantined files go (failed/ beside it)"),
+    Flag("--max-bytes", "largest file read (10MB)"),
 )
 
 
 def from_flags(args: argparse.Namespace) -> dict[str, Any]:
     # Absolute now: the worker may run from another directory.
-    return {key: str(Path(value).resolve()) if value else None
-            for key, value in (("path", args.path), ("processed", args.processed),
-                               ("failed", args.failed))}
+    return {**{key: str(Path(value).resolve()) if value else None
+               for key, value in (("path", args.path), ("processed", args.processed),
+                                  ("failed", args.failed))},
+            "max_bytes": getattr(args, "max_bytes", None)}
 
 
 @dataclass
@@ -179,21 +188,28 @@ def scan_folder(store: Store, cfg: FolderConfig, memo: dict[str, Any], *,
         if stop():
             break  # SIGTERM: the delivery in hand finished; the rest waits for the restart
         path = folder / name
+        size = files[name][0]
+        oversized = size > cfg.max_bytes
         try:
-            data = path.read_bytes()
+            # Never more than the limit in memory (the size is from the look, not a read);
+            # one byte more than the look saw tells a file still growing.
+            with path.open("rb") as f:
+                data = f.read(min(HEAD_BYTES, cfg.max_bytes // 2) if oversized else size + 1)
         except FileNotFoundError:
             continue  # someone else took it
         except OSError as exc:
             result.errors.append(f"cannot read {path}: {exc.strerror}")
             continue
-        if len(data) != files[name][0]:
+        if oversized:
+            report = _refuse_oversized(store, cfg, name, size, data, now())
+        elif len(data) != size:
             continue  # it changed since the look: still being written; look again later
-        report = apply_delivery(store, cfg, Delivery(data, cfg.name, name, now()))
+        else:
+            report = apply_delivery(store, cfg, Delivery(data, cfg.name, name, now()))
         result.totals.update(report.counts())
         if report.error:
-            sha = hashlib.sha256(data).hexdigest()
-            move_aside(path, cfg.failed_dir, f"{report.error}\nsource: {cfg.name}\n"
-                                             f"sha256: {sha}")
+            sha = "" if oversized else f"\nsha256: {hashlib.sha256(data).hexdigest()}"
+            move_aside(path, cfg.failed_dir, f"{report.error}\nsource: {cfg.name}{sha}")
         else:
             move_aside(path, cfg.processed_dir)
         result.memo["looks"].pop(name, None)
@@ -204,6 +220,14 @@ def scan_folder(store: Store, cfg: FolderConfig, memo: dict[str, Any], *,
             checkpoint(result.memo)
             saved = time.monotonic()
     return result
+
+
+def _refuse_oversized(store: Store, cfg: FolderConfig, name: str, size: int, data: bytes,
+                      now: datetime) -> desk.Report:
+    error = (f"folder: {name}: {size} bytes is over this source's limit of {cfg.max_bytes} "
+             f"bytes (--max-bytes); not read. The file is in {cfg.failed_dir}; the quarantine "
+             f"keeps its first {len(data)} bytes only")
+    return desk.refuse(store, Delivery(data, cfg.name, name, now), None, error)
 
 
 KIND = Kind("folder", FolderConfig, every=5.0, run=run, flags=FLAGS, from_flags=from_flags)

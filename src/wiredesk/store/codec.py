@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from wiredesk.story import Body, Pubstatus, Story, Subject
+from wiredesk.story import Body, Pubstatus, Story, StoryWarning, Subject
 
 _TIMES = ("firstcreated", "versioncreated", "embargoed", "expires")
 _TEXTS = (
@@ -21,6 +21,7 @@ def story_meta(story: Story) -> dict[str, Any]:
     meta["urgency"] = story.urgency
     meta["subjects"] = [[s.name, s.uri, s.code] for s in story.subjects]
     meta["signals"] = list(story.signals)
+    meta["warnings"] = [[w.field, w.problem, w.action] for w in story.warnings]
     return meta
 
 
@@ -41,6 +42,7 @@ def story_from_row(meta: dict[str, Any], row: Any, raw: bytes = b"") -> Story:
         urgency=meta.get("urgency"),
         subjects=tuple(Subject(name=n, uri=u, code=c) for n, u, c in meta.get("subjects", [])),
         signals=tuple(meta.get("signals", [])),
+        warnings=tuple(StoryWarning(*w) for w in meta.get("warnings", [])),
         raw=raw,
         **{name: _parse(meta.get(name)) for name in _TIMES},
     )

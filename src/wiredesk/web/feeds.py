@@ -12,6 +12,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from wiredesk.formats.cleantext import clean
 from wiredesk.store import Changes, ListFilter, StoryRecord, Tombstone
 from wiredesk.times import iso
 from wiredesk.web.context import Context
@@ -103,9 +104,11 @@ def _esc(text: str) -> str:
 
 
 def _sub(parent: etree._Element, tag: str, text: str | None = None, **attrs: str) -> etree._Element:
-    element = etree.SubElement(parent, tag, {k.rstrip("_"): v for k, v in attrs.items()})
+    # clean(): lxml refuses characters XML cannot carry; stories are cleaned on the way in,
+    # but one old row or odd setting must not turn a feed into a 500 for every reader.
+    element = etree.SubElement(parent, tag, {k.rstrip("_"): clean(v) for k, v in attrs.items()})
     if text is not None:
-        element.text = text
+        element.text = clean(text)
     return element
 
 

@@ -10,6 +10,7 @@ from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Route
 
+from wiredesk.formats.cleantext import clean
 from wiredesk.store import ListFilter
 from wiredesk.times import iso
 from wiredesk.web.context import Context
@@ -49,10 +50,11 @@ def routes(ctx: Context) -> list[Route]:
                 ctx.story_path(record.id, record.story.headline))
             item = etree.SubElement(url, n + "news")
             publication = etree.SubElement(item, n + "publication")
-            etree.SubElement(publication, n + "name").text = ctx.settings.site_name
-            etree.SubElement(publication, n + "language").text = record.story.language or "en"
+            etree.SubElement(publication, n + "name").text = clean(ctx.settings.site_name)
+            etree.SubElement(publication, n + "language").text = clean(record.story.language or "en")
             etree.SubElement(item, n + "publication_date").text = iso(record.firstcreated)
-            etree.SubElement(item, n + "title").text = record.story.headline
+            # clean(): lxml refuses what XML cannot carry; an old row must not 500 the map
+            etree.SubElement(item, n + "title").text = clean(record.story.headline)
         return respond(request, _bytes(root), XML,
                        cache_seconds=max_age(now, [r.ends_at for r in records], LIST_MAX_AGE),
                        keys=["sitemap", "stories"])

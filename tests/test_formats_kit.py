@@ -1,0 +1,135 @@
+"""The formats kit against input that broke it: SVG after <html>, lone surrogates, controls
+XML cannot carry, 5,000-digit numbers, and nesting deep enough to make sanitising quadratic."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from helpers import ninjs_item
+from wiredesk import formats
+from wiredesk.formats import ninjs
+from wiredesk.formats.bodies import body_from_html
+from wiredesk.formats.markup import DEPTH
+
+_TAG = re.compile(r"<(/?)([a-zA-Z][^\s/>]*)[^>]*>")
+_VOID = {"br", "hr", "img", "wbr"}
+
+
+def depth(markup: str) -> int:
+    """How deep the elements of (well-formed, sanitised) markup nest."""
+    level = deepest = 0
+    for tag in _TAG.finditer(markup):
+        if tag.group(2).lower() in _VOID:
+            continue
+        level += -1 if tag.group(1) else 1
+        deepest = max(deepest, level)
+    return deepest
+
+
+def test_svg_after_an_html_element_keeps_its_words():
+    # lxml's fragments_fromstring asserted "too many bodies" on this.
+    body = body_from_html("<html></html><svg>Sunlit words</svg><math><mi>more</mi></math>")
+    assert body.text.split() == ["Sunlit", "words", "more"]
+
+
+def test_words_in_svg_text_elements_stay_apart():
+    body = body_from_html("<svg><text>solar</text><text>panel</text></svg>")
+    assert body.text.split() == ["solar", "panel"]
+
+
+@pytest.mark.parametrize(("open_tag", "close_tag"), [
+    ("<div>", "</div>"), ("<b>", "</b>"), ("<span><div>", "</span>"),
+    ("<svg><g>", "</g></svg>"), ("<table><tr><td>", "</td></tr></table>"),
+    ("<blockquote><p>", "</p></blockquote>"), ("<li>", ""),
+])
+def test_deep_nesting_is_flattened_past_the_limit_and_every_word_kept(open_tag, close_tag):
+    n = 3000
+    markup = "".join(f"{open_tag}w{i} " for i in range(n)) + close_tag * n
+    body = body_from_html(markup)
+    assert depth(body.html) <= 3 * DEPTH
+    assert body.text.split() == [f"w{i}" for i in range(n)]
+
+
+def test_ordinary_markup_goes_through_the_depth_pass_unchanged():
+    markup = "".join(f"<p>Paragraph <b>{i}</b> of <a href='https://x.example/'>many</a>.</p>"
+                     for i in range(150))  # > DEPTH tags: the pass runs, and changes nothing
+    from wiredesk.formats.markup import prepare
+
+    assert prepare(markup) == markup
+
+
+def _ninjs(**fields: object) -> bytes:
+    return ninjs_item("urn:k:1", **fields)
+
+
+def test_a_lone_surrogate_is_replaced_and_the_story_reads():
+    data = _ninjs(headline="Storm \ud800 hits", body="<p>Gale \udfff winds</p>", by="Jane \ud800")
+    assert b"\\ud800" in data  # as a sender's JSON carries it
+    (story,) = formats.parse(data, "ninjs")
+    assert story.headline == "Storm \ufffd hits"
+    assert story.body.text == "Gale \ufffd winds" and story.by == "Jane \ufffd"
+    assert story.warnings and "surrogate" in story.warnings[0].problem
+    assert story.raw == data
+
+
+def test_a_lone_surrogate_in_one_item_of_an_array_keeps_its_raw_bytes_encodable():
+    items = [json.loads(_ninjs(headline=f"Item {n} \ud800")) for n in range(2)]
+    data = json.dumps(items).encode()
+    stories = formats.parse(data, "ninjs")
+    assert [s.headline for s in stories] == ["Item 0 \ufffd", "Item 1 \ufffd"]
+
+
+@pytest.mark.parametrize("fmt", ["ninjs", "jsonfeed"])
+def test_a_5000_digit_urgency_is_a_format_error_naming_the_field(fmt):
+    if fmt == "ninjs":
+        data = _ninjs()[:-1] + b', "urgency": ' + b"9" * 5000 + b"}"
+    else:
+        data = (b'{"version": "https://jsonfeed.org/version/1.1", "title": "T", "items": '
+                b'[{"id": "x", "title": "H", "content_text": "b", "_ninjs": {"urgency": '
+                + b"9" * 5000 + b"}}]}")
+    with pytest.raises(formats.FormatError) as caught:
+        formats.parse(data, fmt)
+    assert "urgency" in str(caught.value)
+
+
+def test_controls_and_noncharacters_are_replaced_with_a_warning_per_field():
+    data = _ninjs(headline="Storm\x0bhits \ufffecoast", by="Jane\x00Doe",
+                  body="<p>Gale\x0bforce \x1fwinds</p>")
+    (story,) = formats.parse(data, "ninjs")
+    assert story.headline.split() == ["Storm", "hits", "\ufffdcoast"]
+    assert story.by == "Jane Doe"
+    assert story.body.text.split() == ["Gale", "force", "winds"]
+    fields = {w.field for w in story.warnings}
+    assert {"headline", "by", "body"} <= fields
+    assert any("U+000B" in w.problem for w in story.warnings if w.field == "body")
+    headline = next(w for w in story.warnings if w.field == "headline")
+    assert "U+FFFE" in headline.problem  # the vertical tab went with the headline's spacing
+    assert "replaced" in headline.action
+
+
+def test_clean_input_has_no_warnings_and_is_the_same_object():
+    data = _ninjs(headline="Storm hits", body="<p>Gale-force winds</p>")
+    (story,) = formats.parse(data, "ninjs")
+    assert story.warnings == ()
+    assert story == ninjs.parse(data)[0]
+
+
+# SVG/MathML element names only inside <svg>/<math>: elsewhere nh3 drops their text (a
+# limit of nh3 this pass does not change).
+_PIECES = ["<div>", "</div>", "<b>", "</b>", "<p>", "</p>", "<svg><g>word ", "</svg>",
+           "<math><mi>word ", "<li>", "<span>", "</span>", "<table>", "<td>", "<a href='x'>", "</a>",
+           "<br>", "<!--c-->", "word ", " ", "<i>" * 60]
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.sampled_from(_PIECES), max_size=300))
+def test_any_mix_of_tags_keeps_every_word_and_bounded_depth(pieces):
+    markup = "".join(pieces)
+    body = body_from_html(markup)
+    assert body.text.count("word") == markup.count("word")
+    assert depth(body.html) <= 3 * DEPTH
