@@ -138,14 +138,14 @@ SPEC: dict[str, Any] = {
             "security": [{"bearer": []}, {"console": []}],
             "responses": {"200": _private("The sources", {"type": "object", "properties": {
                 "sources": {"type": "array", "items": {"$ref": "#/components/schemas/Source"}}}}),
-                "401": {"$ref": "#/components/responses/Unauthorized"}}}},
+                "400": _BAD, "401": {"$ref": "#/components/responses/Unauthorized"}}}},
         "/api/v1/sources/{name}": {"get": {
             "summary": "One source: settings (secrets and URL secrets masked) and health",
             "security": [{"bearer": []}, {"console": []}],
             "parameters": [{"name": "name", "in": "path", "required": True,
                             "schema": {"type": "string"}, "description": "the source's name"}],
             "responses": {"200": _private("The source", {"$ref": "#/components/schemas/Source"}),
-                          "401": {"$ref": "#/components/responses/Unauthorized"},
+                          "400": _BAD, "401": {"$ref": "#/components/responses/Unauthorized"},
                           "404": {"description": "No such source", "content": _ERROR_BODY}}}},
     },
     "components": {
