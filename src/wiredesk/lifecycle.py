@@ -51,6 +51,12 @@ def tick(store: Store, now: datetime) -> TickReport:
             return report
 
 
+def lease_owner() -> str:
+    """Who holds a lease: "host:pid:token", so a worker starting on the same host can tell
+    that a holder's process is gone (sources/worker.py) and free its leases at once."""
+    return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+
+
 class ClockLoop:
     """Runs `tick` every `every` seconds while this process holds the clock's lease."""
 
@@ -59,7 +65,7 @@ class ClockLoop:
         self.store = store
         self.every = every
         self.now = now
-        self.owner = owner or f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+        self.owner = owner or lease_owner()
         self.stopping = threading.Event()
         self.leases = store.sources  # the clock's lease is kept beside the sources'
 

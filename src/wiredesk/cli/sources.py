@@ -104,11 +104,11 @@ def cmd_list(args: argparse.Namespace, settings: Settings) -> int:
     if args.json:
         print(json.dumps({"sources": registry.all_json(store, now)}))
         return 0
-    healths = store.sources.health(now)
-    if not healths:
+    lines = registry.health_lines(store, now)
+    if not lines:
         print("no sources (add one with `wiredesk sources add`)")
-    for h in healths:
-        print(registry.health_line(h, now))
+    for line in lines:
+        print(line)
     return 0
 
 

@@ -16,7 +16,6 @@ import random
 import socket
 import threading
 import time
-import uuid
 from collections.abc import Callable
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from datetime import datetime, timedelta
@@ -91,7 +90,7 @@ class Worker:
         self.max_backoff = max_backoff
         self.limiter = HostLimiter(per_host)
         self.host = socket.gethostname()
-        self.owner = f"{self.host}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+        self.owner = lifecycle.lease_owner()
         self.stopping = threading.Event()
         self.clock_loop = lifecycle.ClockLoop(store, every=clock_seconds, now=clock,
                                               owner=self.owner)
