@@ -90,6 +90,12 @@ class Story:
     ednote: str | None = None
     creditline: str | None = None  # e.g. "(Reporting by ...; Editing by ...)"
     signals: tuple[str, ...] = ()  # "update", "correction", "refile", "withdrawn"...
+    # Why this item must never reach readers whatever else it says (an advisory, a daybook,
+    # "not for publication", an AP item without the `newscontent` signal); None: publishable.
+    hold: str | None = None
+    # Where the text is when the item carries only a pointer to it (AP's NITF rendition,
+    # a Reuters package's itemRef href): the source fetches it and the story waits unshown.
+    body_href: str | None = None
     raw: bytes = b""
     format: str = ""
     warnings: tuple[StoryWarning, ...] = ()  # what was changed in the text on the way in
