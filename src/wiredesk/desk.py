@@ -257,7 +257,7 @@ def _apply_story(w: Writer, story: Story, delivery: Delivery, held: _Held) -> Ou
         state = "embargoed"
     else:
         state = "live"
-    w.set_head(locked.id, key, story, state=state, ends_at=ends_at, now=now)
+    w.set_head(locked.id, key, story, state=state, ends_at=ends_at, now=now, was=locked.state)
     if ends_at <= now:
         w.take_down(locked.id, reason="expired", detail="licence ended before arrival",
                     actor=None, now=now)

@@ -2,7 +2,8 @@
 
 Readers never depend on the clock having run: every surface asks the store for stories
 visible *now* (embargo passed, licence not ended). `tick` makes that permanent: it writes
-the takedown, purges bodies and raw bytes, and leaves the audit row. Each licence end is
+the takedown, purges bodies and raw bytes, and leaves the audit row; it also drops journal
+events older than a week (store/journal.py). Each licence end is
 announced to the desk's observers like any other takedown.
 
 `ClockLoop` is the one loop that runs `tick` every few seconds, in a worker or in a web
@@ -48,6 +49,7 @@ def tick(store: Store, now: datetime) -> TickReport:
         for story in gone:
             desk.announce(desk.TakenDown(story.uri, "clock", "licence period ended", None))
         if len(due) < BATCH:
+            store.journal.prune(utc_now())  # the journal is timed by the wall clock
             return report
 
 

@@ -2,7 +2,8 @@
 
 Stories are read here; the other domains hang off the Store, made once with it:
 `store.sources` (settings, leases, health, the clock's lease), `store.users` (console users
-and sessions) and `store.quarantine` (bytes the desk could not read). They are handed the
+and sessions), `store.quarantine` (bytes the desk could not read) and `store.journal` (what
+happened to which story, in commit order, for every reader of change). They are handed the
 engine and `write`, never the Store, so their modules need not import this one.
 """
 
@@ -16,6 +17,7 @@ from typing import Any
 
 from sqlalchemy import Engine, func, select
 
+from wiredesk.store import journal as journal_domain
 from wiredesk.store import quarantine as quarantine_domain
 from wiredesk.store import search
 from wiredesk.store.clauses import ListFilter, count, visible_clause
@@ -35,7 +37,7 @@ from wiredesk.store.schema import audit, meta, raws, refusals, stories, versions
 from wiredesk.store.sources import SourceStore
 from wiredesk.store.users import UserStore
 from wiredesk.store.writes import Changes, TakenDown, Writer
-from wiredesk.times import aware
+from wiredesk.times import aware, utc_now
 
 __all__ = ["DEFAULT_URL", "Store", "StoryRecord", "VersionRecord", "AuditRecord",
            "QuarantineRecord", "RefusalRecord", "StatusCounts", "Writer", "ListFilter",
@@ -61,6 +63,7 @@ class Store:
         self.sources = SourceStore(self.engine, self.write)
         self.users = UserStore(self.engine, self.write)
         self.quarantine = quarantine_domain.Quarantine(self.engine, self.write)
+        self.journal = journal_domain.Journal(self.engine)
         # The largest story id the id column can hold (INTEGER: 32 bits on PostgreSQL, 64 on
         # SQLite): a larger number from a URL names no story, and must not reach the driver.
         self.max_id = 2**31 - 1 if self.engine.dialect.name == "postgresql" else 2**63 - 1
@@ -88,6 +91,7 @@ class Store:
                 writer = Writer(connection)
                 yield writer
                 writer.flush_counts()
+                journal_domain.record(connection, writer.events, utc_now())
                 if writer.changed:
                     writer.bump_generation()
         if writer.changes:

@@ -268,3 +268,32 @@ clock_lease = Table(
     Column("owner", String(200)),
     Column("until", UTCDateTime),
 )
+
+# What happened to stories, in commit order: new, update, takedown. Every reader of change
+# (server-sent events, subscribers' webhooks, the edge cache's purges, the takedowns list)
+# reads from here, so a change made by any process reaches all of them. Written in the
+# transaction that makes the change, so nothing committed is missing; holds no words.
+journal = Table(
+    "journal",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("at", UTCDateTime, nullable=False),
+    Column("kind", String(12), nullable=False),  # new | update | takedown
+    Column("story_id", Integer, nullable=False),
+    Column("uri", String(500), nullable=False),
+    Column("agency", String(100)),
+    Column("urgency", Integer),
+    Column("reason", String(20)),  # takedowns: killed | expired | removed | withheld
+    Column("subjects", JSON),  # takedowns: the story's subject names, for purge keys
+)
+Index("ix_journal_at", journal.c.at)
+Index("ix_journal_story", journal.c.story_id, journal.c.id)
+
+# How far each reader of the journal has got (the edge purger, each subscriber, ...).
+journal_cursors = Table(
+    "journal_cursors",
+    metadata,
+    Column("name", String(100), primary_key=True),
+    Column("position", Integer, nullable=False),
+    Column("updated_at", UTCDateTime, nullable=False),
+)

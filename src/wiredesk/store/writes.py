@@ -6,6 +6,7 @@ from collections.abc import Callable
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import Connection, bindparam, delete, exists, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
@@ -77,6 +78,7 @@ class Writer:
         self.changes = Changes()  # told to listeners once the transaction commits
         self.fresh: set[int] = set()  # stories created in this transaction
         self.uncounted: dict[int, int] = {}  # versions added per story, not yet counted
+        self.events: list[dict[str, Any]] = []  # for the journal, written just before commit
 
     # --- sources -----------------------------------------------------------------------
     def ensure_source(self, name: str, now: datetime, *, kind: str = "cli",
@@ -160,7 +162,10 @@ class Writer:
         self.uncounted.clear()
 
     def set_head(self, story_id: int, head: HeadKey, story: Story, *, state: str,
-                 ends_at: datetime, now: datetime) -> None:
+                 ends_at: datetime, now: datetime, was: str | None = None) -> None:
+        """Make `head` the version readers see; `was` is the story's state before (None:
+        new), which tells the journal whether readers get a new story, an update, or lose
+        one (a live story updated to withheld or embargoed leaves every surface)."""
         self.c.execute(_SET_HEAD, {
             "sid": story_id, "head_version_id": head.version_id, "state": state,
             "headline": story.headline, "agency": story.agency, "located": story.located,
@@ -177,6 +182,13 @@ class Writer:
                 {"story_id": story_id, "name": name[:200], "uri": uri} for name, uri in subjects.items()
             ])
         self.changes.updated.append((story_id, story.agency))
+        event = {"story_id": story_id, "uri": story.uri, "agency": story.agency,
+                 "urgency": story.urgency}
+        if state == "live":
+            self.events.append({**event, "kind": "update" if was == "live" else "new"})
+        elif was == "live":
+            self.events.append({**event, "kind": "takedown", "reason": state, "subjects": [
+                s.name[:200] for s in story.subjects if s.name]})
         if state in ("live", "embargoed"):
             search.index_story(self.c, story_id, story, replace=not fresh)
         elif not fresh:
@@ -209,6 +221,8 @@ class Writer:
             subjects.setdefault(story_id, []).append(name)
         self.changes.takedowns += [TakenDown(r.id, r.uri, r.agency, tuple(subjects.get(r.id, ())))
                                    for r in rows]
+        self.events += [{"kind": "takedown", "story_id": r.id, "uri": r.uri, "agency": r.agency,
+                         "reason": reason, "subjects": subjects.get(r.id, [])} for r in rows]
         self.changed = True
         return len(ids)
 
@@ -226,15 +240,18 @@ class Writer:
         ).scalars())
 
     def lift_embargoes(self, now: datetime) -> int:
-        result = self.c.execute(
+        lifted = self.c.execute(
             update(stories)
             .where(stories.c.state == "embargoed", stories.c.embargoed <= now)
             .values(state="live", updated_at=now)
-        )
-        if result.rowcount:
+            .returning(stories.c.id, stories.c.uri, stories.c.agency, stories.c.urgency)
+        ).all()
+        if lifted:
             self.changed = True
-            self.changes.embargoes_lifted += result.rowcount
-        return result.rowcount
+            self.changes.embargoes_lifted += len(lifted)
+            self.events += [{"kind": "new", "story_id": r.id, "uri": r.uri, "agency": r.agency,
+                             "urgency": r.urgency} for r in lifted]
+        return len(lifted)
 
     # --- quarantine and counters ---------------------------------------------------------
     def quarantine(self, *, source: str, name: str | None, data: bytes, fmt: str | None,
