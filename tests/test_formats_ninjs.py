@@ -93,14 +93,14 @@ def test_pictures_are_not_stories():
 @pytest.mark.parametrize(
     ("data", "where"),
     [
-        (item(urgency="high"), "$.urgency"),
         (item(pubstatus="published"), "$.pubstatus"),
         (item(uri=5), "$.uri"),
         (item(headlines="not a list"), "$.headlines"),
-        (item(versioncreated="yesterday"), "$.versioncreated"),
-        (item(extra_field=1), "$"),
+        (item(embargoed="tomorrow"), "$.embargoed"),
+        (item(expires="never"), "$.expires"),
+        (item(bodies=[{"role": "main", "value": 5}]), "$.bodies[0].value"),
         (b'{"uri": "urn:x", "headlines": [', "line 1 column 32"),
-        (b'{"headlines": [{"value": "no uri"}]}', "$"),
+        (b'{"headlines": [{"value": "no uri"}]}', "$.uri"),
         (json.dumps({"uri": "urn:x"}).encode(), "$.headline"),
         (b"[]", "$"),
         (b"[1, 2]", "$[0]"),
