@@ -16,13 +16,13 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from wiredesk.formats.bodies import body_from_html, body_from_text
 from wiredesk.formats.cleantext import json_bytes, load_json
 from wiredesk.formats.contract import Format
 from wiredesk.formats.dates import safe_datetime
 from wiredesk.formats.errors import FormatError
 from wiredesk.formats.headlines import ensure_headline
 from wiredesk.formats.textcodec import decode
+from wiredesk.formats.wirerules import WireBody, wire_body
 from wiredesk.story import Body, Pubstatus, Story, StoryWarning, Subject
 
 NAME = "superdesk"
@@ -157,12 +157,13 @@ def _story(item: dict[str, Any], where: str, raw: bytes, agency: str | None) -> 
         raise FormatError(NAME, f"{where}.pubstatus", str(exc)) from exc
     urgency = f.number("urgency", 0, 9)
     priority = f.number("priority", 0, 9)
-    by = f.text("byline") or _authors(f.entries("authors"))
+    wb = _body(f)
+    by = f.text("byline") or _authors(f.entries("authors")) or wb.by
     source = f.text("source")
     story = Story(
         uri=guid.strip(),
         headline=" ".join((f.text("headline") or "").split()),
-        body=_body(f),
+        body=wb.body,
         version=f.text("version"),
         firstcreated=f.time("firstcreated"),
         versioncreated=f.time("versioncreated") or f.time("firstpublished"),
@@ -172,14 +173,16 @@ def _story(item: dict[str, Any], where: str, raw: bytes, agency: str | None) -> 
         urgency=urgency if urgency is not None else priority,
         slugline=f.text("slugline"),
         by=by,
-        located=f.text("located"),
-        agency=source or f.text("copyrightholder") or agency,
+        located=f.text("located") or wb.located,
+        dateline=wb.dateline,
+        agency=source or f.text("copyrightholder") or wb.agency or agency,
         language=f.text("language"),
         subjects=_subjects(f),
         copyrightholder=f.text("copyrightholder"),
         copyrightnotice=f.text("copyrightnotice"),
         usageterms=f.text("usageterms"),
-        ednote=f.text("ednote"),
+        ednote=" ".join(x for x in (f.text("ednote"), wb.ednote) if x) or None,
+        creditline=wb.creditline,
         signals=_signals(f),
         raw=raw,
         format=NAME,
@@ -188,14 +191,15 @@ def _story(item: dict[str, Any], where: str, raw: bytes, agency: str | None) -> 
     return ensure_headline(story, NAME, where)
 
 
-def _body(f: _Fields) -> Body:
+def _body(f: _Fields) -> WireBody:
+    """body_html, else body_text, with the wire-copy rules (lead dateline, credit line)."""
     html = f.text("body_html")
     if html and html.strip():
-        return body_from_html(html)
+        return wire_body(html, True)
     text = f.text("body_text")
     if text and text.strip():
-        return body_from_text(text)
-    return Body.empty()
+        return wire_body(text, False)
+    return WireBody(Body.empty())
 
 
 def _authors(authors: list[dict[str, Any]]) -> str | None:
