@@ -69,6 +69,16 @@ def test_without_newscontent_an_item_is_held_whatever_else_it_says():
     assert story.hold == "marked not for publication"
 
 
+def test_an_embargoed_item_waits_for_its_time_or_is_held_without_one():
+    data = json.loads((DIR / "item-story.json").read_bytes())
+    data["data"]["item"].update(pubstatus="embargoed", embargoed="2026-01-29T05:00:00Z")
+    (story,) = apmedia.parse(json.dumps(data).encode())
+    assert story.embargoed == datetime(2026, 1, 29, 5, tzinfo=UTC) and story.hold is None
+    del data["data"]["item"]["embargoed"]
+    (story,) = apmedia.parse(json.dumps(data).encode())
+    assert story.hold == "AP: embargoed, with no release time given"
+
+
 def test_daybook_and_withhold():
     daybook, withheld = parse("feed-daybook-withhold.json")
     assert daybook.hold == "AP daybook: for editors, not for publication"

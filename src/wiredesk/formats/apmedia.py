@@ -199,6 +199,10 @@ def _story(item: dict[str, Any], where: str, raw: bytes, agency: str | None) -> 
         raw=raw,
         format=NAME,
     )
+    if (r.text("pubstatus") or "").lower() == "embargoed" and story.embargoed is None:
+        # AP: "Embargoed. Do not distribute the content item at this time." With no release
+        # time given there is no moment at which it may be shown: held until a new version.
+        story = story.with_changes(hold="AP: embargoed, with no release time given")
     if story.body_href is None and story.hold is None and story.pubstatus is Pubstatus.USABLE:
         story = story.with_changes(hold="no text: the item has no NITF rendition to read")
         r.warnings.append(StoryWarning("renditions", "no NITF rendition (renditions.nitf.href)",
