@@ -181,10 +181,15 @@ def generation(item: dict[str, Any]) -> str:
     declared = str(standard.get("version", "")) if isinstance(standard, dict) else ""
     declared = {"1": "1.6", "2": "2.2", "3": "3.1"}.get(declared[:1], "")
     keys = item.keys()
-    v1 = len(_V1_KEYS & keys) + sum(1 for k in keys if k.startswith(_V1_PREFIXES))
-    v2 = len(_V2_KEYS & keys)
-    v3 = len(_V3_MARKERS & keys) + any(
+    v1 = len(keys & _V1_KEYS)
+    names = "\x00" + "\x00".join(keys)
+    if "_" in names:  # 1.x's body_*, description_*, headline_* (2.x names have no "_")
+        v1 += sum(names.count("\x00" + p) for p in _V1_PREFIXES)
+    v3 = len(keys & _V3_MARKERS) or any(
         isinstance(b, dict) and "contentType" in b for b in item.get("bodies", []) or [])
+    if not v1 and not declared:  # nearly every 2.x and 3.x item: nothing to weigh
+        return "3.1" if v3 else "2.2"
+    v2 = len(keys & _V2_KEYS)
     by_content = ("3.1" if v3 and v3 + v2 >= v1 else "1.6" if v1 > v2 else
                   "2.2" if v2 > v1 else "")
     own = {"1.6": v1, "2.2": v2, "3.1": v3}
