@@ -18,6 +18,11 @@ MAX_DERIVED = 120  # characters: a headline, not a paragraph
 # and "Mr. Smith" mostly survive because an abbreviation's dot rarely precedes a capital
 # after one letter (checked below).
 _END = re.compile(r"(?<=[.!?])[\"'”’)]?\s+(?=[A-Z0-9\"'“‘(])")
+# A dot that ends a word, not a sentence: initials and letter abbreviations ("J.", "U.S.",
+# "U.N."), and the titles and short forms wire copy uses before a capital.
+_ABBREVIATION = re.compile(
+    r"[\"'“‘(]?(?:[A-Za-z]\.)+|(?:Mr|Mrs|Ms|Dr|St|Gov|Sen|Rep|Gen|Lt|Col|Sgt|Capt|Cmdr|Adm|"
+    r"Prof|Rev|Jr|Sr|Inc|Corp|Co|Ltd|No|Jan|Feb|Aug|Sept|Oct|Nov|Dec|Ave|Mt|Ft|vs)\.")
 # A lead dateline the first sentence should not start with: "LISBON (AP) — ", "PARIS, Jan 5
 # (Reuters) - ", "BERLIN (dpa) ".
 _DATELINE = re.compile(r"^[A-Z][A-Z .,'’-]{1,60}(?:,[^()\n]{1,40})?\s*\([^)\n]{1,40}\)\s*[-—–:]*\s*")
@@ -32,8 +37,8 @@ def first_sentence(text: str) -> str:
     for match in _END.finditer(paragraph):
         candidate = paragraph[:match.start()].strip()
         last_word = candidate.rsplit(" ", 1)[-1]
-        if len(last_word.rstrip(".")) <= 1 or last_word in ("Mr.", "Mrs.", "Ms.", "Dr.", "St."):
-            continue  # "J. Smith", "Dr. Who": not the end of the sentence
+        if _ABBREVIATION.fullmatch(last_word):
+            continue  # "J. Smith", "the U.S. Senate", "Gov. Newsom": not a sentence's end
         sentence = candidate
         break
     if sentence.endswith(".") and not sentence.endswith(".."):
