@@ -98,5 +98,5 @@ def parse(data: bytes, format: str | None = None, *, agency: str | None = None) 
     name = format or detect(data)
     if name not in FORMATS:
         raise FormatError(name, "--format", f"unknown format (known: {', '.join(FORMATS)})")
-    return [clean_story(derive_headline(story))
+    return [clean_story(story if story.headline else derive_headline(story))
             for story in FORMATS[name].parse(data, agency=agency)]

@@ -290,7 +290,7 @@ def _item_to_story(item: dict[str, Any], where: str, raw: bytes) -> Story | None
         format=fmt,
         warnings=dropped,
     )
-    return ensure_headline(story, fmt, where)
+    return story if story.headline else ensure_headline(story, fmt, where)
 
 
 class _Read(NamedTuple):
