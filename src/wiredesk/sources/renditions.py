@@ -4,7 +4,7 @@ An AP Media API item carries its metadata in JSON and its words in a NITF rendit
 `renditions.nitf.href` (Story.body_href). A polled source fetches that URL through its own
 Fetcher: the source's credentials (AP's API key), the SSRF guard on every hop, the size and
 time limits. Credentials go only where the source itself points: a rendition on another
-host than the source's URL is not fetched. The NITF is read (formats' nitf) and its body,
+host than the source's URL is not fetched. The NITF is read (by detection) and its body,
 byline, dateline and credit go into the story, which keeps the item's uri, headline, times,
 status, signals and hold.
 
@@ -39,7 +39,6 @@ MAX_PENDING = 200  # items waiting for their text, per source
 MAX_TRIES = 30  # polls; then the story stays withheld and the operator sees why
 MAX_ITEM_BYTES = 256 * 1024  # an item kept in the memo for a retry
 ACCEPT = "application/xml,text/xml;q=0.9,*/*;q=0.5"
-TEXT_FORMAT = "nitf"
 
 
 def waits_for_text(story: Story) -> bool:
@@ -52,12 +51,13 @@ def merge_rendition(story: Story, data: bytes, agency: str | None) -> Story:
     """`story` with the body, byline, dateline and credit read from its NITF rendition.
     The version's raw bytes are the item's and the rendition's, one after the other: a
     revision that changes only the metadata, or only the text, is a new version either way."""
-    stories = formats.parse(data, TEXT_FORMAT, agency=agency or story.agency)
+    # Read by detection: AP's is NITF; a Reuters package's itemRef points at a NewsML-G2 item.
+    stories = formats.parse(data, None, agency=agency or story.agency)
     if not stories:
-        raise FormatError(TEXT_FORMAT, "rendition", "no story in the rendition")
+        raise FormatError("rendition", "rendition", "no story in the rendition")
     text = stories[0]
     if not text.body.text.strip():
-        raise FormatError(text.format or TEXT_FORMAT, "rendition", "the rendition has no text")
+        raise FormatError(text.format or "rendition", "rendition", "the rendition has no text")
     return story.with_changes(
         body=text.body,
         by=text.by or story.by,
