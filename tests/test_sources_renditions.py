@@ -129,3 +129,13 @@ def test_kills_and_held_items_are_not_fetched(server, store, now):
     api = Api(server, "feed-daybook-withhold.json")
     result = poll(store, api.source(), now)
     assert result.totals["withheld"] == 2 and api.rendition_gets == 0
+
+
+def test_a_rendition_that_cannot_be_read_leaves_the_story_withheld(server, store, now):
+    api = Api(server)
+    path = "/media/v/content/6f2a8e1c0b3d4e5f9a7b0c1d2e3f4a5b/download"
+    server.routes[path] = lambda h: h.reply(200, b"<html><p>Access denied</p>", content_type="text/xml")
+    result = poll(store, api.source(), now)
+    assert store.story_by_uri(FED).state == "withheld"
+    assert any(w.startswith(f"text for {FED}:") for w in result.warnings)
+    assert FED in result.memo[renditions.PENDING]
