@@ -110,6 +110,8 @@ CORPORA: dict[str, tuple[str, Callable[[int], list[bytes]], int]] = {
     "feed (rss)": ("feed", rss_corpus, 10000),
     "feed (atom)": ("feed", atom_corpus, 5000),
     "jsonfeed": ("jsonfeed", jsonfeed_corpus, 5000),
+    "superdesk": ("superdesk", repeat(FIXTURES / "superdesk" / "story.json"), 3000),
+    "apmedia": ("apmedia", repeat(FIXTURES / "apmedia" / "item-story.json"), 3000),
     "nitf": ("nitf", repeat(FIXTURES / "nitf" / "ap-story.xml"), 3000),
     "newsml12": ("newsml12", repeat(FIXTURES / "newsml12" / "afp-story.xml"), 3000),
     "anpa": ("anpa", repeat(FIXTURES / "anpa" / "story.anpa"), 3000),

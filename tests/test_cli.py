@@ -47,11 +47,11 @@ def test_parse_every_sample_by_detection_alone():
 
 def test_parse_bad_input_names_the_file_and_problem(tmp_path):
     bad = tmp_path / "broken.json"
-    bad.write_bytes(b'{"uri": "urn:x", "urgency": "high", "headline": "h"}')
+    bad.write_bytes(b'{"uri": "urn:x", "pubstatus": "published", "headline": "h"}')
     result = run("parse", str(SEED), str(bad), str(tmp_path / "missing.txt"), check=False)
     assert result.returncode == 1
     assert len(result.stdout.strip().splitlines()) == 1  # the good file still printed
-    assert f"{bad}: ninjs 1.6: $.urgency:" in result.stderr
+    assert f"{bad}: ninjs 1.6: $.pubstatus:" in result.stderr
     assert "missing.txt: cannot read" in result.stderr
 
 

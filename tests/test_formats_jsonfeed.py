@@ -99,7 +99,9 @@ def test_text_content_byline_item_language_and_offset_date() -> None:
 def test_feed_authors_when_item_has_none_and_no_byline() -> None:
     (s,) = jsonfeed.parse(feed({"id": "a", "content_text": "Text."}, authors=[{"name": "AFP"}]))
     assert s.by == "AFP"
-    assert s.headline == "" and s.agency == "Wire"
+    assert s.headline == "Text" and s.agency == "Wire"  # no title: derived from the text
+    assert [(w.field, w.action) for w in s.warnings] == [
+        ("headline", "derived from the first sentence of the body")]
 
 
 def test_update_same_id_later_modified() -> None:

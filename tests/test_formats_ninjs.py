@@ -93,14 +93,14 @@ def test_pictures_are_not_stories():
 @pytest.mark.parametrize(
     ("data", "where"),
     [
-        (item(urgency="high"), "$.urgency"),
         (item(pubstatus="published"), "$.pubstatus"),
         (item(uri=5), "$.uri"),
         (item(headlines="not a list"), "$.headlines"),
-        (item(versioncreated="yesterday"), "$.versioncreated"),
-        (item(extra_field=1), "$"),
+        (item(embargoed="tomorrow"), "$.embargoed"),
+        (item(expires="never"), "$.expires"),
+        (item(bodies=[{"role": "main", "value": 5}]), "$.bodies[0].value"),
         (b'{"uri": "urn:x", "headlines": [', "line 1 column 32"),
-        (b'{"headlines": [{"value": "no uri"}]}', "$"),
+        (b'{"headlines": [{"value": "no uri"}]}', "$.uri"),
         (json.dumps({"uri": "urn:x"}).encode(), "$.headline"),
         (b"[]", "$"),
         (b"[1, 2]", "$[0]"),
@@ -158,3 +158,54 @@ def test_fast_and_reference_validators_agree_on_the_fixtures():
             profile = ninjs.generation(entry)
             reference = list(ninjs.validator(profile).iter_errors(entry))
             assert (ninjs.check(entry, profile) is None) == (reference == []), path
+
+
+# --- read with warnings, and the error blames the field that is wrong ---------------------
+
+def test_a_2x_item_with_one_1x_field_is_checked_as_2x_and_the_field_read_with_a_warning():
+    data = item(byline="Jane Doe")  # headlines and bodies are 2.x; byline is 1.x
+    assert ninjs.generation(json.loads(data)) == "2.2"
+    (story,) = ninjs.parse(data)
+    assert story.format == "ninjs 2.2" and story.by == "Jane Doe"
+    assert [(w.field, w.problem, w.action) for w in story.warnings] == [
+        ("byline", "not a ninjs 2.2 field", "read as by")]
+
+
+def test_a_2x_item_with_a_wrong_vital_field_blames_that_field_not_the_valid_ones():
+    data = item(byline="Jane Doe", pubstatus="published")
+    with pytest.raises(FormatError) as err:
+        ninjs.parse(data)
+    assert err.value.format == "ninjs 2.2" and err.value.where == "$.pubstatus"
+    assert "headlines" not in str(err.value) and "bodies" not in str(err.value)
+
+
+@pytest.mark.parametrize(("fields", "field"), [
+    ({"extra_field": 1}, "extra_field"),
+    ({"urgency": "high"}, "urgency"),
+    ({"subjects": "weather"}, "subjects"),
+    ({"versioncreated": "yesterday"}, "versioncreated"),
+    ({"located": 5}, "located"),
+])
+def test_an_ignorable_field_that_fails_is_dropped_with_a_warning(fields, field):
+    (story,) = ninjs.parse(item(**fields))
+    assert story.headline == "A headline" and story.body.text == "Body."
+    assert [(w.field, w.action) for w in story.warnings] == [(field, "dropped")]
+
+
+def test_a_body_without_a_headline_gets_one_from_its_first_sentence():
+    data = json.dumps({"uri": "urn:x", "bodies": [{"role": "main", "contenttype": "text/plain",
+                       "value": "LISBON (AP) — Storm Lena hit Portugal on Thursday. Ferries stopped."}]})
+    (story,) = ninjs.parse(data.encode())
+    assert story.headline == "Storm Lena hit Portugal on Thursday"
+    assert [(w.field, w.action) for w in story.warnings] == [
+        ("headline", "derived from the first sentence of the body")]
+
+
+def test_generation_follows_most_of_the_items_own_fields():
+    assert ninjs.generation({"uri": "u", "headline": "h", "body_html": "b", "by": "x"}) == "1.6"
+    assert ninjs.generation({"uri": "u", "headlines": [], "bodies": [], "byline": "x"}) == "2.2"
+    assert ninjs.generation({"uri": "u", "headlines": [], "pubStatus": "usable"}) == "3.1"
+    # a declared version stands unless none of the item's fields belong to it
+    assert ninjs.generation({"uri": "u", "standard": {"version": "2.1"}, "headline": "h"}) == "1.6"
+    assert ninjs.generation({"uri": "u", "standard": {"version": "2.1"}, "headlines": [],
+                             "headline": "h"}) == "2.2"

@@ -70,6 +70,28 @@ def test_hostile_body_renders_inert_with_every_word(client, store, now, path):
     assert h1.text_content().endswith(HEADLINE_TRAP) and len(h1) == 0
 
 
+def superdesk_item(path: Path, at) -> bytes:  # type: ignore[no-untyped-def]
+    """The same hostile body as Superdesk's ninjs writes it (formats/superdesk.py)."""
+    import json
+
+    return json.dumps({"guid": f"urn:sd:hostile:{path.stem}", "type": "text", "version": "1",
+                       "priority": 5, "headline": f"Hostile {path.stem} {HEADLINE_TRAP}",
+                       "body_html": path.read_text(encoding="utf-8"), "pubstatus": "usable",
+                       "versioncreated": at.isoformat()}).encode()
+
+
+@pytest.mark.parametrize("path", HOSTILE, ids=lambda p: p.stem)
+def test_hostile_body_from_superdesk_renders_inert_with_every_word(client, store, now, path):
+    deliver(store, superdesk_item(path, now), now, name=path.name)
+    record = store.story_by_uri(f"urn:sd:hostile:{path.stem}")
+    assert record is not None and record.state == "live" and record.story.format == "superdesk"
+    page = client.get(f"/story/{record.id}")
+    assert page.status_code == 200
+    assert_inert(page.text)
+    text = lxml_html.fromstring(page.text).xpath("string(//*[contains(@class,'story-body')])")
+    assert "Opening paragraph" in text and "Closing paragraph" in text
+
+
 def test_hostile_headlines_are_text_on_the_front_page_and_in_search(client, store, now):
     for path in HOSTILE:
         deliver(store, hostile_item(path, now), now, name=path.name)
@@ -98,7 +120,9 @@ def _batch(now) -> dict[str, bytes]:  # type: ignore[no-untyped-def]
         "1-boom.json": ninjs_item("urn:boom", at=now),
         "2-svg.json": ninjs_item("urn:batch:2", at=now, body="<html></html><svg>Sunlit words</svg>"),
         "3-surrogate.json": ninjs_item("urn:batch:3", at=now, headline="Storm \ud800 hits"),
-        "4-urgency.json": ninjs_item("urn:batch:4", at=now)[:-1] + b', "urgency": '
+        # A vital field (a number too long for Python's int where a time belongs): refused.
+        # (A bad ignorable field, such as urgency, is dropped with a warning instead.)
+        "4-embargo.json": ninjs_item("urn:batch:4", at=now)[:-1] + b', "embargoed": '
         + b"9" * 5000 + b"}",
         "5-good.json": ninjs_item("urn:batch:5", at=now),
     }
@@ -126,10 +150,10 @@ def _assert_batch_landed(store) -> None:  # type: ignore[no-untyped-def]
     assert "Sunlit words" in store.story_by_uri("urn:batch:2").story.body.text
     assert store.story_by_uri("urn:batch:3").story.headline == "Storm \ufffd hits"
     errors = {q.name.rsplit("/", 1)[-1]: q.error for q in store.quarantine.records()}
-    assert set(errors) == {"1-boom.json", "4-urgency.json"}
+    assert set(errors) == {"1-boom.json", "4-embargo.json"}
     assert errors["1-boom.json"].startswith(
         "ninjs: internal error while parsing: RuntimeError: a parser bug")
-    assert "urgency" in errors["4-urgency.json"]
+    assert "embargoed" in errors["4-embargo.json"]
 
 
 def test_a_parser_failure_quarantines_the_file_not_the_cli_batch(store, now, tmp_path,
@@ -163,8 +187,8 @@ def test_a_parser_failure_quarantines_the_file_not_the_drop_folder(store, now, t
     _assert_batch_landed(store)
     assert sorted(p.name for p in drop.iterdir()) == []  # nothing left to retry forever
     failed = sorted(p.name for p in cfg.failed_dir.iterdir())
-    assert failed == ["1-boom.json", "1-boom.json.reason.txt", "4-urgency.json",
-                      "4-urgency.json.reason.txt"]
+    assert failed == ["1-boom.json", "1-boom.json.reason.txt", "4-embargo.json",
+                      "4-embargo.json.reason.txt"]
     assert "internal error while parsing" in (cfg.failed_dir / "1-boom.json.reason.txt").read_text()
 
 
@@ -184,6 +208,6 @@ def test_a_parser_failure_in_a_push_is_answered_422_and_quarantined(store, now, 
             codes[name] = client.post("/push/ap", content=data, headers={
                 "Content-Type": "application/json", HEADER: sign("s3", data)}).status_code
     assert codes == {"0-good.json": 202, "1-boom.json": 422, "2-svg.json": 202,
-                     "3-surrogate.json": 202, "4-urgency.json": 422, "5-good.json": 202}
+                     "3-surrogate.json": 202, "4-embargo.json": 422, "5-good.json": 202}
     errors = [q.error for q in store.quarantine.records()]
     assert any(e.startswith("ninjs: internal error while parsing: RuntimeError") for e in errors)

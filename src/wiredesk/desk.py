@@ -6,7 +6,10 @@ announced to the same `observers`, so metrics and logs see all of them alike.
 
 One Delivery is applied in one transaction. A newer version replaces the live one; a late
 older one goes to history; the same bytes twice change nothing; a kill takes every version
-down at once; a hold hides; an embargo waits; bad bytes are quarantined, never lost.
+down at once; a hold hides (the agency's Story.hold, or a body still to be fetched from
+Story.body_href: stored withheld, the reason in the console, whatever the pubstatus); an
+embargo waits; bad bytes are quarantined, never lost, and so is a story with neither a
+headline nor a body.
 """
 
 from __future__ import annotations
@@ -28,7 +31,8 @@ from wiredesk.story import Delivery, Pubstatus, Story
 from wiredesk.terms import DEFAULT_LICENCE_DAYS, Terms
 
 __all__ = ["DEFAULT_LICENCE_DAYS", "Applied", "Outcome", "Report", "TakenDown", "Terms",
-           "Transform", "announce", "apply", "kill", "may_change", "observers", "refuse"]
+           "Transform", "announce", "apply", "held_reason", "kill", "may_change", "observers",
+           "refuse"]
 log = logging.getLogger("wiredesk.desk")
 
 
@@ -52,6 +56,7 @@ class Report:
     outcomes: list[tuple[str, Outcome]] = field(default_factory=list)
     error: str | None = None
     error_format: str | None = None  # the format that failed to read, when quarantined
+    warnings: Counter[str] = field(default_factory=Counter)  # format -> warnings on its stories
 
     def counts(self) -> Counter[str]:
         return Counter(str(outcome) for _, outcome in self.outcomes)
@@ -140,6 +145,8 @@ def _apply(store: Store, delivery: Delivery, terms: Terms, transform: Transform 
     except FormatError as exc:
         return _refuse(store, delivery, report, exc.format, str(exc), quarantine)
     for story in stories:
+        if story.warnings:
+            report.warnings[story.format or fmt or "unknown"] += len(story.warnings)
         for warning in story.warnings:
             log.info("%s %s: %s: %s, %s", delivery.name or delivery.source, story.uri,
                      warning.field, warning.problem, warning.action)
@@ -251,7 +258,7 @@ def _apply_story(w: Writer, story: Story, delivery: Delivery, held: _Held) -> Ou
     ends_at = locked.firstcreated + licence
     if story.expires is not None:
         ends_at = min(ends_at, story.expires)
-    if story.pubstatus is Pubstatus.WITHHELD:
+    if story.pubstatus is Pubstatus.WITHHELD or held_reason(story) is not None:
         state = "withheld"
     elif story.embargoed is not None and story.embargoed > now:
         state = "embargoed"
@@ -269,12 +276,25 @@ def _apply_story(w: Writer, story: Story, delivery: Delivery, held: _Held) -> Ou
     return Outcome.NEW if locked.head is None else Outcome.UPDATED
 
 
+def held_reason(story: Story) -> str | None:
+    """Why a story must not reach readers whatever its pubstatus, or None: the agency's hold
+    (an advisory, a daybook, not for publication), or its text still to be fetched."""
+    if story.hold:
+        return story.hold
+    if story.body_href and not story.body.text.strip():
+        return f"waiting for its text from {story.body_href}"
+    return None
+
+
 def _check(stories: list[Story]) -> str | None:
     if not stories:
         return "no story in this delivery (nothing but non-text items, or empty)"
     for story in stories:
         if not story.uri.strip():
             return f"{story.format}: a story has no uri"
+        if not (story.headline.strip() or story.body.text.strip() or story.body_href
+                or story.pubstatus is Pubstatus.CANCELED):
+            return f"{story.format}: {story.uri}: neither a headline nor a body"
     return None
 
 

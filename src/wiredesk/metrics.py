@@ -36,6 +36,8 @@ STORIES = Counter("wiredesk_stories", "Stories in deliveries, by what the desk d
                   ["source", "outcome"])  # new, updated, unchanged, stale, killed, ...
 PARSE_ERRORS = Counter("wiredesk_parse_errors", "Deliveries quarantined, by format",
                        ["format"])  # "unknown" when no format recognised the bytes
+PARSE_WARNINGS = Counter("wiredesk_parse_warnings", "Warnings on parsed stories (a field "
+                         "dropped, defaulted or derived), by format", ["format"])
 POLL_SECONDS = Histogram("wiredesk_poll_seconds", "One poll of a source, start to finish",
                          ["source"], buckets=_SLOW)
 TAKEDOWNS = Counter("wiredesk_takedowns", "Stories taken down, by who took them down",
@@ -128,6 +130,8 @@ def observe_delivery(delivery: Delivery, report: desk.Report) -> None:
                            "format": report.error_format})
         return
     DELIVERIES.labels(source, "applied").inc()
+    for fmt, count in report.warnings.items():
+        PARSE_WARNINGS.labels(fmt).inc(count)
     for uri, outcome in report.outcomes:
         STORIES.labels(source, str(outcome)).inc()
         log.info("%s %s from %s", outcome, uri, source,

@@ -30,6 +30,8 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     c.add_argument("files", nargs="+", type=Path, metavar="FILE")
     c.add_argument("--format", choices=sorted(formats.FORMATS), help="skip detection")
     c.add_argument("--profile", choices=ninjs.PROFILES, default="2.2", help="ninjs version out")
+    c.add_argument("--warnings", action="store_true",
+                   help="also list on stderr what was dropped, defaulted or derived")
     c.set_defaults(func=cmd_parse)
 
     c = sub.add_parser("ingest", help="apply files and folders of agency copy to the store")
@@ -76,6 +78,12 @@ def cmd_parse(args: argparse.Namespace, _settings: Settings) -> int:
             continue
         for story in stories:
             print(json.dumps(ninjs.to_ninjs(story, args.profile), ensure_ascii=False))
+            if args.warnings:
+                for w in story.warnings:
+                    print(f"{path}: {story.uri}: warning: {w.field}: {w.problem}: {w.action}",
+                          file=sys.stderr)
+                if story.hold:
+                    print(f"{path}: {story.uri}: held: {story.hold}", file=sys.stderr)
     return 1 if failed else 0
 
 

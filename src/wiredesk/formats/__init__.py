@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from wiredesk.formats import (
     anpa,
+    apmedia,
     feeds,
     iptc7901,
     jsonfeed,
@@ -19,11 +20,13 @@ from wiredesk.formats import (
     ninjs,
     nitf,
     plaincopy,
+    superdesk,
     webpage,
 )
 from wiredesk.formats.cleantext import clean_story
 from wiredesk.formats.contract import Format
 from wiredesk.formats.errors import FormatError
+from wiredesk.formats.headlines import derive_headline
 from wiredesk.story import Story
 
 __all__ = ["FormatError", "FORMATS", "Format", "detect", "parse"]
@@ -33,6 +36,8 @@ FORMATS: dict[str, Format] = {
     f.name: f
     for f in (
         jsonfeed.FORMAT,  # before ninjs: both JSON
+        apmedia.FORMAT,  # before ninjs: AP's items carry a "uri" too
+        superdesk.FORMAT,  # before ninjs: Superdesk's ninjs dialect
         ninjs.FORMAT,
         newsmlg2.FORMAT,
         nitf.FORMAT,
@@ -88,8 +93,10 @@ def _explain_xml(data: bytes, tried: str) -> None:
 
 def parse(data: bytes, format: str | None = None, *, agency: str | None = None) -> list[Story]:
     """Parse bytes into Stories, with the format named or else detected. Every story's text
-    is made safe for any output here, once (formats/cleantext.py), with warnings on it."""
+    is made safe for any output here, once (formats/cleantext.py), with warnings on it; a
+    story with a body but no headline gets one derived, with a warning (formats/headlines.py)."""
     name = format or detect(data)
     if name not in FORMATS:
         raise FormatError(name, "--format", f"unknown format (known: {', '.join(FORMATS)})")
-    return [clean_story(story) for story in FORMATS[name].parse(data, agency=agency)]
+    return [clean_story(story if story.headline else derive_headline(story))
+            for story in FORMATS[name].parse(data, agency=agency)]

@@ -24,6 +24,7 @@ from wiredesk.formats.cleantext import json_bytes, load_json
 from wiredesk.formats.contract import Format
 from wiredesk.formats.dates import safe_datetime
 from wiredesk.formats.errors import FormatError
+from wiredesk.formats.headlines import ensure_headline
 from wiredesk.formats.textcodec import decode
 from wiredesk.formats.wirerules import (
     WireBody,
@@ -105,7 +106,7 @@ def _item(item: dict[str, Any], where: str, spec: str, feed_title: str | None,
         signals.append("withdrawn")
     tags = _tags(item, where)
     published = when("date_published")
-    return Story(
+    story = Story(
         uri=uri.strip(),
         headline=headline,
         body=wb.body,
@@ -134,6 +135,7 @@ def _item(item: dict[str, Any], where: str, spec: str, feed_title: str | None,
         raw=json_bytes(item),
         format=NAME,
     )
+    return ensure_headline(story, NAME, where)  # JSON Feed makes the title optional
 
 
 def _item_id(item: dict[str, Any], where: str, spec: str) -> str:

@@ -1,8 +1,12 @@
 """IPTC ninjs 1.x, 2.x and 3.x in; ninjs 1.6, 2.2 and 3.1 out.
 
 The generation is told by content (ninjs 3 is camelCase, ninjs 1 has a plain `headline` and
-`body_*` keys), every item is validated against the official schema of its generation, and
-an invalid item fails with the field's JSON path in the message.
+`body_*` keys; most fields win over one stray field of another generation), every item is
+validated against the official schema of its generation. A field that fails it and can be
+ignored is dropped with a StoryWarning; a vital one (uri, headlines, bodies, pubstatus,
+embargo, expiry) fails the item with that field's JSON path in the message. A body without
+a headline gets one derived (formats/headlines.py). Superdesk's own ninjs dialect is read by
+formats/superdesk.py.
 """
 
 from __future__ import annotations
@@ -23,8 +27,9 @@ from wiredesk.formats.cleantext import json_bytes, load_json
 from wiredesk.formats.contract import Format
 from wiredesk.formats.dates import iso, parse_datetime
 from wiredesk.formats.errors import FormatError
+from wiredesk.formats.headlines import ensure_headline
 from wiredesk.formats.textcodec import decode
-from wiredesk.story import Body, Pubstatus, Story, Subject
+from wiredesk.story import Body, Pubstatus, Story, StoryWarning, Subject
 
 NAME = "ninjs"
 PROFILES = ("1.6", "2.2", "3.1")
@@ -84,19 +89,113 @@ def check(item: dict[str, Any], profile: str) -> Any:
     return best_match(validator(profile).iter_errors(item))
 
 
+# Fields a story cannot do without, or whose meaning for readers must not be guessed (a kill
+# status, an embargo, an end of use): wrong here, the item is refused. Any other field that
+# fails the schema is dropped with a warning and the rest of the item is read.
+_VITAL = frozenset({"uri", "type", "headline", "headlines", "bodies", "pubstatus", "pubStatus",
+                    "embargoed", "embargoedUntil", "expires"})
+
+
+@cache
+def _known(profile: str) -> tuple[frozenset[str], tuple[str, ...]]:
+    """The top-level field names the profile's schema defines, and its name patterns."""
+    schema = _schema(profile)
+    node = schema if "properties" in schema else schema.get("$defs", {}).get("ninjsType", {})
+    patterns = tuple(p.strip("^").split("[", 1)[0] for p in schema.get("patternProperties", {}))
+    return frozenset(node.get("properties", {})), patterns
+
+
+def lenient(item: dict[str, Any], profile: str, where: str
+            ) -> tuple[dict[str, Any], tuple[StoryWarning, ...]]:
+    """The item without the fields that fail its schema and can be ignored, and a warning
+    for each; a FormatError naming the field (its JSON path) when a vital one is wrong."""
+    if _fast(profile).is_valid(item):
+        return item, ()
+    fmt = f"ninjs {profile}"
+    known, patterns = _known(profile)
+    drop: dict[str, str] = {}
+    for error in validator(profile).iter_errors(item):
+        path = list(error.absolute_path)
+        if path:
+            key, problem, at = str(path[0]), error.message, error.json_path
+        elif error.validator == "required":
+            missing = [k for k in error.validator_value if k not in item]
+            key = missing[0] if missing else "uri"
+            problem, at = f"required field {key!r} is missing", f"$.{key}"
+        elif error.validator in ("additionalProperties", "unevaluatedProperties"):
+            for extra in item:
+                if extra not in known and not extra.startswith(patterns) and extra not in drop:
+                    drop[extra] = f"not a ninjs {profile} field"
+            continue
+        else:
+            raise FormatError(fmt, where, error.message[:300])
+        if key in _VITAL or key.startswith(("body_", "headline_")):
+            raise FormatError(fmt, at.replace("$", where, 1), problem[:300])
+        drop.setdefault(key, f"{problem[:200]} (at {at.replace('$', where, 1)})")
+    kept = {k: v for k, v in item.items() if k not in drop}
+    error = check(kept, profile)
+    if error is not None:  # dropping fields cannot make new errors; a guard all the same
+        raise FormatError(fmt, error.json_path.replace("$", where, 1), error.message[:300])
+    warnings = []
+    for key, problem in drop.items():
+        action = "dropped"
+        if profile != "1.6" and isinstance(item[key], str) and item[key].strip():
+            # A 1.x field in a 2.x/3.x item: read as its 2.x equivalent when that is missing.
+            moved = _from_v1(kept, key, item[key], profile)
+            action = f"read as {moved}" if moved else action
+        warnings.append(StoryWarning(key, problem, action))
+    return kept, tuple(warnings)
+
+
+def _from_v1(kept: dict[str, Any], key: str, value: str, profile: str) -> str | None:
+    """Put a stray ninjs 1.x text field into `kept` under its 2.x name if that is free."""
+    ctype = "contentType" if profile == "3.1" else "contenttype"
+    if key == "byline" and not kept.get("by"):
+        kept["by"] = value
+        return "by"
+    if key == "headline" and not kept.get("headlines"):
+        kept["headlines"] = [{"role": "main", "value": value}]
+        return "headlines"
+    if key in ("body_html", "body_text") and not kept.get("bodies"):
+        kind = "text/html" if key == "body_html" else "text/plain"
+        kept["bodies"] = [{"role": "main", ctype: kind, "value": value}]
+        return "bodies"
+    return None
+
+
+# What each generation calls its fields, to tell them apart by content (ninjs 3 keeps the
+# 2.x names of these and renames others to camelCase: _V3_MARKERS).
+_V1_KEYS = frozenset({"headline", "byline", "subject", "infosource", "place", "person",
+                      "organisation", "event", "object", "trustindicator"})
+_V1_PREFIXES = ("body_", "description_", "headline_")
+_V2_KEYS = frozenset({"headlines", "bodies", "by", "subjects", "infosources", "descriptions",
+                      "places", "people", "organisations", "events", "objects", "genres",
+                      "trustindicators"})
+
+
 def generation(item: dict[str, Any]) -> str:
-    """Which schema an item follows, by its content."""
+    """Which schema an item follows, by its own signals: the version it declares, unless
+    its fields are all of another generation; else the generation most of its fields name
+    (a 2.x item carrying one stray 1.x field is still 2.x, and is checked as such)."""
     standard = item.get("standard") or item.get("$standard") or {}
     declared = str(standard.get("version", "")) if isinstance(standard, dict) else ""
-    if declared[:1] in ("1", "2", "3"):
-        return {"1": "1.6", "2": "2.2", "3": "3.1"}[declared[:1]]
-    if _V3_MARKERS & item.keys() or any(
-        isinstance(b, dict) and "contentType" in b for b in item.get("bodies", []) or []
-    ):
-        return "3.1"
-    if "headline" in item or "byline" in item or any(k.startswith("body_") for k in item):
-        return "1.6"
-    return "2.2"
+    declared = {"1": "1.6", "2": "2.2", "3": "3.1"}.get(declared[:1], "")
+    keys = item.keys()
+    v1 = len(keys & _V1_KEYS)
+    names = "\x00" + "\x00".join(keys)
+    if "_" in names:  # 1.x's body_*, description_*, headline_* (2.x names have no "_")
+        v1 += sum(names.count("\x00" + p) for p in _V1_PREFIXES)
+    v3 = len(keys & _V3_MARKERS) or any(
+        isinstance(b, dict) and "contentType" in b for b in item.get("bodies", []) or [])
+    if not v1 and not declared:  # nearly every 2.x and 3.x item: nothing to weigh
+        return "3.1" if v3 else "2.2"
+    v2 = len(keys & _V2_KEYS)
+    by_content = ("3.1" if v3 and v3 + v2 >= v1 else "1.6" if v1 > v2 else
+                  "2.2" if v2 > v1 else "")
+    own = {"1.6": v1, "2.2": v2, "3.1": v3}
+    if declared and (not by_content or by_content == declared or own[declared] > 0):
+        return declared
+    return by_content or declared or "2.2"
 
 
 def looks_like(data: bytes) -> bool:
@@ -127,17 +226,15 @@ def parse(data: bytes, *, agency: str | None = None) -> list[Story]:
         raw = data if len(items) == 1 else json_bytes(item)
         story = _item_to_story(item, where, raw)
         if story is not None:
-            stories.append(story.with_changes(warnings=warnings) if warnings else story)
+            stories.append(story.with_changes(warnings=(*warnings, *story.warnings))
+                           if warnings else story)
     return stories
 
 
 def _item_to_story(item: dict[str, Any], where: str, raw: bytes) -> Story | None:
     profile = generation(item)
     fmt = f"ninjs {profile}"
-    error = check(item, profile)
-    if error is not None:
-        path = error.json_path.replace("$", where, 1)
-        raise FormatError(fmt, path, error.message[:300])
+    item, dropped = lenient(item, profile, where)
     if item.get("type") in _NON_TEXT:
         return None  # a picture or video is not a story; it is carried as an association
     v = _V3_KEYS.get if profile == "3.1" else (lambda key, default=None: key)
@@ -146,20 +243,27 @@ def _item_to_story(item: dict[str, Any], where: str, raw: bytes) -> Story | None
         return item.get(v(key, key))
 
     def when(key: str) -> Any:
-        return parse_datetime(get(key), fmt, f"{where}.{v(key, key)}")
+        try:
+            return parse_datetime(get(key), fmt, f"{where}.{v(key, key)}")
+        except FormatError as exc:
+            if key in ("embargoed", "expires"):
+                raise  # when readers may see it is never guessed
+            nonlocal dropped
+            dropped += (StoryWarning(v(key, key), exc.problem, "dropped"),)
+            return None
 
     read = _read_v1(item) if profile == "1.6" else _read_v2(item, v)
-    if not read.headline:
-        raise FormatError(fmt, f"{where}.headline", "a story needs a headline")
     urgency = get("urgency")
     if urgency is not None and not (isinstance(urgency, int | float) and 0 <= urgency <= 9):
-        raise FormatError(fmt, f"{where}.urgency", f"expected a number from 1 to 9, got {urgency!r}")
+        dropped += (StoryWarning("urgency", f"expected a number from 1 to 9, got {urgency!r}",
+                                 "dropped"),)
+        urgency = None
     try:
         pubstatus = Pubstatus.parse(get("pubstatus"))
     except ValueError as exc:
         raise FormatError(fmt, f"{where}.{v('pubstatus', 'pubstatus')}", str(exc)) from exc
     agency = _originator(read.infosources) or get("copyrightholder")
-    return Story(
+    story = Story(
         uri=item["uri"],
         headline=" ".join(str(read.headline).split()),
         body=read.body,
@@ -184,7 +288,9 @@ def _item_to_story(item: dict[str, Any], where: str, raw: bytes) -> Story | None
         creditline=read.descriptions.get("creditline"),
         raw=raw,
         format=fmt,
+        warnings=dropped,
     )
+    return story if story.headline else ensure_headline(story, fmt, where)
 
 
 class _Read(NamedTuple):

@@ -5,7 +5,8 @@ the poll the worker runs: a conditional GET, then page by page through a JSON AP
 page is one Delivery, applied in its own transaction before the next page is fetched; the
 poll memo (ETag, Last-Modified, cursor) is checkpointed after each page, so a worker killed
 half-way resumes from the last page it applied, and a page applied twice is a no-op. The
-GET itself is fetch.py's; summary-only entries are completed by linked.py.
+GET itself is fetch.py's; summary-only entries are completed by linked.py, and stories whose
+text is a rendition elsewhere (AP's NITF) by renditions.py.
 """
 
 from __future__ import annotations
@@ -36,6 +37,7 @@ from wiredesk.sources.fetch import Auth, Fetched, Fetcher, FetchError
 from wiredesk.sources.fetch_guard import BlockedAddress, check_url
 from wiredesk.sources.kind import Flag, Kind, Ran, Run
 from wiredesk.sources.linked import merge_page, summary_link
+from wiredesk.sources.renditions import Texts, retry_pending
 from wiredesk.store import Store
 from wiredesk.story import Delivery, Story
 
@@ -290,6 +292,7 @@ def poll_http(store: Store, cfg: HttpConfig, memo: dict[str, Any], fetcher: Fetc
                 next_url = with_param(cfg.url or "", paging.param, new_cursor)
         checkpoint(memo)
         url = next_url
+    retry_pending(store, cfg, fetcher, memo, now, result.totals, result.warnings)
     return result
 
 
@@ -299,11 +302,14 @@ def _deliver(store: Store, cfg: HttpConfig, fetcher: Fetcher, got: Fetched, data
     # the URL without its secrets.
     delivery = Delivery(data, cfg.name, mask_url(got.url), received, got.content_type)
     taken: dict[str, str] = {}
-    transform = None
-    if cfg.fetch_linked:
-        def transform(stories: list[Story], _delivery: Delivery) -> list[Story]:
-            return _with_linked_pages(cfg, fetcher, got.url, stories, result, taken)
+    texts = Texts(cfg, fetcher, result.memo, result.warnings)  # AP's NITF renditions
+
+    def transform(stories: list[Story], d: Delivery) -> list[Story]:
+        if cfg.fetch_linked:
+            stories = _with_linked_pages(cfg, fetcher, got.url, stories, result, taken)
+        return texts(stories, d)
     report = apply_delivery(store, cfg, delivery, transform=transform)
+    texts.commit()
     result.totals.update(report.counts())
     if report.error:
         result.warnings.append(f"quarantined {got.url}: {report.error}")

@@ -1,5 +1,6 @@
 """Console story pages: recent stories, one story's versions side by side with what changed
-between each and the next, and the kill button (a reason is required)."""
+between each and the next, why it is held from readers, the warnings each version was read
+with, and the kill button (a reason is required)."""
 
 from __future__ import annotations
 
@@ -43,6 +44,7 @@ def routes(ctx: Context, kit: Kit) -> list[Route]:
                           section="stories", record=record, history=history, pairs=pairs,
                           error=error, reason=reason,
                           live=availability(record, ctx.clock()).state is State.LIVE,
+                          held=desk.held_reason(record.story),
                           public=ctx.story_path(record.id, record.story.headline))
 
     def load(story_id: int) -> tuple[StoryRecord | None, list[VersionRecord]]:
