@@ -13,7 +13,7 @@ from wiredesk.config import Settings
 from wiredesk.formats import FormatError, ninjs
 from wiredesk.formats.dates import parse_datetime
 from wiredesk.sources import registry
-from wiredesk.store import Store
+from wiredesk.store import Changes, Store
 from wiredesk.story import Delivery
 from wiredesk.terms import Terms
 from wiredesk.times import utc_now
@@ -134,10 +134,23 @@ def cmd_sweep(args: argparse.Namespace, settings: Settings) -> int:
 
 def cmd_kill(args: argparse.Namespace, settings: Settings) -> int:
     store = Store.open(settings.database_url)
+    committed: list[Changes] = []
+    store.listeners.append(committed.append)
     if desk.kill(store, args.uri, reason=args.reason, actor=args.actor, now=utc_now()):
         print(f"taken down: {args.uri}")
     else:
         print(f"already down: {args.uri}")
+    if settings.purge_url and any(c.takedowns for c in committed):
+        # At once, not waiting for the worker's purger (which sends it again from the
+        # journal, harmlessly): the edge hears even when no worker runs.
+        from wiredesk.edge import purge_changes
+        from wiredesk.web.app import declared_routes
+        from wiredesk.web.notify import list_keys
+
+        lists = list_keys(declared_routes(settings, store))
+        if not all(purge_changes(settings.purge_url, c, lists) for c in committed):
+            print("edge purge failed; the process holding the clock's lease retries it",
+                  file=sys.stderr)
     return 0
 
 

@@ -118,8 +118,9 @@ def create_app(settings: Settings, *, store: Store | None = None, clock: Clock =
 
     @contextlib.asynccontextmanager
     async def lifespan(_app: Starlette) -> AsyncIterator[None]:
-        stop_clock = (lifecycle.ClockLoop(ctx.store, every=settings.clock_seconds,
-                                          now=ctx.clock).start() if run_clock else None)
+        purger = notify.purger_for(settings, ctx.store, routes) if run_clock else None
+        stop_clock = (lifecycle.ClockLoop(ctx.store, every=settings.clock_seconds, now=ctx.clock)
+                      .start(purger.start if purger else None) if run_clock else None)
         stop_background = await asyncio.to_thread(background, ctx.store) if background else None
         try:
             yield
