@@ -24,6 +24,7 @@ acl purgers {
 }
 
 sub vcl_recv {
+    unset req.http.X-Edge-Fetch;  # only this edge says it (vcl_backend_fetch)
     if (req.method == "PURGE" || (req.method == "POST" && req.http.Surrogate-Key)) {
         if (client.ip !~ purgers) {
             return (synth(403, "Purging is allowed from the local address only"));
@@ -40,7 +41,7 @@ sub vcl_recv {
     }
     # Who is asking matters here, or the request changes state: straight to wiredesk.
     if (req.url ~ "^/(console|push|websub|metrics|textsize|api/v1/sources)(/|\?|$)"
-            || (req.method != "GET" && req.method != "HEAD")) {
+            || (req.method != "GET" && req.method != "HEAD") || req.http.Authorization) {
         return (pass);
     }
     # A text size chosen without JavaScript (the form, the textsize cookie) is rendered by
@@ -56,6 +57,12 @@ sub vcl_recv {
 sub vcl_pipe {
     # One request per piped connection, so the next request on it is seen by vcl_recv.
     set bereq.http.Connection = "close";
+}
+
+sub vcl_backend_fetch {
+    # wiredesk reads its change counter before answering from its own page cache, so a
+    # fetch right after a purge never brings back the page the purge dropped.
+    set bereq.http.X-Edge-Fetch = "1";
 }
 
 sub vcl_backend_response {
