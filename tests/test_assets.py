@@ -36,7 +36,9 @@ def test_reader_pages_do_not_vary_by_cookie_unless_rendered_for_one(client, stor
     shared = client.get(url)
     assert "cookie" not in shared.headers["vary"].lower()
     assert shared.headers["cache-control"].startswith("public")
-    client.get("/textsize", params={"size": "larger", "next": url})  # JavaScript off
+    step = client.get("/textsize", params={"size": "larger", "next": url},  # JavaScript off
+                      follow_redirects=False)
+    assert step.headers["clear-site-data"] == '"cache"'  # drop the browser's shared copies
     mine = client.get(url)
     assert 'class="ts-2"' in mine.text and mine.headers["cache-control"] == "private, no-cache"
     client.cookies.clear()

@@ -133,6 +133,10 @@ def routes(ctx: Context) -> list[Route]:
         # JavaScript runs, so later pages are the shared cached copies again.
         response.set_cookie(TextSize.COOKIE, str(size.level), max_age=365 * 86400,
                             samesite="lax", httponly=False)
+        # Pages no longer say Vary: Cookie, so the browser's copies of the shared pages
+        # (default size) would be shown again: have it drop them.
+        response.headers["Clear-Site-Data"] = '"cache"'
+
         return response
 
     return [
