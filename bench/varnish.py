@@ -16,6 +16,7 @@ import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -50,6 +51,12 @@ def vcl_for(backend_port: int, path: Path = VCL) -> str:
     return text
 
 
+@dataclass(frozen=True)
+class Edge:
+    url: str  # http://127.0.0.1:PORT
+    pid: int  # varnishd's manager process (its cache process is a child)
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -58,9 +65,9 @@ def free_port() -> int:
 
 @contextmanager
 def running(backend_port: int, *, port: int | None = None, cpus: str | None = None,
-            extra: tuple[str, ...] = ()) -> Iterator[str]:
+            extra: tuple[str, ...] = ()) -> Iterator[Edge]:
     """varnishd in the foreground on 127.0.0.1:`port` (free when not given), in front of
-    127.0.0.1:`backend_port`; yields its base URL. `cpus`: pin it with taskset."""
+    127.0.0.1:`backend_port`; yields its URL and pid. `cpus`: pin it with taskset."""
     binary = varnishd()
     if binary is None:
         raise RuntimeError("varnishd not found: apt-get install varnish varnish-modules")
@@ -82,7 +89,7 @@ def running(backend_port: int, *, port: int | None = None, cpus: str | None = No
                                start_new_session=True)
     try:
         _wait(port, process, folder / "varnishd.log")
-        yield f"http://127.0.0.1:{port}"
+        yield Edge(f"http://127.0.0.1:{port}", process.pid)
     finally:
         process.send_signal(signal.SIGTERM)
         try:

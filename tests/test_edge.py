@@ -197,8 +197,9 @@ def test_the_cli_purges_by_itself_when_no_process_runs_a_purger(tmp_path):
 
 def test_purging_is_for_the_local_address_and_names_keys(tmp_path):
     with varnish.running(varnish.free_port()) as edge:
-        assert httpx.post(f"{edge}/.edge/purge", headers={"Surrogate-Key": "x"}).status_code == 200
-        assert httpx.request("PURGE", f"{edge}/").status_code == 400  # no keys named
+        assert httpx.post(f"{edge.url}/.edge/purge",
+                          headers={"Surrogate-Key": "x"}).status_code == 200
+        assert httpx.request("PURGE", f"{edge.url}/").status_code == 400  # no keys named
 
 
 def test_the_params_file_and_the_backend_line():
