@@ -13,6 +13,7 @@ import hashlib
 import hmac
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -210,3 +211,13 @@ def test_the_params_file_and_the_backend_line():
     bad = Path(varnish.PARAMS.parent / "missing")
     with pytest.raises(FileNotFoundError):
         varnish.read_params(bad)
+
+
+def test_the_systemd_unit_passes_the_same_params():
+    unit = (varnish.PARAMS.parent / "wiredesk-varnish.service").read_text()
+    expression = re.search(r'sed -n "(.*?)" /etc/varnish/varnishd\.params', unit).group(1)
+    expression = expression.replace("\\\\", "\\").replace("$$", "$")  # systemd unescapes
+    out = subprocess.run(["sed", "-n", expression, str(varnish.PARAMS)], capture_output=True,
+                         text=True, check=True).stdout.split()
+    assert out == [part for name, value in varnish.read_params()
+                   for part in ("-p", f"{name}={value}")]
