@@ -178,9 +178,10 @@ def test_every_kill_path_reaches_varnish(site):
     print("seconds until 410 at the edge:", {k: round(v, 3) for k, v in timings.items()})
 
 
-def test_the_cli_purges_by_itself_when_no_process_runs_a_purger(tmp_path):
-    """The web process has no purge URL (so runs no purger) and no worker runs: only the
-    CLI's own purge can make the edge drop the page."""
+@pytest.fixture
+def lone_site(tmp_path):
+    """One web process on SQLite with no purge URL (so no purger) and no worker, behind
+    Varnish; yields the site and its one story's id."""
     url = f"sqlite:///{tmp_path / 'wiredesk.db'}"
     site = Site(tmp_path, url, purge_in_servers=False)
     Store.open(url).close()
@@ -189,18 +190,56 @@ def test_the_cli_purges_by_itself_when_no_process_runs_a_purger(tmp_path):
         with varnish.running(site.web_port, port=site.edge_port):
             site.start("web", "serve", "--no-worker", "--port", str(site.web_port))
             wait_until(lambda: answers(f"{site.edge}/healthz"), 60, "the site through the edge")
-            site.cached(f"/story/{ids['urn:e:alone']}")
-            site.cli("kill", "urn:e:alone", "--reason", "legal")
-            assert site.get(f"/story/{ids['urn:e:alone']}").status_code == 410
+            yield site, ids["urn:e:alone"]
     finally:
         site.stop()
 
 
-def test_purging_is_for_the_local_address_and_names_keys(tmp_path):
+def test_the_cli_purges_by_itself_when_no_process_runs_a_purger(lone_site):
+    """Only the CLI's own purge can make the edge drop the page here."""
+    site, story_id = lone_site
+    site.cached(f"/story/{story_id}")
+    site.cli("kill", "urn:e:alone", "--reason", "legal")
+    assert site.get(f"/story/{story_id}").status_code == 410
+
+
+def test_one_cached_copy_for_every_reader_compressed_and_passes(lone_site):
+    site, story_id = lone_site
+    path = f"/story/{story_id}"
+    site.cached(path)
+    other = httpx.get(site.edge + path, headers={"Cookie": "_ga=1; theme=dark",
+                                                 "Accept-Encoding": "gzip"})
+    assert other.headers["X-Cache"] == "HIT"  # cookies that change nothing do not split it
+    assert other.headers["Content-Encoding"] == "gzip" and "Vary" in other.headers
+    assert "Surrogate-Key" not in other.headers and "xkey" not in other.headers
+    sized = httpx.get(site.edge + path, headers={"Cookie": "textsize=3"})
+    assert sized.headers["X-Cache"] == "MISS" and 'class="ts-3"' in sized.text
+    assert sized.headers["Cache-Control"] == "private, no-cache"
+    assert 'class="ts-1"' in site.get(path).text  # the shared copy is untouched
+    assert other.text == site.get(path).text  # the same bytes, gzip on the wire
+    css = re.search(r'href="(/static/site\.[0-9a-f]{10}\.css)"', other.text).group(1)
+    first = httpx.get(site.edge + css, headers={"Accept-Encoding": "gzip"})
+    assert first.headers["Cache-Control"] == "public, max-age=31536000, immutable"
+    assert first.headers["Content-Encoding"] == "gzip"
+    for _ in range(2):  # never cached at the edge
+        login = site.get("/console/login")
+        assert login.headers["X-Cache"] == "MISS"
+        metrics = site.get("/metrics")
+        assert metrics.headers["X-Cache"] == "MISS"
+
+
+def test_purging_is_for_the_local_address_and_names_keys():
     with varnish.running(varnish.free_port()) as edge:
         assert httpx.post(f"{edge.url}/.edge/purge",
                           headers={"Surrogate-Key": "x"}).status_code == 200
         assert httpx.request("PURGE", f"{edge.url}/").status_code == 400  # no keys named
+        # From another address (127.0.0.2 is this machine too, but not in the acl): refused.
+        stranger = httpx.Client(transport=httpx.HTTPTransport(local_address="127.0.0.2"))
+        with stranger:
+            refused = stranger.post(f"{edge.url}/.edge/purge", headers={"Surrogate-Key": "x"})
+            assert refused.status_code == 403
+            assert stranger.request("PURGE", f"{edge.url}/",
+                                    headers={"Surrogate-Key": "x"}).status_code == 403
 
 
 def test_the_params_file_and_the_backend_line():
