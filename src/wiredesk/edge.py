@@ -136,8 +136,8 @@ class EdgePurger:
                         self.failures += 1
                         delay = min(MAX_RETRY, delay * 2 or FIRST_RETRY)
                         retry_at = time.monotonic() + delay
-                self._wait(listener, min(self.wake, max(0.0, retry_at - time.monotonic()))
-                           if retry_at > time.monotonic() else self.wake)
+                until_retry = retry_at - time.monotonic()
+                self._wait(listener, min(self.wake, until_retry) if until_retry > 0 else self.wake)
         finally:
             listener.close()
 
