@@ -233,6 +233,9 @@ def test_purging_is_for_the_local_address_and_names_keys():
         assert httpx.post(f"{edge.url}/.edge/purge",
                           headers={"Surrogate-Key": "x"}).status_code == 200
         assert httpx.request("PURGE", f"{edge.url}/").status_code == 400  # no keys named
+        relayed = httpx.post(f"{edge.url}/.edge/purge",  # through a TLS proxy on this host
+                             headers={"Surrogate-Key": "x", "X-Forwarded-For": "203.0.113.9"})
+        assert relayed.status_code == 403
         # From another address (127.0.0.2 is this machine too, but not in the acl): refused.
         stranger = httpx.Client(transport=httpx.HTTPTransport(local_address="127.0.0.2"))
         with stranger:

@@ -26,7 +26,9 @@ acl purgers {
 sub vcl_recv {
     unset req.http.X-Edge-Fetch;  # only this edge says it (vcl_backend_fetch)
     if (req.method == "PURGE" || (req.method == "POST" && req.http.Surrogate-Key)) {
-        if (client.ip !~ purgers) {
+        # A request relayed by a TLS proxy on this host also comes from 127.0.0.1, but its
+        # X-Forwarded-For names another address before the one Varnish appended: refused.
+        if (client.ip !~ purgers || req.http.X-Forwarded-For ~ ",") {
             return (synth(403, "Purging is allowed from the local address only"));
         }
         if (!req.http.Surrogate-Key) {
