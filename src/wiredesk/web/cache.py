@@ -148,8 +148,11 @@ class PageCache:
             return None
         with self.lock:
             entry = self.entries.get(key)
-            if entry is None or entry.generation != self.generation or (
-                    time.monotonic() - entry.stored > MAX_ENTRY_SECONDS):
+            age = time.monotonic() - entry.stored if entry is not None else 0.0
+            # An entry past its own max-age would be served as "max-age=0": an edge cache
+            # could then keep nothing and send every request here. Render it afresh instead.
+            if entry is None or entry.generation != self.generation or age > MAX_ENTRY_SECONDS \
+                    or (entry.max_age is not None and age >= entry.max_age):
                 self.misses += 1
                 return None
             self.entries.move_to_end(key)
