@@ -11,7 +11,7 @@ import pytest
 
 from helpers import deliver, ninjs_item
 from wiredesk import desk
-from wiredesk.edge import CURSOR, EdgePurger, event_keys
+from wiredesk.edge import CURSOR, EdgePurger, chunks, event_keys
 from wiredesk.store.journal import StoryEvent
 
 LISTS = ["front", "search", "feeds", "sitemap"]
@@ -61,6 +61,18 @@ def test_the_keys_a_run_of_events_reaches():
     assert event_keys([event(1, "update", 7)], LISTS) == ["story-7", *LISTS]
     keys = event_keys([event(1, "takedown", 7, subjects=("Weather",)), event(2, "new", 8)], LISTS)
     assert keys == ["story-7", "stories", "agency-ap", "subject-weather", *LISTS]
+
+
+def test_many_keys_go_in_several_headers_each_under_the_limit(store, now, edge):
+    keys = [f"story-{n}" for n in range(2000)]
+    runs = chunks(keys, 4000)
+    assert len(runs) > 1 and all(len(run) <= 4000 for run in runs)
+    assert " ".join(runs).split() == keys
+    assert chunks([], 10) == []
+    purger = EdgePurger(store, edge, LISTS)
+    assert purger.send(keys)
+    assert [key for sent in Edge.keys for key in sent] == keys
+    purger.client.close()
 
 
 def test_a_takedown_is_purged_and_the_cursor_moves_only_when_the_edge_says_2xx(store, now, edge):

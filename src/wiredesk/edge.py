@@ -39,7 +39,8 @@ CURSOR = "edge-purge"
 WAKE_SECONDS = 0.25  # the longest a commit from another process waits (SQLite, lost NOTIFY)
 FIRST_RETRY = 0.25  # seconds after a failed purge; doubles up to MAX_RETRY
 MAX_RETRY = 10.0
-BATCH = 500  # events per purge request
+BATCH = 500  # journal events per drain step
+HEADER_CHARS = 4000  # per Surrogate-Key header: well inside Varnish's 8 KB header limit
 TIMEOUT = httpx.Timeout(5.0, connect=2.0)
 
 
@@ -188,13 +189,27 @@ def purge_changes(url: str, changes: Changes, lists: Sequence[str]) -> bool:
 
 
 def send_purge(client: httpx.Client, url: str, keys: list[str]) -> bool:
-    """POST the keys in a Surrogate-Key header; True when the edge answered 2xx."""
-    try:
-        response = client.post(url, headers={"Surrogate-Key": " ".join(keys)})
-    except httpx.HTTPError as exc:
-        log.warning("edge purge of %d key(s) failed: %s", len(keys), exc)
-        return False
-    if not response.is_success:
-        log.warning("edge purge of %d key(s) refused: HTTP %d", len(keys), response.status_code)
-        return False
+    """POST the keys in Surrogate-Key headers of at most HEADER_CHARS each (Varnish refuses
+    a header over 8 KB); True when the edge answered 2xx to every one."""
+    for chunk in chunks(keys, HEADER_CHARS):
+        try:
+            response = client.post(url, headers={"Surrogate-Key": chunk})
+        except httpx.HTTPError as exc:
+            log.warning("edge purge of %d key(s) failed: %s", len(keys), exc)
+            return False
+        if not response.is_success:
+            log.warning("edge purge of %d key(s) refused: HTTP %d", len(keys),
+                        response.status_code)
+            return False
     return True
+
+
+def chunks(keys: list[str], limit: int) -> list[str]:
+    """The keys as space-separated runs of at most `limit` characters."""
+    runs: list[str] = []
+    for key in keys:
+        if runs and len(runs[-1]) + 1 + len(key) <= limit:
+            runs[-1] += " " + key
+        else:
+            runs.append(key)
+    return runs
