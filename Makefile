@@ -32,8 +32,9 @@ test: $(VENV)/.test-extras node_modules/axe-core/axe.min.js
 	$(BIN)/python -m pytest -q
 
 bench: $(VENV)/.test-extras
-	@command -v wrk >/dev/null && command -v nginx >/dev/null || \
-	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk nginx-light)
+	@command -v wrk >/dev/null && command -v nginx >/dev/null && [ -x /usr/sbin/varnishd ] || \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk nginx-light \
+	   varnish varnish-modules)
 	$(BIN)/python bench/parse.py
 	$(BIN)/python bench/tick.py
 	$(BIN)/python bench/stores.py

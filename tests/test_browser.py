@@ -160,20 +160,44 @@ def test_front_page_lists_the_samples(site: Site, page: Any) -> None:
 
 
 def test_text_size_changes_the_body_and_is_remembered(site: Site, page: Any) -> None:
+    """With JavaScript the size is set on the page itself (static/textsize.js): no request,
+    and every page stays the one cached copy all readers share."""
     page.goto(f"{site.url}/story/{site.story_id(STORM)}")
     default = body_size(page)
     shot(page, "article")
-    with page.expect_navigation():
-        page.click("button[value=larger]")
+    requests: list[str] = []
+    page.on("request", lambda r: requests.append(r.url))
+    page.click("button[value=larger]")
     larger = body_size(page)
-    assert larger > default
+    assert larger > default and requests == []
     assert page.locator(".textsize-current").inner_text() == "Large"
     shot(page, "article-large")
-    page.goto(f"{site.url}/story/{site.story_id(PAGE_SEED)}")  # the next page remembers
+    answer = page.goto(f"{site.url}/story/{site.story_id(PAGE_SEED)}")  # the next page remembers
     assert body_size(page) == larger
-    with page.expect_navigation():
-        page.click("button[value=smaller]")
+    assert answer is not None and "private" not in answer.headers.get("cache-control", "")
+    page.click("button[value=smaller]")
     assert body_size(page) == default
+    assert page.locator(".textsize-current").inner_text() == "Normal"
+
+
+def test_text_size_works_without_javascript(site: Site, browser: Any) -> None:
+    """The buttons ask /textsize, which sets a cookie; pages for that cookie are private."""
+    context = browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+    try:
+        page.goto(f"{site.url}/story/{site.story_id(STORM)}")
+        default = body_size(page)
+        with page.expect_navigation():
+            page.click("button[value=larger]")
+        assert body_size(page) > default
+        assert page.locator(".textsize-current").inner_text() == "Large"
+        answer = page.goto(f"{site.url}/story/{site.story_id(PAGE_SEED)}")
+        assert answer is not None and answer.headers["cache-control"].startswith("private")
+        with page.expect_navigation():
+            page.click("button[value=smaller]")
+        assert body_size(page) == default
+    finally:
+        context.close()
 
 
 def test_now_reading_bar_stays_in_view_while_scrolling(site: Site, browser: Any) -> None:
@@ -259,9 +283,9 @@ def test_pages_have_no_serious_accessibility_violations(site: Site, browser: Any
             page.goto(site.url + "/")
         elif which.startswith("article"):
             page.goto(f"{site.url}/story/{seed}")
-            if which == "article-large":
-                with page.expect_navigation():
-                    page.click("button[value=larger]")
+            if which == "article-large":  # set on the page by static/textsize.js
+                page.click("button[value=larger]")
+                assert page.locator(".textsize-current").inner_text() == "Large"
         elif which == "search":
             page.goto(site.url + "/search?q=storm")
         elif which == "gone":

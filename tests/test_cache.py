@@ -123,3 +123,15 @@ def test_listener_wakes_on_another_stores_commit(store, store_url, now):
     other.close()
     listener.close()
     assert woke == [store.engine.dialect.name == "postgresql"]
+
+
+def test_an_entry_past_its_max_age_is_rendered_afresh(client, store, now):
+    """Never "max-age=0" from a cached copy: an edge cache in front would then keep nothing."""
+    deliver(store, ninjs_item(at=now), now)
+    first = client.get("/")
+    assert first.headers["cache-control"] == "public, max-age=30"
+    cache = client.app.state.cache
+    for entry in cache.entries.values():
+        entry.stored -= 31  # as if rendered 31 s ago
+    again = client.get("/")
+    assert again.headers["cache-control"] == "public, max-age=30"

@@ -17,7 +17,7 @@ from helpers import deliver, later, ninjs_item
 from wiredesk import desk, lifecycle
 from wiredesk.config import Settings
 from wiredesk.web.app import declared_routes
-from wiredesk.web.notify import attach
+from wiredesk.web.notify import attach, purger_for
 
 SM = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
 NEWS = "{http://www.google.com/schemas/sitemap-news/0.9}"
@@ -289,11 +289,16 @@ def recorder():
 def test_takedown_purges_the_cdn_by_surrogate_key_and_pings_the_hub(store, now, recorder):
     settings = Settings(base_url="https://news.example", purge_url=f"{recorder}/purge",
                         websub_hub=f"{recorder}/hub")
-    notifier = attach(store, settings, declared_routes(settings, store))
+    routes = declared_routes(settings, store)
+    notifier = attach(store, settings, routes)
+    purger = purger_for(settings, store, routes)  # the journal's reader (wiredesk/edge.py)
+    assert purger is not None
     story(store, now)
+    purger.start_cursor()
     story_id = store.story_by_uri("urn:a").id
     desk.kill(store, "urn:a", reason="legal", actor="ed", now=now)
     notifier.close()  # waits for the background calls
+    assert purger.drain()
     purges = [headers for path, headers, _ in Recorder.calls if path == "/purge"]
     assert len(purges) == 1
     keys = purges[0]["Surrogate-Key"].split()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from lxml import html as lxml_html
 from starlette.testclient import TestClient
@@ -51,8 +53,10 @@ def test_article_page_has_no_script_but_its_json_ld(client, store, now):
     (record,) = store.live_stories(now)
     page = client.get(f"/story/{record.id}")
     doc = lxml_html.fromstring(page.text)
-    scripts = doc.xpath("//script")
-    assert [s.get("type") for s in scripts] == ["application/ld+json"]
+    scripts = doc.xpath("//script")  # the site's own text-size script, and the JSON-LD
+    assert [s.get("type") for s in scripts] == ["text/javascript", "application/ld+json"]
+    assert re.fullmatch(r"/static/textsize\.[0-9a-f]{10}\.js", scripts[0].get("src"))
+    assert not scripts[0].text
     assert not doc.xpath("//@*[starts-with(name(), 'on')]")
     assert not doc.xpath("//*[@style]") and not doc.xpath("//style")
 

@@ -59,7 +59,10 @@ def make_app() -> Starlette:
 def _worker(settings: Settings) -> Callable[[Store], Callable[[], None]]:
     def start(store: Store) -> Callable[[], None]:
         from wiredesk.sources.worker import start_with_app
+        from wiredesk.web.app import declared_routes
+        from wiredesk.web.notify import purger_for
 
-        return start_with_app(store, clock_seconds=settings.clock_seconds)
+        purger = purger_for(settings, store, declared_routes(settings, store))
+        return start_with_app(store, clock_seconds=settings.clock_seconds, purger=purger)
 
     return start

@@ -17,6 +17,7 @@ import logging
 import os
 import socket
 import threading
+import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -70,6 +71,7 @@ class ClockLoop:
         self.owner = owner or lease_owner()
         self.stopping = threading.Event()
         self.leases = store.sources  # the clock's lease is kept beside the sources'
+        self.held_until = 0.0  # time.monotonic() until which this process surely holds it
 
     def tick_once(self) -> TickReport | None:
         """One turn; None when another process holds the clock. Never raises: the clock must
@@ -78,7 +80,10 @@ class ClockLoop:
             now = self.now()
             lease = timedelta(seconds=max(3 * self.every, 15))
             if not self.leases.claim_clock(self.owner, now, lease):
+                self.held_until = 0.0
                 return None
+            # Half the lease: another process can take it only after all of it has lapsed.
+            self.held_until = time.monotonic() + lease.total_seconds() / 2
             report = tick(self.store, now)
             if report.expired or report.embargoes_lifted:
                 log.info("clock: %d expired, %d embargoes lifted", report.expired,
@@ -88,6 +93,10 @@ class ClockLoop:
             log.exception("clock tick failed")
             return None
 
+    def holds(self) -> bool:
+        """Does this process hold the clock's lease (so runs the edge purger, edge.py)?"""
+        return time.monotonic() < self.held_until
+
     def run(self) -> None:
         while not self.stopping.is_set():
             self.tick_once()
@@ -95,18 +104,24 @@ class ClockLoop:
         self.release()
 
     def release(self) -> None:
+        self.held_until = 0.0
         try:
             self.leases.release_clock(self.owner)
         except Exception:
             log.exception("could not release the clock's lease")
 
-    def start(self) -> Callable[[], None]:
-        """Run in a thread; returns the function that stops it."""
+    def start(self, companion: Callable[[Callable[[], bool]], Callable[[], None]] | None = None
+              ) -> Callable[[], None]:
+        """Run in a thread; returns the function that stops it. `companion` (the edge
+        purger's start) is started with `holds` and stopped with the loop."""
+        stop_companion = companion(self.holds) if companion else None
         thread = threading.Thread(target=self.run, name="wiredesk-clock", daemon=True)
         thread.start()
 
         def stop() -> None:
             self.stopping.set()
             thread.join(timeout=30)
+            if stop_companion:
+                stop_companion()
 
         return stop

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from wiredesk.config import Settings
+from wiredesk.edge import EdgePurger
 from wiredesk.sources import registry
 from wiredesk.sources.config import parse_interval
 from wiredesk.sources.kinds import KINDS, POLLED, build
@@ -181,6 +182,14 @@ def cmd_load(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def edge_purger(settings: Settings, store: Store) -> EdgePurger | None:
+    """The worker's journal-driven edge purger (edge.py), when a purge URL is set."""
+    from wiredesk.web.app import declared_routes
+    from wiredesk.web.notify import purger_for
+
+    return purger_for(settings, store, declared_routes(settings, store))
+
+
 def cmd_worker(args: argparse.Namespace, settings: Settings) -> int:
     store = Store.open(settings.database_url)
     path = registry.sources_file(args.sources)
@@ -189,7 +198,8 @@ def cmd_worker(args: argparse.Namespace, settings: Settings) -> int:
         if changed:
             log.info("sources file %s: %s", path, ", ".join(changed))
     worker = Worker(store, clock_seconds=settings.clock_seconds, threads=args.threads,
-                    per_host=args.per_host, lease_seconds=parse_interval(args.lease, "--lease"))
+                    per_host=args.per_host, lease_seconds=parse_interval(args.lease, "--lease"),
+                    purger=edge_purger(settings, store))
     if args.once:
         ran = worker.run_once()
         print(f"ran {ran} source(s)")

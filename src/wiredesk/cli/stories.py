@@ -13,7 +13,7 @@ from wiredesk.config import Settings
 from wiredesk.formats import FormatError, ninjs
 from wiredesk.formats.dates import parse_datetime
 from wiredesk.sources import registry
-from wiredesk.store import Store
+from wiredesk.store import Changes, Store
 from wiredesk.story import Delivery
 from wiredesk.terms import Terms
 from wiredesk.times import utc_now
@@ -134,19 +134,47 @@ def summary(totals: Counter[str], files: int) -> str:
 def cmd_sweep(args: argparse.Namespace, settings: Settings) -> int:
     now = parse_datetime(args.now, "--now", "--now") if args.now else utc_now()
     assert now is not None
-    report = lifecycle.tick(Store.open(settings.database_url), now)
+    store = Store.open(settings.database_url)
+    committed = _committed(store)
+    report = lifecycle.tick(store, now)
     print(f"sweep at {now.isoformat()}: {report.expired} expired, "
           f"{report.embargoes_lifted} embargoes lifted")
+    _purge_now(store, settings, committed)
     return 0
 
 
 def cmd_kill(args: argparse.Namespace, settings: Settings) -> int:
     store = Store.open(settings.database_url)
+    committed = _committed(store)
     if desk.kill(store, args.uri, reason=args.reason, actor=args.actor, now=utc_now()):
         print(f"taken down: {args.uri}")
     else:
         print(f"already down: {args.uri}")
+    _purge_now(store, settings, committed)
     return 0
+
+
+def _committed(store: Store) -> list[Changes]:
+    """Every transaction this command commits, as the store tells its listeners."""
+    committed: list[Changes] = []
+    store.listeners.append(committed.append)
+    return committed
+
+
+def _purge_now(store: Store, settings: Settings, committed: list[Changes]) -> None:
+    """Tell the edge cache at once, not waiting for the clock's purger (which sends the same
+    from the journal, harmlessly): the edge hears even when no worker runs."""
+    done = [c for c in committed if c.takedowns or c.embargoes_lifted]
+    if not settings.purge_url or not done:
+        return
+    from wiredesk.edge import purge_changes
+    from wiredesk.web.app import declared_routes
+    from wiredesk.web.notify import list_keys
+
+    lists = list_keys(declared_routes(settings, store))
+    if not all(purge_changes(settings.purge_url, c, lists) for c in done):
+        print("edge purge failed; the process holding the clock's lease retries it",
+              file=sys.stderr)
 
 
 def cmd_status(args: argparse.Namespace, settings: Settings) -> int:

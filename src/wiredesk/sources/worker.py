@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from wiredesk import lifecycle
+from wiredesk.edge import EdgePurger
 from wiredesk.masking import mask_text
 from wiredesk.sources import registry
 from wiredesk.sources.fetch import FetchError, HostLimiter
@@ -79,7 +80,8 @@ def _pid_alive(owner: str) -> bool:
 class Worker:
     def __init__(self, store: Store, *, clock_seconds: float = 5.0, threads: int = 4,
                  per_host: int = 2, lease_seconds: float = 300.0, idle_seconds: float = 1.0,
-                 max_backoff: float = 3600.0, clock: Clock = utc_now) -> None:
+                 max_backoff: float = 3600.0, clock: Clock = utc_now,
+                 purger: EdgePurger | None = None) -> None:
         self.store = store
         self.sources = store.sources
         self.clock = clock
@@ -94,6 +96,7 @@ class Worker:
         self.stopping = threading.Event()
         self.clock_loop = lifecycle.ClockLoop(store, every=clock_seconds, now=clock,
                                               owner=self.owner)
+        self.purger = purger  # drains the journal to the edge while this holds the clock
 
     def stop(self) -> None:
         """Ask the worker to stop after the deliveries in hand (safe from a signal handler)."""
@@ -105,6 +108,7 @@ class Worker:
         if freed:
             log.info("freed %d lease(s) of dead workers on this host", freed)
         log.info("worker %s started", self.owner)
+        stop_purger = self.purger.start(self.clock_loop.holds) if self.purger else None
         next_tick = 0.0
         inflight: dict[Future[None], str] = {}
         with ThreadPoolExecutor(self.threads, thread_name_prefix="wiredesk-source") as pool:
@@ -126,6 +130,8 @@ class Worker:
             wait(inflight)  # each job stops after its current delivery
         self.sources.release(self.owner)
         self.clock_loop.release()
+        if stop_purger:
+            stop_purger()
         log.info("worker %s stopped", self.owner)
 
     def run_once(self) -> int:
@@ -216,14 +222,15 @@ def start_in_thread(worker: Worker) -> threading.Thread:
     return thread
 
 
-def start_with_app(store: Store, *, clock_seconds: float) -> Callable[[], None]:
+def start_with_app(store: Store, *, clock_seconds: float,
+                   purger: EdgePurger | None = None) -> Callable[[], None]:
     """A worker in a thread beside the web app (`wiredesk serve`, started by the app itself
     in the server process, after the fork); returns the function that stops it after the
     deliveries in hand. The sources file, if one is named, is read first."""
     path = registry.sources_file()
     if path is not None:
         registry.sync_file(store, path, utc_now())
-    worker = Worker(store, clock_seconds=clock_seconds)
+    worker = Worker(store, clock_seconds=clock_seconds, purger=purger)
     thread = start_in_thread(worker)
 
     def stop() -> None:

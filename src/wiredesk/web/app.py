@@ -15,7 +15,6 @@ import contextlib
 import logging
 from collections.abc import AsyncIterator, Callable
 from datetime import timedelta
-from importlib import resources
 
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
@@ -23,7 +22,6 @@ from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import BaseRoute
-from starlette.staticfiles import StaticFiles
 
 from wiredesk import lifecycle, metrics
 from wiredesk.config import Settings
@@ -39,6 +37,7 @@ from wiredesk.web import (
     sitemaps,
     sources_api,
 )
+from wiredesk.web.assets import AssetFiles
 from wiredesk.web.auth import Auth
 from wiredesk.web.cache import CacheMiddleware, PageCache
 from wiredesk.web.context import Clock, Context, system_clock
@@ -53,7 +52,7 @@ __all__ = ["create_app", "declared_routes", "site_routes", "system_clock"]
 
 def site_routes(ctx: Context, auth: Auth) -> list[BaseRoute]:
     """Every surface, in the order the router tries them: one line each."""
-    static = StaticFiles(directory=str(resources.files("wiredesk.web").joinpath("static")))
+    static = AssetFiles()  # fingerprinted names, a year's cache (web/assets.py)
     return [
         *pages.routes(ctx),
         *api.routes(ctx),
@@ -118,8 +117,9 @@ def create_app(settings: Settings, *, store: Store | None = None, clock: Clock =
 
     @contextlib.asynccontextmanager
     async def lifespan(_app: Starlette) -> AsyncIterator[None]:
-        stop_clock = (lifecycle.ClockLoop(ctx.store, every=settings.clock_seconds,
-                                          now=ctx.clock).start() if run_clock else None)
+        purger = notify.purger_for(settings, ctx.store, routes) if run_clock else None
+        stop_clock = (lifecycle.ClockLoop(ctx.store, every=settings.clock_seconds, now=ctx.clock)
+                      .start(purger.start if purger else None) if run_clock else None)
         stop_background = await asyncio.to_thread(background, ctx.store) if background else None
         try:
             yield

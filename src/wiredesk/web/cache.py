@@ -43,6 +43,7 @@ WATCH_SECONDS = 0.25  # how soon another process's commit reaches this one at th
 MAX_ENTRY_SECONDS = 60  # re-render at least this often (relative windows such as "2 days")
 MAX_BYTES = 64 * 1024 * 1024
 CACHEABLE_STATUS = {200, 404, 410}
+EDGE_FETCH = (b"x-edge-fetch", b"1")  # set by deploy/varnish/wiredesk.vcl on every fetch
 
 
 @dataclass(slots=True)
@@ -147,8 +148,11 @@ class PageCache:
             return None
         with self.lock:
             entry = self.entries.get(key)
-            if entry is None or entry.generation != self.generation or (
-                    time.monotonic() - entry.stored > MAX_ENTRY_SECONDS):
+            age = time.monotonic() - entry.stored if entry is not None else 0.0
+            # An entry past its own max-age would be served as "max-age=0": an edge cache
+            # could then keep nothing and send every request here. Render it afresh instead.
+            if entry is None or entry.generation != self.generation or age > MAX_ENTRY_SECONDS \
+                    or (entry.max_age is not None and age >= entry.max_age):
                 self.misses += 1
                 return None
             self.entries.move_to_end(key)
@@ -204,6 +208,10 @@ class CacheMiddleware:
         if key is None:
             await self.app(scope, receive, send)
             return
+        if EDGE_FETCH in scope["headers"]:
+            # The edge cache asks after a purge, perhaps before the watcher has heard of the
+            # commit that caused it: read the counter now, so it never re-caches a stale page.
+            self.cache.refresh()
         entry = self.cache.get(key)
         if entry is not None:
             await self._serve(scope, entry, send)

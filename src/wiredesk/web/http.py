@@ -57,7 +57,9 @@ def respond(request: Request, body: bytes, media_type: str, *, cache_seconds: in
         "ETag": etag,
         "Cache-Control": f"public, max-age={cache_seconds}" if cache_seconds else "no-cache",
         "Surrogate-Key": " ".join(dict.fromkeys(keys)),
-        "Vary": "Cookie" if media_type.startswith("text/html") else "Accept-Encoding",
+        # The same bytes for every reader (the text size is set on the client): no Vary:
+        # Cookie, so caches keep one copy. A page rendered for a text-size cookie says private.
+        "Vary": "Accept-Encoding",
         **(extra or {}),
     }
     if last_modified is not None:

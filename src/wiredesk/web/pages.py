@@ -34,8 +34,13 @@ def render_page(ctx: Context, request: Request, template: str, status: int = 200
     size = TextSize.from_cookie(request.cookies.get(TextSize.COOKIE))
     html = ctx.renderer.render(template, request_path=request.url.path, textsize=size,
                                query=request.query_params.get("q", ""), **context)
-    return respond(request, html.encode("utf-8"), "text/html; charset=utf-8",
-                   cache_seconds=cache_seconds, keys=keys or ["pages"], status=status)
+    response = respond(request, html.encode("utf-8"), "text/html; charset=utf-8",
+                       cache_seconds=cache_seconds, keys=keys or ["pages"], status=status)
+    if size.level != TextSize.DEFAULT:
+        # Rendered for one reader's cookie (a size chosen without JavaScript): for that
+        # reader only, never for a shared cache (web/cache.py and the edge skip it).
+        response.headers["Cache-Control"] = "private, no-cache"
+    return response
 
 
 ERRORS = {400: "Bad request", 405: "Method not allowed", 413: "Request too large",
@@ -124,8 +129,14 @@ def routes(ctx: Context) -> list[Route]:
         size = current.step(request.query_params.get("size", ""))
         response = RedirectResponse(local_path(request.query_params.get("next", "/")),
                                     status_code=303)
+        # Readable by static/textsize.js, which moves it to localStorage and drops it once
+        # JavaScript runs, so later pages are the shared cached copies again.
         response.set_cookie(TextSize.COOKIE, str(size.level), max_age=365 * 86400,
-                            samesite="lax", httponly=True)
+                            samesite="lax", httponly=False)
+        # Pages no longer say Vary: Cookie, so the browser's copies of the shared pages
+        # (default size) would be shown again: have it drop them.
+        response.headers["Clear-Site-Data"] = '"cache"'
+
         return response
 
     return [

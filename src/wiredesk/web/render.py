@@ -12,6 +12,7 @@ from markupsafe import Markup
 
 from wiredesk.config import Settings
 from wiredesk.times import iso
+from wiredesk.web.assets import asset
 
 URGENT = 3  # ninjs urgency 1 (highest) to 9; 1-3 are marked on the front page
 
@@ -76,7 +77,8 @@ class Renderer:
             lstrip_blocks=True,
         )
         self.env.filters.update(when=when, isotime=isotime, slug=slug, highlight=highlight)
-        self.env.globals.update(site=settings.site_name, URGENT=URGENT, safe_html=Markup)
+        self.env.globals.update(site=settings.site_name, URGENT=URGENT, safe_html=Markup,
+                                asset=asset)
 
     def render(self, template: str, **context: Any) -> str:
         return self.env.get_template(template).render(**context)

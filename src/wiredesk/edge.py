@@ -1,0 +1,215 @@
+"""The edge cache hears every change to a story, from whichever process made it.
+
+The story journal (store/journal.py) holds one row per story shown, updated or taken down,
+written in the same transaction as the change: a takedown committed by the CLI, a worker, the
+clock, the console or a push cannot be missing from it. The purger reads the journal from its
+named cursor ("edge-purge"), sends the Surrogate-Keys those events reach to the edge
+(`WIREDESK_PURGE_URL`: a POST with a `Surrogate-Key` header, as deploy/varnish/wiredesk.vcl
+takes it) and moves the cursor past them only when the edge answered 2xx; otherwise it tries
+again with a back-off. So every takedown is purged at least once (a duplicate is harmless),
+even across a crash between the purge and the cursor's move.
+
+One process at a time drains the cursor: whichever holds the clock's lease (a worker, or a
+web process started with `--no-worker`, both run lifecycle.ClockLoop). It wakes at once on a
+commit in its own process (`nudge`, a store listener), on NOTIFY from another node's commit
+(PostgreSQL), and otherwise every WAKE_SECONDS, so the edge hears within a fraction of a
+second. `wiredesk kill` also sends its own takedown's keys straight after its commit
+(`purge_changes`), so the edge hears at once even when no worker runs.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable, Iterable, Sequence
+from datetime import datetime
+
+import httpx
+
+from wiredesk import __version__
+from wiredesk.store import Changes, Store
+from wiredesk.store.journal import StoryEvent
+from wiredesk.store.listen import ChangeListener
+from wiredesk.times import utc_now
+from wiredesk.web.http import story_keys
+
+log = logging.getLogger("wiredesk.edge")
+CURSOR = "edge-purge"
+WAKE_SECONDS = 0.25  # the longest a commit from another process waits (SQLite, lost NOTIFY)
+FIRST_RETRY = 0.25  # seconds after a failed purge; doubles up to MAX_RETRY
+MAX_RETRY = 10.0
+BATCH = 500  # journal events per drain step
+HEADER_CHARS = 4000  # per Surrogate-Key header: well inside Varnish's 8 KB header limit
+TIMEOUT = httpx.Timeout(5.0, connect=2.0)
+
+
+def event_keys(events: Iterable[StoryEvent], lists: Sequence[str]) -> list[str]:
+    """The Surrogate-Keys a run of journal events reaches: every key of a story taken down
+    (its page, its agency's and subjects' lists), the page of a story updated, and the lists
+    (`lists`, what the routes declare in their `purge`) whenever what is visible changed."""
+    keys: list[str] = []
+    any_event = False
+    for event in events:
+        any_event = True
+        if event.kind == "takedown":
+            keys += story_keys(event.story_id, event.agency, event.subjects)
+        elif event.kind == "update":
+            keys.append(f"story-{event.story_id}")
+    if any_event:
+        keys += lists
+    return list(dict.fromkeys(keys))
+
+
+def change_keys(changes: Changes, lists: Sequence[str]) -> list[str]:
+    """The keys of one committed transaction's takedowns (and the lists), for `purge_changes`."""
+    keys: list[str] = []
+    for gone in changes.takedowns:
+        keys += story_keys(gone.story_id, gone.agency, gone.subjects)
+    if changes.takedowns or changes.embargoes_lifted:
+        keys += lists
+    return list(dict.fromkeys(keys))
+
+
+class EdgePurger:
+    """Drains the journal to the edge from the cursor CURSOR; see the module's doc."""
+
+    def __init__(self, store: Store, url: str, lists: Sequence[str], *, name: str = CURSOR,
+                 now: Callable[[], datetime] = utc_now, wake: float = WAKE_SECONDS) -> None:
+        self.store = store
+        self.url = url
+        self.lists = list(lists)
+        self.name = name
+        self.now = now
+        self.wake = wake
+        self.client = httpx.Client(timeout=TIMEOUT,
+                                   headers={"User-Agent": f"wiredesk/{__version__}"})
+        self.nudged = threading.Event()
+        self.stopping = threading.Event()
+        self.sent = 0  # purge requests the edge accepted, for tests and curious operators
+        self.failures = 0  # consecutive failed purges
+
+    def send(self, keys: list[str]) -> bool:
+        """One purge request; True when the edge answered 2xx."""
+        if not send_purge(self.client, self.url, keys):
+            return False
+        self.sent += 1
+        return True
+
+    def start_cursor(self) -> int:
+        """Where the cursor is, saving it first if new, so every later event is purged."""
+        position = self.store.journal.position(self.name)
+        self.store.journal.advance(self.name, position, self.now())
+        return position
+
+    def drain(self) -> bool:
+        """Purge every event after the cursor, BATCH at a time; False when the edge failed
+        (the cursor stays before the events not acknowledged)."""
+        journal = self.store.journal
+        position = journal.position(self.name)
+        while not self.stopping.is_set():
+            events = journal.since(position, limit=BATCH)
+            if not events:
+                return True
+            if not self.send(event_keys(events, self.lists)):
+                return False
+            position = events[-1].id
+            journal.advance(self.name, position, self.now())
+            if len(events) < BATCH:
+                return True
+        return True
+
+    def nudge(self, changes: Changes) -> None:
+        """A store listener: a commit in this process wakes the loop at once."""
+        if changes:
+            self.nudged.set()
+
+    def run(self, holds: Callable[[], bool]) -> None:
+        """Drain whenever `holds()` says this process holds the lease, until stopped."""
+        listener = ChangeListener(self.store.engine)
+        retry_at, delay = 0.0, 0.0
+        try:
+            while not self.stopping.is_set():
+                if holds() and time.monotonic() >= retry_at:
+                    if self._drain_quietly():
+                        delay, self.failures = 0.0, 0
+                    else:
+                        self.failures += 1
+                        delay = min(MAX_RETRY, delay * 2 or FIRST_RETRY)
+                        retry_at = time.monotonic() + delay
+                until_retry = retry_at - time.monotonic()
+                self._wait(listener, min(self.wake, until_retry) if until_retry > 0 else self.wake)
+        finally:
+            listener.close()
+
+    def _drain_quietly(self) -> bool:
+        try:
+            return self.drain()
+        except Exception:  # a store hiccup: try again after the back-off
+            log.exception("edge purger could not read the journal")
+            return False
+
+    def _wait(self, listener: ChangeListener, timeout: float) -> None:
+        if self.nudged.is_set():
+            self.nudged.clear()
+            return
+        if listener.postgres:
+            listener.wait(timeout)  # NOTIFY from any node's commit ends it at once
+        else:
+            self.nudged.wait(timeout)
+        self.nudged.clear()
+
+    def start(self, holds: Callable[[], bool]) -> Callable[[], None]:
+        """Run in a thread beside the clock; returns the function that stops it."""
+        self.start_cursor()
+        self.store.listeners.append(self.nudge)
+        thread = threading.Thread(target=self.run, args=(holds,), name="wiredesk-edge-purge",
+                                  daemon=True)
+        thread.start()
+
+        def stop() -> None:
+            self.stopping.set()
+            self.nudged.set()
+            thread.join(timeout=10)
+            if self.nudge in self.store.listeners:
+                self.store.listeners.remove(self.nudge)
+            self.client.close()
+
+        return stop
+
+
+def purge_changes(url: str, changes: Changes, lists: Sequence[str]) -> bool:
+    """One immediate purge of a commit's takedowns from a process that runs no purger (the
+    CLI); the lease holder's purger sends them again from the journal, harmlessly."""
+    keys = change_keys(changes, lists)
+    if not keys:
+        return True
+    with httpx.Client(timeout=TIMEOUT, headers={"User-Agent": f"wiredesk/{__version__}"}) as client:
+        return send_purge(client, url, keys)
+
+
+def send_purge(client: httpx.Client, url: str, keys: list[str]) -> bool:
+    """POST the keys in Surrogate-Key headers of at most HEADER_CHARS each (Varnish refuses
+    a header over 8 KB); True when the edge answered 2xx to every one."""
+    for chunk in chunks(keys, HEADER_CHARS):
+        try:
+            response = client.post(url, headers={"Surrogate-Key": chunk})
+        except httpx.HTTPError as exc:
+            log.warning("edge purge of %d key(s) failed: %s", len(keys), exc)
+            return False
+        if not response.is_success:
+            log.warning("edge purge of %d key(s) refused: HTTP %d", len(keys),
+                        response.status_code)
+            return False
+    return True
+
+
+def chunks(keys: list[str], limit: int) -> list[str]:
+    """The keys as space-separated runs of at most `limit` characters."""
+    runs: list[str] = []
+    for key in keys:
+        if runs and len(runs[-1]) + 1 + len(key) <= limit:
+            runs[-1] += " " + key
+        else:
+            runs.append(key)
+    return runs
