@@ -131,15 +131,19 @@ def _when(value: str, where: str) -> datetime | None:
 def _subjects(categories: list[tuple[str, str | None, str | None]]) -> tuple[Subject, ...]:
     """Categories as subjects, repeats dropped; none or one (the usual cases) directly."""
     if len(categories) > 1:
-        return tuple(dict.fromkeys(_subject(*c) for c in categories if c[0] or c[2]))
+        # Repeats dropped by their (name, uri, code) tuple, hashed in C, before building:
+        # a Subject's dataclass hash runs Python code.
+        fields = dict.fromkeys(_subject(*c) for c in categories if c[0] or c[2])
+        return tuple(Subject(*f) for f in fields)
     if categories and ((c := categories[0])[0] or c[2]):
-        return (_subject(*c),)
+        return (Subject(*_subject(*c)),)
     return ()
 
 
-def _subject(term: str, scheme: str | None, label: str | None) -> Subject:
-    """Atom's term + scheme (RSS's text + domain): the scheme IRI and term name the concept."""
+def _subject(term: str, scheme: str | None, label: str | None) -> tuple[str, str | None, str | None]:
+    """Atom's term + scheme (RSS's text + domain): the scheme IRI and term name the concept.
+    The Subject's (name, uri, code)."""
     if not scheme or not term:
-        return Subject(name=label or term)
+        return (label or term, None, None)
     joiner = "" if scheme.endswith(("/", "#", ":", "=")) else "/"
-    return Subject(name=label or term, uri=scheme + joiner + term, code=term)
+    return (label or term, scheme + joiner + term, term)
