@@ -128,16 +128,30 @@ def _when(value: str, where: str) -> datetime | None:
     return safe_datetime(value, NAME, where)
 
 
+# Subjects by category: a feed repeats a few categories over all its entries, and a Subject
+# is immutable, so one object serves them all. Bounded, so odd input cannot grow it for ever.
+_SUBJECTS: dict[tuple[str, str | None, str | None], Subject] = {}
+_SUBJECTS_MAX = 4096
+
+
 def _subjects(categories: list[tuple[str, str | None, str | None]]) -> tuple[Subject, ...]:
     """Categories as subjects, repeats dropped; none or one (the usual cases) directly."""
     if len(categories) > 1:
-        # Repeats dropped by their (name, uri, code) tuple, hashed in C, before building:
-        # a Subject's dataclass hash runs Python code.
+        # Repeats dropped by the Subject's (name, uri, code) tuple, hashed in C, before
+        # building: a Subject's dataclass hash runs Python code.
         fields = dict.fromkeys(_subject(*c) for c in categories if c[0] or c[2])
-        return tuple(Subject(*f) for f in fields)
+        return tuple(_SUBJECTS.get(f) or _remember(f) for f in fields)
     if categories and ((c := categories[0])[0] or c[2]):
-        return (Subject(*_subject(*c)),)
+        f = _subject(*c)
+        return (_SUBJECTS.get(f) or _remember(f),)
     return ()
+
+
+def _remember(fields: tuple[str, str | None, str | None]) -> Subject:
+    subject = Subject(*fields)
+    if len(_SUBJECTS) < _SUBJECTS_MAX:
+        _SUBJECTS[fields] = subject
+    return subject
 
 
 def _subject(term: str, scheme: str | None, label: str | None) -> tuple[str, str | None, str | None]:
