@@ -64,8 +64,8 @@ def needs_pass(markup: str) -> bool:
 
 def _deep(markup: str) -> bool:
     """Whether the markup can nest past DEPTH."""
-    if markup.count("<") <= DEPTH:
-        return False
+    if markup.count("<") - markup.count("</") <= DEPTH:
+        return False  # not even that many start tags (long bodies: most of them, cheaply)
     # Start tags less end tags so far, at its highest: never below the real depth (void and
     # unclosed elements only count too much), so at most DEPTH means nothing to flatten.
     slashes = _TAG_HEAD.findall(markup)  # "" for a start tag, "/" for an end tag
