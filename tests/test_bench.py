@@ -25,6 +25,7 @@ def test_parse_bench_runs_for_every_format():
                   "plain", "webpage", "jsonfeed", "feedparser"):
         assert f"\n{label} " in "\n" + out, label
     assert "RSS: wiredesk / feedparser =" in out
+    assert "real-world feeds: wiredesk / feedparser =" in out and "\nfeed (real) " in out
 
 
 def test_tick_bench_runs():

@@ -334,3 +334,21 @@ def test_item_without_guid_or_link_gets_a_stable_urn() -> None:
 def test_mutated_fixtures_parse_or_raise_format_error(name: str, data: st.DataObject) -> None:
     stories = assert_parses_or_format_error(feeds.parse, data.draw(mutated([DIR / name])), "feed")
     assert all(isinstance(s.uri, str) for s in stories or ())
+
+
+def test_categories_repeated_within_and_across_entries_give_each_subject_once() -> None:
+    items = "".join(
+        f"<item><title>Story {i}</title><description>Body {i}</description>"
+        '<category domain="http://cv.example/topics/">energy</category>'
+        '<category domain="http://cv.example/topics">energy</category>'  # the same concept
+        "<category>Markets</category><dc:subject>Markets</dc:subject><category> </category>"
+        "</item>" for i in range(3))
+    data = ('<rss version="2.0" xmlns:dc="http://purl.org/dc/elements/1.1/"><channel>'
+            f"<title>t</title>{items}</channel></rss>").encode()
+    stories = feeds.parse(data)
+    expected = (Subject("energy", uri="http://cv.example/topics/energy", code="energy"),
+                Subject("Markets"))
+    assert [s.subjects for s in stories] == [expected] * 3
+    (lone,) = feeds.parse(data.replace(items.encode(), b"<item><title>x</title>"
+                                       b"<category>Markets</category></item>"))
+    assert lone.subjects == (Subject("Markets"),)

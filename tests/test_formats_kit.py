@@ -63,6 +63,21 @@ def test_ordinary_markup_goes_through_the_depth_pass_unchanged():
     assert prepare(markup) == markup
 
 
+def test_only_foreign_content_changes_when_nothing_nests_deep():
+    # The leaping pass (markup that cannot nest too deep): SVG becomes spans, its words
+    # kept; everything around it, raw-text elements holding "<svg" included, stays as written.
+    from wiredesk.formats.markup import prepare
+
+    before = '<div class="w"><p>Caption <b>one</b></p><button>'
+    after = ('</button></div><p>After</p><script>var s = "<svg>";</script>'
+             '<textarea><math></textarea><P >end</P >')
+    svg = '<svg viewBox="0 0 1 1"><title>Expand</title><path d="M0"/><text>solar</text></svg>'
+    spans = "<span><title>Expand</title><span></span> <span>solar</span> </span> "
+    assert prepare(before + svg + after) == before + spans + after
+    assert body_from_html(before + svg + after).text.split() == [
+        "Caption", "one", "Expand", "solar", "After", "<math>", "end"]
+
+
 def _ninjs(**fields: object) -> bytes:
     return ninjs_item("urn:k:1", **fields)
 

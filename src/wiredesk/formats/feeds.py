@@ -52,6 +52,7 @@ _ATOM_DATES = (("updated", (_A + "updated", _DC + "date")), ("published", (_A + 
 
 _DC_CREATOR, _DC_SUBJECT = _DC + "creator", _DC + "subject"
 _ATOM_ENTRY, _ATOM_LINK = _A + "entry", _A + "link"
+_RSS_OTHER = frozenset((_DC_CREATOR, "category", _DC_SUBJECT, *_LICENSE, _ATOM_LINK))
 _ONE_LINE = ("uri", "link", "title", "author", "rights", "rightsholder", "source", "language")
 _DATE_ROLES = ("updated", "published", "available", "expires")
 # RSS item children: Clark tag -> (field, rank among alternatives, name for error messages).
@@ -197,8 +198,11 @@ def _read_entry(el: etree._Element, where: str) -> Entry:
     best: dict[str, tuple[int, str, str]] = {}
     authors, categories = e.authors, e.categories
     for child in el:
-        tag, text = child.tag, child.text
+        tag = child.tag
         spec = _RSS_FIELDS.get(tag)  # type: ignore[arg-type]
+        if spec is None and tag not in _RSS_OTHER:
+            continue  # itunes:, media:, wfw:... never read: their text is not even made
+        text = child.text
         if spec is not None:
             if text and not text.isspace():
                 held = best.get(spec[0])

@@ -128,18 +128,44 @@ def _when(value: str, where: str) -> datetime | None:
     return safe_datetime(value, NAME, where)
 
 
-def _subjects(categories: list[tuple[str, str | None, str | None]]) -> tuple[Subject, ...]:
+# Subjects by category: a feed repeats a few categories over all its entries, and a Subject
+# is immutable, so one object serves them all (one per distinct Subject, so repeats are
+# dropped by identity: a Subject's dataclass hash runs Python code). Bounded, so odd input
+# cannot grow it for ever.
+_Category = tuple[str, str | None, str | None]
+_SUBJECTS: dict[_Category, Subject | None] = {}
+_CANONICAL: dict[tuple[str, str | None, str | None], Subject] = {}
+_SUBJECTS_MAX = 4096
+
+
+def _subjects(categories: list[_Category]) -> tuple[Subject, ...]:
     """Categories as subjects, repeats dropped; none or one (the usual cases) directly."""
     if len(categories) > 1:
-        return tuple(dict.fromkeys(_subject(*c) for c in categories if c[0] or c[2]))
-    if categories and ((c := categories[0])[0] or c[2]):
-        return (_subject(*c),)
+        found = [_SUBJECTS[c] if c in _SUBJECTS else _remember(c) for c in categories]
+        return tuple({id(s): s for s in found if s is not None}.values())
+    if categories:
+        c = categories[0]
+        subject = _SUBJECTS[c] if c in _SUBJECTS else _remember(c)
+        return () if subject is None else (subject,)
     return ()
 
 
-def _subject(term: str, scheme: str | None, label: str | None) -> Subject:
-    """Atom's term + scheme (RSS's text + domain): the scheme IRI and term name the concept."""
+def _remember(category: _Category) -> Subject | None:
+    """The Subject of a category (None: it names nothing), kept for the next entries."""
+    if not (category[0] or category[2]):
+        return None
+    fields = _subject(*category)
+    subject = _CANONICAL.get(fields) or Subject(*fields)
+    if len(_SUBJECTS) < _SUBJECTS_MAX:
+        _SUBJECTS[category] = subject
+        _CANONICAL[fields] = subject
+    return subject
+
+
+def _subject(term: str, scheme: str | None, label: str | None) -> tuple[str, str | None, str | None]:
+    """Atom's term + scheme (RSS's text + domain): the scheme IRI and term name the concept.
+    The Subject's (name, uri, code)."""
     if not scheme or not term:
-        return Subject(name=label or term)
+        return (label or term, None, None)
     joiner = "" if scheme.endswith(("/", "#", ":", "=")) else "/"
-    return Subject(name=label or term, uri=scheme + joiner + term, code=term)
+    return (label or term, scheme + joiner + term, term)

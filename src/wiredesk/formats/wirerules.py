@@ -166,11 +166,22 @@ def strip_by(text: str | None) -> str | None:
 
 def agency_name(value: str | None) -> str | None:
     """'reuters.com', 'nprov:REUTERS', 'AFP' -> the name we credit."""
-    if not value or not value.strip():
+    if not value:
+        return None
+    if (known := _AGENCY_NAMES.get(value)) is not None:
+        return known
+    if not value.strip():
         return None
     word = value.strip().rsplit(":", 1)[-1].lower().removeprefix("www.")
     word = _ALIASES.get(word.removeprefix("the "), word)
-    return AGENCIES.get(word) or AGENCIES.get(word.split(".")[0]) or value.strip()
+    name = AGENCIES.get(word) or AGENCIES.get(word.split(".")[0]) or value.strip()
+    if len(_AGENCY_NAMES) < _CACHE_MAX:
+        _AGENCY_NAMES[value] = name
+    return name
+
+
+# The items of a delivery name the same provider and status: answers are kept, up to a bound.
+_CACHE_MAX, _AGENCY_NAMES = 1024, dict[str, str]()
 
 
 # ---- datelines --------------------------------------------------------------------------
@@ -404,7 +415,8 @@ def text_body(text: str, *, dateline_known: bool) -> tuple[Body, Dateline | None
 
 def trailing_credit(body: Body) -> str | None:
     """'(Reporting by ...; Editing by ...)' closing the body: the credit line, left in place."""
-    lines = body.text.splitlines()
+    # Text not ending in ")" (nearly all) has none: no need to split it.
+    lines = body.text.splitlines() if body.text.rstrip().endswith(")") else ()
     return lines[-1] if lines and CREDIT.match(lines[-1]) else None
 
 
@@ -422,9 +434,17 @@ def read_integer(value: str | None, fmt: str, where: str) -> int | None:
 
 def read_pubstatus(value: str | None, fmt: str, where: str) -> Pubstatus:
     """An agency's status word; "embargoed" is usable (the embargo is a time, not a status)."""
-    if value and value.strip().lower().rsplit(":", 1)[-1] == "embargoed":
-        return Pubstatus.USABLE  # an embargo is a time, not a status: usable once it lifts
-    try:
-        return Pubstatus.parse(value)
-    except ValueError as exc:
-        raise FormatError(fmt, where, str(exc)) from exc
+    if value is not None and (known := _PUBSTATUS.get(value)) is not None:
+        return known
+    status = Pubstatus.USABLE  # an embargo is a time, not a status: usable once it lifts
+    if not value or value.strip().lower().rsplit(":", 1)[-1] != "embargoed":
+        try:
+            status = Pubstatus.parse(value)
+        except ValueError as exc:
+            raise FormatError(fmt, where, str(exc)) from exc
+    if value is not None and len(_PUBSTATUS) < _CACHE_MAX:
+        _PUBSTATUS[value] = status
+    return status
+
+
+_PUBSTATUS = dict[str, Pubstatus]()

@@ -146,7 +146,8 @@ def parse_root(data: bytes, fmt: str) -> etree._Element:
     if dtd is not None and any(True for _ in dtd.iterentities()):
         # parse_xml looks for <!ENTITY in the first 64 KiB only; a padded prolog hides one.
         raise FormatError(fmt, "DOCTYPE", "entity declarations are not accepted")
-    resolve_entities(root)
+    if dtd is not None:  # without a DOCTYPE an undeclared entity is an error, not a node
+        resolve_entities(root)
     return root
 
 
@@ -209,7 +210,7 @@ _SPACE = re.compile(r"[ \t\r\n]+")  # XML whitespace only: a no-break space is t
 def _collapse_space(element: etree._Element) -> None:
     """Pretty-printing whitespace to single spaces (pre left alone): the display is the
     same and the plain text keeps one paragraph per line."""
-    if any(local(a.tag) == "pre" for a in element.iterancestors()):
+    if next(element.iterancestors("{*}pre"), None) is not None:
         return  # all of it is inside a pre
     if next(element.iter("{*}pre"), None) is None:
         # No pre (the usual case): every text and tail goes, without asking about ancestors.
@@ -244,6 +245,13 @@ def _collapsed(text: str) -> str:
 def inner_html(element: etree._Element) -> str:
     """An element's children as markup (its own tag left out), whitespace collapsed."""
     _collapse_space(element)
+    if not element.nsmap and len(element):
+        # No namespace in scope: the children carry no declarations from above, so the
+        # element serialized once, less its own tags, is the same markup as its children
+        # serialized one by one (lxml writes ">" in an attribute value as "&gt;", so the
+        # first ">" ends the start tag), for one serializer run instead of one per child.
+        whole = etree.tostring(element, encoding="unicode", with_tail=False)
+        return whole[whole.index(">") + 1:whole.rindex("</")].strip()
     parts = [html.escape(element.text or "", quote=False)]
     parts += [etree.tostring(child, encoding="unicode", with_tail=True) for child in element]
     return "".join(parts).strip()
