@@ -35,16 +35,19 @@ AGENCIES = {
     "pa": "PA",
     "aap": "AAP",
     "cp": "CP",
+    "ntb": "NTB",
 }
 _AGENCY_ALT = "|".join(sorted((re.escape(k) for k in AGENCIES), key=len, reverse=True))
 _WEEKDAY = r"(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day"
-_MONTH_DAY = r"(?:Jan|Feb|March|April|May|June|July|Aug|Sept?|Oct|Nov|Dec)[a-z]*\.? \d{1,2}"
+_MONTH_DAY = (r"(?:(?:Jan|Feb|March|April|May|June|July|Aug|Sept?|Oct|Nov|Dec)[a-z]*\.? \d{1,2}"
+              r"|\d{1,2} [a-z]{3,10}\.?)")  # "Nov 3"; EFE's "2 dic"
 # "TOKYO (Reuters) -", "WASHINGTON, Monday (Reuters) -", "GROSSETO, Italy (AP) --",
-# "Paris (AFP) -", "BERLIN, Nov 3 (Reuters) -"; dash may be -, --, en or em dash.
+# "Paris (AFP) -", "BERLIN, Nov 3 (Reuters) -"; dash may be -, --, en or em dash; EFE's
+# "Madrid, 2 dic (EFE).-" and NTB's "Oslo (NTB):" too.
 DATELINE = re.compile(
     rf"^(?P<dateline>(?P<place>[A-Z][\w.'’ -]*?(?:, (?!{_WEEKDAY}\b|{_MONTH_DAY}\b)[A-Z][\w.'’ -]*?)?)"
     rf"(?:, (?P<when>{_WEEKDAY}|{_MONTH_DAY}))?"
-    rf" \((?P<agency>{_AGENCY_ALT})\))\s*(?:-{{1,2}}|[—–])\s*",
+    rf" \((?P<agency>{_AGENCY_ALT})\))\.?\s*(?:-{{1,2}}|[—–:])\s*",
     re.IGNORECASE,
 )
 # Reuters puts these in front of a headline: "UPDATE 2-", "CORRECTED-UPDATE 1-", "REFILE-".
