@@ -37,7 +37,7 @@ def test_plain_story_latin1_maps_every_field() -> None:
     assert s.version == "1"
     assert s.headline == "Bundestag beschließt Haushalt für 2027"
     assert s.slugline == "Bundestag/Haushalt"
-    assert s.by == "Anna Müller, dpa"
+    assert s.by == "Anna Müller"  # the agency after the name is not part of it
     assert s.dateline == "Berlin (dpa)" and s.located == "Berlin"
     assert s.agency == "dpa"
     assert s.urgency == 4

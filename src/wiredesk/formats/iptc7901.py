@@ -49,11 +49,16 @@ CATEGORIES = {
     "rs": "Service", "i": "International",
 }
 
-_SNIFF = re.compile(rb"\A[\r\n ]*\x01[\r\n ]*[A-Za-z]{1,8}\d{1,6} +[1-9] +[A-Za-z]{1,3} +\d{1,6}\b")
+_SNIFF = re.compile(
+    rb"\A[\r\n ]*\x01[\r\n ]*[A-Za-z][A-Za-z0-9]{0,7}\d{1,6} +[1-9] +[A-Za-z]{1,3} +\d{1,6}\b")
+# "dpa0187 4 pol 286 dpa 1734"; dpa's "eca062 4 i 211 ccccb dpa 061" (a selector code before
+# the attribution); KNA's "bkn014 4 pl 171 vvvvb KNA 170123-89-00065#2"; keywords may trail.
 _HEADER = re.compile(
-    r"^(?P<svc>[A-Za-z]{1,8})(?P<num>\d{1,6}) +(?P<pri>[1-9]) +(?P<cat>[A-Za-z]{1,3}) +"
-    r"(?P<wc>\d{1,6})(?: +(?P<attr>[A-Za-z][\w./-]{0,30}))?(?: +(?P<ref>\d{1,6}))? *$"
+    r"^(?P<svc>[A-Za-z][A-Za-z0-9]{0,7}?)(?P<num>\d{1,6}) +(?P<pri>[1-9]) +"
+    r"(?P<cat>[A-Za-z]{1,3}) +(?P<wc>\d{1,6})(?P<rest>(?: +\S+){0,12}) *$"
 )
+_REF = re.compile(r"^[\w#./-]*\d[\w#./-]*$")
+_SELECTOR = re.compile(r"^[a-z]{4,8}$")  # "ccccb", "vvvvb": routing, not an attribution
 _MARKER = re.compile(r"\(([^()]{1,400})\)")
 _SUMMARY = re.compile(
     r"(?:(?P<n>\d+)\. ?)?(?:Zusammenfassung|Neufassung)|(?:(?P<e>\d+) ?(?:st|nd|rd|th) )?"
@@ -66,6 +71,7 @@ _KILL = re.compile(r"(?:Löschung|Loeschung|zurückgezogen|zurueckgezogen|\bkill
 _VERSION_WORD = re.compile(f"{_SUMMARY.pattern}|{_CORRECTION.pattern}|{_REPEAT.pattern}|"
                            f"{_KILL.pattern}", re.I)
 _BYLINE = re.compile(r"^(?:Von|By) (?P<by>[A-ZÄÖÜ].{1,150})$")
+_BY_AGENCY = re.compile(r",? *\(?(?:dpa(?:-[A-Za-z]+)?|AFP|AP|Reuters|KNA|epd)\)?$")
 _NOT_FOR_PUB = re.compile(
     r"nicht (?:zur|für die) Veröffentlichung bestimmt|not (?:intended )?for publication", re.I
 )
@@ -104,13 +110,15 @@ def _story(frame: Frame, agency_arg: str | None) -> Story:
     head, keyword, markers, text_lines = _header(frame)
     title = _title_block(text_lines, markers, frame.where)
     text = _text(_paragraphs(text_lines[title.end:]), frame.where)
+    markers += text.marks
+    by = title.by or text.by
     sperrfrist = [*title.sperrfrist, *text.sperrfrist]
     sperrfrist += [m for m in markers if re.search(r"(?i)sperrfrist|embargo", m)]
     markers = [m for m in markers if m not in sperrfrist]  # "(Sperrfrist ...)" is no version mark
     embargoed = None
     for line in sperrfrist:
         embargoed = embargoed or _sperrfrist(line, text.versioncreated, frame.where)
-    attribution = head["attr"]
+    attribution = head.attr
     if attribution and attribution.split("-")[0].lower() in AGENCIES:
         attribution = attribution.split("-")[0]  # "dpa-tns": dpa sending a partner's copy
     agency = AGENCIES.get((attribution or "").lower(), attribution) or agency_arg or text.dl_agency
@@ -118,7 +126,7 @@ def _story(frame: Frame, agency_arg: str | None) -> Story:
     prefix = headline.split(":", 1)[0].strip() if ":" in headline else ""
     flagged = [prefix] if _VERSION_WORD.fullmatch(prefix) else []  # "Berichtigung: <headline>"
     version, signals, pubstatus = _version([*markers, *flagged])
-    category = head["cat"].lower()
+    category = head.cat.lower()
     return Story(
         uri=story_uri(NAME, agency, keyword or headline, _MARKER),
         headline=headline,
@@ -128,9 +136,9 @@ def _story(frame: Frame, agency_arg: str | None) -> Story:
         versioncreated=text.versioncreated,
         pubstatus=pubstatus,
         embargoed=embargoed,
-        urgency=int(head["pri"]),
+        urgency=int(head.pri),
         slugline=keyword or None,
-        by=title.by,
+        by=_BY_AGENCY.sub("", by).strip() or by if by else None,
         located=text.located,
         dateline=text.dateline,
         agency=agency,
@@ -147,25 +155,68 @@ def _story(frame: Frame, agency_arg: str | None) -> Story:
     )
 
 
-def _header(frame: Frame) -> tuple[re.Match[str], str, list[str], list[str]]:
-    """The header line, matched; the keyword without version words, and the markers in
+@dataclass
+class _Head:
+    """The header line's fields; what trails the word count sorted into its kinds."""
+
+    pri: str
+    cat: str
+    attr: str | None = None
+    ref: str | None = None
+    keywords: list[str] = field(default_factory=list)
+
+
+def _head_fields(found: re.Match[str], more: list[str]) -> _Head:
+    """Selector codes, the attribution (an agency, or the first other word), a reference
+    (any token with a digit) and trailing keywords, from the first line and any second
+    line that carries only such codes (four-line headers)."""
+    head = _Head(found["pri"], found["cat"])
+    for token in [*found["rest"].split(), *more]:
+        name = token.split("-")[0].lower()
+        if head.attr is None and (name in AGENCIES or (token[:1].isupper() and len(token) <= 12
+                                                       and "/" not in token and not head.keywords)):
+            head.attr = token
+        elif _SELECTOR.match(token) and head.attr is None and len(set(token)) <= 2:
+            continue
+        elif _REF.match(token) and head.ref is None and not head.keywords:
+            head.ref = token
+        elif head.attr is None and token.isalpha() and token.islower() and not head.keywords:
+            head.attr = token
+        else:
+            head.keywords.append(token)
+    return head
+
+
+_CODES = re.compile(r"^(?:[a-z]{4,8} )?[A-Za-z][\w-]{1,15}(?: [\w#./-]*\d[\w#./-]*)?$")
+
+
+def _header(frame: Frame) -> tuple[_Head, str, list[str], list[str]]:
+    """The header line, read; the keyword without version words, and the markers in
     brackets; the text lines (less the keyword line when a sender puts it after STX)."""
     lines = [" ".join(line.split()) for line in re.split(r"\r\n|\r|\n", frame.header)]
     lines = [line for line in lines if line]
-    head = _HEADER.match(lines[0]) if lines else None
-    if not head:
+    found = _HEADER.match(lines[0]) if lines else None
+    if not found:
         got = lines[0][:40] if lines else ""
         raise FormatError(NAME, f"{frame.where}, header line 1", "expected '<service><number> "
                           f"<priority> <category> <word count> [attribution]', got {got!r}")
+    more = []
+    if len(lines) > 2 and not found["rest"].strip() and "/" not in lines[1] \
+            and _CODES.match(lines[1]):
+        more = lines.pop(1).split()  # "ccccb dpa 061" on a line of its own
+    head = _head_fields(found, more)
     text_lines = [line.rstrip() for line in re.split(r"\r\n|\r|\n", frame.text)]
     keyword_lines = lines[1:]
+    if not keyword_lines and head.keywords:
+        keyword_lines = [" ".join(head.keywords)]  # keywords trailing the header line
     if not keyword_lines and text_lines and text_lines[0].strip().endswith("/"):
         keyword_lines = [text_lines.pop(0).strip()]  # some senders put the keyword after STX
     keyword_text = " ".join(keyword_lines)
     markers = _MARKER.findall(keyword_text)
     keyword = _MARKER.sub("", keyword_text)
-    keyword = "/".join(p.strip() for p in keyword.split("/")
-                       if p.strip() and not _VERSION_WORD.fullmatch(p.strip()))
+    parts = [p.strip() for p in keyword.split("/") if p.strip()]
+    markers += [p for p in parts if _VERSION_WORD.fullmatch(p)]  # "Haushalt/Berichtigung/"
+    keyword = "/".join(p for p in parts if not _VERSION_WORD.fullmatch(p))
     return head, keyword, markers, text_lines
 
 
@@ -192,7 +243,8 @@ def _title_block(text_lines: list[str], markers: list[str], where: str) -> _Titl
             continue
         line = raw.rstrip("=").strip()
         marker = _MARKER.fullmatch(line)
-        if seen and not (raw.endswith("=") or marker or line.startswith("Sperrfrist")):
+        if seen and not (raw.endswith("=") or marker or line.startswith("Sperrfrist")
+                         or (by is None and _BYLINE.match(line))):
             break
         titles, seen = titles + 1, True
         if marker:
@@ -221,6 +273,8 @@ class _Text:
     dateline: str | None = None
     located: str | None = None
     dl_agency: str | None = None
+    by: str | None = None  # "Von NAME, dpa" as a paragraph of its own
+    marks: list[str] = field(default_factory=list)  # "(Berichtigung: ...)" opening the text
 
 
 def _text(paras: list[str], where: str) -> _Text:
@@ -238,7 +292,18 @@ def _text(paras: list[str], where: str) -> _Text:
         paras.pop()
     if paras and paras[0].startswith("Sperrfrist"):
         out.sperrfrist.append(paras.pop(0))
+    while len(paras) > 1 and (mark := _MARKER.fullmatch(paras[0])) \
+            and _VERSION_WORD.search(mark.group(1)):
+        out.marks.append(mark.group(1))
+        paras.pop(0)
+    if len(paras) > 1 and len(paras[0]) <= 80 and (byline := _BYLINE.match(paras[0])) and (
+            _BY_AGENCY.search(paras[0].rstrip(" =")) or match_dateline(paras[1])):
+        # "Von Anna Müller, dpa" on its own, not a paragraph opening "Von Berlin aus ..."
+        out.by = byline["by"].strip().rstrip("=").strip()
+        paras.pop(0)
     paras, out.holder, out.notice, out.terms = split_rights(paras)
+    if out.credit is None and paras and _SIGNATURE.match(paras[-1]):
+        out.credit = paras.pop()  # the signature before a "(c) dpa" trailer
     if paras and (found_dl := match_dateline(paras[0])):
         out.dateline, out.located, out.dl_agency, rest = found_dl
         paras = [rest, *paras[1:]] if rest else paras[1:]

@@ -20,7 +20,7 @@ _DATELINE_ALT = re.compile(  # "San Diego (tca/dpa) -", "Berlin/Hamburg (dpa) -"
     r" \((?P<agency>[\w-]+(?:/[\w-]+)*)\))\s*(?:-{1,2}|[—–_])\s+"
 )
 _RIGHTS = re.compile(
-    r"^(?P<notice>(?:Copyright\b ?(?:©|\(c\))?|©|\(c\)) ?(?P<year>\d{4})? ?(?P<holder>[^.]{2,80}?)\."
+    r"^(?P<notice>(?:Copyright\b ?(?:©|\(c\))?|©|\(c\)) ?(?P<year>\d{4})? ?(?P<holder>[^.]{2,80}?)(?:\.|$)"
     r"(?: ?(?:All rights reserved|Alle Rechte vorbehalten)\.)?)(?: (?P<terms>\S.*))?$",
     re.I,
 )
