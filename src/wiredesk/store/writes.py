@@ -29,15 +29,19 @@ from wiredesk.story import Story
 
 @dataclass(frozen=True, slots=True)
 class HeadKey:
-    """The agency's order of versions: number, then creation time, then arrival."""
+    """The agency's order of versions: number, then creation time, then arrival. A version
+    without a number (0: an unnumbered correction or repeat following version 3) is placed
+    by creation time and arrival against any other: it follows what it corrects."""
 
     version_number: int
     versioncreated: datetime
     version_id: int
 
     def __lt__(self, other: HeadKey) -> bool:
-        return (self.version_number, self.versioncreated, self.version_id) < (
-            other.version_number, other.versioncreated, other.version_id)
+        if self.version_number and other.version_number:
+            return (self.version_number, self.versioncreated, self.version_id) < (
+                other.version_number, other.versioncreated, other.version_id)
+        return (self.versioncreated, self.version_id) < (other.versioncreated, other.version_id)
 
 
 @dataclass(frozen=True, slots=True)
