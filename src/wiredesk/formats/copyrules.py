@@ -28,6 +28,7 @@ _UPDATE = re.compile(r"\b(?:UPDATE|WRAPUP) (?P<n>\d+)\b")
 _LABELLED = re.compile(r"^(?:Slug|Keywords?|Key|Stichworte?)\s*:\s*(?P<slug>\S.{0,100})$", re.I)
 _DPA_KEY = re.compile(r"^(?P<slug>[\wÄÖÜäöüß][\wÄÖÜäöüß .-]{0,60}(?:/[\wÄÖÜäöüß .()-]{1,60})*)/$")
 _MARKER = re.compile(r"\s*\([^()]*\)")
+_DPA_SUMMARY = re.compile(r"(?:(?P<n>\d+)\. ?)?(?:Zusammenfassung|Neufassung)", re.I)
 _DPA_VERSION = re.compile(r"^(?:\d+\. ?)?(?:Zusammenfassung|Neufassung|Berichtigung|"
                           r"Korrektur|Wiederholung)$", re.I)
 
@@ -98,8 +99,14 @@ def _key(line: str) -> Key | None:
         update = _UPDATE.search(found["rest"] or "")
         return Key(found["slug"].rstrip("/"),
                    str(int(update["n"]) + 1) if update else None, ("update",) if update else ())
-    if found := _DPA_KEY.match(line):
-        parts = [p.strip() for p in _MARKER.sub("", found["slug"]).split("/")]
+    if found := _DPA_KEY.match(_MARKER.sub("", line).strip()):  # "Haushalt/ (Zusammenfassung)"
+        parts = [p.strip() for p in found["slug"].split("/")]
         slug = "/".join(p for p in parts if p and not _DPA_VERSION.match(p))
-        return Key(slug) if slug else None
+        marks = " ".join([*re.findall(r"\(([^()]*)\)", line), *parts])
+        summary = _DPA_SUMMARY.search(marks)
+        version = str(int(summary["n"] or 1) + 1) if summary else None
+        signals = ("update",) if summary else ()
+        if re.search(r"(?i)Berichtigung|Korrektur", marks):
+            signals += ("correction",)
+        return Key(slug, version, signals) if slug else None
     return None

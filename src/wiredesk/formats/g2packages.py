@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from lxml import etree
 
 from wiredesk.formats.dates import lenient_when
-from wiredesk.formats.wirerules import agency_name, read_pubstatus
+from wiredesk.formats.wirerules import agency_name, read_pubstatus, signal, strip_tags
 from wiredesk.story import Pubstatus, Story, StoryWarning
 
 # Bytes that must be in a document for any of this to apply: a cheap test first.
@@ -50,15 +50,18 @@ def rtr_status(item: etree._Element) -> tuple[Pubstatus | None, tuple[str, ...]]
         tag = element.tag
         if not isinstance(tag, str):
             continue
-        reuters = tag.startswith("{") and "reuters" in tag[: tag.find("}")].lower()
+        name = _local(tag).lower()
+        # a status-like element of Reuters' namespace, or one of G2's own (pubStatus, signal)
+        status_like = name in _STATUS_TAGS or (
+            ("status" in name or "signal" in name) and tag.startswith("{")
+            and "reuters" in tag[: tag.find("}")].lower())
         words: list[str] = []
-        for name in ("qcode", "literal", "value"):
-            value = (element.get(name) or "").strip().lower()
-            if value.startswith(("rtr:", "stat:")) or (reuters and value):
+        for attribute in ("qcode", "literal", "value"):
+            value = (element.get(attribute) or "").strip().lower()
+            if value.startswith(("rtr:", "stat:")) or (status_like and value):
                 words += _WORD.findall(value.split(":", 1)[-1])
-        if reuters or _local(tag).lower() in _STATUS_TAGS:
-            if element.text and len(element.text) < 80:
-                words += _WORD.findall(element.text.lower())
+        if status_like and element.text and len(element.text) < 80:
+            words += _WORD.findall(element.text.lower())
         for word in words:
             found = Pubstatus.CANCELED if word in _KILL else (
                 Pubstatus.WITHHELD if word in _HOLD else None)
@@ -144,8 +147,9 @@ def apply_packages(stories: list[Story], packages: list[tuple[etree._Element, by
                    if (w := (s.get("qcode") or "").rsplit(":", 1)[-1].strip().lower())]
         signals = list(dict.fromkeys([*signals, *rtr_signals]))
         content = _child(package, "contentMeta")
-        headline = (_text(_child(content, "headline")) if content is not None else "") \
-            or _text(_child(meta, "title")) or ref.title or ""
+        headline, tags = strip_tags((_text(_child(content, "headline")) if content is not None
+                                     else "") or _text(_child(meta, "title")) or ref.title or "")
+        signals += [s for t in tags if (s := signal(t)) and s not in signals]
         index = _find(out, ref.residref) if ref.residref else None
         if index is not None:
             story = out[index]

@@ -76,6 +76,7 @@ _NOT_FOR_PUB = re.compile(
     r"nicht (?:zur|für die) Veröffentlichung bestimmt|not (?:intended )?for publication", re.I
 )
 _SIGNATURE = re.compile(r"^[a-z][a-z-]{1,11}(?: [a-z]{1,5}(?:/[a-z]{1,5})?){1,5}$")
+_TRAILER = re.compile(r"^(?P<before>.*\S) (?P<rights>(?:\(c\)|©) ?[\w .-]{2,60})$", re.I)
 _SEPARATOR = re.compile(r"^[*_#= -]{3,}$")
 _MONTHS = {
     "jan": 1, "feb": 2, "mar": 3, "mär": 3, "mrz": 3, "apr": 4, "may": 5, "mai": 5, "jun": 6,
@@ -283,6 +284,8 @@ def _text(paras: list[str], where: str) -> _Text:
     dtg = _DTG.match(paras[-1]) if paras else None
     out = _Text(paras[:-1] if dtg else paras, _dtg(dtg, where) if dtg else None)
     paras = out.paras
+    if paras and (trailer := _TRAILER.match(paras[-1])):
+        paras[-1:] = [trailer["before"], trailer["rights"]]  # "dpa jn yydd" / "(c) dpa" wrapped
     out.credit = paras.pop() if paras and _SIGNATURE.match(paras[-1]) else None
     for index, para in enumerate(paras):
         if _NOT_FOR_PUB.search(para):

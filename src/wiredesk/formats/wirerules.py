@@ -36,6 +36,7 @@ AGENCIES = {
     "aap": "AAP",
     "cp": "CP",
     "ntb": "NTB",
+    "kna": "KNA",
 }
 _AGENCY_ALT = "|".join(sorted((re.escape(k) for k in AGENCIES), key=len, reverse=True))
 _WEEKDAY = r"(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day"
@@ -97,10 +98,13 @@ _SIGNALS = {
 _UPDATE_N = re.compile(r"(UPDATE|WRAPUP) (\d+)")
 _BY_PREFIX = re.compile(r"^by\s+", re.I)
 _BY = re.compile(r"^(?:by|par|von|por)\s+", re.I)  # "By", and AFP/dpa/EFE's own words
+_BY_AGENCY = re.compile(rf",\s*(?:{_AGENCY_ALT})$", re.I)
 # Long names agencies give themselves, to the short name plain copy credits.
 _ALIASES = {
     "associated press": "ap", "agence france-presse": "afp", "agence france presse": "afp",
     "thomson reuters": "reuters", "deutsche presse-agentur": "dpa", "press association": "pa",
+    "australian associated press": "aap", "pa media": "pa", "agencia efe": "efe",
+    "dpa deutsche presse-agentur gmbh": "dpa", "norsk telegrambyrå": "ntb",
 }
 _FIRST_P = re.compile(r"\s*<p\b[^>]*>\s*(?P<text>[^<]*)</p>\s*")
 _LAST_P = re.compile(r"<p\b[^>]*>\s*(?P<text>[^<]*)</p>\s*$")
@@ -162,9 +166,10 @@ def join_names(names: list[str]) -> str | None:
 
 
 def strip_by(text: str | None) -> str | None:
-    """A byline without its "By" (or "par", "von", "por") and stray separators."""
+    """A byline without its "By" (or "par", "von", "por"), a closing agency name ("Von Jan
+    Petersen, dpa") and stray separators."""
     text = _BY.sub("", " ".join((text or "").split())).strip(" ,;")
-    return text or None
+    return _BY_AGENCY.sub("", text) or text or None
 
 
 def agency_name(value: str | None) -> str | None:
