@@ -299,8 +299,10 @@ def _text(paras: list[str], where: str) -> _Text:
             and _VERSION_WORD.search(mark.group(1)):
         out.marks.append(mark.group(1))
         paras.pop(0)
-    if len(paras) > 1 and len(paras[0]) <= 80 and (byline := _BYLINE.match(paras[0])) and (
-            _BY_AGENCY.search(paras[0].rstrip(" =")) or match_dateline(paras[1])):
+    first = paras[0].rstrip(" =") if paras else ""
+    if len(paras) > 1 and len(first.split()) <= 8 and not first.endswith((".", "!", "?")) \
+            and (byline := _BYLINE.match(paras[0])) \
+            and (_BY_AGENCY.search(first) or match_dateline(paras[1])):
         # "Von Anna Müller, dpa" on its own, not a paragraph opening "Von Berlin aus ..."
         out.by = byline["by"].strip().rstrip("=").strip()
         paras.pop(0)
