@@ -27,6 +27,9 @@ _REUTERS_KEY = re.compile(r"^(?P<slug>[A-Z0-9]+(?:[-/][A-Z0-9]+)+/?)(?: \((?P<re
 _UPDATE = re.compile(r"\b(?:UPDATE|WRAPUP) (?P<n>\d+)\b")
 _LABELLED = re.compile(r"^(?:Slug|Keywords?|Key|Stichworte?)\s*:\s*(?P<slug>\S.{0,100})$", re.I)
 _DPA_KEY = re.compile(r"^(?P<slug>[\wÄÖÜäöüß][\wÄÖÜäöüß .-]{0,60}(?:/[\wÄÖÜäöüß .()-]{1,60})*)/$")
+_FIRST_LINE = re.compile(r"\n*([^\n]*)\n")
+_LAST_LABEL = re.compile(r"\n[ \t]*(?:Slug|Keywords?|Key|Stichworte?)[ \t]*:[ \t]*"
+                         r"(?P<slug>\S[^\n]{0,100})\s*$", re.I)
 _MARKER = re.compile(r"\s*\([^()]*\)")
 _DPA_SUMMARY = re.compile(r"(?:(?P<n>\d+)\. ?)?(?:Zusammenfassung|Neufassung)", re.I)
 _DPA_VERSION = re.compile(r"^(?:\d+\. ?)?(?:Zusammenfassung|Neufassung|Berichtigung|"
@@ -35,29 +38,39 @@ _DPA_VERSION = re.compile(r"^(?:\d+\. ?)?(?:Zusammenfassung|Neufassung|Berichtig
 
 def drop_agency_line(text: str) -> tuple[str, bool]:
     """The text with AP's agency line under the byline removed, and whether one was."""
-    if "By " not in text[:2000]:
-        return text, False
-    found = _AP_BYLINE.search(text, 0, 2000)
-    if found is None:
-        return text, False
-    return text[: found.start()] + found["by"] + text[found.end():], True
+    at = text.find("By ", 0, 2000)
+    while at >= 0:  # each "By " that opens a line: the pattern only where the next line
+        start = text.rfind("\n", 0, at) + 1  # could name the agency (cheap finds first)
+        end = text.find("\n", at)
+        if end < 0:
+            break
+        after = text[end:end + 80]
+        if not text[start:at].strip() and ("Press" in after or "AP" in after) \
+                and (found := _AP_BYLINE.match(text, start)):
+            return text[:start] + found["by"] + text[found.end():], True
+        at = text.find("By ", at + 3, 2000)
+    return text, False
 
 
 def clean_by(by: str | None) -> str | None:
     """A byline without an agency line joined onto it ("... Associated Press")."""
-    return _BY_SUFFIX.sub("", by).strip() or by if by else by
+    if not by or not by.endswith(("Press", "Writer", "Writers", "AP")):
+        return by
+    return _BY_SUFFIX.sub("", by).strip() or by
 
 
-def split_credit(paragraphs: list[str]) -> tuple[list[str], list[str]]:
-    """(body, credit): AP's "___" and all after it, then AFP's sign-off codes, closing."""
-    body, credit = list(paragraphs), []
-    for index, paragraph in enumerate(body[1:], 1):
-        if _SEPARATOR.match(paragraph):
+def split_credit(paragraphs: list[str], text: str = "___") -> tuple[list[str], list[str]]:
+    """(body, credit): AP's "___" and all after it, then AFP's sign-off codes, closing.
+    `text`, the copy the paragraphs come from, lets most copy skip the search."""
+    body, credit = paragraphs, []
+    for index in range(1, len(body) if "___" in text else 0):
+        if body[index][:3] == "___" and _SEPARATOR.match(body[index]):
             credit = [p for p in body[index + 1:] if not _SEPARATOR.match(p)]
             body = body[:index]
             break
-    if len(body) > 1 and _SIGN_OFF.match(body[-1]):
-        credit.insert(0, body.pop())
+    if len(body) > 1 and "/" in body[-1] and _SIGN_OFF.match(body[-1]):
+        body = body[:-1]
+        credit.insert(0, paragraphs[len(body)])
     return body, credit
 
 
@@ -72,20 +85,20 @@ class Key:
 
 def take_key(text: str) -> tuple[Key | None, str]:
     """The key line opening the copy (or a labelled one closing it), and the text without it."""
-    stripped = text.lstrip("\n")
-    first, _, rest = stripped.partition("\n")
-    key = _key(first.strip())
-    if key is not None and rest.strip():
-        return key, rest
-    last_at = text.rstrip().rfind("\n")
-    if last_at > 0 and (found := _LABELLED.match(text[last_at:].strip())):
-        return Key(found["slug"].strip()), text[:last_at]
+    first = _FIRST_LINE.match(text)
+    if first is not None and (key := _key(first.group(1).strip())) is not None:
+        rest = text[first.end():]
+        if rest.strip():
+            return key, rest
+    tail = len(text) - 200 if len(text) > 200 else 0
+    if ":" in text[tail:] and (found := _LAST_LABEL.search(text, tail)):
+        return Key(found["slug"].strip()), text[: found.start()]
     return None, text
 
 
 def _key(line: str) -> Key | None:
-    if not line or len(line) > 120:
-        return None
+    if not line or len(line) > 120 or not ("/" in line or "-" in line or ":" in line):
+        return None  # every key line holds one of these: most headlines are skipped here
     if found := _AP_SLUG.match(line):
         lead = _AP_LEAD.search(found["rest"])
         version = str(int(lead["n"] or 1) + 1) if lead else None
@@ -99,7 +112,7 @@ def _key(line: str) -> Key | None:
         update = _UPDATE.search(found["rest"] or "")
         return Key(found["slug"].rstrip("/"),
                    str(int(update["n"]) + 1) if update else None, ("update",) if update else ())
-    if found := _DPA_KEY.match(_MARKER.sub("", line).strip()):  # "Haushalt/ (Zusammenfassung)"
+    if "/" in line and (found := _DPA_KEY.match(_MARKER.sub("", line).strip())):
         parts = [p.strip() for p in found["slug"].split("/")]
         slug = "/".join(p for p in parts if p and not _DPA_VERSION.match(p))
         marks = " ".join([*re.findall(r"\(([^()]*)\)", line), *parts])

@@ -171,8 +171,14 @@ def _head_fields(found: re.Match[str], more: list[str]) -> _Head:
     """Selector codes, the attribution (an agency, or the first other word), a reference
     (any token with a digit) and trailing keywords, from the first line and any second
     line that carries only such codes (four-line headers)."""
+    tokens = found["rest"].split()
+    if not more and len(tokens) <= 2 and (not tokens or (
+            tokens[0][:1].isalpha() and "/" not in tokens[0] and not _SELECTOR.match(tokens[0])
+            and (len(tokens) == 1 or tokens[1].isdigit()))):  # the usual "dpa 1734"
+        return _Head(found["pri"], found["cat"], tokens[0] if tokens else None,
+                     tokens[1] if len(tokens) == 2 else None)
     head = _Head(found["pri"], found["cat"])
-    for token in [*found["rest"].split(), *more]:
+    for token in [*tokens, *more]:
         name = token.split("-")[0].lower()
         if head.attr is None and (name in AGENCIES or (token[:1].isupper() and len(token) <= 12
                                                        and "/" not in token and not head.keywords)):
@@ -284,7 +290,8 @@ def _text(paras: list[str], where: str) -> _Text:
     dtg = _DTG.match(paras[-1]) if paras else None
     out = _Text(paras[:-1] if dtg else paras, _dtg(dtg, where) if dtg else None)
     paras = out.paras
-    if paras and (trailer := _TRAILER.match(paras[-1])):
+    if paras and ("(c)" in paras[-1] or "(C)" in paras[-1] or "©" in paras[-1]) \
+            and (trailer := _TRAILER.match(paras[-1])):
         paras[-1:] = [trailer["before"], trailer["rights"]]  # "dpa jn yydd" / "(c) dpa" wrapped
     out.credit = paras.pop() if paras and _SIGNATURE.match(paras[-1]) else None
     for index, para in enumerate(paras):
@@ -295,12 +302,13 @@ def _text(paras: list[str], where: str) -> _Text:
         paras.pop()
     if paras and paras[0].startswith("Sperrfrist"):
         out.sperrfrist.append(paras.pop(0))
-    while len(paras) > 1 and (mark := _MARKER.fullmatch(paras[0])) \
+    while len(paras) > 1 and paras[0][:1] == "(" and (mark := _MARKER.fullmatch(paras[0])) \
             and _VERSION_WORD.search(mark.group(1)):
         out.marks.append(mark.group(1))
         paras.pop(0)
-    first = paras[0].rstrip(" =") if paras else ""
-    if len(paras) > 1 and len(first.split()) <= 8 and not first.endswith((".", "!", "?")) \
+    first = paras[0] if len(paras) > 1 and paras[0].startswith(("Von ", "By ")) else ""
+    first = first.rstrip(" =") if len(first) <= 120 else ""
+    if first and len(first.split()) <= 8 and not first.endswith((".", "!", "?")) \
             and (byline := _BYLINE.match(paras[0])) \
             and (_BY_AGENCY.search(first) or match_dateline(paras[1])):
         # "Von Anna Müller, dpa" on its own, not a paragraph opening "Von Berlin aus ..."
