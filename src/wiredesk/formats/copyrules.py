@@ -38,7 +38,7 @@ _DPA_VERSION = re.compile(r"^(?:\d+\. ?)?(?:Zusammenfassung|Neufassung|Berichtig
 
 def drop_agency_line(text: str) -> tuple[str, bool]:
     """The text with AP's agency line under the byline removed, and whether one was."""
-    at = text.find("By ", 0, 2000)
+    at = text.find("By ", 0, 1200)
     while at >= 0:  # each "By " that opens a line: the pattern only where the next line
         start = text.rfind("\n", 0, at) + 1  # could name the agency (cheap finds first)
         end = text.find("\n", at)
@@ -48,7 +48,7 @@ def drop_agency_line(text: str) -> tuple[str, bool]:
         if not text[start:at].strip() and ("Press" in after or "AP" in after) \
                 and (found := _AP_BYLINE.match(text, start)):
             return text[:start] + found["by"] + text[found.end():], True
-        at = text.find("By ", at + 3, 2000)
+        at = text.find("By ", at + 3, 1200)
     return text, False
 
 
