@@ -251,3 +251,25 @@ def test_mutated_g2_dialects_give_stories_or_a_format_error(data):
 @given(mutated(dialect_files("nitf"), tokens=(*XML_TOKENS, b"00000000T000000", b"<doc-id/>")))
 def test_mutated_nitf_dialects_give_stories_or_a_format_error(data):
     assert_parses_or_format_error(nitf.parse, data, "nitf")
+
+
+def test_nitf_headline_warnings_count_only_when_its_headline_is_used():
+    data = (G2 / "no-headline-nitf-hl2.xml").read_bytes().replace(
+        b"<contentMeta/>", b"<contentMeta><headline>Reef bleaching spreads</headline></contentMeta>")
+    s = one_bytes(data, "newsmlg2")
+    assert s.headline == "Reef bleaching spreads" and s.warnings == ()
+
+
+def test_newsml12_carries_the_warnings_of_the_nitf_inside_but_not_its_headline_ones():
+    data = (FIXTURES / "newsml12" / "afp-story.xml").read_bytes()
+    assert data.count(b"<nitf>") == 1 and b"<hl1>" not in data  # its HeadLine is the headline
+    data = data.replace(b"<nitf>", b'<nitf><head><docdata><date.release norm="YYYYMMDD000000-HHMM"'
+                        b"/></docdata></head>")
+    s = one_bytes(data, "newsml12")
+    assert [(w.field, w.action) for w in s.warnings] == [("embargoed", "dropped")]
+
+
+def one_bytes(data: bytes, fmt: str) -> Story:
+    stories = formats.parse(data, fmt)
+    assert len(stories) == 1
+    return stories[0]

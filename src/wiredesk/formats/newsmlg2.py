@@ -175,7 +175,8 @@ def _story(item: etree._Element, where: str, raw: bytes, agency: str | None,
     body, parts, lead = _body(it.kids, where, dateline_known=dateline is not None,
                               tree=tree)
     parts = parts or _NO_PARTS  # no NITF: nothing to fall back on
-    it.warnings += parts.warnings
+    # the NITF's own headline warnings count only if its headline is the one used
+    it.warnings += [w for w in parts.warnings if w.field != "headline"]
     headline, tags = strip_tags(_headline(it, parts, body))
     pub = _first(mkids, "pubStatus")
     status = read_pubstatus(pub.get("qcode") if pub is not None else None, NAME,
@@ -245,6 +246,8 @@ def _headline(it: _Item, parts: Story, body: Body) -> str:
                          (_text(it.content, "slugline"), "contentMeta/slugline"),
                          (first_sentence(body.text), "the first sentence of the body")):
         if value:
+            if value is parts.headline:
+                it.warnings += [w for w in parts.warnings if w.field == "headline"]
             it.warnings.append(StoryWarning("headline", "no contentMeta/headline",
                                             f"taken from {where}"))
             return value
