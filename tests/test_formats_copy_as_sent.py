@@ -78,7 +78,7 @@ def test_keywords_trailing_the_header_line_name_the_story():
 def test_berichtigung_in_the_keyword_and_opening_the_text_is_a_correction():
     s = one(DPA / "berichtigung.7901", "iptc7901")
     assert s.uri == "urn:wiredesk:iptc7901:dpa:konjunktur-ifo"  # the story it corrects
-    assert s.signals == ("correction",) and s.version == "2"
+    assert s.signals == ("correction",) and s.version is None  # follows the head
     assert s.body.text.startswith("Die Stimmung in der deutschen Wirtschaft")
     assert "muss es richtig heißen" in (s.ednote or "") and "Berichtigung" not in s.body.text
     assert s.copyrightnotice == "(c) dpa"
@@ -209,3 +209,18 @@ def test_unnumbered_correction_after_update_2_becomes_the_head(store, now):
     late = (PLAIN / "reuters-key-original.txt").read_bytes() + b"\n"
     assert deliver(store, late, later(now, minutes=12)).outcomes[0][1] is Outcome.STALE
     assert store.story_by_uri(record.story.uri).story.pubstatus is Pubstatus.USABLE
+
+
+def test_dpa_berichtigung_after_the_second_zusammenfassung_becomes_the_head(store, now):
+    second = (FIXTURES / "iptc7901" / "zusammenfassung2.7901").read_bytes()  # version 3
+    deliver(store, second, now)
+    [head] = iptc7901.parse(second)
+    fix = second.replace(b"(2. Zusammenfassung)", b"(Berichtigung)").replace(
+        b"272105 Nov 26", b"272140 Nov 26")
+    [corrected] = iptc7901.parse(fix)
+    assert corrected.uri == head.uri and corrected.version is None
+    assert deliver(store, fix, later(now, minutes=35)).outcomes[0][1] is Outcome.UPDATED
+    record = store.story_by_uri(head.uri)
+    assert record.story.signals == ("correction",)
+    first = (FIXTURES / "iptc7901" / "story.7901").read_bytes()  # version 1, arriving late
+    assert deliver(store, first, later(now, minutes=40)).outcomes[0][1] is Outcome.STALE

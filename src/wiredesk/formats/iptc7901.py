@@ -21,7 +21,8 @@ service-level letter and exactly four digits, and a second header line "<letter>
 Priority 1-6 is the urgency as is (1 flash ... 6 lowest). The uri is the attribution (else
 the agency option) and the keyword line without version markers, so "(Zusammenfassung)"
 writethrus stay one story: the original is version "1", "(Zusammenfassung)" "2",
-"(2. Zusammenfassung)" "3"; an unnumbered correction is "2"; a repeat carries no version.
+"(2. Zusammenfassung)" "3"; a correction or a repeat names no version of its own: it follows
+the version it corrects, and the desk orders it by time (store/writes.py add_version).
 A "Sperrfrist" becomes `embargoed` only when the date can be placed in a year (an explicit
 year, or the message's own date-time group); its text always goes to ednote.
 """
@@ -350,7 +351,7 @@ def _version(markers: list[str]) -> tuple[str | None, tuple[str, ...], Pubstatus
         signals.append("update")
     if _CORRECTION.search(text):
         signals.append("correction")
-        version = version if summary else "2"
+        version = version if summary else None  # follows the head it corrects
     if _REPEAT.search(text):
         signals.append("refile")
         version = version if summary else None  # a repeat names no version of its own
