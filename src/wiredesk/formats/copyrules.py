@@ -59,12 +59,11 @@ def clean_by(by: str | None) -> str | None:
     return _BY_SUFFIX.sub("", by).strip() or by
 
 
-def split_credit(paragraphs: list[str], text: str = "___") -> tuple[list[str], list[str]]:
-    """(body, credit): AP's "___" and all after it, then AFP's sign-off codes, closing.
-    `text`, the copy the paragraphs come from, lets most copy skip the search."""
+def split_credit(paragraphs: list[str]) -> tuple[list[str], list[str]]:
+    """(body, credit): AP's "___" and all after it, then AFP's sign-off codes, closing."""
     body, credit = paragraphs, []
-    for index in range(1, len(body) if "___" in text else 0):
-        if body[index][:3] == "___" and _SEPARATOR.match(body[index]):
+    for index in range(1, len(body)):
+        if body[index].startswith("___") and _SEPARATOR.match(body[index]):
             credit = [p for p in body[index + 1:] if not _SEPARATOR.match(p)]
             body = body[:index]
             break

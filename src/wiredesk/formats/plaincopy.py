@@ -70,7 +70,7 @@ def parse(data: bytes, *, agency: str | None = None) -> list[Story]:
     if version is None and not any(signals):
         version = "1"  # copy that signals nothing is the first version; CORRECTED- names none
     agency_name = parts.agency or ("AP" if ap_line else None) or agency
-    paragraphs, credit = split_credit(parts.paragraphs, text)  # AFP sign-off, AP's "___"
+    paragraphs, credit = split_credit(parts.paragraphs)  # AFP sign-off, AP's "___"
     creditline = " ".join(c for c in (parts.credit, *credit) if c) or None
     return [
         Story(
