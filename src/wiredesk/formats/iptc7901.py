@@ -32,6 +32,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta, timezone
+from typing import NamedTuple
 
 from wiredesk.formats.bodies import body_from_paragraphs
 from wiredesk.formats.contract import Format
@@ -73,6 +74,7 @@ _VERSION_WORD = re.compile(f"{_SUMMARY.pattern}|{_CORRECTION.pattern}|{_REPEAT.p
                            f"{_KILL.pattern}", re.I)
 _BYLINE = re.compile(r"^(?:Von|By) (?P<by>[A-ZÄÖÜ].{1,150})$")
 _BY_AGENCY = re.compile(r",? *\(?(?:dpa(?:-[A-Za-z]+)?|AFP|AP|Reuters|KNA|epd)\)?$")
+_BY_AGENCY_ENDS = ("AFP", "AP", "Reuters", "KNA", "epd", ")")
 _NOT_FOR_PUB = re.compile(
     r"nicht (?:zur|für die) Veröffentlichung bestimmt|not (?:intended )?for publication", re.I
 )
@@ -140,7 +142,7 @@ def _story(frame: Frame, agency_arg: str | None) -> Story:
         embargoed=embargoed,
         urgency=int(head.pri),
         slugline=keyword or None,
-        by=_BY_AGENCY.sub("", by).strip() or by if by else None,
+        by=_without_agency(by),
         located=text.located,
         dateline=text.dateline,
         agency=agency,
@@ -157,45 +159,54 @@ def _story(frame: Frame, agency_arg: str | None) -> Story:
     )
 
 
-@dataclass
-class _Head:
+class _Head(NamedTuple):
     """The header line's fields; what trails the word count sorted into its kinds."""
 
     pri: str
     cat: str
     attr: str | None = None
     ref: str | None = None
-    keywords: list[str] = field(default_factory=list)
+    keywords: tuple[str, ...] = ()
+
+
+_USUAL = re.compile(r" +([A-Za-z][\w.-]{0,30})(?: +(\d{1,6}))? *")  # " dpa 1734"
 
 
 def _head_fields(found: re.Match[str], more: list[str]) -> _Head:
     """Selector codes, the attribution (an agency, or the first other word), a reference
     (any token with a digit) and trailing keywords, from the first line and any second
     line that carries only such codes (four-line headers)."""
-    tokens = found["rest"].split()
-    if not more and len(tokens) <= 2 and (not tokens or (
-            tokens[0][:1].isalpha() and "/" not in tokens[0] and not _SELECTOR.match(tokens[0])
-            and (len(tokens) == 1 or tokens[1].isdigit()))):  # the usual "dpa 1734"
-        return _Head(found["pri"], found["cat"], tokens[0] if tokens else None,
-                     tokens[1] if len(tokens) == 2 else None)
-    head = _Head(found["pri"], found["cat"])
-    for token in [*tokens, *more]:
-        name = token.split("-")[0].lower()
-        if head.attr is None and (name in AGENCIES or (token[:1].isupper() and len(token) <= 12
-                                                       and "/" not in token and not head.keywords)):
-            head.attr = token
-        elif _SELECTOR.match(token) and head.attr is None and len(set(token)) <= 2:
+    rest = found["rest"]
+    if not more and (not rest or ((usual := _USUAL.fullmatch(rest))
+                                  and not _SELECTOR.match(usual[1]))):
+        return _Head(found["pri"], found["cat"], usual[1] if rest else None,
+                     usual[2] if rest else None)  # the usual "dpa 1734", or nothing
+    attr = ref = None
+    keywords: list[str] = []
+    for token in [*rest.split(), *more]:
+        name = token.replace("/", "-").split("-")[0].lower()  # "dpa-tmn", "dpa/tmn"
+        if attr is None and (name in AGENCIES or (token[:1].isupper() and len(token) <= 12
+                                                  and "/" not in token and not keywords)):
+            attr = token
+        elif _SELECTOR.match(token) and attr is None and len(set(token)) <= 2:
             continue
-        elif _REF.match(token) and head.ref is None and not head.keywords:
-            head.ref = token
-        elif head.attr is None and token.isalpha() and token.islower() and not head.keywords:
-            head.attr = token
+        elif _REF.match(token) and ref is None and not keywords:
+            ref = token
+        elif attr is None and token.isalpha() and token.islower() and not keywords:
+            attr = token
         else:
-            head.keywords.append(token)
-    return head
+            keywords.append(token)
+    return _Head(found["pri"], found["cat"], attr, ref, tuple(keywords))
 
 
 _CODES = re.compile(r"^(?:[a-z]{4,8} )?[A-Za-z][\w-]{1,15}(?: [\w#./-]*\d[\w#./-]*)?$")
+
+
+def _without_agency(by: str | None) -> str | None:
+    """"Anna Müller, dpa" -> "Anna Müller": the agency after the name is not part of it."""
+    if not by or not ("dpa" in by or by.endswith(_BY_AGENCY_ENDS)):
+        return by
+    return _BY_AGENCY.sub("", by).strip() or by
 
 
 def _header(frame: Frame) -> tuple[_Head, str, list[str], list[str]]:
@@ -222,9 +233,11 @@ def _header(frame: Frame) -> tuple[_Head, str, list[str], list[str]]:
     keyword_text = " ".join(keyword_lines)
     markers = _MARKER.findall(keyword_text)
     keyword = _MARKER.sub("", keyword_text)
-    parts = [p.strip() for p in keyword.split("/") if p.strip()]
-    markers += [p for p in parts if _VERSION_WORD.fullmatch(p)]  # "Haushalt/Berichtigung/"
-    keyword = "/".join(p for p in parts if not _VERSION_WORD.fullmatch(p))
+    kept = []
+    for part in keyword.split("/"):
+        if part := part.strip():  # "Haushalt/Berichtigung/": the version word is a marker
+            (markers if _VERSION_WORD.fullmatch(part) else kept).append(part)
+    keyword = "/".join(kept)
     return head, keyword, markers, text_lines
 
 
