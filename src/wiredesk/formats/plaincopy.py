@@ -70,7 +70,9 @@ def parse(data: bytes, *, agency: str | None = None) -> list[Story]:
     if version is None and not any(signals):
         version = "1"  # copy that signals nothing is the first version; CORRECTED- names none
     agency_name = parts.agency or ("AP" if ap_line else None) or agency
-    paragraphs, credit = split_credit(parts.paragraphs)  # AFP sign-off, AP's "___"
+    paragraphs, credit = parts.paragraphs, []
+    if b"___" in data or b"/" in data[-300:]:  # AP's "___" section, AFP's "jm/lb" sign-off
+        paragraphs, credit = split_credit(parts.paragraphs)
     creditline = " ".join(c for c in (parts.credit, *credit) if c) or None
     return [
         Story(
