@@ -63,13 +63,37 @@ def assert_parses_or_format_error(parse: Callable[[bytes], object], data: bytes,
 
 
 def other_format_files(own_dir: Path) -> list[Path]:
-    """Every fixture file outside `own_dir` (other formats, hostile pages, source configs),
-    plus the samples: what a format's `looks_like` must refuse."""
+    """Every fixture file outside `own_dir` and its dialect folders (`nitf` owns
+    `nitf-as-sent`), plus other formats, hostile pages, source configs and the samples:
+    what a format's `looks_like` must refuse."""
     own = Path(own_dir).resolve()
     files = [p for p in SAMPLES.iterdir() if p.is_file()]
-    files += [p for d in FIXTURES.iterdir() if d.is_dir() and d.resolve() != own
+    files += [p for d in FIXTURES.iterdir() if d.is_dir() and not is_dialect_of(d, own)
               for p in d.iterdir() if p.is_file()]
     return sorted(files)
+
+
+def is_dialect_of(folder: Path, own: Path) -> bool:
+    """`folder` is `own` or one of its dialects ("newsmlg2-reuters" of "newsmlg2")."""
+    folder = folder.resolve()
+    return folder == own or (folder.parent == own.parent
+                             and folder.name.startswith(own.name + "-"))
+
+
+# Fixture folders of agencies' dialects (as sent), by the format that reads them: the
+# mutation fuzzing of each format runs over these too.
+DIALECTS = {
+    "newsmlg2": ("newsmlg2-reuters", "newsmlg2-as-sent"),
+    "nitf": ("nitf-as-sent",),
+    "iptc7901": ("iptc7901-dpa",),
+    "plain": ("plain-as-sent",),
+}
+
+
+def dialect_files(fmt: str) -> list[Path]:
+    """The fixture files of `fmt`'s dialect folders."""
+    return sorted(p for d in DIALECTS.get(fmt, ()) for p in (FIXTURES / d).iterdir()
+                  if p.is_file() and p.suffix != ".md")
 
 
 def path_id(path: Path) -> str:

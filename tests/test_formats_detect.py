@@ -11,7 +11,9 @@ from wiredesk.formats import FormatError, ninjs
 
 FOLDERS = {"ninjs": "ninjs", "newsmlg2": "newsmlg2", "nitf": "nitf", "newsml12": "newsml12",
            "anpa": "anpa", "iptc7901": "iptc7901", "feeds": "feed", "jsonfeed": "jsonfeed",
-           "webpage": "webpage", "superdesk": "superdesk", "apmedia": "apmedia"}
+           "webpage": "webpage", "superdesk": "superdesk", "apmedia": "apmedia",
+           "newsmlg2-reuters": "newsmlg2", "newsmlg2-as-sent": "newsmlg2",
+           "nitf-as-sent": "nitf", "iptc7901-dpa": "iptc7901", "plain-as-sent": "plain"}
 FILES = [(path, name) for folder, name in FOLDERS.items()
          for path in sorted((FIXTURES / folder).iterdir())
          if path.is_file() and path.suffix not in (".md", "") and path.name != "LICENSE"]

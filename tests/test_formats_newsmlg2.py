@@ -289,8 +289,6 @@ def test_inline_data_as_base64_and_as_html():
 @pytest.mark.parametrize("name, where, problem", [
     ("malformed-truncated.xml", "line 16", "malformed XML"),
     ("malformed-no-guid.xml", "newsItem/@guid", "expected the item's guid"),
-    ("malformed-bad-date.xml", "itemMeta/versionCreated", "expected an ISO 8601 date-time"),
-    ("malformed-urgency.xml", "contentMeta/urgency", "expected a whole number"),
     ("malformed-pubstatus.xml", "itemMeta/pubStatus/@qcode", "unknown pubstatus"),
 ])
 def test_malformed_files_name_the_place_and_what_was_expected(name, where, problem):
@@ -299,6 +297,19 @@ def test_malformed_files_name_the_place_and_what_was_expected(name, where, probl
     assert err.value.format == "newsmlg2"
     assert where in err.value.where
     assert problem in err.value.problem
+
+
+@pytest.mark.parametrize("name, field, where, problem", [
+    ("malformed-bad-date.xml", "versioncreated", "itemMeta/versionCreated",
+     "expected an ISO 8601 date-time"),
+    ("malformed-urgency.xml", "urgency", "contentMeta/urgency", "expected a whole number"),
+])
+def test_a_bad_field_is_dropped_with_a_warning_naming_it(name, field, where, problem):
+    [s] = newsmlg2.parse((HERE / name).read_bytes())
+    assert s.headline and s.body.text
+    [w] = s.warnings
+    assert (w.field, w.action) == (field, "dropped")
+    assert where in w.problem and problem in w.problem
 
 
 @pytest.mark.parametrize("data", [b"", b"\x00\x01\x02binary", b"not xml at all",

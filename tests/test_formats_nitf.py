@@ -168,9 +168,6 @@ def test_body_content_html_is_the_shared_helper():
 @pytest.mark.parametrize("name, where, problem", [
     ("malformed-truncated.xml", "line 17", "malformed XML"),
     ("malformed-no-body.xml", "nitf/body", "expected a <body> element"),
-    ("malformed-bad-date.xml", "date.issue/@norm", "expected an ISO 8601 date-time"),
-    ("malformed-urgency.xml", "urgency/@ed-urg", "expected a whole number"),
-    ("malformed-no-headline.xml", "hedline/hl1", "a story needs a headline"),
     ("malformed-wrong-root.xml", "<article>", "expected the root element <nitf>"),
 ])
 def test_malformed_files_name_the_place_and_what_was_expected(name, where, problem):
@@ -188,12 +185,28 @@ def test_unknown_management_status_is_an_error():
     assert err.value.where == "nitf/head/docdata/@management-status"
 
 
-def test_out_of_range_date_is_a_format_error():
+@pytest.mark.parametrize("name, field, where, problem, action", [
+    ("malformed-bad-date.xml", "versioncreated", "date.issue/@norm",
+     "expected an ISO 8601 date-time", "dropped"),
+    ("malformed-urgency.xml", "urgency", "urgency/@ed-urg", "expected a whole number",
+     "dropped"),
+    ("malformed-no-headline.xml", "headline", "", "no hedline/hl1", "taken from the slugline"),
+])
+def test_files_as_sent_are_read_with_a_warning_naming_what_was_odd(name, field, where,
+                                                                   problem, action):
+    [s] = nitf.parse((HERE / name).read_bytes())
+    assert s.body.text and s.headline
+    [w] = [w for w in s.warnings if w.field == field]
+    assert where in w.problem and problem in w.problem and w.action == action
+
+
+def test_out_of_range_date_is_dropped_with_a_warning():
     data = (HERE / "ap-update.xml").read_bytes().replace(b"20260128T203000Z",
                                                          b"9999-12-31T23:59:59-23:00")
-    with pytest.raises(FormatError) as err:
-        nitf.parse(data)
-    assert "date.issue" in err.value.where
+    [s] = nitf.parse(data)
+    assert s.versioncreated is None
+    assert [(w.field, w.action) for w in s.warnings] == [("versioncreated", "dropped")]
+    assert "date.issue" in s.warnings[0].problem
 
 
 def test_entity_declarations_are_refused():

@@ -60,9 +60,9 @@ def test_seed_is_detected_as_plain_copy():
         ("CORRECTED-UPDATE 1-Oil rises", "Oil rises", ("correction", "update"), "2"),
         ("REFILE-Oil rises", "Oil rises", ("refile",), None),
         ("WRAPUP 1-Oil rises", "Oil rises", ("update",), "2"),
-        ("EXCLUSIVE-Oil rises", "Oil rises", (), None),
-        ("BRIEF-Oil rises", "Oil rises", (), None),
-        ("Oil rises", "Oil rises", (), None),
+        ("EXCLUSIVE-Oil rises", "Oil rises", (), "1"),
+        ("BRIEF-Oil rises", "Oil rises", (), "1"),
+        ("Oil rises", "Oil rises", (), "1"),  # signals nothing: the first version
     ],
 )
 def test_reuters_headline_tags_are_signals_not_headline(headline, clean, signals, version):

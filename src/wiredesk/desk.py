@@ -244,7 +244,7 @@ def _apply_story(w: Writer, story: Story, delivery: Delivery, held: _Held) -> Ou
     if w.has_version(locked.id, story.raw_sha256):
         return Outcome.UNCHANGED
     key = w.add_version(locked.id, story, versioncreated=versioncreated, received_at=now,
-                        source=delivery.source, delivery_name=delivery.name)
+                        source=delivery.source, delivery_name=delivery.name, follows=locked.head)
     if story.pubstatus is Pubstatus.CANCELED:
         # A kill is final whatever its version number: the licence is the safe side.
         if locked.head is None:  # a kill for a story we never had: record it so nothing follows

@@ -14,6 +14,7 @@ from email.utils import parsedate_to_datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from wiredesk.formats.errors import FormatError
+from wiredesk.story import StoryWarning
 from wiredesk.times import iso as iso  # re-exported for the writers of ninjs and feeds
 
 _COMPACT = re.compile(r"^(\d{8})T(\d{4,6})([+-]\d{4}|Z)?$")  # 20260115T090000+0000 (NITF)
@@ -140,3 +141,16 @@ def english_embargo(line: str, ref: datetime | None, where: str, fmt: str, home:
     year = int(found["y"]) if found["y"] else None
     tz = zone(found["tz"], home, fallback_hours)
     return resolve(year, month, day, hour, minute, tz, ref, fmt, where)
+
+
+# ---- dates as agencies send them: a bad one is dropped with a warning -------------------
+
+def lenient_when(value: str | None, fmt: str, where: str, field: str,
+                 warnings: list[StoryWarning]) -> datetime | None:
+    """`when`, except that a placeholder ("YYYYMMDD000000-HHMM", "00000000T000000") or a
+    malformed date is dropped with a warning naming where it was: the story keeps its words."""
+    try:
+        return when(value, fmt, where)
+    except FormatError as exc:
+        warnings.append(StoryWarning(field, f"{where}: {exc.problem}", "dropped"))
+        return None

@@ -21,7 +21,8 @@ service-level letter and exactly four digits, and a second header line "<letter>
 Priority 1-6 is the urgency as is (1 flash ... 6 lowest). The uri is the attribution (else
 the agency option) and the keyword line without version markers, so "(Zusammenfassung)"
 writethrus stay one story: the original is version "1", "(Zusammenfassung)" "2",
-"(2. Zusammenfassung)" "3"; an unnumbered correction is "2"; a repeat carries no version.
+"(2. Zusammenfassung)" "3"; a correction or a repeat names no version of its own: it follows
+the version it corrects, and the desk orders it by time (store/writes.py add_version).
 A "Sperrfrist" becomes `embargoed` only when the date can be placed in a year (an explicit
 year, or the message's own date-time group); its text always goes to ednote.
 """
@@ -31,6 +32,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta, timezone
+from typing import NamedTuple
 
 from wiredesk.formats.bodies import body_from_paragraphs
 from wiredesk.formats.contract import Format
@@ -49,11 +51,16 @@ CATEGORIES = {
     "rs": "Service", "i": "International",
 }
 
-_SNIFF = re.compile(rb"\A[\r\n ]*\x01[\r\n ]*[A-Za-z]{1,8}\d{1,6} +[1-9] +[A-Za-z]{1,3} +\d{1,6}\b")
+_SNIFF = re.compile(
+    rb"\A[\r\n ]*\x01[\r\n ]*[A-Za-z][A-Za-z0-9]{0,7}\d{1,6} +[1-9] +[A-Za-z]{1,3} +\d{1,6}\b")
+# "dpa0187 4 pol 286 dpa 1734"; dpa's "eca062 4 i 211 ccccb dpa 061" (a selector code before
+# the attribution); KNA's "bkn014 4 pl 171 vvvvb KNA 170123-89-00065#2"; keywords may trail.
 _HEADER = re.compile(
-    r"^(?P<svc>[A-Za-z]{1,8})(?P<num>\d{1,6}) +(?P<pri>[1-9]) +(?P<cat>[A-Za-z]{1,3}) +"
-    r"(?P<wc>\d{1,6})(?: +(?P<attr>[A-Za-z][\w./-]{0,30}))?(?: +(?P<ref>\d{1,6}))? *$"
+    r"^(?P<svc>[A-Za-z][A-Za-z0-9]{0,7}?)(?P<num>\d{1,6}) +(?P<pri>[1-9]) +"
+    r"(?P<cat>[A-Za-z]{1,3}) +(?P<wc>\d{1,6})(?P<rest>(?: +\S+){0,12}) *$"
 )
+_REF = re.compile(r"^[\w#./-]*\d[\w#./-]*$")
+_SELECTOR = re.compile(r"^[a-z]{4,8}$")  # "ccccb", "vvvvb": routing, not an attribution
 _MARKER = re.compile(r"\(([^()]{1,400})\)")
 _SUMMARY = re.compile(
     r"(?:(?P<n>\d+)\. ?)?(?:Zusammenfassung|Neufassung)|(?:(?P<e>\d+) ?(?:st|nd|rd|th) )?"
@@ -66,10 +73,13 @@ _KILL = re.compile(r"(?:Löschung|Loeschung|zurückgezogen|zurueckgezogen|\bkill
 _VERSION_WORD = re.compile(f"{_SUMMARY.pattern}|{_CORRECTION.pattern}|{_REPEAT.pattern}|"
                            f"{_KILL.pattern}", re.I)
 _BYLINE = re.compile(r"^(?:Von|By) (?P<by>[A-ZÄÖÜ].{1,150})$")
+_BY_AGENCY = re.compile(r",? *\(?(?:dpa(?:-[A-Za-z]+)?|AFP|AP|Reuters|KNA|epd)\)?$")
+_BY_AGENCY_ENDS = ("AFP", "AP", "Reuters", "KNA", "epd", ")")
 _NOT_FOR_PUB = re.compile(
     r"nicht (?:zur|für die) Veröffentlichung bestimmt|not (?:intended )?for publication", re.I
 )
 _SIGNATURE = re.compile(r"^[a-z][a-z-]{1,11}(?: [a-z]{1,5}(?:/[a-z]{1,5})?){1,5}$")
+_TRAILER = re.compile(r"^(?P<before>.*\S) (?P<rights>(?:\(c\)|©) ?[\w .-]{2,60})$", re.I)
 _SEPARATOR = re.compile(r"^[*_#= -]{3,}$")
 _MONTHS = {
     "jan": 1, "feb": 2, "mar": 3, "mär": 3, "mrz": 3, "apr": 4, "may": 5, "mai": 5, "jun": 6,
@@ -104,13 +114,15 @@ def _story(frame: Frame, agency_arg: str | None) -> Story:
     head, keyword, markers, text_lines = _header(frame)
     title = _title_block(text_lines, markers, frame.where)
     text = _text(_paragraphs(text_lines[title.end:]), frame.where)
+    markers += text.marks
+    by = title.by or text.by
     sperrfrist = [*title.sperrfrist, *text.sperrfrist]
     sperrfrist += [m for m in markers if re.search(r"(?i)sperrfrist|embargo", m)]
     markers = [m for m in markers if m not in sperrfrist]  # "(Sperrfrist ...)" is no version mark
     embargoed = None
     for line in sperrfrist:
         embargoed = embargoed or _sperrfrist(line, text.versioncreated, frame.where)
-    attribution = head["attr"]
+    attribution = head.attr
     if attribution and attribution.split("-")[0].lower() in AGENCIES:
         attribution = attribution.split("-")[0]  # "dpa-tns": dpa sending a partner's copy
     agency = AGENCIES.get((attribution or "").lower(), attribution) or agency_arg or text.dl_agency
@@ -118,7 +130,7 @@ def _story(frame: Frame, agency_arg: str | None) -> Story:
     prefix = headline.split(":", 1)[0].strip() if ":" in headline else ""
     flagged = [prefix] if _VERSION_WORD.fullmatch(prefix) else []  # "Berichtigung: <headline>"
     version, signals, pubstatus = _version([*markers, *flagged])
-    category = head["cat"].lower()
+    category = head.cat.lower()
     return Story(
         uri=story_uri(NAME, agency, keyword or headline, _MARKER),
         headline=headline,
@@ -128,9 +140,9 @@ def _story(frame: Frame, agency_arg: str | None) -> Story:
         versioncreated=text.versioncreated,
         pubstatus=pubstatus,
         embargoed=embargoed,
-        urgency=int(head["pri"]),
+        urgency=int(head.pri),
         slugline=keyword or None,
-        by=title.by,
+        by=_without_agency(by),
         located=text.located,
         dateline=text.dateline,
         agency=agency,
@@ -147,25 +159,85 @@ def _story(frame: Frame, agency_arg: str | None) -> Story:
     )
 
 
-def _header(frame: Frame) -> tuple[re.Match[str], str, list[str], list[str]]:
-    """The header line, matched; the keyword without version words, and the markers in
+class _Head(NamedTuple):
+    """The header line's fields; what trails the word count sorted into its kinds."""
+
+    pri: str
+    cat: str
+    attr: str | None = None
+    ref: str | None = None
+    keywords: tuple[str, ...] = ()
+
+
+_USUAL = re.compile(r" +([A-Za-z][\w.-]{0,30})(?: +(\d{1,6}))? *")  # " dpa 1734"
+
+
+def _head_fields(found: re.Match[str], more: list[str]) -> _Head:
+    """Selector codes, the attribution (an agency, or the first other word), a reference
+    (any token with a digit) and trailing keywords, from the first line and any second
+    line that carries only such codes (four-line headers)."""
+    rest = found["rest"]
+    if not more and (not rest or ((usual := _USUAL.fullmatch(rest))
+                                  and not _SELECTOR.match(usual[1]))):
+        return _Head(found["pri"], found["cat"], usual[1] if rest else None,
+                     usual[2] if rest else None)  # the usual "dpa 1734", or nothing
+    attr = ref = None
+    keywords: list[str] = []
+    for token in [*rest.split(), *more]:
+        name = token.replace("/", "-").split("-")[0].lower()  # "dpa-tmn", "dpa/tmn"
+        if attr is None and (name in AGENCIES or (token[:1].isupper() and len(token) <= 12
+                                                  and "/" not in token and not keywords)):
+            attr = token
+        elif _SELECTOR.match(token) and attr is None and len(set(token)) <= 2:
+            continue
+        elif _REF.match(token) and ref is None and not keywords:
+            ref = token
+        elif attr is None and token.isalpha() and token.islower() and not keywords:
+            attr = token
+        else:
+            keywords.append(token)
+    return _Head(found["pri"], found["cat"], attr, ref, tuple(keywords))
+
+
+_CODES = re.compile(r"^(?:[a-z]{4,8} )?[A-Za-z][\w-]{1,15}(?: [\w#./-]*\d[\w#./-]*)?$")
+
+
+def _without_agency(by: str | None) -> str | None:
+    """"Anna Müller, dpa" -> "Anna Müller": the agency after the name is not part of it."""
+    if not by or not ("dpa" in by or by.endswith(_BY_AGENCY_ENDS)):
+        return by
+    return _BY_AGENCY.sub("", by).strip() or by
+
+
+def _header(frame: Frame) -> tuple[_Head, str, list[str], list[str]]:
+    """The header line, read; the keyword without version words, and the markers in
     brackets; the text lines (less the keyword line when a sender puts it after STX)."""
     lines = [" ".join(line.split()) for line in re.split(r"\r\n|\r|\n", frame.header)]
     lines = [line for line in lines if line]
-    head = _HEADER.match(lines[0]) if lines else None
-    if not head:
+    found = _HEADER.match(lines[0]) if lines else None
+    if not found:
         got = lines[0][:40] if lines else ""
         raise FormatError(NAME, f"{frame.where}, header line 1", "expected '<service><number> "
                           f"<priority> <category> <word count> [attribution]', got {got!r}")
+    more = []
+    if len(lines) > 2 and not found["rest"].strip() and "/" not in lines[1] \
+            and _CODES.match(lines[1]):
+        more = lines.pop(1).split()  # "ccccb dpa 061" on a line of its own
+    head = _head_fields(found, more)
     text_lines = [line.rstrip() for line in re.split(r"\r\n|\r|\n", frame.text)]
     keyword_lines = lines[1:]
+    if not keyword_lines and head.keywords:
+        keyword_lines = [" ".join(head.keywords)]  # keywords trailing the header line
     if not keyword_lines and text_lines and text_lines[0].strip().endswith("/"):
         keyword_lines = [text_lines.pop(0).strip()]  # some senders put the keyword after STX
     keyword_text = " ".join(keyword_lines)
     markers = _MARKER.findall(keyword_text)
     keyword = _MARKER.sub("", keyword_text)
-    keyword = "/".join(p.strip() for p in keyword.split("/")
-                       if p.strip() and not _VERSION_WORD.fullmatch(p.strip()))
+    kept = []
+    for part in keyword.split("/"):
+        if part := part.strip():  # "Haushalt/Berichtigung/": the version word is a marker
+            (markers if _VERSION_WORD.fullmatch(part) else kept).append(part)
+    keyword = "/".join(kept)
     return head, keyword, markers, text_lines
 
 
@@ -192,7 +264,8 @@ def _title_block(text_lines: list[str], markers: list[str], where: str) -> _Titl
             continue
         line = raw.rstrip("=").strip()
         marker = _MARKER.fullmatch(line)
-        if seen and not (raw.endswith("=") or marker or line.startswith("Sperrfrist")):
+        if seen and not (raw.endswith("=") or marker or line.startswith("Sperrfrist")
+                         or (by is None and _BYLINE.match(line))):
             break
         titles, seen = titles + 1, True
         if marker:
@@ -221,6 +294,8 @@ class _Text:
     dateline: str | None = None
     located: str | None = None
     dl_agency: str | None = None
+    by: str | None = None  # "Von NAME, dpa" as a paragraph of its own
+    marks: list[str] = field(default_factory=list)  # "(Berichtigung: ...)" opening the text
 
 
 def _text(paras: list[str], where: str) -> _Text:
@@ -229,6 +304,9 @@ def _text(paras: list[str], where: str) -> _Text:
     dtg = _DTG.match(paras[-1]) if paras else None
     out = _Text(paras[:-1] if dtg else paras, _dtg(dtg, where) if dtg else None)
     paras = out.paras
+    if paras and ("(c)" in paras[-1] or "(C)" in paras[-1] or "©" in paras[-1]) \
+            and (trailer := _TRAILER.match(paras[-1])):
+        paras[-1:] = [trailer["before"], trailer["rights"]]  # "dpa jn yydd" / "(c) dpa" wrapped
     out.credit = paras.pop() if paras and _SIGNATURE.match(paras[-1]) else None
     for index, para in enumerate(paras):
         if _NOT_FOR_PUB.search(para):
@@ -238,7 +316,21 @@ def _text(paras: list[str], where: str) -> _Text:
         paras.pop()
     if paras and paras[0].startswith("Sperrfrist"):
         out.sperrfrist.append(paras.pop(0))
+    while len(paras) > 1 and paras[0][:1] == "(" and (mark := _MARKER.fullmatch(paras[0])) \
+            and _VERSION_WORD.search(mark.group(1)):
+        out.marks.append(mark.group(1))
+        paras.pop(0)
+    first = paras[0] if len(paras) > 1 and paras[0].startswith(("Von ", "By ")) else ""
+    first = first.rstrip(" =") if len(first) <= 120 else ""
+    if first and len(first.split()) <= 8 and not first.endswith((".", "!", "?")) \
+            and (byline := _BYLINE.match(paras[0])) \
+            and (_BY_AGENCY.search(first) or match_dateline(paras[1])):
+        # "Von Anna Müller, dpa" on its own, not a paragraph opening "Von Berlin aus ..."
+        out.by = byline["by"].strip().rstrip("=").strip()
+        paras.pop(0)
     paras, out.holder, out.notice, out.terms = split_rights(paras)
+    if out.credit is None and paras and _SIGNATURE.match(paras[-1]):
+        out.credit = paras.pop()  # the signature before a "(c) dpa" trailer
     if paras and (found_dl := match_dateline(paras[0])):
         out.dateline, out.located, out.dl_agency, rest = found_dl
         paras = [rest, *paras[1:]] if rest else paras[1:]
@@ -272,7 +364,7 @@ def _version(markers: list[str]) -> tuple[str | None, tuple[str, ...], Pubstatus
         signals.append("update")
     if _CORRECTION.search(text):
         signals.append("correction")
-        version = version if summary else "2"
+        version = version if summary else None  # follows the head it corrects
     if _REPEAT.search(text):
         signals.append("refile")
         version = version if summary else None  # a repeat names no version of its own

@@ -156,6 +156,9 @@ def _story(item: etree._Element, where: str, raw: bytes, agency: str | None,
         signals=tuple(dict.fromkeys(signals)),
         raw=raw,
         format=NAME,
+        # what the NITF inside had odd; its headline fallback only if that headline is used
+        warnings=tuple(w for w in parts.warnings
+                       if w.field != "headline" or not line("HeadLine")),
     )
 
 

@@ -9,16 +9,17 @@ from __future__ import annotations
 
 import base64
 import binascii
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from lxml import etree
 
 from wiredesk.formats.bodies import html_body
 from wiredesk.formats.contract import Format
-from wiredesk.formats.dates import when
+from wiredesk.formats.dates import lenient_when
 from wiredesk.formats.errors import FormatError
-from wiredesk.formats.nitf import read_nitf
+from wiredesk.formats.g2packages import apply_packages, rtr_status, stronger, worth_a_look
+from wiredesk.formats.nitf import first_sentence, read_nitf
 from wiredesk.formats.textcodec import decode
 from wiredesk.formats.wirerules import (
     Dateline,
@@ -43,7 +44,7 @@ from wiredesk.formats.xmlsafe import (
     strip_namespaces,
     text_of,
 )
-from wiredesk.story import Body, Pubstatus, Story, Subject
+from wiredesk.story import Body, Pubstatus, Story, StoryWarning, Subject
 
 NAME = "newsmlg2"
 G2_NS = "http://iptc.org/std/nar/2006-10-01/"
@@ -84,15 +85,20 @@ def parse(data: bytes, *, agency: str | None = None) -> list[Story]:
     for scheme in root.iter("{*}scheme"):
         if scheme.get("alias") and scheme.get("uri"):
             schemes[scheme.get("alias", "")] = scheme.get("uri", "")
+    # Reuters' status extensions and packages, read before any namespace is stripped
+    look = worth_a_look(data)
+    flags = {id(item): rtr_status(item) for item in items} if look else {}
+    packages = [(item, raw, where) for item, where, raw in zip(items, paths, raws, strict=True)
+                if local(item.tag) == "packageItem"] if look else []
     tree = _Tree(root)
     stories = []
     for item, where, raw in zip(items, paths, raws, strict=True):
         if local(item.tag) != "newsItem":
-            continue  # packages, concepts, planning: not stories
-        story = _story(item, where, raw, agency, schemes, tree)
+            continue  # packages are resolved below; concepts, planning: not stories
+        story = _story(item, where, raw, agency, schemes, tree, flags.get(id(item)))
         if story is not None:
             stories.append(story)
-    return stories
+    return apply_packages(stories, packages, agency, NAME) if packages else stories
 
 
 class _Tree:
@@ -158,7 +164,8 @@ def _qcode_word(element: etree._Element | None) -> str:
 
 
 def _story(item: etree._Element, where: str, raw: bytes, agency: str | None,
-           schemes: dict[str, str], tree: _Tree) -> Story | None:
+           schemes: dict[str, str], tree: _Tree,
+           flags: tuple[Pubstatus | None, tuple[str, ...]] | None) -> Story | None:
     it = _read_item(item, where)
     if it is None:
         return None  # a picture or video is an association of a story, never a story
@@ -168,8 +175,9 @@ def _story(item: etree._Element, where: str, raw: bytes, agency: str | None,
     body, parts, lead = _body(it.kids, where, dateline_known=dateline is not None,
                               tree=tree)
     parts = parts or _NO_PARTS  # no NITF: nothing to fall back on
-    headline, tags = strip_tags(text_of(_pick_headline(ckids)) or parts.headline
-                                or _text(mkids, "title") or "")
+    # the NITF's own headline warnings count only if its headline is the one used
+    it.warnings += [w for w in parts.warnings if w.field != "headline"]
+    headline, tags = strip_tags(_headline(it, parts, body))
     pub = _first(mkids, "pubStatus")
     status = read_pubstatus(pub.get("qcode") if pub is not None else None, NAME,
                             f"{where}/itemMeta/pubStatus/@qcode")
@@ -178,13 +186,20 @@ def _story(item: etree._Element, where: str, raw: bytes, agency: str | None,
                           "a text item needs a headline or a body; found neither")
     signals = [w for s in mkids.get("signal", ()) if (w := _qcode_word(s))]
     signals += [*parts.signals, *(signal(t) for t in tags if signal(t))]
-    expires = it.date("expires") or _valid_to(it.rights, where) or parts.expires
+    if flags is not None:  # Reuters' extensions: rtr:withdrawn wherever it is
+        status = stronger(status, flags[0])
+        signals += flags[1]
+    expires = it.date("expires") or _valid_to(it, where) or parts.expires
     holder_name = _party(_first(rkids, "copyrightHolder")) or parts.copyrightholder
     lang = _first(ckids, "language")
     language = (lang.get("tag") if lang is not None else None) or item.get(_XML_LANG) \
         or parts.language
     creators = [text_of(_child(c, "name")) for c in ckids.get("creator", ())]
-    urgency = read_integer(_text(ckids, "urgency"), NAME, f"{where}/contentMeta/urgency")
+    try:
+        urgency = read_integer(_text(ckids, "urgency"), NAME, f"{where}/contentMeta/urgency")
+    except FormatError as exc:
+        it.warnings.append(StoryWarning("urgency", f"{exc.where}: {exc.problem}", "dropped"))
+        urgency = None
     located = _first(ckids, "located")
     return Story(
         uri=it.guid,
@@ -216,7 +231,27 @@ def _story(item: etree._Element, where: str, raw: bytes, agency: str | None,
         signals=tuple(dict.fromkeys(signals)),
         raw=raw,
         format=NAME,
+        warnings=tuple(it.warnings),
     )
+
+
+def _headline(it: _Item, parts: Story, body: Body) -> str:
+    """contentMeta's headline; else (with a warning) the NITF hedline, itemMeta's title,
+    the slugline or the body's first sentence: items as sent leave the headline out."""
+    main = text_of(_pick_headline(it.content))
+    if main:
+        return main
+    for value, where in ((parts.headline, "the NITF hedline"),
+                         (_text(it.meta, "title"), "itemMeta/title"),
+                         (_text(it.content, "slugline"), "contentMeta/slugline"),
+                         (first_sentence(body.text), "the first sentence of the body")):
+        if value:
+            if value is parts.headline:
+                it.warnings += [w for w in parts.warnings if w.field == "headline"]
+            it.warnings.append(StoryWarning("headline", "no contentMeta/headline",
+                                            f"taken from {where}"))
+            return value
+    return ""
 
 
 @dataclass
@@ -231,10 +266,19 @@ class _Item:
     content: _Kids
     rights: etree._Element | None
     rights_kids: _Kids
+    warnings: list[StoryWarning] = field(default_factory=list)  # what was odd, as read
 
     def date(self, tag: str) -> datetime | None:
+        """A date of itemMeta; a placeholder or malformed one is dropped with a warning."""
         value = _text(self.meta, tag)
-        return None if value is None else when(value, NAME, f"{self.where}/itemMeta/{tag}")
+        if value is None:
+            return None
+        return lenient_when(value, NAME, f"{self.where}/itemMeta/{tag}",
+                            _DATE_FIELDS.get(tag, tag), self.warnings)
+
+
+_DATE_FIELDS = {"versionCreated": "versioncreated", "firstCreated": "firstcreated",
+                "embargoed": "embargoed", "expires": "expires"}
 
 
 def _read_item(item: etree._Element, where: str) -> _Item | None:
@@ -255,9 +299,10 @@ def _read_item(item: etree._Element, where: str) -> _Item | None:
                  rights, _kids(rights))
 
 
-def _valid_to(rights: etree._Element | None, where: str) -> datetime | None:
-    validto = rights.get("validto") if rights is not None else None
-    return when(validto, NAME, f"{where}/rightsInfo/@validto") if validto else None
+def _valid_to(it: _Item, where: str) -> datetime | None:
+    validto = it.rights.get("validto") if it.rights is not None else None
+    return lenient_when(validto, NAME, f"{where}/rightsInfo/@validto", "expires",
+                        it.warnings) if validto else None
 
 
 def _source_agency(ckids: _Kids) -> str | None:

@@ -14,7 +14,7 @@ from lxml import etree
 
 from wiredesk.formats.bodies import html_body
 from wiredesk.formats.contract import Format
-from wiredesk.formats.dates import when
+from wiredesk.formats.dates import lenient_when
 from wiredesk.formats.errors import FormatError
 from wiredesk.formats.wirerules import (
     Dateline,
@@ -39,7 +39,7 @@ from wiredesk.formats.xmlsafe import (
     strip_namespaces,
     text_of,
 )
-from wiredesk.story import Body, Pubstatus, Story, Subject
+from wiredesk.story import Body, Pubstatus, Story, StoryWarning, Subject
 
 NAME = "nitf"
 NITF_NS = "http://iptc.org/std/NITF/2006-10-18/"
@@ -78,18 +78,25 @@ def _nitf_fields(nitf: etree._Element, dateline_known: bool, fmt: str) -> dict[s
     document parsed for this call)."""
     strip_namespaces(nitf)
     n = _Parts(nitf, fmt)
-    issued = n.date("date.issue") or when(
-        n.pubdata.get("date.publication"), fmt, "nitf/head/pubdata/@date.publication")
+    warned = n.warnings
+    issued = n.date("date.issue") or lenient_when(
+        n.pubdata.get("date.publication"), fmt, "nitf/head/pubdata/@date.publication",
+        "versioncreated", warned)
     release = n.date("date.release")
-    revisions = [when(r.get("norm"), fmt, "nitf/head/revision-history/@norm")
+    revisions = [lenient_when(r.get("norm"), fmt, "nitf/head/revision-history/@norm",
+                              "firstcreated", warned)
                  for r in n.head.iterchildren("revision-history")]
     signals, notes = _signals_and_notes(n)
     holder, notice, terms = _rights(n)
-    headline, tags = strip_tags(text_of(find_path(n.bhead, "hedline/hl1"))
-                                or text_of(find_child(n.head, "title")))
     byline = find_child(n.bhead, "byline")
     dateline, located, found = _dateline(n, dateline_known)
+    # AAP, EFE: the dateline's own story.date is the only date some files carry
+    issued = issued or n.date("dateline/story.date", n.bhead)
     content = _content(n.body)
+    slugline = n.attr("du-key", "key") or next(
+        (m.get("content") for m in n.head.iterchildren("meta")
+         if (m.get("name") or "").lower() in ("slug", "slugline")), None)
+    headline, tags = strip_tags(_headline(n, slugline, content, warned))
     xml_lang = "{http://www.w3.org/XML/1998/namespace}lang"
     return dict(
         uri=n.attr("doc-id", "id-string") or nitf.get("uno") or n.pubdata.get("ex-ref") or "",
@@ -104,11 +111,8 @@ def _nitf_fields(nitf: etree._Element, dateline_known: bool, fmt: str) -> dict[s
         embargoed=release if release and (issued is None or release > issued) else None,
         expires=n.date("date.expire") or n.date("doc.rights", name="enddate")
         or n.date("rights/rights.enddate", n.bhead),
-        urgency=read_integer(n.attr("urgency", "ed-urg"), fmt,
-                             "nitf/head/docdata/urgency/@ed-urg"),
-        slugline=n.attr("du-key", "key") or next(
-            (m.get("content") for m in n.head.iterchildren("meta")
-             if (m.get("name") or "").lower() in ("slug", "slugline")), None),
+        urgency=_urgency(n),
+        slugline=slugline,
         by=strip_by(_byline_text(byline)) if byline is not None else None,
         located=located or (found.place if found else None),
         dateline=dateline,
@@ -124,7 +128,45 @@ def _nitf_fields(nitf: etree._Element, dateline_known: bool, fmt: str) -> dict[s
         creditline=text_of(find_path(n.body, "body.end/tagline")) or trailing_credit(content),
         signals=tuple(dict.fromkeys(signals + [signal(t) for t in tags if signal(t)])),
         format=fmt,
+        warnings=tuple(warned),
     )
+
+
+def _headline(n: _Parts, slugline: str | None, content: Body,
+              warned: list[StoryWarning]) -> str:
+    """hl1; else (with a warning) hl2, head/title, the slugline or the body's first
+    sentence: files as sent leave out hl1 and carry one of the others."""
+    hl1 = text_of(find_path(n.bhead, "hedline/hl1"))
+    if hl1:
+        return hl1
+    for value, where in ((text_of(find_path(n.bhead, "hedline/hl2")), "hedline/hl2"),
+                         (text_of(find_child(n.head, "title")), "head/title"),
+                         (slugline, "the slugline"),
+                         (first_sentence(content.text), "the first sentence of the body")):
+        if value:
+            warned.append(StoryWarning("headline", "no hedline/hl1", f"taken from {where}"))
+            return value
+    return ""
+
+
+def first_sentence(text: str, limit: int = 160) -> str:
+    """The body's first sentence, as a headline of last resort (cut at a word)."""
+    words = " ".join(text.split())
+    end = re.search(r"[.!?](?=\s|$)", words)
+    sentence = words[: end.end()] if end else words
+    if len(sentence) > limit:
+        sentence = sentence[:limit].rsplit(" ", 1)[0] + "…"
+    return sentence
+
+
+def _urgency(n: _Parts) -> int | None:
+    """ed-urg as a number; one that is not is dropped with a warning."""
+    try:
+        return read_integer(n.attr("urgency", "ed-urg"), n.fmt,
+                            "nitf/head/docdata/urgency/@ed-urg")
+    except FormatError as exc:
+        n.warnings.append(StoryWarning("urgency", f"{exc.where}: {exc.problem}", "dropped"))
+        return None
 
 
 class _Parts:
@@ -133,6 +175,7 @@ class _Parts:
 
     def __init__(self, nitf: etree._Element, fmt: str) -> None:
         self.nitf, self.fmt = nitf, fmt
+        self.warnings: list[StoryWarning] = []
         self.head = _child_or_empty(nitf, "head")
         self.doc = _child_or_empty(self.head, "docdata")
         self.body = _child_or_empty(nitf, "body")
@@ -152,7 +195,14 @@ class _Parts:
     def date(self, path: str, base: etree._Element | None = None,
              name: str = "norm") -> datetime | None:
         where = "nitf/head/docdata" if base is None else "nitf/body/body.head"
-        return when(self.attr(path, name, base), self.fmt, f"{where}/{path}/@{name}")
+        field = _DATE_FIELDS.get(path, path)
+        return lenient_when(self.attr(path, name, base), self.fmt, f"{where}/{path}/@{name}",
+                            field, self.warnings)
+
+
+_DATE_FIELDS = {"date.issue": "versioncreated", "date.release": "embargoed",
+                "date.expire": "expires", "doc.rights": "expires",
+                "rights/rights.enddate": "expires", "dateline/story.date": "versioncreated"}
 
 
 def _child_or_empty(parent: etree._Element, tag: str) -> etree._Element:
@@ -263,9 +313,14 @@ def parse(data: bytes, *, agency: str | None = None) -> list[Story]:
     fields = _nitf_fields(root, False, NAME)
     if not fields["headline"] and fields["pubstatus"] is not Pubstatus.CANCELED:
         raise FormatError(NAME, "nitf/body/body.head/hedline/hl1",
-                          "a story needs a headline (hedline/hl1 or head/title)")
+                          "a story needs a headline (hedline/hl1 or head/title) or a body")
     name = fields["agency"] or agency or agency_name(fields["copyrightholder"])
-    fields.update(uri=fields["uri"] or nitf_uri(name, fields["headline"]), agency=name, raw=data)
+    uri = fields["uri"]
+    if not uri:  # PA and NTB send <doc-id/> with nothing in it
+        uri = nitf_uri(name, fields["headline"])
+        fields["warnings"] += (StoryWarning("uri", "no doc-id/@id-string",
+                                            "derived from the agency and headline"),)
+    fields.update(uri=uri, agency=name, raw=data)
     return [Story(**fields)]
 
 

@@ -12,6 +12,7 @@ import re
 
 from wiredesk.formats.bodies import body_from_paragraphs
 from wiredesk.formats.contract import Format
+from wiredesk.formats.copyrules import clean_by, drop_agency_line, split_credit, take_key
 from wiredesk.formats.errors import FormatError
 from wiredesk.formats.textcodec import decode
 from wiredesk.formats.wirerules import (
@@ -43,6 +44,8 @@ def looks_like(data: bytes) -> bool:
 
 def parse(data: bytes, *, agency: str | None = None) -> list[Story]:
     text = decode(data, NAME).replace("\r\n", "\n").replace("\r", "\n")
+    key, text = take_key(text)  # a slug or keyword line names the story across rewrites
+    text, ap_line = drop_agency_line(text)  # "By A and B" / "Associated Press"
     parts = read_copy(text)
     if not parts.headline:
         raise FormatError(NAME, "line 1", "expected a headline line, found no text")
@@ -58,25 +61,33 @@ def parse(data: bytes, *, agency: str | None = None) -> list[Story]:
         ref = WITHDRAWN_REF.search(text)
         if ref:
             target_headline = strip_tags(ref.group("headline").strip())[0]
-    version = None
+    version = key.version if key else None
     for tag in parts.tags:
         number = re.search(r"(UPDATE|WRAPUP) (\d+)", tag)
         if number:
             version = str(int(number.group(2)) + 1)
-    agency_name = parts.agency or agency
+    signals += key.signals if key else ()
+    if version is None and not any(signals):
+        version = "1"  # copy that signals nothing is the first version; CORRECTED- names none
+    agency_name = parts.agency or ("AP" if ap_line else None) or agency
+    paragraphs, credit = parts.paragraphs, []
+    if b"___" in data or b"/" in data[-300:]:  # AP's "___" section, AFP's "jm/lb" sign-off
+        paragraphs, credit = split_credit(parts.paragraphs)
+    creditline = " ".join(c for c in (parts.credit, *credit) if c) or None
     return [
         Story(
-            uri=plain_uri(agency_name, target_headline),
+            uri=plain_uri(agency_name, f"key {key.slug}" if key else target_headline),
             headline=parts.headline,
-            body=body_from_paragraphs(parts.paragraphs),
+            body=body_from_paragraphs(paragraphs),
             version=version,
             pubstatus=pubstatus,
-            by=parts.by,
+            slugline=key.slug if key else None,
+            by=clean_by(parts.by),
             located=parts.located,
             dateline=parts.dateline,
             agency=agency_name,
             ednote=" ".join(parts.advisories) or None,
-            creditline=parts.credit,
+            creditline=creditline,
             signals=tuple(dict.fromkeys(s for s in signals if s)),
             raw=data,
             format=NAME,

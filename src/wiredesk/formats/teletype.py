@@ -15,12 +15,13 @@ from wiredesk.formats.wirerules import AGENCIES, DATELINE
 
 _FRAME_START = re.compile(rb"\x16*\x01")
 _FRAMING = re.compile(r"[\x01\x02\x03\x04\x16]")
-_DATELINE_ALT = re.compile(  # "San Diego (tca/dpa) -", "Berlin/Hamburg (dpa) -"
+_DATELINE_ALT = re.compile(  # "San Diego (tca/dpa) -", "Berlin/Hamburg (dpa) -", KNA's
+    # "Berlin (KNA) Die ..." (no dash)
     r"^(?P<dateline>(?P<place>[A-ZÄÖÜ][\w.'’/ -]{0,60}?(?:, [A-Z][\w.'’ -]{0,40}?)?)"
-    r" \((?P<agency>[\w-]+(?:/[\w-]+)*)\))\s*(?:-{1,2}|[—–_])\s+"
+    r" \((?P<agency>[\w-]+(?:/[\w-]+)*)\))(?:\s*(?:-{1,2}|[—–_]))?\s+(?=\S)"
 )
 _RIGHTS = re.compile(
-    r"^(?P<notice>(?:Copyright\b ?(?:©|\(c\))?|©|\(c\)) ?(?P<year>\d{4})? ?(?P<holder>[^.]{2,80}?)\."
+    r"^(?P<notice>(?:Copyright\b ?(?:©|\(c\))?|©|\(c\)) ?(?P<year>\d{4})? ?(?P<holder>[^.]{2,80}?)(?:\.|$)"
     r"(?: ?(?:All rights reserved|Alle Rechte vorbehalten)\.)?)(?: (?P<terms>\S.*))?$",
     re.I,
 )

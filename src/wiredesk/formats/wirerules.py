@@ -35,16 +35,20 @@ AGENCIES = {
     "pa": "PA",
     "aap": "AAP",
     "cp": "CP",
+    "ntb": "NTB",
+    "kna": "KNA",
 }
 _AGENCY_ALT = "|".join(sorted((re.escape(k) for k in AGENCIES), key=len, reverse=True))
 _WEEKDAY = r"(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day"
-_MONTH_DAY = r"(?:Jan|Feb|March|April|May|June|July|Aug|Sept?|Oct|Nov|Dec)[a-z]*\.? \d{1,2}"
+_MONTH_DAY = (r"(?:(?:Jan|Feb|March|April|May|June|July|Aug|Sept?|Oct|Nov|Dec)[a-z]*\.? \d{1,2}"
+              r"|\d{1,2} [a-z]{3,10}\.?)")  # "Nov 3"; EFE's "2 dic"
 # "TOKYO (Reuters) -", "WASHINGTON, Monday (Reuters) -", "GROSSETO, Italy (AP) --",
-# "Paris (AFP) -", "BERLIN, Nov 3 (Reuters) -"; dash may be -, --, en or em dash.
+# "Paris (AFP) -", "BERLIN, Nov 3 (Reuters) -"; dash may be -, --, en or em dash; EFE's
+# "Madrid, 2 dic (EFE).-" and NTB's "Oslo (NTB):" too.
 DATELINE = re.compile(
     rf"^(?P<dateline>(?P<place>[A-Z][\w.'’ -]*?(?:, (?!{_WEEKDAY}\b|{_MONTH_DAY}\b)[A-Z][\w.'’ -]*?)?)"
     rf"(?:, (?P<when>{_WEEKDAY}|{_MONTH_DAY}))?"
-    rf" \((?P<agency>{_AGENCY_ALT})\))\s*(?:-{{1,2}}|[—–])\s*",
+    rf" \((?P<agency>{_AGENCY_ALT})\))\.?\s*(?:-{{1,2}}|[—–:])\s*",
     re.IGNORECASE,
 )
 # Reuters puts these in front of a headline: "UPDATE 2-", "CORRECTED-UPDATE 1-", "REFILE-".
@@ -94,10 +98,13 @@ _SIGNALS = {
 _UPDATE_N = re.compile(r"(UPDATE|WRAPUP) (\d+)")
 _BY_PREFIX = re.compile(r"^by\s+", re.I)
 _BY = re.compile(r"^(?:by|par|von|por)\s+", re.I)  # "By", and AFP/dpa/EFE's own words
+_BY_AGENCY = re.compile(rf",\s*(?:{_AGENCY_ALT})$", re.I)
 # Long names agencies give themselves, to the short name plain copy credits.
 _ALIASES = {
     "associated press": "ap", "agence france-presse": "afp", "agence france presse": "afp",
     "thomson reuters": "reuters", "deutsche presse-agentur": "dpa", "press association": "pa",
+    "australian associated press": "aap", "pa media": "pa", "agencia efe": "efe",
+    "dpa deutsche presse-agentur gmbh": "dpa", "norsk telegrambyrå": "ntb",
 }
 _FIRST_P = re.compile(r"\s*<p\b[^>]*>\s*(?P<text>[^<]*)</p>\s*")
 _LAST_P = re.compile(r"<p\b[^>]*>\s*(?P<text>[^<]*)</p>\s*$")
@@ -159,9 +166,10 @@ def join_names(names: list[str]) -> str | None:
 
 
 def strip_by(text: str | None) -> str | None:
-    """A byline without its "By" (or "par", "von", "por") and stray separators."""
+    """A byline without its "By" (or "par", "von", "por"), a closing agency name ("Von Jan
+    Petersen, dpa") and stray separators."""
     text = _BY.sub("", " ".join((text or "").split())).strip(" ,;")
-    return text or None
+    return _BY_AGENCY.sub("", text) or text or None
 
 
 def agency_name(value: str | None) -> str | None:

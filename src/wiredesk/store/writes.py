@@ -30,7 +30,8 @@ from wiredesk.story import Story
 
 @dataclass(frozen=True, slots=True)
 class HeadKey:
-    """The agency's order of versions: number, then creation time, then arrival."""
+    """The agency's order of versions: number, then creation time, then arrival (a version
+    without a number has the number of the head it followed: see Writer.add_version)."""
 
     version_number: int
     versioncreated: datetime
@@ -140,12 +141,17 @@ class Writer:
         return self.c.execute(_HAS_VERSION, {"sid": story_id, "sha": sha256}).first() is not None
 
     def add_version(self, story_id: int, story: Story, *, versioncreated: datetime,
-                    received_at: datetime, source: str, delivery_name: str | None) -> HeadKey:
+                    received_at: datetime, source: str, delivery_name: str | None,
+                    follows: HeadKey | None = None) -> HeadKey:
+        """Store a version. One without a number (an unnumbered correction after version 3)
+        takes the number of the head it `follows`: it is ordered after what it corrects by
+        time, and a late version 1 still stays behind it."""
+        number = story.version_number or (follows.version_number if follows else 0)
         sha = story.raw_sha256
         self.c.execute(_insert_ignore(self.c, raws, ["sha256"]),
                        {"sha256": sha, "data": story.raw, "size": len(story.raw)})
         version_id = self.c.execute(_INSERT_VERSION, {
-            "story_id": story_id, "version": story.version, "version_number": story.version_number,
+            "story_id": story_id, "version": story.version, "version_number": number,
             "versioncreated": versioncreated, "received_at": received_at,
             "pubstatus": str(story.pubstatus), "format": story.format, "source": source,
             "delivery_name": delivery_name, "raw_sha256": sha, "meta": story_meta(story),
@@ -153,7 +159,7 @@ class Writer:
             "body_html": story.body.html, "body_text": story.body.text, "purged": False,
         }).scalar_one()
         self.uncounted[story_id] = self.uncounted.get(story_id, 0) + 1
-        return HeadKey(story.version_number, versioncreated, version_id)
+        return HeadKey(number, versioncreated, version_id)
 
     def flush_counts(self) -> None:
         """Add the versions received this transaction to their stories' counts."""
