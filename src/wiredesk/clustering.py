@@ -15,14 +15,11 @@ THRESHOLD was chosen on the labelled pairs in tests/fixtures/clusters (bench/clu
 
 from __future__ import annotations
 
-import hashlib
 import re
-import struct
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import timedelta
 
-import numpy as np
 from datasketch import MinHash
 
 WINDOW = timedelta(hours=48)
@@ -135,25 +132,27 @@ def signature(found: Features) -> MinHash:
 
 
 def bands(sketch: MinHash) -> list[int]:
-    """One signed 63-bit hash per band (a BigInteger column), the band's number mixed in."""
-    values = sketch.hashvalues.astype(np.uint64)
+    """One number a band for a BigInteger column: ROWS values of 32 bits, with the band's
+    number above them so equal values in different bands never meet."""
+    values = sketch.hashvalues.tolist()
     out = []
     for band in range(BANDS):
-        chunk = values[band * ROWS:(band + 1) * ROWS].tobytes()
-        digest = hashlib.blake2b(bytes([band]) + chunk, digest_size=8).digest()
-        out.append(struct.unpack(">q", digest)[0] >> 1)
+        number = band
+        for value in values[band * ROWS:(band + 1) * ROWS]:
+            number = (number << 32) | (int(value) & 0xFFFFFFFF)
+        out.append(number if number < 2**63 else number % (2**63 - 1))
     return out
 
 
 def pack(found: Features) -> bytes:
-    """The features kept with a story's cluster row, to check candidates without its text."""
-    return "\n".join(sorted(found.all)).encode("utf-8")
+    """The features kept with a story's cluster row, to check candidates without its text:
+    keys and words, each sorted and joined by newlines, the two parts split by a NUL."""
+    return ("\n".join(sorted(found.keys)) + "\0" + "\n".join(sorted(found.words))).encode("utf-8")
 
 
 def unpack(data: bytes) -> Features:
-    items = data.decode("utf-8").split("\n") if data else []
-    return Features(frozenset(i for i in items if not i.startswith("w:")),
-                    frozenset(i for i in items if i.startswith("w:")))
+    keys, _, words = bytes(data).decode("utf-8").partition("\0")
+    return Features(frozenset(keys.split("\n")) - {""}, frozenset(words.split("\n")) - {""})
 
 
 def shares_keys(a: Features, b: Features) -> bool:

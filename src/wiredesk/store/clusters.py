@@ -24,7 +24,8 @@ from wiredesk.store.records import ClusterMember
 from wiredesk.store.schema import cluster_bands, stories, story_clusters
 from wiredesk.story import Story
 
-CANDIDATES = 40  # the stories sharing most bands are checked; the rest share too little
+CANDIDATES = 12  # the stories sharing most bands are checked; the rest share too little
+MIN_BANDS = 2  # one shared band is one shared name or figure: too little to be worth a look
 
 _IDS = bindparam("ids", expanding=True)
 _BANDS = bindparam("bands", expanding=True)
@@ -39,7 +40,7 @@ _hits = func.count().label("hits")
 _NEAR = (select(cluster_bands.c.story_id, _hits)
          .where(cluster_bands.c.band.in_(_BANDS), cluster_bands.c.at >= bindparam("lo"),
                 cluster_bands.c.at <= bindparam("hi"), cluster_bands.c.story_id != bindparam("sid"))
-         .group_by(cluster_bands.c.story_id).order_by(_hits.desc(), cluster_bands.c.story_id.desc())
+         .group_by(cluster_bands.c.story_id).having(_hits >= MIN_BANDS).order_by(_hits.desc(), cluster_bands.c.story_id.desc())
          .limit(CANDIDATES))
 _FEATURES = select(story_clusters.c.story_id, story_clusters.c.cluster_id,
                    story_clusters.c.features).where(story_clusters.c.story_id.in_(_IDS))
