@@ -31,7 +31,6 @@ from sqlalchemy import insert
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "bench"))
 import cluster_corpus as corpus  # noqa: E402
-
 from wiredesk import clustering, desk  # noqa: E402
 from wiredesk.store import Store  # noqa: E402
 from wiredesk.store import clusters as store_clusters  # noqa: E402

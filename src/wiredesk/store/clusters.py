@@ -103,7 +103,8 @@ def leave(c: Connection, story_ids: list[int]) -> None:
 
 
 _MEMBER_COLS = (story_clusters.c.cluster_id, stories.c.id, stories.c.headline, stories.c.agency,
-                stories.c.urgency, stories.c.firstcreated, stories.c.versioncreated)
+                stories.c.urgency, stories.c.firstcreated, stories.c.versioncreated,
+                stories.c.ends_at)
 
 
 def _member(row: object) -> ClusterMember:
@@ -144,3 +145,13 @@ class Clusters:
     def cluster_of(self, story_id: int) -> int | None:
         with self.engine.connect() as c:
             return c.execute(_CURRENT, {"sid": story_id}).scalar()
+
+    def ids(self, story_ids: Iterable[int]) -> dict[int, int]:
+        """Each given story's cluster id (stories in none are left out)."""
+        query = select(story_clusters.c.story_id, story_clusters.c.cluster_id).where(
+            story_clusters.c.story_id.in_(_IDS))
+        wanted = list(story_ids)
+        if not wanted:
+            return {}
+        with self.engine.connect() as c:
+            return {row.story_id: row.cluster_id for row in c.execute(query, {"ids": wanted})}

@@ -55,6 +55,7 @@ class ClusterMember:
     urgency: int | None
     firstcreated: datetime
     versioncreated: datetime
+    ends_at: datetime
 
 
 @dataclass(frozen=True, slots=True)
