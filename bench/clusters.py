@@ -141,10 +141,13 @@ def cost(url: str, count: int, deliveries: int) -> None:
         print(f"{label}: delivery at {count:,} live stories, with clustering {with_ms:.2f} ms "
               f"a story (mean of {deliveries}), without {without_ms:.2f} ms: clustering adds "
               f"{with_ms - without_ms:.2f} ms (ratio {with_ms / without_ms:.2f})")
-    t0 = time.perf_counter()
-    ids = [r.id for r in store.live_stories(now, limit=30)]
-    store.clusters.around(ids, now)
-    print(f"front page's cluster read (30 stories): {(time.perf_counter() - t0) * 1000:.2f} ms")
+    ids = list(range(count - 29, count + 1))  # the newest 30 of the fill, as a front page
+    store.clusters.around(ids, now)  # compiled once, as in a running site
+    t0, c0 = time.perf_counter(), time.process_time()
+    for _ in range(20):
+        store.clusters.around(ids, now)
+    print(f"front page's cluster read (30 stories): {(time.perf_counter() - t0) * 50:.2f} ms "
+          f"wall, {(time.process_time() - c0) * 50:.2f} ms CPU")
     store.close()
 
 

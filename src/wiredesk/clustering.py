@@ -23,11 +23,11 @@ from datetime import timedelta
 from datasketch import MinHash
 
 WINDOW = timedelta(hours=48)
-NUM_PERM = 16
-BANDS = 16  # one value a band: two stories are candidates when they share a key's minimum
+NUM_PERM = 32
+BANDS = 16  # two values a band: a collision is two keys' minimums agreeing, rare by chance
 ROWS = NUM_PERM // BANDS
-THRESHOLD = 0.16  # weighted overlap of all features...
-MIN_SHARED_KEYS = 2  # ...and at least this many names, figures or the place in common
+THRESHOLD = 0.18  # weighted overlap of all features...
+MIN_SHARED_KEYS = 3  # ...and at least this many names, figures or the place in common
 BODY_WORDS = 120  # the lede and the next paragraphs carry the event's facts
 _SEED = 18
 _WORD = re.compile(r"[^\W_][\w'’.,-]*[^\W_]|[^\W_]", re.UNICODE)
@@ -102,6 +102,8 @@ def features(headline: str, text: str, *, located: str | None = None) -> Feature
     for lower in openers:  # a sentence's first word is a name if it is capitalised elsewhere
         if "n:" + lower not in keys and len(lower) > 3:
             stems.add("w:" + _stem(lower))
+    if located and located.strip():
+        keys.add("p:" + located.strip().lower())
     return Features(frozenset(keys), frozenset(stems))
 
 
@@ -116,6 +118,7 @@ def similarity(a: Features, b: Features) -> float:
     return shared / union if union else 0.0
 
 
+_MASK = 2**63 - 1
 # Drawn once: MinHash draws its permutations from the seed on every construction otherwise,
 # which costs more than hashing a story's features.
 _TEMPLATE = MinHash(num_perm=NUM_PERM, seed=_SEED)
@@ -132,15 +135,15 @@ def signature(found: Features) -> MinHash:
 
 
 def bands(sketch: MinHash) -> list[int]:
-    """One number a band for a BigInteger column: ROWS values of 32 bits, with the band's
-    number above them so equal values in different bands never meet."""
+    """One 63-bit number a band (a BigInteger column): the band's number and its ROWS
+    values mixed (FNV-style multiply and add), so equal values in different bands differ."""
     values = sketch.hashvalues.tolist()
     out = []
     for band in range(BANDS):
-        number = band
+        number = band + 1
         for value in values[band * ROWS:(band + 1) * ROWS]:
-            number = (number << 32) | (int(value) & 0xFFFFFFFF)
-        out.append(number if number < 2**63 else number % (2**63 - 1))
+            number = (number * 0x100000001B3 + int(value)) & _MASK
+        out.append(number)
     return out
 
 

@@ -25,10 +25,11 @@ from wiredesk.store.schema import cluster_bands, stories, story_clusters
 from wiredesk.story import Story
 
 CANDIDATES = 12  # the stories sharing most bands are checked; the rest share too little
-MIN_BANDS = 2  # one shared band is one shared name or figure: too little to be worth a look
 
 _IDS = bindparam("ids", expanding=True)
-_BANDS = bindparam("bands", expanding=True)
+# The hot path binds a fixed number of plain parameters: an expanding IN is rendered again
+# on every call, which costs more than the query itself.
+_BANDS = [bindparam(f"b{n}") for n in range(clustering.BANDS)]
 _CURRENT = select(story_clusters.c.cluster_id).where(story_clusters.c.story_id == bindparam("sid"))
 _BY_SLUG = (select(story_clusters.c.cluster_id, story_clusters.c.features)
             .where(story_clusters.c.agency == bindparam("agency"),
@@ -37,13 +38,14 @@ _BY_SLUG = (select(story_clusters.c.cluster_id, story_clusters.c.features)
                    story_clusters.c.story_id != bindparam("sid"))
             .order_by(story_clusters.c.at.desc()).limit(5))
 _hits = func.count().label("hits")
-_NEAR = (select(cluster_bands.c.story_id, _hits)
+_NEAR = (select(cluster_bands.c.story_id)
          .where(cluster_bands.c.band.in_(_BANDS), cluster_bands.c.at >= bindparam("lo"),
                 cluster_bands.c.at <= bindparam("hi"), cluster_bands.c.story_id != bindparam("sid"))
-         .group_by(cluster_bands.c.story_id).having(_hits >= MIN_BANDS).order_by(_hits.desc(), cluster_bands.c.story_id.desc())
+         .group_by(cluster_bands.c.story_id).order_by(_hits.desc(), cluster_bands.c.story_id.desc())
          .limit(CANDIDATES))
-_FEATURES = select(story_clusters.c.story_id, story_clusters.c.cluster_id,
-                   story_clusters.c.features).where(story_clusters.c.story_id.in_(_IDS))
+# The candidates and their features in one statement: the stories sharing most bands.
+_CANDIDATES = select(story_clusters.c.story_id, story_clusters.c.cluster_id,
+                     story_clusters.c.features).where(story_clusters.c.story_id.in_(_NEAR))
 _DROP = delete(story_clusters).where(story_clusters.c.story_id.in_(_IDS))
 _DROP_BANDS = delete(cluster_bands).where(cluster_bands.c.story_id.in_(_IDS))
 
@@ -81,11 +83,9 @@ def assign(c: Connection, story_id: int, story: Story, *, at: datetime, fresh: b
 
 def _by_features(c: Connection, found: clustering.Features, bands: list[int],
                  window: dict[str, object], current: int | None) -> int | None:
-    near = [row.story_id for row in c.execute(_NEAR, {**window, "bands": bands})]
-    if not near:
-        return None
     best: tuple[float, int] | None = None
-    for row in c.execute(_FEATURES, {"ids": near}):
+    for row in c.execute(_CANDIDATES,
+                         {**window, **{f"b{n}": band for n, band in enumerate(bands)}}):
         other = clustering.unpack(row.features)
         if not clustering.same_event(found, other):
             continue
@@ -102,13 +102,21 @@ def leave(c: Connection, story_ids: list[int]) -> None:
         c.execute(_DROP, {"ids": story_ids})
 
 
-_MEMBER_COLS = (story_clusters.c.cluster_id, stories.c.id, stories.c.headline, stories.c.agency,
-                stories.c.urgency, stories.c.firstcreated, stories.c.versioncreated,
-                stories.c.ends_at)
+_MEMBER_COLS = (stories.c.id, stories.c.headline, stories.c.agency, stories.c.urgency,
+                stories.c.firstcreated, stories.c.versioncreated, stories.c.ends_at)
 
 
-def _member(row: object) -> ClusterMember:
-    return ClusterMember(*row)  # type: ignore[misc]
+def _visible_members(c: Connection, rows: list[tuple[int, int]], now: datetime,
+                     ) -> list[ClusterMember]:
+    """The visible ones of (story id, cluster id) rows, newest first. Looked up by id: asked
+    with the cluster in one query, SQLite would walk every live story instead."""
+    if not rows:
+        return []
+    cluster_of = dict(rows)
+    query = (select(*_MEMBER_COLS)
+             .where(stories.c.id.in_(list(cluster_of)), visible_clause(now, newest_first=True))
+             .order_by(stories.c.versioncreated.desc(), stories.c.id.desc()))
+    return [ClusterMember(cluster_of[row.id], *row) for row in c.execute(query)]
 
 
 class Clusters:
@@ -119,26 +127,24 @@ class Clusters:
 
     def members(self, cluster_id: int, now: datetime) -> list[ClusterMember]:
         """The visible stories of one cluster, newest version first."""
-        query = (select(*_MEMBER_COLS).join(stories, stories.c.id == story_clusters.c.story_id)
-                 .where(story_clusters.c.cluster_id == cluster_id, visible_clause(now))
-                 .order_by(stories.c.versioncreated.desc(), stories.c.id.desc()))
+        query = select(story_clusters.c.story_id, story_clusters.c.cluster_id).where(
+            story_clusters.c.cluster_id == cluster_id)
         with self.engine.connect() as c:
-            return [_member(row) for row in c.execute(query)]
+            return _visible_members(c, [tuple(r) for r in c.execute(query)], now)
 
     def around(self, story_ids: Iterable[int], now: datetime) -> dict[int, list[ClusterMember]]:
         """For each given story in a cluster, every visible member of its cluster (itself
-        included), newest first: one query for a whole page of stories."""
+        included), newest first: two queries for a whole page of stories."""
         ids = list(story_ids)
         if not ids:
             return {}
         theirs = select(story_clusters.c.cluster_id).where(story_clusters.c.story_id.in_(ids))
-        query = (select(*_MEMBER_COLS).join(stories, stories.c.id == story_clusters.c.story_id)
-                 .where(story_clusters.c.cluster_id.in_(theirs), visible_clause(now))
-                 .order_by(stories.c.versioncreated.desc(), stories.c.id.desc()))
+        query = select(story_clusters.c.story_id, story_clusters.c.cluster_id).where(
+            story_clusters.c.cluster_id.in_(theirs))
         by_cluster: dict[int, list[ClusterMember]] = {}
         with self.engine.connect() as c:
-            for row in c.execute(query):
-                member = _member(row)
+            rows = [tuple(r) for r in c.execute(query)]
+            for member in _visible_members(c, rows, now):
                 by_cluster.setdefault(member.cluster_id, []).append(member)
         return {m.id: found for found in by_cluster.values() for m in found if m.id in ids}
 
