@@ -208,3 +208,50 @@ def test_an_emptied_cluster_answers_404(client, store, now, kill):
     for uri in ("urn:r", "urn:ap", "urn:afp"):
         desk.kill(store, uri, reason="legal", actor="ed", now=now)
     assert client.get(f"/api/v1/clusters/{cluster}").status_code == 404
+
+
+def test_earlier_on_this_story_lists_the_same_agency_s_earlier_stories(client, store, now):
+    deliver(store, item("urn:flash", "Reuters", "FLASH: Quake of magnitude 6.8 hits Japan's Tokyo",
+                        "A magnitude 6.8 quake hit Tokyo, Japan.", now, slugline="QUAKE-JAPAN/",
+                        urgency=1), now)
+    deliver(store, item("urn:story", "Reuters", "Magnitude 6.8 quake strikes off Tokyo, 12 dead",
+                        QUAKE, later(now, minutes=20), slugline="QUAKE-JAPAN/"), now)
+    deliver(store, item("urn:ap", "AP", "Strong quake rattles Tokyo, killing 12", QUAKE_AP,
+                        later(now, minutes=30)), now)
+    flash, story = (store.story_by_uri(u).id for u in ("urn:flash", "urn:story"))
+    doc = lxml_html.fromstring(client.get(f"/story/{story}").text)
+    assert doc.xpath("//h2[@class='earlier-heading']")[0].text_content() == "Earlier on this story"
+    assert [a.get("href").split("/")[2] for a in doc.xpath("//ul[@class='earlier']//a")] == [str(flash)]
+    assert doc.xpath("//p[@class='also']")[0].text_content() == "Also reported by AP"
+    first = lxml_html.fromstring(client.get(f"/story/{flash}").text)
+    assert not first.xpath("//ul[@class='earlier']")  # nothing came before the flash
+    front = lxml_html.fromstring(client.get("/").text)
+    assert [h.text_content() for h in front.xpath("//ol[@class='stories']//h2")] == [
+        "Strong quake rattles Tokyo, killing 12"]
+
+
+SIDEBAR = ("Operators halted rail lines and checked nuclear reactors across the region after the "
+           "6.8 tremor, Japan's Nuclear Regulation Authority said, while Nippon Airways and "
+           "Skymark diverted flights and schools in Chiba and Saitama stayed closed.\nKansai "
+           "Electric and Chubu Electric reported no damage at their plants; JR East resumed "
+           "Shinkansen service late in the evening with long delays for commuters.")
+
+
+def test_the_agency_s_own_key_links_a_sidebar_the_words_alone_would_not(store, now):
+    flash = clustering.features("FLASH: Quake of magnitude 6.8 hits Japan's Tokyo",
+                                "A magnitude 6.8 quake hit Tokyo, Japan.", located="Tokyo")
+    sidebar = clustering.features("Rail lines halted, reactors checked after quake", SIDEBAR,
+                                  located="Tokyo")
+    assert clustering.shares_keys(flash, sidebar) and not clustering.same_event(flash, sidebar)
+    # The same pair twice, days apart (two windows): once with the agency's key, once without.
+    for agency, slug, at in (("Reuters", "QUAKE-JAPAN/", now), ("AP", None, later(now, days=5))):
+        deliver(store, item(f"urn:{agency}:flash", agency,
+                            "FLASH: Quake of magnitude 6.8 hits Japan's Tokyo",
+                            "A magnitude 6.8 quake hit Tokyo, Japan.", at, slugline=slug), now)
+        deliver(store, item(f"urn:{agency}:sidebar", agency,
+                            "Rail lines halted, reactors checked after quake", SIDEBAR,
+                            later(at, hours=3), slugline=slug), now)
+    cluster = {uri: store.clusters.cluster_of(store.story_by_uri(uri).id) for uri in (
+        "urn:Reuters:flash", "urn:Reuters:sidebar", "urn:AP:flash", "urn:AP:sidebar")}
+    assert cluster["urn:Reuters:flash"] == cluster["urn:Reuters:sidebar"]  # the slugline says so
+    assert cluster["urn:AP:flash"] != cluster["urn:AP:sidebar"]  # no key: the words alone
