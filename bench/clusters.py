@@ -159,6 +159,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--quick", action="store_true")
     parser.add_argument("--url", help="store URL (default: a fresh SQLite file)")
+    parser.add_argument("--size", type=int, help="live stories for the cost (default 100,000)")
     args = parser.parse_args()
     precision, recall, fp, fn = scores(pair_verdicts())
     total = len(corpus.load(PAIRS)[1])
@@ -171,6 +172,7 @@ def main() -> None:
         print(f"end to end (clusters in the store): precision {precision:.3f} recall {recall:.3f} "
               f"({fp} false same, {fn} missed)")
         size, deliveries = (5_000, 40) if args.quick else (100_000, 300)
+        size = args.size or size
         cost(args.url or f"sqlite:///{folder}/cost.db", size, deliveries)
 
 

@@ -46,6 +46,8 @@ _NEAR = (select(cluster_bands.c.story_id)
 # The candidates and their features in one statement: the stories sharing most bands.
 _CANDIDATES = select(story_clusters.c.story_id, story_clusters.c.cluster_id,
                      story_clusters.c.features).where(story_clusters.c.story_id.in_(_NEAR))
+_INSERT = insert(story_clusters)
+_INSERT_BANDS = insert(cluster_bands)  # each band's number is mixed in: never two rows alike
 _DROP = delete(story_clusters).where(story_clusters.c.story_id.in_(_IDS))
 _DROP_BANDS = delete(cluster_bands).where(cluster_bands.c.story_id.in_(_IDS))
 
@@ -73,11 +75,10 @@ def assign(c: Connection, story_id: int, story: Story, *, at: datetime, fresh: b
         cluster = story_id  # the first story of an event names its cluster
     if not fresh:
         leave(c, [story_id])
-    c.execute(insert(story_clusters), {
+    c.execute(_INSERT, {
         "story_id": story_id, "cluster_id": cluster, "agency": (story.agency or "")[:100] or None,
         "slug": slug, "at": at, "features": clustering.pack(found)})
-    c.execute(insert(cluster_bands), [{"band": band, "at": at, "story_id": story_id}
-                                      for band in dict.fromkeys(bands)])
+    c.execute(_INSERT_BANDS, [{"band": band, "at": at, "story_id": story_id} for band in bands])
     return cluster
 
 
