@@ -9,10 +9,12 @@ from datetime import timedelta
 
 import pytest
 from lxml import html as lxml_html
+from sqlalchemy import func, select
 
 from conftest import ROOT
 from helpers import deliver, later
 from wiredesk import clustering, desk
+from wiredesk.store.schema import cluster_bands
 
 sys.path.insert(0, str(ROOT / "bench"))
 import cluster_corpus as corpus  # noqa: E402
@@ -92,6 +94,12 @@ def test_a_different_event_in_the_same_place_is_not_the_same_event():
 
 # --- the store ---------------------------------------------------------------------------
 
+def band_rows(store, story_id: int) -> int:
+    with store.engine.connect() as c:
+        return c.execute(select(func.count()).select_from(cluster_bands)
+                         .where(cluster_bands.c.story_id == story_id)).scalar_one()
+
+
 def test_agencies_on_one_event_share_a_cluster_and_others_do_not(store, now):
     ids = seed(store, now)
     clusters = store.clusters.ids(ids.values())
@@ -106,6 +114,7 @@ def test_a_killed_story_leaves_its_cluster_in_its_takedown(store, now):
     cluster = store.clusters.cluster_of(ids["urn:ap"])
     desk.kill(store, "urn:ap", reason="legal", actor="ed", now=now)
     assert store.clusters.cluster_of(ids["urn:ap"]) is None
+    assert band_rows(store, ids["urn:ap"]) == 0 and band_rows(store, ids["urn:r"]) == clustering.BANDS
     assert {m.id for m in store.clusters.members(cluster, now)} == {ids["urn:r"], ids["urn:afp"]}
     around = store.clusters.around([ids["urn:r"]], now)
     assert ids["urn:ap"] not in {m.id for m in around[ids["urn:r"]]}
@@ -146,8 +155,10 @@ def test_an_update_stays_in_its_cluster_and_a_withheld_one_leaves(store, now):
                              QUAKE_AP.replace("12", "14"), later(now, minutes=30)))
     deliver(store, json.dumps({**update, "version": "2"}).encode(), now)
     assert store.clusters.cluster_of(ids["urn:ap"]) == cluster
+    assert band_rows(store, ids["urn:ap"]) == clustering.BANDS  # the old bands went
     deliver(store, json.dumps({**update, "version": "3", "pubstatus": "withheld"}).encode(), now)
     assert store.clusters.cluster_of(ids["urn:ap"]) is None
+    assert band_rows(store, ids["urn:ap"]) == 0
 
 
 def test_the_labelled_set_end_to_end_through_the_desk(store):

@@ -324,5 +324,6 @@ cluster_bands = Table(
     Column("at", UTCDateTime, nullable=False),
     Column("story_id", Integer, ForeignKey("stories.id", ondelete="CASCADE"), nullable=False),
 )
+# The only index: a second one (by story) would double the pages every delivery dirties;
+# a story's band rows are found again from its features when it leaves (clusters.leave).
 Index("ix_cluster_bands_band", cluster_bands.c.band, cluster_bands.c.at)
-Index("ix_cluster_bands_story", cluster_bands.c.story_id)

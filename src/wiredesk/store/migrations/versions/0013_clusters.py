@@ -36,11 +36,9 @@ def upgrade() -> None:
                   nullable=False),
     )
     op.create_index("ix_cluster_bands_band", "cluster_bands", ["band", "at"])
-    op.create_index("ix_cluster_bands_story", "cluster_bands", ["story_id"])
 
 
 def downgrade() -> None:
-    op.drop_index("ix_cluster_bands_story", "cluster_bands")
     op.drop_index("ix_cluster_bands_band", "cluster_bands")
     op.drop_table("cluster_bands")
     op.drop_index("ix_story_clusters_slug", "story_clusters")
