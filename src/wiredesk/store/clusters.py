@@ -1,14 +1,21 @@
 """Event clusters in the store: assignment in the delivery's transaction, reads for the site.
 
-`assign` runs inside the Writer's transaction when a story becomes live or changes (set_head),
-so a story is never shown without its cluster and the cost is paid by the delivery, never by a
-reader. It costs three indexed queries: the agency's own key (same agency, same slugline,
-within the window), the LSH band rows a newcomer shares (clustering.bands), and the features
-of the best few candidates by their primary key; then one insert of the row and its bands.
+`assign` runs inside the Writer's transaction when a story goes live or changes (set_head),
+so the cost is paid by the delivery, never by a reader. A new story costs one query (the
+stories sharing most LSH bands within the window, with their kept features: one index seek
+per band) and two inserts (its row, its BANDS band rows); a story with a slugline one more
+(the same agency's stories with that key in the window); an update also reads and drops its
+old rows. Embargoed stories are assigned when delivered too: no reader sees them, or a link
+to them, before the embargo lifts, because every read checks visibility.
 
 `leave` drops a story's rows in its takedown's transaction. Readers still filter every member
 by visibility when they read (clauses.visible_clause), so a licence that ends by time alone,
-with no commit yet, leaves the cluster at that moment too.
+with no commit yet, leaves the cluster at that moment too. Band rows are found again from the
+kept features: a change to clustering's NUM_PERM, BANDS or features needs a migration that
+rebuilds them (rows it would miss only cost space: candidates are joined to story_clusters).
+
+Two deliveries of one event committed at the same moment by two processes cannot see each
+other and may start two clusters; the next story on the event joins one of them.
 """
 
 from __future__ import annotations
