@@ -48,3 +48,9 @@ def test_serve_bench_runs():
 def test_stores_bench_runs():
     out = bench("stores.py")
     assert "SQLite" in out and "PostgreSQL" in out
+
+
+def test_clusters_bench_runs():
+    out = bench("clusters.py")
+    assert "pair verdict: precision" in out and "end to end (clusters in the store)" in out
+    assert "clustering adds" in out and "front page's cluster read" in out

@@ -66,7 +66,7 @@ def test_the_api_matches_its_openapi_document(store, clock, now, mode):
 
         conforms()
         ran.append(operation.label)
-    assert ran == ["GET /api/v1/search", "GET /api/v1/sources", "GET /api/v1/sources/{name}",
+    assert ran == ["GET /api/v1/clusters/{cluster_id}", "GET /api/v1/search", "GET /api/v1/sources", "GET /api/v1/sources/{name}",
                    "GET /api/v1/stories", "GET /api/v1/stories/by-uri",
                    "GET /api/v1/stories/{story_id}", "GET /api/v1/stories/{story_id}/versions"]
 

@@ -17,6 +17,7 @@ from typing import Any
 
 from sqlalchemy import Engine, func, select
 
+from wiredesk.store import clusters as clusters_domain
 from wiredesk.store import journal as journal_domain
 from wiredesk.store import quarantine as quarantine_domain
 from wiredesk.store import search
@@ -25,6 +26,7 @@ from wiredesk.store.codec import story_from_row
 from wiredesk.store.engine import DEFAULT_URL, is_current, make_engine, migrate
 from wiredesk.store.records import (
     AuditRecord,
+    ClusterMember,
     QuarantineRecord,
     RefusalRecord,
     SearchPage,
@@ -40,7 +42,7 @@ from wiredesk.store.writes import Changes, TakenDown, Writer
 from wiredesk.times import aware, utc_now
 
 __all__ = ["DEFAULT_URL", "Store", "StoryRecord", "VersionRecord", "AuditRecord",
-           "QuarantineRecord", "RefusalRecord", "StatusCounts", "Writer", "ListFilter",
+           "QuarantineRecord", "RefusalRecord", "ClusterMember", "StatusCounts", "Writer", "ListFilter",
            "Tombstone", "SearchPage", "Changes", "TakenDown"]
 
 log = logging.getLogger("wiredesk.store")
@@ -64,6 +66,7 @@ class Store:
         self.users = UserStore(self.engine, self.write)
         self.quarantine = quarantine_domain.Quarantine(self.engine, self.write)
         self.journal = journal_domain.Journal(self.engine)
+        self.clusters = clusters_domain.Clusters(self.engine)  # events told by several agencies
         # The largest story id the id column can hold (INTEGER: 32 bits on PostgreSQL, 64 on
         # SQLite): a larger number from a URL names no story, and must not reach the driver.
         self.max_id = 2**31 - 1 if self.engine.dialect.name == "postgresql" else 2**63 - 1

@@ -45,6 +45,20 @@ class StoryRecord:
 
 
 @dataclass(frozen=True, slots=True)
+class ClusterMember:
+    """A visible story of an event cluster, as links to it need it (no body)."""
+
+    cluster_id: int
+    id: int
+    headline: str
+    agency: str | None
+    urgency: int | None
+    firstcreated: datetime
+    versioncreated: datetime
+    ends_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
 class VersionRecord:
     id: int
     version: str | None

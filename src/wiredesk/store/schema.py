@@ -297,3 +297,33 @@ journal_cursors = Table(
     Column("position", Integer, nullable=False),
     Column("updated_at", UTCDateTime, nullable=False),
 )
+
+# Event clusters (issue 18): which live stories tell the same event, across agencies. One row
+# per clustered story; the features it was judged on (names, figures, place, word stems: no
+# sentences) so a newcomer is checked against it without reading its text. Rows go with the
+# story's takedown, in the same transaction; readers also check visibility when they read.
+story_clusters = Table(
+    "story_clusters",
+    metadata,
+    Column("story_id", Integer, ForeignKey("stories.id", ondelete="CASCADE"), primary_key=True),
+    Column("cluster_id", Integer, nullable=False),
+    Column("agency", String(100)),
+    Column("slug", String(200)),  # the agency's own key for a developing story (slugline)
+    Column("at", UTCDateTime, nullable=False),  # first published: the window is counted from it
+    Column("features", LargeBinary, nullable=False),
+)
+Index("ix_story_clusters_cluster", story_clusters.c.cluster_id)
+Index("ix_story_clusters_slug", story_clusters.c.agency, story_clusters.c.slug, story_clusters.c.at)
+
+# The MinHash LSH bands of each clustered story's signature: candidates for a newcomer are
+# the stories sharing a band within the window, one indexed query.
+cluster_bands = Table(
+    "cluster_bands",
+    metadata,
+    Column("band", BigInteger, nullable=False),
+    Column("at", UTCDateTime, nullable=False),
+    Column("story_id", Integer, ForeignKey("stories.id", ondelete="CASCADE"), nullable=False),
+)
+# The only index: a second one (by story) would double the pages every delivery dirties;
+# a story's band rows are found again from its features when it leaves (clusters.leave).
+Index("ix_cluster_bands_band", cluster_bands.c.band, cluster_bands.c.at)

@@ -11,8 +11,8 @@ from typing import Any
 from sqlalchemy import Connection, bindparam, delete, exists, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
+from wiredesk.store import clusters, search
 from wiredesk.store import quarantine as quarantine_table
-from wiredesk.store import search
 from wiredesk.store.codec import story_meta
 from wiredesk.store.listen import CHANNEL
 from wiredesk.store.schema import (
@@ -197,8 +197,12 @@ class Writer:
                 s.name[:200] for s in story.subjects if s.name]})
         if state in ("live", "embargoed"):
             search.index_story(self.c, story_id, story, replace=not fresh)
+            # Readers see an embargoed story's links only once it is visible (read filter).
+            clusters.assign(self.c, story_id, story, fresh=fresh,
+                            at=story.firstcreated or head.versioncreated)
         elif not fresh:
             search.remove_story(self.c, story_id)
+            clusters.leave(self.c, [story_id])
         self.changed = True
 
     def take_down(self, story_id: int, *, reason: str, detail: str | None, actor: str | None,
@@ -222,6 +226,7 @@ class Writer:
              "at": now, "reason": reason, "detail": detail, "actor": actor} for r in rows])
         self.purge_stories(ids)
         search.remove_stories(self.c, ids)
+        clusters.leave(self.c, ids)  # a killed story leaves its cluster with its takedown
         subjects: dict[int, list[str]] = {}
         for story_id, name in self.c.execute(_SUBJECTS_OF, {"ids": ids}):
             subjects.setdefault(story_id, []).append(name)

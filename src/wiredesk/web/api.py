@@ -42,14 +42,19 @@ class BadRequest(ValueError):
     pass
 
 
-def item_json(ctx: Context, record: StoryRecord, profile: str) -> dict[str, Any]:
-    """The story as ninjs, with our page's address as an alternative id where the profile has one."""
+def item_json(ctx: Context, record: StoryRecord, profile: str,
+              cluster: int | None = None) -> dict[str, Any]:
+    """The story as ninjs, with our page's address as an alternative id where the profile has
+    one, and the event cluster it belongs to (role wiredesk-cluster: /api/v1/clusters/{id})."""
     item = ninjs.to_ninjs(record.story, profile)
     url = ctx.absolute(ctx.story_path(record.id, record.story.headline))
+    ids = [{"role": "url", "value": url}, {"role": "wiredesk-id", "value": str(record.id)}]
+    if cluster is not None:
+        ids.append({"role": "wiredesk-cluster", "value": str(cluster)})
     if profile == "2.2":
-        item["altids"] = [{"role": "url", "value": url}, {"role": "wiredesk-id", "value": str(record.id)}]
+        item["altids"] = ids
     elif profile == "3.1":
-        item["altIds"] = [{"role": "url", "value": url}, {"role": "wiredesk-id", "value": str(record.id)}]
+        item["altIds"] = ids
     return item
 
 
@@ -88,7 +93,7 @@ def routes(ctx: Context) -> list[Route]:
                                     [s.name for s in record.story.subjects]))
 
     def item(record: StoryRecord, profile: str) -> dict[str, Any]:
-        return item_json(ctx, record, profile)
+        return item_json(ctx, record, profile, ctx.store.clusters.cluster_of(record.id))
 
     def history(record: StoryRecord, profile: str) -> dict[str, Any]:
         return {"uri": record.uri, "versions": [
@@ -126,7 +131,9 @@ def routes(ctx: Context) -> list[Route]:
             return error(400, str(exc))
         records = ctx.store.live_stories(now, limit=limit + 1, where=where)
         page = records[:limit]
-        data: dict[str, Any] = {"items": [item_json(ctx, r, profile) for r in page], "next": None}
+        clusters = ctx.store.clusters.ids(r.id for r in page)
+        data: dict[str, Any] = {"items": [item_json(ctx, r, profile, clusters.get(r.id))
+                                          for r in page], "next": None}
         if len(records) > limit:
             last = page[-1]
             query = {k: v for k, v in params.items() if k != "cursor"}
@@ -149,13 +156,31 @@ def routes(ctx: Context) -> list[Route]:
                                       limit=limit, offset=(page_no - 1) * limit)
         except (BadRequest, QueryError) as exc:
             return error(400, str(exc))
-        items = [{"item": item_json(ctx, record, profile), "snippet": str(highlight(snippet))}
-                 for record, snippet in result.results]
+        clusters = ctx.store.clusters.ids(r.id for r, _ in result.results)
+        items = [{"item": item_json(ctx, record, profile, clusters.get(record.id)),
+                  "snippet": str(highlight(snippet))} for record, snippet in result.results]
         return send(request, {"total": result.total, "page": page_no, "items": items},
                     cache=max_age(now, [r.ends_at for r, _ in result.results], LIST_MAX_AGE),
                     keys=["stories", "search"])
 
+    async def cluster(request: Request) -> Response:
+        """The visible stories of one event cluster: links, never their text."""
+        now = ctx.clock()
+        cluster_id = request.path_params["cluster_id"]
+        members = ctx.store.clusters.members(cluster_id, now) \
+            if 0 < cluster_id <= ctx.store.max_id else []
+        if not members:
+            return error(404, "no such cluster, or none of its stories is visible now")
+        data = {"id": cluster_id, "stories": [{
+            "id": m.id, "agency": m.agency, "headline": m.headline, "urgency": m.urgency,
+            "firstcreated": iso(m.firstcreated), "versioncreated": iso(m.versioncreated),
+            "url": ctx.absolute(ctx.story_path(m.id, m.headline)),
+            "api": f"/api/v1/stories/{m.id}"} for m in members]}
+        return send(request, data, cache=max_age(now, [m.ends_at for m in members], LIST_MAX_AGE),
+                    keys=["stories", f"cluster-{cluster_id}", *(f"story-{m.id}" for m in members)])
+
     return [
+        route("/api/v1/clusters/{cluster_id:int}", cluster, API),
         route("/api/v1/stories", stories, API),
         route("/api/v1/stories/by-uri", by_uri, API),
         route("/api/v1/stories/{story_id:int}", story, API),

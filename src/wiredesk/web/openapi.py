@@ -26,7 +26,10 @@ _IF_NONE_MATCH = {"name": "If-None-Match", "in": "header", "schema": {"type": "s
 # Items are checked against the official ninjs schema of their profile by the test suite
 # (tests/test_api.py); here they stay an open object, as the three profiles differ.
 _NINJS = {"type": "object", "required": ["uri"], "properties": {"uri": {"type": "string"}},
-          "description": "An IPTC ninjs item (schemas at iptc.org/std/ninjs)"}
+          "description": "An IPTC ninjs item (schemas at iptc.org/std/ninjs). In profiles 2.2 "
+                         "(`altids`) and 3.1 (`altIds`) its alternative ids have the roles `url` "
+                         "(its page here), `wiredesk-id` and, when it is in an event cluster, "
+                         "`wiredesk-cluster`: the id for /api/v1/clusters/{cluster_id}"}
 _CACHED = {"ETag": {"required": True, "schema": {"type": "string"}},
            "Cache-Control": {"required": True, "schema": {"type": "string"}},
            "Surrogate-Key": {"required": True, "schema": {"type": "string"},
@@ -78,6 +81,17 @@ _VERSION = {"type": "object", "required": ["version", "versioncreated", "receive
     "version": {"type": ["string", "null"]}, "versioncreated": {"type": "string", "format": "date-time"},
     "received": {"type": "string", "format": "date-time"}, "pubstatus": {"type": ["string", "null"]},
     "format": {"type": ["string", "null"]}, "current": {"type": "boolean"}, "item": _NINJS}}
+
+_CLUSTER = {"type": "object", "required": ["id", "stories"], "properties": {
+    "id": {"type": "integer"}, "stories": {"type": "array", "minItems": 1, "items": {
+        "type": "object", "required": ["id", "agency", "headline", "urgency", "firstcreated",
+                                       "versioncreated", "url", "api"], "properties": {
+            "id": {"type": "integer"}, "agency": {"type": ["string", "null"]},
+            "headline": {"type": "string"}, "urgency": {"type": ["integer", "null"]},
+            "firstcreated": {"type": "string", "format": "date-time"},
+            "versioncreated": {"type": "string", "format": "date-time"},
+            "url": {"type": "string", "description": "the story's page"},
+            "api": {"type": "string", "description": "the story in this API"}}}}}}
 
 SPEC: dict[str, Any] = {
     "openapi": "3.1.0",
@@ -133,6 +147,18 @@ SPEC: dict[str, Any] = {
                     "items": {"type": "array", "items": {
                         "type": "object", "required": ["item", "snippet"], "properties": {
                             "item": _NINJS, "snippet": {"type": "string"}}}}}}), "429")}},
+        "/api/v1/clusters/{cluster_id}": {"get": {
+            "summary": "One event cluster: the visible stories of every agency on one event",
+            "description": "Stories are linked, never merged: each item names a story to fetch "
+                           "whole. Taken-down, expired and not-yet-published stories are never "
+                           "listed.",
+            "parameters": [{"name": "cluster_id", "in": "path", "required": True, "example": 1,
+                            "schema": {"type": "integer", "minimum": 1},
+                            "description": "the `wiredesk-cluster` alternative id of a story"},
+                           _IF_NONE_MATCH],
+            "responses": {**_answers(_json("The cluster's visible stories, newest first", _CLUSTER)),
+                          "404": {"description": "No such cluster, or none of its stories is "
+                                                 "visible now", "content": _ERROR_BODY}}}},
         "/api/v1/sources": {"get": {
             "summary": "Every source: settings (secrets and URL secrets masked) and health",
             "security": [{"bearer": []}, {"console": []}],

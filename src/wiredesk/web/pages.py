@@ -14,6 +14,7 @@ from starlette.routing import Route
 from wiredesk.store import StoryRecord
 from wiredesk.store.search import QueryError
 from wiredesk.times import iso
+from wiredesk.web import related
 from wiredesk.web.availability import State, availability
 from wiredesk.web.context import Context
 from wiredesk.web.http import ITEM_MAX_AGE, LIST_MAX_AGE, max_age, respond, story_keys
@@ -77,9 +78,11 @@ def routes(ctx: Context) -> list[Route]:
         shown = records[:PAGE_SIZE]
         if number > 1 and not shown:
             return render_page(ctx, request, "notfound.html", status=404)
-        return render_page(ctx, request, "front.html", records=shown, now=now, page=number,
-                           has_next=len(records) > PAGE_SIZE, keys=["front", "stories"],
-                           cache_seconds=max_age(now, [r.ends_at for r in shown], LIST_MAX_AGE))
+        leads, linked = related.group_front(ctx.store, shown, now)
+        return render_page(ctx, request, "front.html", leads=leads, now=now, page=number,
+                           has_next=len(records) > PAGE_SIZE, keys=["front", "stories", *linked],
+                           cache_seconds=max_age(now, [*(r.ends_at for r in shown), *(
+                               m.ends_at for lead in leads for m in lead.also)], LIST_MAX_AGE))
 
     async def article(request: Request) -> Response:
         now = ctx.clock()
@@ -92,11 +95,15 @@ def routes(ctx: Context) -> list[Route]:
             return render_page(ctx, request, "gone.html", status=State.GONE.status, keys=keys,
                                cache_seconds=ITEM_MAX_AGE)
         canonical = ctx.absolute(ctx.story_path(record.id, record.story.headline))
+        links = related.for_article(ctx.store, record, now)
+        keys += links.keys  # a takedown of a linked story purges this page too
         return render_page(ctx, request, "article.html", record=record, story=record.story,
+                           related=links,
                            now=now, notice=ctx.settings.notice_for(record.story.agency),
                            canonical=canonical, jsonld=structured_data(ctx, record, canonical),
                            description=_description(record.story.body.text),
-                           keys=keys, cache_seconds=max_age(now, [record.ends_at], ITEM_MAX_AGE))
+                           keys=keys, cache_seconds=max_age(now, [record.ends_at, *(
+                               m.ends_at for m in (*links.also, *links.earlier))], ITEM_MAX_AGE))
 
     async def search(request: Request) -> Response:
         now = ctx.clock()

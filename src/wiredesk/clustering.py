@@ -1,0 +1,174 @@
+"""Which stories tell the same event: features, a MinHash signature, LSH bands, a verdict.
+
+Agencies word one event in different sentences, so shingles of several words rarely match
+across agencies; what they share are the event's names, places and figures, and a few of its
+words. A story's features are therefore: its capitalised names, its figures, its place
+(located or dateline) and its content words (lower case, stop words out, cut to a stem),
+from the headline and the first paragraphs. Names, figures and the place carry more weight.
+
+A MinHash signature of the feature set (datasketch, NUM_PERM permutations) is cut into
+BANDS bands of ROWS values; stories sharing any band hash are candidates (found with one
+indexed query, store/clusters.py), and a candidate joins when the weighted overlap of the
+two stories' key features is at least THRESHOLD and they are within WINDOW of each other.
+THRESHOLD was chosen on the labelled pairs in tests/fixtures/clusters (bench/clusters.py).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import timedelta
+
+from datasketch import MinHash
+
+WINDOW = timedelta(hours=48)
+NUM_PERM = 32
+BANDS = 16  # two values a band: a collision is two keys' minimums agreeing, rare by chance
+ROWS = NUM_PERM // BANDS
+THRESHOLD = 0.18  # weighted overlap of all features...
+MIN_SHARED_KEYS = 3  # ...and at least this many names, figures or the place in common
+BODY_WORDS = 120  # the lede and the next paragraphs carry the event's facts
+_SEED = 18
+_WORD = re.compile(r"[^\W_][\w'’.,-]*[^\W_]|[^\W_]", re.UNICODE)
+_FLASH = re.compile(r"^\s*(?:FLASH|BREAKING|URGENT|ALERT|UPDATE \d+|RPT|CORRECTED)\s*[:-]\s*",
+                    re.IGNORECASE)
+_STOP = frozenset("""a about above after again against all also am an and any are as at be
+because been before being below between both but by can could did do does doing down during
+each early few for from further had has have having he her here hers him his how i if in into
+is it its itself just late later like made make many may me more most much must my near new
+no nor not now of off on once one only or other our out over own per said same says she
+should since so some such than that the their them then there these they this those through
+to too two under until up very was we were what when where which while who whom why will with
+would year years you your monday tuesday wednesday thursday friday saturday sunday today
+yesterday tonight morning evening afternoon night week weekend month people officials
+official told according reporters statement added percent cent least about some around
+flash breaking urgent alert update reuters ap afp dpa""".split())
+# Capitalised words that begin sentences or name no one in particular.
+_NOT_NAMES = frozenset("""the a an at in on of for after as by but it its this that these those
+he she they we i his her their there when while with from police officials some about more
+most many former prime president minister governor chief rescuers authorities regional
+interior finance transport foreign""".split())
+
+
+@dataclass(frozen=True, slots=True)
+class Features:
+    keys: frozenset[str]  # names ("n:"), figures ("f:"), the place ("p:")
+    words: frozenset[str]  # content-word stems ("w:")
+
+    @property
+    def all(self) -> frozenset[str]:
+        return self.keys | self.words
+
+
+def _stem(word: str) -> str:
+    return word[:6]
+
+
+def _figure(token: str) -> str | None:
+    cleaned = token.replace(",", "").rstrip(".%").replace("’", "'")
+    if not any(ch.isdigit() for ch in cleaned):
+        return None
+    return cleaned.lower()
+
+
+def features(headline: str, text: str, *, located: str | None = None) -> Features:
+    """The features of a story from its headline, body text and place."""
+    headline = _FLASH.sub("", headline or "")
+    words = (text or "").split()[:BODY_WORDS]
+    keys: set[str] = set()
+    stems: set[str] = set()
+    openers: set[str] = set()  # capitalised only because they begin a sentence, perhaps
+    place = {w.lower() for w in _WORD.findall(located or "")}
+    for sentence in re.split(r"(?<=[.!?])\s+|\n+", headline + "\n" + " ".join(words)):
+        for position, token in enumerate(_WORD.findall(sentence)):
+            token = token.strip(".,'’-")
+            if not token:
+                continue
+            figure = _figure(token)
+            if figure is not None:
+                keys.add("f:" + figure)
+                continue
+            lower = token.lower().removesuffix("'s").removesuffix("’s")
+            if lower in place:
+                continue  # the place is one feature of its own, not a name shared by all its news
+            if token[0].isupper() and lower not in _NOT_NAMES and lower not in _STOP:
+                if position == 0:
+                    openers.add(lower)
+                else:
+                    keys.add("n:" + lower)
+            elif len(lower) > 3 and lower not in _STOP:
+                stems.add("w:" + _stem(lower))
+    for lower in openers:  # a sentence's first word is a name if it is capitalised elsewhere
+        if "n:" + lower not in keys and len(lower) > 3:
+            stems.add("w:" + _stem(lower))
+    if located and located.strip():
+        keys.add("p:" + located.strip().lower())
+    return Features(frozenset(keys), frozenset(stems))
+
+
+KEY_WEIGHT = 3.0
+
+
+def similarity(a: Features, b: Features) -> float:
+    """Weighted Jaccard: shared features over all features, names and figures counting
+    KEY_WEIGHT times a word."""
+    shared = KEY_WEIGHT * len(a.keys & b.keys) + len(a.words & b.words)
+    union = KEY_WEIGHT * len(a.keys | b.keys) + len(a.words | b.words)
+    return shared / union if union else 0.0
+
+
+_MASK = 2**63 - 1
+# Drawn once: MinHash draws its permutations from the seed on every construction otherwise,
+# which costs more than hashing a story's features.
+_TEMPLATE = MinHash(num_perm=NUM_PERM, seed=_SEED)
+_PERMUTATIONS, _SCHEME = _TEMPLATE.permutations, _TEMPLATE.scheme
+
+
+def signature(found: Features) -> MinHash:
+    """MinHash of the key features (names, figures, place): rarer than words, so a band
+    collision is a real hint; a story with no keys is signed by its words."""
+    sketch = MinHash(num_perm=NUM_PERM, seed=_SEED, permutations=_PERMUTATIONS,
+                     scheme=_SCHEME)
+    sketch.update_batch([f.encode("utf-8") for f in sorted(found.keys or found.words)])
+    return sketch
+
+
+def bands(sketch: MinHash) -> list[int]:
+    """One 63-bit number a band (a BigInteger column): the band's number and its ROWS
+    values mixed (FNV-style multiply and add), so equal values in different bands differ."""
+    values = sketch.hashvalues.tolist()
+    out = []
+    for band in range(BANDS):
+        number = band + 1
+        for value in values[band * ROWS:(band + 1) * ROWS]:
+            number = (number * 0x100000001B3 + int(value)) & _MASK
+        out.append(number)
+    return out
+
+
+def pack(found: Features) -> bytes:
+    """The features kept with a story's cluster row, to check candidates without its text:
+    keys and words, each sorted and joined by newlines, the two parts split by a NUL."""
+    return ("\n".join(sorted(found.keys)) + "\0" + "\n".join(sorted(found.words))).encode("utf-8")
+
+
+def unpack(data: bytes) -> Features:
+    keys, _, words = bytes(data).decode("utf-8").partition("\0")
+    return Features(frozenset(keys.split("\n")) - {""}, frozenset(words.split("\n")) - {""})
+
+
+def shares_keys(a: Features, b: Features) -> bool:
+    return len(a.keys & b.keys) >= MIN_SHARED_KEYS
+
+
+def same_event(a: Features, b: Features) -> bool:
+    return shares_keys(a, b) and similarity(a, b) >= THRESHOLD
+
+
+def agency_keys(values: Iterable[str | None]) -> str | None:
+    """An agency's own key for a developing story (slugline), made comparable."""
+    for value in values:
+        if value and value.strip():
+            return re.sub(r"\s+", " ", value.strip().upper())[:200]
+    return None
