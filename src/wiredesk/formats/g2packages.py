@@ -19,7 +19,8 @@ from dataclasses import dataclass
 from lxml import etree
 
 from wiredesk.formats.dates import lenient_when
-from wiredesk.formats.wirerules import agency_name, read_pubstatus, signal, strip_tags
+from wiredesk.formats.fieldvalues import read_pubstatus
+from wiredesk.formats.wirerules import agency_name, signal, strip_tags
 from wiredesk.story import Pubstatus, Story, StoryWarning
 
 # Bytes that must be in a document for any of this to apply: a cheap test first.

@@ -18,6 +18,7 @@ from wiredesk.formats.bodies import html_body
 from wiredesk.formats.contract import Format
 from wiredesk.formats.dates import lenient_when
 from wiredesk.formats.errors import FormatError
+from wiredesk.formats.fieldvalues import read_integer, read_pubstatus
 from wiredesk.formats.g2packages import apply_packages, rtr_status, stronger, worth_a_look
 from wiredesk.formats.nitf import first_sentence, read_nitf
 from wiredesk.formats.textcodec import decode
@@ -25,8 +26,6 @@ from wiredesk.formats.wirerules import (
     Dateline,
     agency_name,
     parse_dateline,
-    read_integer,
-    read_pubstatus,
     signal,
     strip_by,
     strip_tags,

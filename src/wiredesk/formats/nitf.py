@@ -16,12 +16,11 @@ from wiredesk.formats.bodies import html_body
 from wiredesk.formats.contract import Format
 from wiredesk.formats.dates import lenient_when
 from wiredesk.formats.errors import FormatError
+from wiredesk.formats.fieldvalues import read_integer, read_pubstatus
 from wiredesk.formats.wirerules import (
     Dateline,
     agency_name,
     parse_dateline,
-    read_integer,
-    read_pubstatus,
     signal,
     strip_by,
     strip_tags,

@@ -15,8 +15,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, NamedTuple
 
 from wiredesk.formats.bodies import body_from_html, body_from_paragraphs, body_from_text
-from wiredesk.formats.errors import FormatError
-from wiredesk.story import Body, Pubstatus
+from wiredesk.story import Body
 
 if TYPE_CHECKING:
     from lxml import etree
@@ -426,33 +425,3 @@ def trailing_credit(body: Body) -> str | None:
     # Text not ending in ")" (nearly all) has none: no need to split it.
     lines = body.text.splitlines() if body.text.rstrip().endswith(")") else ()
     return lines[-1] if lines and CREDIT.match(lines[-1]) else None
-
-
-# ---- fields -----------------------------------------------------------------------------
-
-def read_integer(value: str | None, fmt: str, where: str) -> int | None:
-    """A whole-number field (urgency...), or None when empty."""
-    if value is None or not value.strip():
-        return None
-    try:
-        return int(value.strip())
-    except ValueError as exc:
-        raise FormatError(fmt, where, f"expected a whole number, got {value[:20]!r}") from exc
-
-
-def read_pubstatus(value: str | None, fmt: str, where: str) -> Pubstatus:
-    """An agency's status word; "embargoed" is usable (the embargo is a time, not a status)."""
-    if value is not None and (known := _PUBSTATUS.get(value)) is not None:
-        return known
-    status = Pubstatus.USABLE  # an embargo is a time, not a status: usable once it lifts
-    if not value or value.strip().lower().rsplit(":", 1)[-1] != "embargoed":
-        try:
-            status = Pubstatus.parse(value)
-        except ValueError as exc:
-            raise FormatError(fmt, where, str(exc)) from exc
-    if value is not None and len(_PUBSTATUS) < _CACHE_MAX:
-        _PUBSTATUS[value] = status
-    return status
-
-
-_PUBSTATUS = dict[str, Pubstatus]()
