@@ -60,6 +60,7 @@ def _worker(settings: Settings) -> Callable[[Store], Callable[[], None]]:
     def start(store: Store) -> Callable[[], None]:
         from wiredesk.sources.worker import start_with_app
 
-        return start_with_app(store, clock_seconds=settings.clock_seconds)
+        return start_with_app(store, clock_seconds=settings.clock_seconds,
+                              base_url=settings.base_url)
 
     return start

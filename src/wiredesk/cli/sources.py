@@ -189,7 +189,8 @@ def cmd_worker(args: argparse.Namespace, settings: Settings) -> int:
         if changed:
             log.info("sources file %s: %s", path, ", ".join(changed))
     worker = Worker(store, clock_seconds=settings.clock_seconds, threads=args.threads,
-                    per_host=args.per_host, lease_seconds=parse_interval(args.lease, "--lease"))
+                    per_host=args.per_host, lease_seconds=parse_interval(args.lease, "--lease"),
+                    base_url=settings.base_url)
     if args.once:
         ran = worker.run_once()
         print(f"ran {ran} source(s)")

@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 import hashlib
+import logging
+from datetime import UTC, datetime
 
 from wiredesk import desk
 from wiredesk.sources.config import SourceConfig
 from wiredesk.store import Store
 from wiredesk.story import Delivery
+
+log = logging.getLogger("wiredesk.sources")
+FRESH = (desk.Outcome.NEW, desk.Outcome.UPDATED, desk.Outcome.KILLED)
 
 
 def apply_delivery(store: Store, cfg: SourceConfig, delivery: Delivery, *,
@@ -25,4 +30,12 @@ def apply_delivery(store: Store, cfg: SourceConfig, delivery: Delivery, *,
         report = desk.Report(delivery.name, error=earlier)
         report.outcomes.append((delivery.name or "", desk.Outcome.QUARANTINED))
         return report
-    return desk.apply(store, delivery, cfg.terms, transform=transform)
+    report = desk.apply(store, delivery, cfg.terms, transform=transform)
+    if delivery.arrived is not None and any(o in FRESH for _, o in report.outcomes):
+        done = datetime.now(UTC)
+        try:  # for the console's source page; /metrics has the histogram (metrics.py)
+            store.sources.record_latency(cfg.name, (done - delivery.arrived).total_seconds(),
+                                         done)
+        except Exception:  # the delivery has committed: a lost figure must not undo it
+            log.exception("source %s: could not record its latency", cfg.name)
+    return report

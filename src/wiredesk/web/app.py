@@ -38,6 +38,7 @@ from wiredesk.web import (
     push,
     sitemaps,
     sources_api,
+    websub,
 )
 from wiredesk.web.auth import Auth
 from wiredesk.web.cache import CacheMiddleware, PageCache
@@ -60,6 +61,7 @@ def site_routes(ctx: Context, auth: Auth) -> list[BaseRoute]:
         *feeds.routes(ctx),
         *sitemaps.routes(ctx),
         *push.routes(ctx),
+        *websub.routes(ctx),
         *sources_api.routes(ctx, auth),
         *console.routes(ctx, auth),
         *observe.routes(ctx),
