@@ -216,7 +216,10 @@ def run(cfg: HttpConfig, r: Run) -> Ran:
     with Fetcher(cfg, r.limiter) as fetcher, metrics.poll_timer(cfg.name):
         polled = poll_http(r.store, cfg, r.memo, fetcher, now=r.now, stop=r.stop,
                            checkpoint=r.checkpoint)
-    again = 0.0 if polled.more else None  # pages left: go on as soon as there is a thread
+    # Pages left where the next poll goes on from them (not from the first page again):
+    # at once, as soon as the worker has a thread, until caught up.
+    resumes = cfg.paging.resume or cfg.paging.mode == "cursor"
+    again = 0.0 if polled.more and resumes else None
     advert = polled.memo.get("websub_advert")
     if cfg.websub and (advert or r.store.websub.get(cfg.name)):
         found = websub.Advert(*advert) if advert else None

@@ -142,7 +142,7 @@ def tend(store: Store, source: str, advert: Advert | None, *, base_url: str | No
     if sub is not None and sub.state == "active" and not sub.active(now):
         store.websub.fail(source, "lapsed", "the lease ended")
         sub = store.websub.get(source)
-    if advert is None or not base_url or not _reachable(base_url, advert.hub):
+    if advert is None or not base_url or not reachable(base_url, advert.hub):
         return {"state": sub.state} if sub else {}
     if needs_asking(sub, advert, now):
         subscribe(store, source, advert, callback_url(base_url, source), allow_private, now)
@@ -150,7 +150,7 @@ def tend(store: Store, source: str, advert: Advert | None, *, base_url: str | No
     return {"state": sub.state, "hub": sub.hub} if sub else {}
 
 
-def _reachable(base_url: str, hub: str) -> bool:
+def reachable(base_url: str, hub: str) -> bool:
     """Could the hub call us back? Not at a loopback address unless it is local too (a
     desk left at the default base URL must not ask the world's hubs to call 127.0.0.1)."""
     def loopback(url: str) -> bool:
