@@ -43,3 +43,12 @@ def test_serve_bench_runs():
 def test_stores_bench_runs():
     out = bench("stores.py")
     assert "SQLite" in out and "PostgreSQL" in out
+
+
+@pytest.mark.skipif(not (shutil.which("wrk") and shutil.which("taskset")),
+                    reason="bench/latency.py needs wrk and taskset (apt-get install wrk)")
+def test_latency_bench_runs():
+    out = bench("latency.py", timeout=900)
+    for path in ("push", "folder", "websub", "poll"):
+        assert f"\n{path} " in out, path
+    assert "(a) article 200" in out and "goals: drop folder" in out

@@ -1,0 +1,462 @@
+"""Wire-to-web latency per path: push, drop folder, HTTP poll, WebSub content push.
+
+    python bench/latency.py            # 100 stories per path and scenario (make bench)
+    python bench/latency.py --quick    # 5 stories each: proves the bench runs
+
+Starts `wiredesk serve` (granian, one worker, the ingest worker in-process) pinned to core 1
+on a store of generated stories, with four sources: a push source, a drop folder (files
+written under a temporary name and renamed in, as FTP/SFTP servers do), an http source
+polling a local Atom feed every POLL_EVERY seconds (conditional GET), and an http source
+whose feed names a local WebSub hub (the hub checks wiredesk's intent, then pushes each new
+story signed with hub.secret). For each story it times, from the moment its bytes reach
+wiredesk (the push or WebSub POST sent, the file renamed into the folder, the entry put on
+the polled feed), until (a) the article answers 200, (b) the front page and the Atom feed
+list it, (c) the /events stream announces it (where the site has /events: else "n/a").
+Three scenarios: idle, one story at a time; the same with wrk loading the front page from
+core 0; and 50 stories a second arriving. Prints p50/p99/max per path and scenario, and the
+goals. The observers poll the site as fast as they can, so each figure carries up to one
+round of polling (a few ms; more under load). The server's log is in var/bench/latency/.
+Needs `wrk` and `taskset`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import hmac
+import json
+import os
+import random
+import secrets
+import shutil
+import signal
+import subprocess
+import sys
+import threading
+import time
+from collections import deque
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from urllib.parse import parse_qs, urlencode
+
+import httpx
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from serve import BIN, ROOT, build_store, free_port, wait_for  # noqa: E402
+
+PUSH_SECRET = "latency-bench-secret"
+POLL_EVERY = 2.0  # seconds: the polled feed's interval
+RATE = 50.0  # stories a second in the third scenario
+GIVE_UP = 60.0  # seconds after which a story counts as lost
+PATHS = ("push", "folder", "websub", "poll")
+
+
+def now_iso() -> str:
+    return datetime.now(UTC).isoformat()
+
+
+def ninjs(uri: str, headline: str) -> bytes:
+    return json.dumps({"uri": uri, "version": "1", "versioncreated": now_iso(),
+                       "headlines": [{"role": "main", "value": headline}],
+                       "bodies": [{"role": "main", "contenttype": "text/html",
+                                   "value": f"<p>{headline}: the text.</p>"}],
+                       "language": "en"}).encode()
+
+
+def atom(topic: str, hub: str | None, entries: list[tuple[str, str, str]]) -> bytes:
+    items = "".join(f"<entry><title>{h}</title><id>{u}</id><updated>{w}</updated>"
+                    f"<content type=\"html\">&lt;p&gt;{h}: the text.&lt;/p&gt;</content></entry>"
+                    for u, h, w in entries)
+    links = (f'<link rel="hub" href="{hub}"/>' if hub else "") + f'<link rel="self" href="{topic}"/>'
+    return (f'<?xml version="1.0" encoding="utf-8"?><feed xmlns="http://www.w3.org/2005/Atom">'
+            f"<title>Latency bench</title><id>urn:lat:feed</id><updated>{now_iso()}</updated>"
+            f"{links}{items}</feed>").encode()
+
+
+class Wire:
+    """The agency's side, on 127.0.0.1: a polled Atom feed (with ETag), and a WebSub hub with
+    its own topic feed, which checks the subscriber's intent and pushes signed content."""
+
+    def __init__(self) -> None:
+        self.polled: deque[tuple[str, str, str]] = deque(maxlen=100)
+        self.added = 0
+        self.lock = threading.Lock()
+        self.subscription: dict[str, str] = {}
+        self.verified = threading.Event()
+        wire = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def do_GET(self) -> None:  # noqa: N802
+                if self.path.startswith("/sub.atom"):
+                    self.reply(200, atom(wire.topic, wire.hub, []))
+                    return
+                with wire.lock:
+                    tag, entries = f'"{wire.added}"', list(wire.polled)
+                if self.headers.get("If-None-Match") == tag:
+                    self.reply(304, b"", {"ETag": tag})
+                else:
+                    self.reply(200, atom(f"{wire.base}/poll.atom", None, entries[::-1]),
+                               {"ETag": tag})
+
+            def do_POST(self) -> None:  # noqa: N802
+                size = int(self.headers.get("Content-Length", "0"))
+                form = {k: v[0] for k, v in parse_qs(self.rfile.read(size).decode()).items()}
+                self.reply(202, b"")
+                threading.Thread(target=wire.check_intent, args=(form,), daemon=True).start()
+
+            def reply(self, status: int, body: bytes, headers: dict[str, str] | None = None
+                      ) -> None:
+                self.send_response(status)
+                self.send_header("Content-Type", "application/atom+xml")
+                for key, value in (headers or {}).items():
+                    self.send_header(key, value)
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def log_message(self, *_: object) -> None:
+                pass
+
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.httpd.daemon_threads = True
+        threading.Thread(target=self.httpd.serve_forever, args=(0.05,), daemon=True).start()
+        self.base = f"http://127.0.0.1:{self.httpd.server_address[1]}"
+        self.hub, self.topic = f"{self.base}/hub", f"{self.base}/sub.atom"
+        self.client = httpx.Client(timeout=30)
+
+    def check_intent(self, form: dict[str, str]) -> None:
+        challenge = secrets.token_hex(8)
+        query = urlencode({"hub.mode": "subscribe", "hub.topic": form.get("hub.topic", ""),
+                           "hub.challenge": challenge, "hub.lease_seconds": "86400"})
+        answer = httpx.get(f"{form.get('hub.callback')}?{query}", timeout=30)
+        if answer.status_code == 200 and answer.text == challenge:
+            self.subscription = form
+            self.verified.set()
+
+    def add_to_feed(self, uri: str, headline: str) -> None:
+        with self.lock:
+            self.polled.append((uri, headline, now_iso()))
+            self.added += 1
+
+    def push(self, uri: str, headline: str) -> None:
+        body = atom(self.topic, self.hub, [(uri, headline, now_iso())])
+        secret = self.subscription["hub.secret"].encode()
+        signature = "sha256=" + hmac.new(secret, body, hashlib.sha256).hexdigest()
+        self.client.post(self.subscription["hub.callback"], content=body,
+                         headers={"Content-Type": "application/atom+xml",
+                                  "X-Hub-Signature": signature}).raise_for_status()
+
+    def close(self) -> None:
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+
+@dataclass
+class Probe:
+    uri: str
+    headline: str
+    sent: float
+    article: float | None = None
+    front: float | None = None
+    atom: float | None = None
+    event: float | None = None
+
+    @property
+    def listed(self) -> float | None:
+        return max(self.front, self.atom) if self.front and self.atom else None
+
+
+class Observer:
+    """Threads polling the site for pending stories: the article (found by its uri through
+    the API), the front page and Atom feed, and the /events stream where there is one."""
+
+    def __init__(self, base: str) -> None:
+        self.base = base
+        self.pending: dict[str, Probe] = {}
+        self.lock = threading.Lock()
+        self.stop = threading.Event()
+        self.events = self._has_events()
+        self.threads = [threading.Thread(target=t, daemon=True)
+                        for t in (self._articles, self._lists)
+                        + ((self._event_stream,) if self.events else ())]
+        for thread in self.threads:
+            thread.start()
+
+    def _has_events(self) -> bool:
+        try:
+            with httpx.stream("GET", f"{self.base}/events", timeout=5) as r:
+                return r.status_code == 200 and r.headers.get(
+                    "content-type", "").startswith("text/event-stream")
+        except httpx.HTTPError:
+            return False
+
+    def watch(self, probe: Probe) -> None:
+        with self.lock:
+            self.pending[probe.uri] = probe
+
+    def waiting(self, what: str) -> list[Probe]:
+        with self.lock:
+            return [p for p in self.pending.values() if getattr(p, what) is None]
+
+    def _articles(self) -> None:
+        with httpx.Client(base_url=self.base, timeout=30) as client:
+            while not self.stop.is_set():
+                todo = self.waiting("article")
+                if not todo:
+                    time.sleep(0.001)
+                for probe in todo:
+                    found = client.get("/api/v1/stories/by-uri", params={"uri": probe.uri})
+                    if found.status_code != 200:
+                        continue
+                    story_id = next(a["value"] for a in found.json()["altids"]
+                                    if a["role"] == "wiredesk-id")
+                    if client.get(f"/story/{story_id}").status_code == 200:
+                        probe.article = time.monotonic()
+
+    def _lists(self) -> None:
+        with httpx.Client(base_url=self.base, timeout=30) as client:
+            while not self.stop.is_set():
+                todo = [p for p in self.waiting("front") + self.waiting("atom")]
+                if not todo:
+                    time.sleep(0.001)
+                    continue
+                front = client.get("/").text
+                seen_front = time.monotonic()
+                feed = client.get("/feeds/atom.xml").text
+                seen_feed = time.monotonic()
+                for probe in todo:
+                    if probe.front is None and probe.headline in front:
+                        probe.front = seen_front
+                    if probe.atom is None and f"<id>{probe.uri}</id>" in feed:
+                        probe.atom = seen_feed
+
+    def _event_stream(self) -> None:
+        while not self.stop.is_set():
+            try:
+                with httpx.stream("GET", f"{self.base}/events", timeout=None) as r:
+                    for line in r.iter_lines():
+                        if self.stop.is_set():
+                            return
+                        if line.startswith("data:"):
+                            try:
+                                uri = json.loads(line[5:]).get("uri")
+                            except ValueError:
+                                continue
+                            with self.lock:
+                                probe = self.pending.get(uri)
+                            if probe is not None and probe.event is None:
+                                probe.event = time.monotonic()
+            except httpx.HTTPError:
+                time.sleep(0.1)
+
+    def done(self, probe: Probe) -> bool:
+        return (probe.article is not None and probe.listed is not None
+                and (probe.event is not None or not self.events))
+
+    def close(self) -> None:
+        self.stop.set()
+
+
+class Sender:
+    """Puts one story on the wire by each path; returns when its bytes have arrived."""
+
+    def __init__(self, base: str, drop: Path, wire: Wire) -> None:
+        self.base, self.drop, self.wire = base, drop, wire
+        self.client = httpx.Client(base_url=base, timeout=30)
+
+    def send(self, path: str, uri: str, headline: str) -> float:
+        if path == "push":
+            body = ninjs(uri, headline)
+            sig = hmac.new(PUSH_SECRET.encode(), body, hashlib.sha256).hexdigest()
+            sent = time.monotonic()
+            self.client.post("/push/latpush", content=body, headers={
+                "X-Wiredesk-Signature": f"sha256={sig}",
+                "Content-Type": "application/json"}).raise_for_status()
+            return sent
+        if path == "folder":
+            name = uri.rsplit(":", 1)[-1].replace("/", "-")
+            part = self.drop / f".{name}.json.part"
+            part.write_bytes(ninjs(uri, headline))
+            sent = time.monotonic()
+            os.rename(part, self.drop / f"{name}.json")
+            return sent
+        if path == "websub":
+            sent = time.monotonic()
+            self.wire.push(uri, headline)
+            return sent
+        sent = time.monotonic()
+        self.wire.add_to_feed(uri, headline)
+        return sent
+
+
+def run_scenario(path: str, scenario: str, count: int, sender: Sender, observer: Observer
+                 ) -> list[Probe]:
+    probes = []
+    rate = scenario == "50/s"
+    start = time.monotonic()
+    for n in range(count):
+        if rate:  # on schedule, whatever the site's pace
+            time.sleep(max(0.0, start + n / RATE - time.monotonic()))
+        elif path == "poll":  # at any moment of the interval, not just after a poll
+            time.sleep(random.uniform(0, POLL_EVERY))
+        token = secrets.token_hex(4)
+        uri = f"urn:lat:{path}:{scenario.replace('/', '')}:{n}:{token}"
+        headline = f"Latency {path} {token} story {n}"
+        probe = Probe(uri, headline, 0.0)
+        observer.watch(probe)
+        probe.sent = sender.send(path, uri, headline)
+        probes.append(probe)
+        if not rate:
+            wait_done(observer, [probe])
+    wait_done(observer, probes)
+    return probes
+
+
+def wait_done(observer: Observer, probes: list[Probe]) -> None:
+    deadline = time.monotonic() + GIVE_UP
+    while not all(observer.done(p) for p in probes) and time.monotonic() < deadline:
+        time.sleep(0.002)
+
+
+def figures(values: list[float | None]) -> str:
+    got = sorted(v for v in values if v is not None)
+    lost = len(values) - len(got)
+    if not got:
+        return "n/a"
+    p99 = got[min(len(got) - 1, int(len(got) * 0.99))]
+    text = (f"{got[len(got) // 2] * 1000:7.0f} {p99 * 1000:7.0f} {got[-1] * 1000:7.0f}")
+    return text + (f"  ({lost} not seen in {GIVE_UP:.0f} s)" if lost else "")
+
+
+def p99_of(probes: list[Probe]) -> float:
+    got = sorted(p.article - p.sent for p in probes if p.article is not None)
+    if len(got) < len(probes):
+        return float("inf")
+    return got[min(len(got) - 1, int(len(got) * 0.99))]
+
+
+@contextmanager
+def site(url: str, port: int, env: dict[str, str], log: Path):
+    with log.open("wb") as out:
+        process = subprocess.Popen(
+            ["taskset", "-c", "1", str(BIN / "wiredesk"), "--database", url, "serve",
+             "--host", "127.0.0.1", "--port", str(port)],
+            env=env, start_new_session=True, stdout=out, stderr=out)
+    try:
+        wait_for(f"http://127.0.0.1:{port}/healthz")
+        yield process
+    finally:
+        os.killpg(process.pid, signal.SIGTERM)
+        process.wait(timeout=60)
+
+
+@contextmanager
+def load(base: str):
+    """wrk on the front page from core 0, for as long as the block runs."""
+    process = subprocess.Popen(["taskset", "-c", "0", "wrk", "-t1", "-c32", "-d3600s", f"{base}/"],
+                               stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    time.sleep(1)
+    try:
+        yield
+    finally:
+        process.send_signal(signal.SIGINT)
+        out = process.communicate(timeout=30)[0]
+        rate = next((line.split()[-1] for line in out.splitlines()
+                     if line.startswith("Requests/sec")), "?")
+        print(f"  (wrk on the front page meanwhile: {rate} requests/s)", file=sys.stderr)
+
+
+def wiredesk(url: str, *args: str, env: dict[str, str]) -> None:
+    run = subprocess.run([str(BIN / "wiredesk"), "--database", url, *args], env=env,
+                         capture_output=True, text=True)
+    if run.returncode != 0:
+        raise RuntimeError(f"wiredesk {' '.join(args)}: {run.stderr.strip()}")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--quick", action="store_true", help="5 stories per path and scenario")
+    parser.add_argument("--stories", type=int, help="stories per path and scenario (100)")
+    parser.add_argument("--base", type=int, help="stories in the store beforehand (5000)")
+    args = parser.parse_args()
+    count = args.stories or (5 if args.quick else 100)
+    base_count = args.base or (300 if args.quick else 5000)
+    for tool in ("wrk", "taskset"):
+        if shutil.which(tool) is None:
+            print(f"bench/latency.py needs {tool} (apt-get install wrk util-linux)", file=sys.stderr)
+            return 2
+    work = ROOT / "var" / "bench" / "latency"
+    shutil.rmtree(work, ignore_errors=True)
+    (work / "drop").mkdir(parents=True)
+    url = f"sqlite:///{work / 'latency.db'}"
+    build_store(url, base_count)
+    port = free_port()
+    site_base = f"http://127.0.0.1:{port}"
+    wire = Wire()
+    env = {**os.environ, "LAT_PUSH_SECRET": PUSH_SECRET, "WIREDESK_BASE_URL": site_base}
+    env.pop("WIREDESK_SOURCES_FILE", None)
+    wiredesk(url, "sources", "add", "latpush", "--kind", "push", "--secret", "$LAT_PUSH_SECRET",
+             env=env)
+    wiredesk(url, "sources", "add", "latdrop", "--kind", "folder", "--path",
+             str(work / "drop"), env=env)
+    wiredesk(url, "sources", "add", "latpoll", "--kind", "http", "--url", f"{wire.base}/poll.atom",
+             "--every", f"{POLL_EVERY:g}s", "--allow-private", "--no-check", env=env)
+    wiredesk(url, "sources", "add", "latsub", "--kind", "http", "--url", wire.topic,
+             "--every", "60s", "--allow-private", "--no-check", env=env)
+    results: dict[tuple[str, str], list[Probe]] = {}
+    try:
+        with site(url, port, env, work / "server.log"):
+            if not wire.verified.wait(60):
+                raise RuntimeError("wiredesk did not subscribe to the local WebSub hub in 60 s")
+            observer = Observer(site_base)
+            sender = Sender(site_base, work / "drop", wire)
+            try:
+                for path in PATHS:
+                    print(f"  {path}: idle", file=sys.stderr)
+                    results[(path, "idle")] = run_scenario(path, "idle", count, sender, observer)
+                    print(f"  {path}: under load", file=sys.stderr)
+                    with load(site_base):
+                        results[(path, "load")] = run_scenario(path, "load", count, sender,
+                                                               observer)
+                    print(f"  {path}: {RATE:g} stories/s", file=sys.stderr)
+                    results[(path, "50/s")] = run_scenario(path, "50/s", count, sender, observer)
+                events = observer.events
+            finally:
+                observer.close()
+    finally:
+        wire.close()
+    report(results, count, base_count, events)
+    return 0
+
+
+def report(results: dict[tuple[str, str], list[Probe]], count: int, base_count: int,
+           events: bool) -> None:
+    print(f"\nwire-to-web latency, ms (p50 p99 max), {count} stories per row, store of "
+          f"{base_count:,} stories; poll interval {POLL_EVERY:g} s; server on core 1, wrk on core 0")
+    print(f"{'path':<8} {'scenario':<8} {'(a) article 200':<26} {'(b) front + Atom':<26} "
+          f"(c) /events")
+    for (path, scenario), probes in results.items():
+        article = figures([p.article - p.sent if p.article else None for p in probes])
+        listed = figures([p.listed - p.sent if p.listed else None for p in probes])
+        event = (figures([p.event - p.sent if p.event else None for p in probes])
+                 if events else "n/a (no /events)")
+        print(f"{path:<8} {scenario:<8} {article:<26} {listed:<26} {event}")
+    goals = [
+        ("drop folder -> article p99 < 1 s", max(p99_of(results[("folder", s)])
+                                                 for s in ("idle", "load")) < 1.0),
+        ("push -> article p99 < 300 ms under load", p99_of(results[("push", "load")]) < 0.3),
+        ("WebSub push -> article p99 < 1 s", max(p99_of(results[("websub", s)])
+                                                 for s in ("idle", "load")) < 1.0),
+        (f"poll -> article p99 < {POLL_EVERY + 1:g} s (interval + 1 s)",
+         max(p99_of(results[("poll", s)]) for s in ("idle", "load")) < POLL_EVERY + 1),
+    ]
+    print("goals: " + ", ".join(f"{name}: {'met' if ok else 'MISSED'}" for name, ok in goals))
+
+
+if __name__ == "__main__":
+    sys.exit(main())
