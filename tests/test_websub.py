@@ -182,6 +182,7 @@ def test_subscribe_verify_push_renew_and_lapse(store, hub, site):
     assert status == 200 and echoed == challenge
     sub = store.websub.get("wire")
     assert sub.state == "active" and sub.expires_at == clock() + timedelta(seconds=hub.lease)
+    assert sub.secret.startswith("sealed:") and form["hub.secret"] not in sub.secret  # at rest
 
     # A check for a topic we never asked for is not confirmed.
     hub.check_intent(form, topic=hub.topic + "?other")

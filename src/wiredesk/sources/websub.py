@@ -30,6 +30,7 @@ import httpx
 
 from wiredesk.formats import FormatError
 from wiredesk.formats.xmlsafe import local, parse_xml
+from wiredesk.sources import sealed
 from wiredesk.sources.config import SourceConfig
 from wiredesk.sources.deliver import apply_delivery
 from wiredesk.sources.fetch import Fetched
@@ -37,6 +38,7 @@ from wiredesk.sources.fetch_guard import Allow, BlockedAddress, check_peer, chec
 from wiredesk.store import Store
 from wiredesk.store.websub import Subscription
 from wiredesk.story import Delivery
+from wiredesk.values import BadValue
 
 log = logging.getLogger("wiredesk.sources")
 
@@ -164,7 +166,11 @@ def subscribe(store: Store, source: str, advert: Advert, callback: str, allow_pr
     """Ask the hub; True if it accepted the request (it checks our intent before or after
     answering). The row is written first: a hub that checks at once finds it."""
     secret = secrets.token_hex(32)
-    store.websub.request(source, hub=advert.hub, topic=advert.topic, secret=secret,
+    try:  # encrypted at rest where WIREDESK_SECRET_KEY is set, as the sources' secrets are
+        stored = sealed.seal(secret, "hub.secret")
+    except BadValue:
+        stored = secret  # made up here, one per subscription, replaced at each renewal
+    store.websub.request(source, hub=advert.hub, topic=advert.topic, secret=stored,
                          lease_seconds=LEASE_SECONDS, now=now)
     form = {"hub.mode": "subscribe", "hub.topic": advert.topic, "hub.callback": callback,
             "hub.secret": secret, "hub.lease_seconds": str(LEASE_SECONDS)}
@@ -225,7 +231,11 @@ def accept(store: Store, cfg: SourceConfig, body: bytes, signature: str | None, 
     sub = store.websub.get(cfg.name)
     if sub is None or sub.state != "active":
         return PushAnswer(410, {"error": f"no active WebSub subscription for {cfg.name}"})
-    if not verify(sub.secret, body, signature):
+    try:
+        secret = sealed.unseal(sub.secret)
+    except BadValue as exc:
+        return PushAnswer(503, {"error": str(exc)})
+    if not verify(secret, body, signature):
         return PushAnswer(403, {"error": f"missing or wrong {HEADER} (HMAC of the body by "
                                          "hub.secret)"})
     if paused:

@@ -226,7 +226,7 @@ websub = Table(
            primary_key=True),
     Column("hub", Text, nullable=False),
     Column("topic", Text, nullable=False),
-    Column("secret", String(200), nullable=False),  # hub.secret: signs the content pushes
+    Column("secret", Text, nullable=False),  # hub.secret (sealed where a key is set)
     Column("state", String(12), nullable=False),  # pending | active | refused | lapsed
     Column("lease_seconds", Integer),
     Column("requested_at", UTCDateTime, nullable=False),

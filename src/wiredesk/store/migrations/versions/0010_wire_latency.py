@@ -25,7 +25,7 @@ def upgrade() -> None:
                   primary_key=True),
         sa.Column("hub", sa.Text, nullable=False),
         sa.Column("topic", sa.Text, nullable=False),
-        sa.Column("secret", sa.String(200), nullable=False),
+        sa.Column("secret", sa.Text, nullable=False),
         sa.Column("state", sa.String(12), nullable=False),
         sa.Column("lease_seconds", sa.Integer),
         sa.Column("requested_at", UTCDateTime, nullable=False),
