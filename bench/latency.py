@@ -156,11 +156,17 @@ class Wire:
         self.httpd.server_close()
 
 
+def _id(item: dict) -> int:
+    return int(next(a["value"] for a in item["altids"] if a["role"] == "wiredesk-id"))
+
+
 @dataclass
 class Probe:
     uri: str
     headline: str
     sent: float
+    run: str = ""
+    seq: int = 0
     article: float | None = None
     front: float | None = None
     atom: float | None = None
@@ -204,36 +210,49 @@ class Observer:
             return [p for p in self.pending.values() if getattr(p, what) is None]
 
     def _articles(self) -> None:
+        """One API list per round finds what has landed (a story not among the newest is
+        looked up by its uri); then its article must answer 200."""
         with httpx.Client(base_url=self.base, timeout=30) as client:
             while not self.stop.is_set():
                 todo = self.waiting("article")
                 if not todo:
                     time.sleep(0.001)
+                    continue
+                listed = client.get("/api/v1/stories",
+                                    params={"limit": min(100, len(todo) + 20)}).json()
+                ids = {item["uri"]: _id(item) for item in listed["items"]}
                 for probe in todo:
-                    found = client.get("/api/v1/stories/by-uri", params={"uri": probe.uri})
-                    if found.status_code != 200:
-                        continue
-                    story_id = next(a["value"] for a in found.json()["altids"]
-                                    if a["role"] == "wiredesk-id")
-                    if client.get(f"/story/{story_id}").status_code == 200:
+                    story_id = ids.get(probe.uri)
+                    if story_id is None and time.monotonic() - probe.sent > 2:
+                        found = client.get("/api/v1/stories/by-uri", params={"uri": probe.uri})
+                        story_id = _id(found.json()) if found.status_code == 200 else None
+                    if story_id is not None and \
+                            client.get(f"/story/{story_id}").status_code == 200:
                         probe.article = time.monotonic()
 
     def _lists(self) -> None:
+        """The front page and the Atom feed, each as fast as they answer. A story counts as
+        listed once it, or one sent after it on the same run, is on the page: at 50 a second
+        later stories push earlier ones off a page of 30 before anyone looks."""
         with httpx.Client(base_url=self.base, timeout=30) as client:
             while not self.stop.is_set():
-                todo = [p for p in self.waiting("front") + self.waiting("atom")]
+                todo = self.waiting("front") + self.waiting("atom")
                 if not todo:
                     time.sleep(0.001)
                     continue
-                front = client.get("/").text
-                seen_front = time.monotonic()
-                feed = client.get("/feeds/atom.xml").text
-                seen_feed = time.monotonic()
-                for probe in todo:
-                    if probe.front is None and probe.headline in front:
-                        probe.front = seen_front
-                    if probe.atom is None and f"<id>{probe.uri}</id>" in feed:
-                        probe.atom = seen_feed
+                for where, page in (("front", "/"), ("atom", "/feeds/atom.xml")):
+                    text = client.get(page).text
+                    seen = time.monotonic()
+                    with self.lock:
+                        waiting = [p for p in self.pending.values() if getattr(p, where) is None]
+                    newest = {}
+                    for probe in waiting:
+                        mark = probe.headline if where == "front" else f"<id>{probe.uri}</id>"
+                        if mark in text:
+                            newest[probe.run] = max(newest.get(probe.run, -1), probe.seq)
+                    for probe in waiting:
+                        if probe.seq <= newest.get(probe.run, -1):
+                            setattr(probe, where, seen)
 
     def _event_stream(self) -> None:
         while not self.stop.is_set():
@@ -307,7 +326,7 @@ def run_scenario(path: str, scenario: str, count: int, sender: Sender, observer:
         token = secrets.token_hex(4)
         uri = f"urn:lat:{path}:{scenario.replace('/', '')}:{n}:{token}"
         headline = f"Latency {path} {token} story {n}"
-        probe = Probe(uri, headline, 0.0)
+        probe = Probe(uri, headline, 0.0, f"{path}:{scenario}", n)
         observer.watch(probe)
         probe.sent = sender.send(path, uri, headline)
         probes.append(probe)

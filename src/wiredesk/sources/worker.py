@@ -172,6 +172,7 @@ class Worker:
     def run_claim(self, claim: Claim, watch: float = 0.0) -> None:
         name = claim.source.name
         latest: dict[str, Any] = dict(claim.memo)
+        started = self.clock()
 
         def checkpoint(memo: dict[str, Any]) -> None:
             latest.clear()
@@ -214,9 +215,13 @@ class Worker:
         delay = (again if again is not None and not error
                  else next_delay(every, failures, retry_after, self.max_backoff))
         now = self.clock()
+        # "Every 2 s" counts from the start of a poll, so a poll's own time does not stretch
+        # the interval (a poll longer than it is followed at once); after a failure the
+        # back-off counts from its end.
+        due = max(now, (now if error else started) + timedelta(seconds=delay))
         try:
             self.sources.finish(name, self.owner, now=now, error=error, warning=warning,
-                                next_poll_at=now + timedelta(seconds=delay), memo=latest)
+                                next_poll_at=due, memo=latest)
         except Exception:
             log.exception("source %s: could not record the result", name)
 
