@@ -14,8 +14,8 @@ the polled feed), until (a) the article answers 200, (b) the front page and the 
 list it, (c) the /events stream announces it (where the site has /events: else "n/a").
 Three scenarios: idle, one story at a time; the same with wrk loading the front page from
 core 0; and 50 stories a second arriving. Prints p50/p99/max per path and scenario, and the
-goals. The observers poll the site as fast as they can, so each figure carries up to one
-round of polling (a few ms; more under load). The server's log is in var/bench/latency/.
+goals. The observers poll the site in rounds PAUSE apart, so each figure carries up to one
+round (PAUSE plus the "observer floor" printed: a few ms idle, more under load). The server's log is in var/bench/latency/.
 Needs `wrk` and `taskset`.
 """
 
@@ -51,6 +51,7 @@ PUSH_SECRET = "latency-bench-secret"
 POLL_EVERY = 2.0  # seconds: the polled feed's interval
 RATE = 50.0  # stories a second in the third scenario
 GIVE_UP = 60.0  # seconds after which a story counts as lost
+PAUSE = 0.01  # seconds between an observer's rounds: the observers must not be the load
 PATHS = ("push", "folder", "websub", "poll")
 
 
@@ -229,6 +230,7 @@ class Observer:
                     if story_id is not None and \
                             client.get(f"/story/{story_id}").status_code == 200:
                         probe.article = time.monotonic()
+                time.sleep(PAUSE)
 
     def _lists(self) -> None:
         """The front page and the Atom feed, each as fast as they answer. A story counts as
@@ -253,6 +255,7 @@ class Observer:
                     for probe in waiting:
                         if probe.seq <= newest.get(probe.run, -1):
                             setattr(probe, where, seen)
+                time.sleep(PAUSE)
 
     def _event_stream(self) -> None:
         while not self.stop.is_set():
@@ -297,12 +300,13 @@ class Sender:
                 "X-Wiredesk-Signature": f"sha256={sig}",
                 "Content-Type": "application/json"}).raise_for_status()
             return sent
-        if path == "folder":
+        if path in ("folder", "scan"):
+            drop = self.drop if path == "folder" else self.drop.with_name("scan")
             name = uri.rsplit(":", 1)[-1].replace("/", "-")
-            part = self.drop / f".{name}.json.part"
+            part = drop / f".{name}.json.part"
             part.write_bytes(ninjs(uri, headline))
             sent = time.monotonic()
-            os.rename(part, self.drop / f"{name}.json")
+            os.rename(part, drop / f"{name}.json")
             return sent
         if path == "websub":
             sent = time.monotonic()
@@ -350,6 +354,11 @@ def figures(values: list[float | None]) -> str:
     p99 = got[min(len(got) - 1, int(len(got) * 0.99))]
     text = (f"{got[len(got) // 2] * 1000:7.0f} {p99 * 1000:7.0f} {got[-1] * 1000:7.0f}")
     return text + (f"  ({lost} not seen in {GIVE_UP:.0f} s)" if lost else "")
+
+
+def _p50(probes: list[Probe]) -> float:
+    got = sorted(p.article - p.sent for p in probes if p.article is not None)
+    return got[len(got) // 2] if got else float("inf")
 
 
 def p99_of(probes: list[Probe]) -> float:
@@ -412,6 +421,7 @@ def main() -> int:
     work = ROOT / "var" / "bench" / "latency"
     shutil.rmtree(work, ignore_errors=True)
     (work / "drop").mkdir(parents=True)
+    (work / "scan").mkdir()
     url = f"sqlite:///{work / 'latency.db'}"
     build_store(url, base_count)
     port = free_port()
@@ -423,11 +433,17 @@ def main() -> int:
              env=env)
     wiredesk(url, "sources", "add", "latdrop", "--kind", "folder", "--path",
              str(work / "drop"), env=env)
+    # The reference, side by side: the same folder protocol, looked at every 5 s (the way
+    # every folder was taken before inotify; NFS and FUSE folders still are).
+    wiredesk(url, "sources", "add", "latscan", "--kind", "folder", "--path", str(work / "scan"),
+             "--processed", str(work / "scan-processed"), "--failed", str(work / "scan-failed"),
+             "--watch", "scan", "--every", "5s", env=env)
     wiredesk(url, "sources", "add", "latpoll", "--kind", "http", "--url", f"{wire.base}/poll.atom",
              "--every", f"{POLL_EVERY:g}s", "--allow-private", "--no-check", env=env)
     wiredesk(url, "sources", "add", "latsub", "--kind", "http", "--url", wire.topic,
              "--every", "60s", "--allow-private", "--no-check", env=env)
     results: dict[tuple[str, str], list[Probe]] = {}
+    floors: dict[str, list[float]] = {}
     try:
         with site(url, port, env, work / "server.log"):
             if not wire.verified.wait(60):
@@ -435,6 +451,12 @@ def main() -> int:
             observer = Observer(site_base)
             sender = Sender(site_base, work / "drop", wire)
             try:
+                floors["idle"] = floor(site_base)
+                with load(site_base):
+                    floors["load"] = floor(site_base)
+                print("  scan (reference): idle", file=sys.stderr)
+                results[("scan", "idle")] = run_scenario("scan", "idle", min(count, 10),
+                                                         sender, observer)
                 for path in PATHS:
                     print(f"  {path}: idle", file=sys.stderr)
                     results[(path, "idle")] = run_scenario(path, "idle", count, sender, observer)
@@ -449,12 +471,26 @@ def main() -> int:
                 observer.close()
     finally:
         wire.close()
-    report(results, count, base_count, events)
+    report(results, count, base_count, events, floors)
     return 0
 
 
+def floor(base: str, rounds: int = 50) -> list[float]:
+    """What one round of the observer costs on its own (a list and an article request): the
+    floor under every (a) figure, and a measure of how busy the machine is."""
+    times = []
+    with httpx.Client(base_url=base, timeout=30) as client:
+        story = _id(client.get("/api/v1/stories", params={"limit": 1}).json()["items"][0])
+        for _ in range(rounds):
+            started = time.monotonic()
+            client.get("/api/v1/stories", params={"limit": 20})
+            client.get(f"/story/{story}")
+            times.append(time.monotonic() - started)
+    return times
+
+
 def report(results: dict[tuple[str, str], list[Probe]], count: int, base_count: int,
-           events: bool) -> None:
+           events: bool, floors: dict[str, list[float]]) -> None:
     print(f"\nwire-to-web latency, ms (p50 p99 max), {count} stories per row, store of "
           f"{base_count:,} stories; poll interval {POLL_EVERY:g} s; server on core 1, wrk on core 0")
     print(f"{'path':<8} {'scenario':<8} {'(a) article 200':<26} {'(b) front + Atom':<26} "
@@ -465,6 +501,12 @@ def report(results: dict[tuple[str, str], list[Probe]], count: int, base_count: 
         event = (figures([p.event - p.sent if p.event else None for p in probes])
                  if events else "n/a (no /events)")
         print(f"{path:<8} {scenario:<8} {article:<26} {listed:<26} {event}")
+    for scenario, times in floors.items():
+        print(f"observer floor ({scenario}): {figures(list(times))}  (one API list + one article)")
+    scan, events_p50 = _p50(results[("scan", "idle")]), _p50(results[("folder", "idle")])
+    print(f"drop folder by events vs the 5 s scan (reference, {len(results[('scan', 'idle')])} "
+          f"stories side by side): p50 {events_p50 * 1000:.0f} ms vs {scan * 1000:.0f} ms, "
+          f"{scan / max(events_p50, 1e-9):.0f} times sooner")
     goals = [
         ("drop folder -> article p99 < 1 s", max(p99_of(results[("folder", s)])
                                                  for s in ("idle", "load")) < 1.0),
