@@ -4,6 +4,7 @@ source and the console's sources page the last story's figure."""
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -74,3 +75,23 @@ def test_sources_without_a_new_story_show_no_figure(console, store, now):
     doc = lxml_html.fromstring(console.get("/console").text)
     row = doc.xpath("//table[1]//tr[th='quiet']")[0]
     assert row.xpath("td")[-2].text_content().strip() == "-"  # no figure, no made-up zero
+
+
+def test_an_interval_counts_from_the_start_of_a_poll(store, tmp_path: Path, now):
+    drop = tmp_path / "slow"
+    drop.mkdir()
+    add_source(store, build("slow", "folder", {"path": str(drop), "every": "10s",
+                                               "watch": "scan"}), now)
+    ticks = [now]
+
+    def clock():  # every look at the clock is a second later: a poll that takes a while
+        ticks[0] += timedelta(seconds=1)
+        return ticks[0]
+
+    worker = Worker(store, clock=clock)
+    (claim,) = store.sources.claim_due(worker.owner, now, worker.lease, 1)
+    worker.run_claim(claim)
+    (health,) = store.sources.health(ticks[0], "slow")
+    started = now + timedelta(seconds=1)
+    assert ticks[0] - started >= timedelta(seconds=2)  # the poll took seconds
+    assert health.next_poll_at == started + timedelta(seconds=10)
