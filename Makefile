@@ -39,6 +39,7 @@ bench: $(VENV)/.test-extras
 	$(BIN)/python bench/tick.py
 	$(BIN)/python bench/stores.py
 	$(BIN)/python bench/serve.py
+	$(BIN)/python bench/latency.py
 
 lint: $(VENV)/.test-extras
 	$(BIN)/ruff check src tests bench

@@ -54,3 +54,12 @@ def test_clusters_bench_runs():
     out = bench("clusters.py")
     assert "pair verdict: precision" in out and "end to end (clusters in the store)" in out
     assert "clustering adds" in out and "front page's cluster read" in out
+
+
+@pytest.mark.skipif(not (shutil.which("wrk") and shutil.which("taskset")),
+                    reason="bench/latency.py needs wrk and taskset (apt-get install wrk)")
+def test_latency_bench_runs():
+    out = bench("latency.py", timeout=900)
+    for path in ("push", "folder", "websub", "poll"):
+        assert f"\n{path} " in out, path
+    assert "(a) article 200" in out and "goals: drop folder" in out

@@ -41,6 +41,7 @@ def policies(routes):
     ("/feeds/agency/AP/atom.xml", True, False, None, False, False),
     ("/sitemap-news.xml", True, False, None, False, False),
     ("/push/wire", False, False, "push", True, False),
+    ("/websub/wire", False, False, "push", True, False),  # WebSub callback: like a push
     ("/console", False, False, None, False, True),
     ("/console/no-such-page", False, False, None, False, True),  # unknown: still gated
     ("/console/stories/7", False, False, None, False, True),

@@ -63,6 +63,7 @@ def _worker(settings: Settings) -> Callable[[Store], Callable[[], None]]:
         from wiredesk.web.notify import purger_for
 
         purger = purger_for(settings, store, declared_routes(settings, store))
-        return start_with_app(store, clock_seconds=settings.clock_seconds, purger=purger)
+        return start_with_app(store, clock_seconds=settings.clock_seconds, purger=purger,
+                              base_url=settings.base_url)
 
     return start

@@ -15,6 +15,7 @@ import time
 import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import UTC, datetime
 from typing import Any, Protocol
 
 from prometheus_client import REGISTRY, Counter, Histogram
@@ -38,6 +39,12 @@ PARSE_ERRORS = Counter("wiredesk_parse_errors", "Deliveries quarantined, by form
                        ["format"])  # "unknown" when no format recognised the bytes
 PARSE_WARNINGS = Counter("wiredesk_parse_warnings", "Warnings on parsed stories (a field "
                          "dropped, defaulted or derived), by format", ["format"])
+# Wire to web: from a delivery's arrival (a file written or renamed into a drop folder, a
+# push or WebSub request received, a poll answered) to the commit of its new stories.
+WIRE_SECONDS = Histogram("wiredesk_wire_to_web_seconds",
+                         "From a delivery's arrival to its new stories' commit, by source",
+                         ["source"], buckets=(0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10,
+                                              30, 60, 300))
 POLL_SECONDS = Histogram("wiredesk_poll_seconds", "One poll of a source, start to finish",
                          ["source"], buckets=_SLOW)
 TAKEDOWNS = Counter("wiredesk_takedowns", "Stories taken down, by who took them down",
@@ -132,6 +139,10 @@ def observe_delivery(delivery: Delivery, report: desk.Report) -> None:
     DELIVERIES.labels(source, "applied").inc()
     for fmt, count in report.warnings.items():
         PARSE_WARNINGS.labels(fmt).inc(count)
+    fresh = {"new", "updated", "killed"}
+    if delivery.arrived is not None and any(str(o) in fresh for _, o in report.outcomes):
+        WIRE_SECONDS.labels(source).observe(
+            max(0.0, (datetime.now(UTC) - delivery.arrived).total_seconds()))
     for uri, outcome in report.outcomes:
         STORIES.labels(source, str(outcome)).inc()
         log.info("%s %s from %s", outcome, uri, source,

@@ -125,3 +125,6 @@ class Delivery:
     name: str | None
     received: datetime
     content_type: str | None = None
+    # When the bytes reached us, where known (a file's write or rename, a request's arrival,
+    # a poll's answer): wire-to-web latency runs from here to the commit.
+    arrived: datetime | None = None

@@ -199,7 +199,7 @@ def cmd_worker(args: argparse.Namespace, settings: Settings) -> int:
             log.info("sources file %s: %s", path, ", ".join(changed))
     worker = Worker(store, clock_seconds=settings.clock_seconds, threads=args.threads,
                     per_host=args.per_host, lease_seconds=parse_interval(args.lease, "--lease"),
-                    purger=edge_purger(settings, store))
+                    purger=edge_purger(settings, store), base_url=settings.base_url)
     if args.once:
         ran = worker.run_once()
         print(f"ran {ran} source(s)")

@@ -1,9 +1,15 @@
 """The folder kind: an agency's FTP delivery lands files here; each is applied, then moved.
 
-A file is taken only when complete: its size and modification time unchanged across two
-looks, or it appeared under its final name where the previous look saw it under a temporary
-one (`.name`, `name.tmp`, `name.part`...: the write-then-rename protocol). Temporary names
-are never taken. Once its delivery has committed, a file moves to `processed/` or, if it
+A file is taken only when complete. Where the kernel tells (inotify on a local file system,
+`watch = "events"`, or "auto" where the folder's mount is local), a file is complete when its
+writer closes it or when it is renamed into the folder, and it is taken at once: the worker
+watches the folder for a window at a time (sources/inotify.py). Otherwise (NFS, SMB, FUSE:
+`watch = "scan"`, or "auto" there) and for whatever the events missed, the folder is looked at
+every interval: a file is complete when its size and modification time are unchanged across
+two looks, or it appeared under its final name where the previous look saw it under a
+temporary one (`.name`, `name.tmp`, `name.part`, `name~`...: the write-then-rename
+protocol). Temporary names are never taken. When several files are complete at once, those
+holding a flash or an urgency-1 story go first (sources/urgency.py). Once its delivery has committed, a file moves to `processed/` or, if it
 was quarantined, to `failed/` with `<name>.reason.txt` beside it. A file over the source's
 `max_bytes` is never read whole: it goes to `failed/` with its reason, and the quarantine
 keeps the message and its first HEAD_BYTES bytes (the file itself is in `failed/`). Nothing is moved or
@@ -24,14 +30,16 @@ import time
 from collections import Counter
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from wiredesk import desk
+from wiredesk.sources import inotify
 from wiredesk.sources.config import ConfigError, SourceConfig, parse_size
 from wiredesk.sources.deliver import apply_delivery
 from wiredesk.sources.kind import Flag, Kind, Ran, Run
+from wiredesk.sources.urgency import urgent_first
 from wiredesk.store import Store
 from wiredesk.story import Delivery
 
@@ -42,6 +50,9 @@ REASON_SUFFIX = ".reason.txt"
 CHECKPOINT_SECONDS = 1.0
 MAX_BYTES = 10 * 1024 * 1024
 HEAD_BYTES = 4096  # what the quarantine keeps of a file over the limit (at most half of it)
+WATCH_MODES = ("auto", "events", "scan")
+KEEPALIVE_SECONDS = 5.0  # a watching run checkpoints at least this often (keeps its lease)
+READ_SECONDS = 0.2  # longest wait for an event: how soon a watching run notices SIGTERM
 
 
 @dataclass(frozen=True)
@@ -50,17 +61,21 @@ class FolderConfig(SourceConfig):
     processed: str | None = None  # default: `processed/` beside the folder
     failed: str | None = None  # default: `failed/` beside the folder
     max_bytes: int = MAX_BYTES  # largest file read
+    watch: str = "auto"  # events (inotify), scan (stable size), auto: events on local mounts
 
     @classmethod
     def parse(cls, values: Mapping[str, Any]) -> dict[str, Any]:
         return {**{key: values.get(key) for key in ("path", "processed", "failed")},
-                "max_bytes": parse_size(values.get("max_bytes") or MAX_BYTES)}
+                "max_bytes": parse_size(values.get("max_bytes") or MAX_BYTES),
+                "watch": str(values.get("watch") or "auto").strip().lower()}
 
     def check(self) -> None:
         if not self.path:
             raise ConfigError("a folder source needs --path")
         if not Path(self.path).is_dir():
             raise ConfigError(f"no such folder {self.path}")
+        if self.watch not in WATCH_MODES:
+            raise ConfigError(f"bad watch {self.watch!r}: use {', '.join(WATCH_MODES)}")
         for other in (self.processed_dir, self.failed_dir):
             if other.resolve() == Path(self.path).resolve():
                 raise ConfigError("processed/failed folders must not be the drop folder itself")
@@ -82,6 +97,8 @@ FLAGS = (
     Flag("--processed", "folder: where applied files go (processed/ beside it)"),
     Flag("--failed", "folder: where quarantined files go (failed/ beside it)"),
     Flag("--max-bytes", "largest file read (10MB)"),
+    Flag("--watch", "folder: events (inotify), scan (every interval; NFS, SMB, FUSE) or auto "
+                    "(events where the mount is local)", {"choices": WATCH_MODES}),
 )
 
 
@@ -90,7 +107,7 @@ def from_flags(args: argparse.Namespace) -> dict[str, Any]:
     return {**{key: str(Path(value).resolve()) if value else None
                for key, value in (("path", args.path), ("processed", args.processed),
                                   ("failed", args.failed))},
-            "max_bytes": getattr(args, "max_bytes", None)}
+            "max_bytes": getattr(args, "max_bytes", None), "watch": getattr(args, "watch", None)}
 
 
 @dataclass
@@ -102,7 +119,7 @@ class ScanResult:
 
 
 def is_temporary(name: str) -> bool:
-    return name.startswith((".", "~")) or name.lower().endswith(TEMP_SUFFIXES)
+    return name.startswith((".", "~")) or name.endswith("~") or name.lower().endswith(TEMP_SUFFIXES)
 
 
 def final_name(name: str) -> str:
@@ -112,7 +129,7 @@ def final_name(name: str) -> str:
         if lower.endswith(suffix):
             name, lower = name[: -len(suffix)], lower[: -len(suffix)]
             break
-    return name.lstrip(".~")
+    return name.lstrip(".~").rstrip("~")
 
 
 def look(folder: Path) -> tuple[dict[str, list[int]], list[str]]:
@@ -167,10 +184,82 @@ def move_aside(path: Path, target_dir: Path, reason: str | None = None) -> Path:
     return target
 
 
+def uses_events(cfg: FolderConfig) -> bool:
+    """Watch by events (the setting, or on "auto" whether the folder's mount tells)?"""
+    if cfg.watch == "auto":
+        return inotify.has_events(Path(cfg.path or "."))
+    return cfg.watch == "events"
+
+
 def run(cfg: FolderConfig, r: Run) -> Ran:
-    """The worker's step: one scan of the drop folder."""
-    scanned = scan_folder(r.store, cfg, r.memo, now=r.now, stop=r.stop, checkpoint=r.checkpoint)
+    """The worker's step: watch the drop folder for `r.watch` seconds where events can be
+    had, else (or with no window: `worker --once`) one scan."""
+    if r.watch > 0 and uses_events(cfg):
+        try:
+            events = inotify.Inotify(Path(cfg.path or ""))
+        except inotify.Unavailable as exc:
+            if cfg.watch == "events":
+                scanned = _scan(cfg, r)
+                return Ran(scanned.memo, scanned.totals,
+                           [*scanned.errors, f"no folder events, scanning instead: {exc}"])
+            log.debug("source %s: no folder events (%s), scanning", cfg.name, exc)
+        else:
+            with events:
+                watched = watch_folder(r.store, cfg, r.memo, events, window=r.watch, now=r.now,
+                                       stop=r.stop, checkpoint=r.checkpoint)
+            # Due again at once: the next window starts as soon as the worker has a thread.
+            return Ran(watched.memo, watched.totals, watched.errors, again=0.0)
+    scanned = _scan(cfg, r)
     return Ran(scanned.memo, scanned.totals, scanned.errors)
+
+
+def _scan(cfg: FolderConfig, r: Run) -> ScanResult:
+    return scan_folder(r.store, cfg, r.memo, now=r.now, stop=r.stop, checkpoint=r.checkpoint)
+
+
+def watch_folder(store: Store, cfg: FolderConfig, memo: dict[str, Any], events: inotify.Inotify,
+                 *, window: float, now: Callable[[], datetime], stop: Callable[[], bool],
+                 checkpoint: Callable[[dict[str, Any]], None]) -> ScanResult:
+    """Take files as the kernel says they are complete, for `window` seconds or until told to
+    stop. The watch is set before the first look, so nothing falls between the two; files
+    already there when it started (or written while nobody watched) are taken by the
+    stable-size rule, looked at every interval, as are any the events missed."""
+    folder = Path(cfg.path or "")
+    started = time.monotonic()
+    result = scan_folder(store, cfg, memo, now=now, stop=stop, checkpoint=checkpoint)
+    next_look = started + cfg.every
+    saved = time.monotonic()
+    while not stop():
+        left = started + window - time.monotonic()
+        if left <= 0:
+            break
+        got = events.read(min(READ_SECONDS, left, max(0.0, next_look - time.monotonic())))
+        if any(event.gone for event in got):
+            raise FileNotFoundError(f"drop folder {folder} was removed or moved away")
+        if any(event.overflow for event in got):
+            next_look = 0.0  # the kernel dropped events: look at the folder now
+        complete = list(dict.fromkeys(event.name for event in got
+                                      if event.complete and not is_temporary(event.name)))
+        if complete:
+            take_files(store, cfg, {name: None for name in complete}, result, now=now,
+                       stop=stop, checkpoint=checkpoint)
+            # Taken, or found changed again: either way the next look judges afresh.
+            for name in complete:
+                result.memo.get("looks", {}).pop(name, None)
+        if time.monotonic() >= next_look:
+            looked = scan_folder(store, cfg, result.memo, now=now, stop=stop,
+                                 checkpoint=checkpoint)
+            result.memo = looked.memo
+            result.taken += looked.taken
+            result.totals.update(looked.totals)
+            result.errors += looked.errors
+            next_look = time.monotonic() + cfg.every
+            saved = time.monotonic()
+        elif time.monotonic() - saved >= KEEPALIVE_SECONDS:
+            checkpoint(result.memo)  # keeps the lease while the folder is quiet
+            saved = time.monotonic()
+    checkpoint(result.memo)
+    return result
 
 
 def scan_folder(store: Store, cfg: FolderConfig, memo: dict[str, Any], *,
@@ -183,43 +272,65 @@ def scan_folder(store: Store, cfg: FolderConfig, memo: dict[str, Any], *,
     files, temps = look(folder)
     ready = complete_files(files, temps, result.memo)
     checkpoint(result.memo)  # the look survives a restart: the next one can take the files
+    take_files(store, cfg, {name: files[name][0] for name in ready}, result, now=now,
+               stop=stop, checkpoint=checkpoint)
+    return result
+
+
+def take_files(store: Store, cfg: FolderConfig, ready: dict[str, int | None],
+               result: ScanResult, *, now: Callable[[], datetime], stop: Callable[[], bool],
+               checkpoint: Callable[[dict[str, Any]], None]) -> None:
+    """Apply and move each complete file, urgent ones first. `ready` maps a name to the size
+    a look saw (a file now longer is still being written and waits), or None when the kernel
+    said it is complete (its size is read now)."""
+    folder = Path(cfg.path or "")
     saved = time.monotonic()
-    for name in ready:
+    for name in urgent_first(folder, list(ready), fmt=cfg.format, agency=cfg.agency,
+                             max_bytes=cfg.max_bytes):
         if stop():
             break  # SIGTERM: the delivery in hand finished; the rest waits for the restart
-        path = folder / name
-        size = files[name][0]
-        oversized = size > cfg.max_bytes
-        try:
-            # Never more than the limit in memory (the size is from the look, not a read);
-            # one byte more than the look saw tells a file still growing.
-            with path.open("rb") as f:
-                data = f.read(min(HEAD_BYTES, cfg.max_bytes // 2) if oversized else size + 1)
-        except FileNotFoundError:
-            continue  # someone else took it
-        except OSError as exc:
-            result.errors.append(f"cannot read {path}: {exc.strerror}")
-            continue
-        if oversized:
-            report = _refuse_oversized(store, cfg, name, size, data, now())
-        elif len(data) != size:
-            continue  # it changed since the look: still being written; look again later
-        else:
-            report = apply_delivery(store, cfg, Delivery(data, cfg.name, name, now()))
-        result.totals.update(report.counts())
-        if report.error:
-            sha = "" if oversized else f"\nsha256: {hashlib.sha256(data).hexdigest()}"
-            move_aside(path, cfg.failed_dir, f"{report.error}\nsource: {cfg.name}{sha}")
-        else:
-            move_aside(path, cfg.processed_dir)
-        result.memo["looks"].pop(name, None)
-        result.taken += 1
+        if _take(store, cfg, folder / name, ready[name], result, now):
+            result.memo.get("looks", {}).pop(name, None)
+            result.taken += 1
         if time.monotonic() - saved >= CHECKPOINT_SECONDS:
             # Keeps the lease alive; not needed for safety (a moved file is simply gone at
             # the next look), so not once per file: the memo grows with the folder.
             checkpoint(result.memo)
             saved = time.monotonic()
-    return result
+
+
+def _take(store: Store, cfg: FolderConfig, path: Path, seen: int | None, result: ScanResult,
+          now: Callable[[], datetime]) -> bool:
+    """Apply one file, then move it aside; False if it was not taken (gone, or growing)."""
+    try:
+        # Never more than the limit in memory (the size is from the look or the open file,
+        # not a read); one byte more than the look saw tells a file still growing.
+        with path.open("rb") as f:
+            st = os.fstat(f.fileno())
+            size = st.st_size if seen is None else seen
+            oversized = size > cfg.max_bytes
+            data = f.read(min(HEAD_BYTES, cfg.max_bytes // 2) if oversized else size + 1)
+    except FileNotFoundError:
+        return False  # someone else took it
+    except OSError as exc:
+        result.errors.append(f"cannot read {path}: {exc.strerror}")
+        return False
+    if not oversized and len(data) != size:
+        return False  # it changed since the look: still being written; look again later
+    # When the bytes arrived: written (mtime) or renamed in (ctime), whichever came last.
+    arrived = datetime.fromtimestamp(max(st.st_mtime, st.st_ctime), UTC)
+    if oversized:
+        report = _refuse_oversized(store, cfg, path.name, size, data, now())
+    else:
+        report = apply_delivery(store, cfg, Delivery(data, cfg.name, path.name, now(),
+                                                     arrived=arrived))
+    result.totals.update(report.counts())
+    if report.error:
+        sha = "" if oversized else f"\nsha256: {hashlib.sha256(data).hexdigest()}"
+        move_aside(path, cfg.failed_dir, f"{report.error}\nsource: {cfg.name}{sha}")
+    else:
+        move_aside(path, cfg.processed_dir)
+    return True
 
 
 def _refuse_oversized(store: Store, cfg: FolderConfig, name: str, size: int, data: bytes,

@@ -7,6 +7,12 @@ poll memo (ETag, Last-Modified, cursor) is checkpointed after each page, so a wo
 half-way resumes from the last page it applied, and a page applied twice is a no-op. The
 GET itself is fetch.py's; summary-only entries are completed by linked.py, and stories whose
 text is a rendition elsewhere (AP's NITF) by renditions.py.
+
+A feed that is never done (AP Media API style: every answer names the `next_page` to ask
+for next) is followed with `paging.resume`: the last next-page URL is kept and the next
+poll starts there; a poll that stops at max_pages with pages left runs again at once, until
+a page comes back empty (caught up). A feed that names a WebSub hub is subscribed to
+(sources/websub.py) and polled rarely while the hub pushes.
 """
 
 from __future__ import annotations
@@ -17,13 +23,14 @@ import logging
 from collections import Counter
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any, ClassVar
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
 from wiredesk import metrics
 from wiredesk.formats import FormatError
 from wiredesk.masking import mask_url
+from wiredesk.sources import websub
 from wiredesk.sources.config import (
     ConfigError,
     SourceConfig,
@@ -61,6 +68,9 @@ class Paging:
     param: str = "cursor"
     items: str | None = None  # dotted path to the array of items in each page
     max_pages: int = 20  # per poll: one poll cannot run away with the worker
+    # next/link: keep the last next-page URL and start the next poll there (a feed whose
+    # answers always name where to continue, such as the AP Media API's data.next_page)
+    resume: bool = False
 
 
 @dataclass(frozen=True)
@@ -75,6 +85,7 @@ class HttpConfig(SourceConfig):
     connect_timeout: float = 10.0
     read_timeout: float = 30.0
     max_redirects: int = 5
+    websub: bool = True  # subscribe where the feed names a WebSub hub
 
     SECRETS: ClassVar[tuple[tuple[str, ...], ...]] = (("auth", "secret"),)
 
@@ -100,6 +111,7 @@ class HttpConfig(SourceConfig):
             "read_timeout": positive_number(values.get("read_timeout", 30.0), "read_timeout"),
             "max_redirects": positive_int(values.get("max_redirects", 5), "max_redirects",
                                           zero=True),
+            "websub": boolean(values.get("websub", True), "websub"),
         }
 
     @classmethod
@@ -123,6 +135,8 @@ class HttpConfig(SourceConfig):
                               f"(use {', '.join(PAGING_MODES)})")
         if self.paging.mode in ("next", "cursor") and not self.paging.field:
             raise ConfigError(f"paging {self.paging.mode} needs a JSON field (--page-field)")
+        if self.paging.resume and self.paging.mode not in ("next", "link"):
+            raise ConfigError("paging resume is for the next and link modes")
 
 
 def _allow(value: Any) -> bool | tuple[str, ...]:
@@ -145,6 +159,10 @@ FLAGS = (
     Flag("--cursor-param", "query parameter the cursor is sent back in (cursor)"),
     Flag("--items", "JSON field (dotted) with the array of items on each page"),
     Flag("--max-pages", "pages per poll at most (20)", {"type": int}),
+    Flag("--resume-paging", "keep the last next page and start the next poll there (AP Media "
+                            "API style feeds)", {"action": "store_true", "default": None}),
+    Flag("--no-websub", "never subscribe to the WebSub hub the feed names",
+         {"action": "store_false", "dest": "websub", "default": None}),
     Flag("--fetch-linked", "fetch the linked page of summary-only feed entries",
          {"action": "store_true", "default": None}),
     Flag("--allow-private", "allow private, loopback and link-local addresses (off: no SSRF)",
@@ -161,13 +179,15 @@ FLAGS = (
 def from_flags(args: argparse.Namespace) -> dict[str, Any]:
     paging = {k: v for k, v in (("mode", args.paging), ("field", args.page_field),
                                 ("param", args.cursor_param), ("items", args.items),
-                                ("max_pages", args.max_pages)) if v is not None}
+                                ("max_pages", args.max_pages),
+                                ("resume", getattr(args, "resume_paging", None))) if v is not None}
     return {
         "url": args.url, "auth": args.auth, "paging": paging or None,
         "fetch_linked": args.fetch_linked,
         "allow_private": args.allow_private or args.allow_private_host,
         "max_bytes": args.max_bytes, "connect_timeout": args.connect_timeout,
         "read_timeout": args.read_timeout, "max_redirects": args.max_redirects,
+        "websub": getattr(args, "websub", None),
     }
 
 
@@ -193,11 +213,23 @@ def probe(cfg: HttpConfig) -> None:
 # --- the poll -----------------------------------------------------------------------------
 
 def run(cfg: HttpConfig, r: Run) -> Ran:
-    """The worker's step: one poll, with the worker's per-host limiter, timed for metrics."""
+    """The worker's step: one poll, with the worker's per-host limiter, timed for metrics;
+    then the WebSub subscription tended (its state decides when the next poll is)."""
     with Fetcher(cfg, r.limiter) as fetcher, metrics.poll_timer(cfg.name):
         polled = poll_http(r.store, cfg, r.memo, fetcher, now=r.now, stop=r.stop,
                            checkpoint=r.checkpoint)
-    return Ran(polled.memo, polled.totals, polled.warnings)
+    # Pages left where the next poll goes on from them (not from the first page again):
+    # at once, as soon as the worker has a thread, until caught up.
+    resumes = cfg.paging.resume or cfg.paging.mode == "cursor"
+    again = 0.0 if polled.more and resumes else None
+    advert = polled.memo.get("websub_advert")
+    if cfg.websub and (advert or r.store.websub.get(cfg.name)):
+        found = websub.Advert(*advert) if advert else None
+        polled.memo["websub"] = websub.tend(r.store, cfg.name, found, base_url=r.base_url,
+                                            allow_private=cfg.allow_private, now=r.now())
+        if again is None:
+            again = websub.next_poll(r.store.websub.get(cfg.name), cfg.every, r.now())
+    return Ran(polled.memo, polled.totals, polled.warnings, again=again)
 
 
 @dataclass
@@ -205,6 +237,7 @@ class PollResult:
     memo: dict[str, Any]
     pages: int = 0
     not_modified: bool = False
+    more: bool = False  # stopped at max_pages with a next page to fetch
     totals: Counter[str] = field(default_factory=Counter)
     warnings: list[str] = field(default_factory=list)
 
@@ -233,6 +266,8 @@ def with_param(url: str, name: str, value: str) -> str:
 def split_page(paging: Paging, got: Fetched) -> tuple[bytes | None, str | None, str | None]:
     """(bytes to deliver or None when the page has no items, next page URL, cursor)."""
     next_url = got.links.get("next") if paging.mode == "link" else None
+    if paging.mode == "link" and next_url is None and got.data.lstrip()[:1] == b"<":
+        next_url = websub.feed_links(got.data, got.url).get("next")  # RFC 5005 paged feeds
     if paging.mode not in ("next", "cursor") and not paging.items:
         return got.data, next_url, None
     try:
@@ -264,6 +299,8 @@ def poll_http(store: Store, cfg: HttpConfig, memo: dict[str, Any], fetcher: Fetc
     paging = cfg.paging
     cursor = memo.get("cursor") if paging.mode == "cursor" else None
     url: str | None = with_param(cfg.url or "", paging.param, cursor) if cursor else cfg.url
+    if paging.resume and memo.get("next_url"):
+        url = memo["next_url"]
     seen: set[str] = set()
     while url and result.pages < paging.max_pages and url not in seen:
         if result.pages and stop():
@@ -276,15 +313,24 @@ def poll_http(store: Store, cfg: HttpConfig, memo: dict[str, Any], fetcher: Fetc
             if memo.get("last_modified"):
                 headers["If-Modified-Since"] = memo["last_modified"]
         got = fetcher.get(url, headers)
+        answered = datetime.now(UTC)  # the wire-to-web clock starts with the answer
         if got.status == 304:
             result.not_modified = True
             break
         if result.pages == 0:
             memo.update(etag=got.etag, last_modified=got.last_modified, etag_url=url)
+            if cfg.websub:
+                advert = websub.discover(got)
+                memo["websub_advert"] = [advert.hub, advert.topic] if advert else None
         result.pages += 1
         data, next_url, new_cursor = split_page(paging, got)
         if data is not None:
-            _deliver(store, cfg, fetcher, got, data, now(), result)
+            _deliver(store, cfg, fetcher, got, data, now(), result, answered)
+        if paging.resume:
+            if next_url:
+                memo["next_url"] = next_url  # where the next poll starts
+            if data is None:
+                next_url = None  # an empty page: caught up
         if paging.mode == "cursor":
             next_url = None
             if new_cursor and new_cursor != memo.get("cursor") and data is not None:
@@ -293,14 +339,16 @@ def poll_http(store: Store, cfg: HttpConfig, memo: dict[str, Any], fetcher: Fetc
         checkpoint(memo)
         url = next_url
     retry_pending(store, cfg, fetcher, memo, now, result.totals, result.warnings)
+    result.more = bool(url) and result.pages >= paging.max_pages and url not in seen
     return result
 
 
 def _deliver(store: Store, cfg: HttpConfig, fetcher: Fetcher, got: Fetched, data: bytes,
-             received: datetime, result: PollResult) -> None:
+             received: datetime, result: PollResult, arrived: datetime | None = None) -> None:
     # The delivery's name is a label kept with the versions, the quarantine and the logs:
     # the URL without its secrets.
-    delivery = Delivery(data, cfg.name, mask_url(got.url), received, got.content_type)
+    delivery = Delivery(data, cfg.name, mask_url(got.url), received, got.content_type,
+                        arrived=arrived)
     taken: dict[str, str] = {}
     texts = Texts(cfg, fetcher, result.memo, result.warnings)  # AP's NITF renditions
 

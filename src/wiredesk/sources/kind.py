@@ -42,6 +42,10 @@ class Run:
     stop: Callable[[], bool]  # SIGTERM: finish the delivery in hand, then return
     checkpoint: Callable[[dict[str, Any]], None]  # save the memo, keep the lease (or raise)
     limiter: HostLimiter  # the worker's per-host cap on requests in flight
+    # Seconds the step may keep the source to wait for more (a drop folder watching for
+    # events); 0 for one pass (`worker --once`, tests).
+    watch: float = 0.0
+    base_url: str | None = None  # the site's public address (WebSub callbacks), if known
 
 
 @dataclass
@@ -52,6 +56,7 @@ class Ran:
     memo: dict[str, Any]
     totals: Counter[str] = field(default_factory=Counter)
     warnings: list[str] = field(default_factory=list)
+    again: float | None = None  # seconds until the next run, when not the interval
 
 
 @dataclass(frozen=True)

@@ -83,7 +83,8 @@ class PushAnswer:
 
 
 def accept(store: Store, cfg: PushConfig, body: bytes, signature: str | None, *,
-           content_type: str | None, now: datetime, paused: bool = False) -> PushAnswer:
+           content_type: str | None, now: datetime, paused: bool = False,
+           arrived: datetime | None = None) -> PushAnswer:
     """Check the signature, then apply the body as one delivery."""
     try:
         secret = resolve_secret(cfg.secret)
@@ -95,7 +96,8 @@ def accept(store: Store, cfg: PushConfig, body: bytes, signature: str | None, *,
     if paused:  # a paused source applies nothing; the sender is asked to come back later
         return PushAnswer(503, {"error": f"source {cfg.name} is paused"})
     name = f"push:{hashlib.sha256(body).hexdigest()[:16]}"
-    report = apply_delivery(store, cfg, Delivery(body, cfg.name, name, now, content_type))
+    report = apply_delivery(store, cfg, Delivery(body, cfg.name, name, now, content_type,
+                                                 arrived=arrived))
     store.sources.record_result(cfg.name, now, report.error)
     if report.error:
         return PushAnswer(422, {"error": report.error, "uris": [], "outcomes": {}})

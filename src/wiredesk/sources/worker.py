@@ -36,6 +36,7 @@ from wiredesk.times import utc_now
 from wiredesk.values import MAX_INTERVAL
 
 log = logging.getLogger("wiredesk.worker")
+WATCH_SECONDS = 30.0  # the longest a step keeps its source waiting for events (drop folders)
 
 Clock = Callable[[], datetime]
 
@@ -81,8 +82,10 @@ class Worker:
     def __init__(self, store: Store, *, clock_seconds: float = 5.0, threads: int = 4,
                  per_host: int = 2, lease_seconds: float = 300.0, idle_seconds: float = 1.0,
                  max_backoff: float = 3600.0, clock: Clock = utc_now,
-                 purger: EdgePurger | None = None) -> None:
+                 purger: EdgePurger | None = None,
+                 base_url: str | None = None) -> None:
         self.store = store
+        self.base_url = base_url  # where hubs call back (WebSub); None: never subscribe
         self.sources = store.sources
         self.clock = clock
         self.clock_seconds = clock_seconds
@@ -97,6 +100,12 @@ class Worker:
         self.clock_loop = lifecycle.ClockLoop(store, every=clock_seconds, now=clock,
                                               owner=self.owner)
         self.purger = purger  # drains the journal to the edge while this holds the clock
+
+    @property
+    def watch_window(self) -> float:
+        """How long a step may keep its source waiting for events: well inside the lease
+        (the step checkpoints meanwhile), and short enough that sources take turns."""
+        return min(WATCH_SECONDS, self.lease.total_seconds() / 3)
 
     def stop(self) -> None:
         """Ask the worker to stop after the deliveries in hand (safe from a signal handler)."""
@@ -119,7 +128,8 @@ class Worker:
                 free = self.threads - len(inflight)
                 if free > 0:
                     for claim in self._claim(free):
-                        inflight[pool.submit(self.run_claim, claim)] = claim.source.name
+                        inflight[pool.submit(self.run_claim, claim, self.watch_window)
+                                 ] = claim.source.name
                 if inflight:
                     done, _ = wait(inflight, timeout=self.idle_seconds,
                                    return_when=FIRST_COMPLETED)
@@ -165,9 +175,10 @@ class Worker:
         self.clock_loop.tick_once()
 
     # --- one source ----------------------------------------------------------------------
-    def run_claim(self, claim: Claim) -> None:
+    def run_claim(self, claim: Claim, watch: float = 0.0) -> None:
         name = claim.source.name
         latest: dict[str, Any] = dict(claim.memo)
+        started = self.clock()
 
         def checkpoint(memo: dict[str, Any]) -> None:
             latest.clear()
@@ -178,6 +189,7 @@ class Worker:
         error: str | None = None
         warning: str | None = None
         retry_after: float | None = None
+        again: float | None = None
         every = 60.0
         try:
             cfg = config_of(claim.source)
@@ -188,8 +200,8 @@ class Worker:
             if step is None:  # only polled kinds are claimed: a row changed under us
                 raise LookupError(f"a {cfg.kind} source is not polled")
             ran = step(cfg, Run(self.store, latest, self.clock, self.stopping.is_set,
-                                checkpoint, self.limiter))
-            latest = ran.memo
+                                checkpoint, self.limiter, watch, self.base_url))
+            latest, again = ran.memo, ran.again
             if ran.totals:
                 log.info("source %s: %s", name,
                          ", ".join(f"{n} {k}" for k, n in ran.totals.items()))
@@ -206,11 +218,16 @@ class Worker:
         if error:
             log.warning("source %s: %s", name, mask_text(error))
         failures = claim.consecutive_failures + 1 if error else 0
-        delay = next_delay(every, failures, retry_after, self.max_backoff)
+        delay = (again if again is not None and not error
+                 else next_delay(every, failures, retry_after, self.max_backoff))
         now = self.clock()
+        # "Every 2 s" counts from the start of a poll, so a poll's own time does not stretch
+        # the interval (a poll longer than it is followed at once); after a failure the
+        # back-off counts from its end.
+        due = max(now, (now if error else started) + timedelta(seconds=delay))
         try:
             self.sources.finish(name, self.owner, now=now, error=error, warning=warning,
-                                next_poll_at=now + timedelta(seconds=delay), memo=latest)
+                                next_poll_at=due, memo=latest)
         except Exception:
             log.exception("source %s: could not record the result", name)
 
@@ -223,14 +240,15 @@ def start_in_thread(worker: Worker) -> threading.Thread:
 
 
 def start_with_app(store: Store, *, clock_seconds: float,
-                   purger: EdgePurger | None = None) -> Callable[[], None]:
+                   purger: EdgePurger | None = None,
+                   base_url: str | None = None) -> Callable[[], None]:
     """A worker in a thread beside the web app (`wiredesk serve`, started by the app itself
     in the server process, after the fork); returns the function that stops it after the
     deliveries in hand. The sources file, if one is named, is read first."""
     path = registry.sources_file()
     if path is not None:
         registry.sync_file(store, path, utc_now())
-    worker = Worker(store, clock_seconds=clock_seconds, purger=purger)
+    worker = Worker(store, clock_seconds=clock_seconds, purger=purger, base_url=base_url)
     thread = start_in_thread(worker)
 
     def stop() -> None:

@@ -2,8 +2,9 @@
 
 Stories are read here; the other domains hang off the Store, made once with it:
 `store.sources` (settings, leases, health, the clock's lease), `store.users` (console users
-and sessions), `store.quarantine` (bytes the desk could not read) and `store.journal` (what
-happened to which story, in commit order, for every reader of change). They are handed the
+and sessions), `store.quarantine` (bytes the desk could not read), `store.journal` (what
+happened to which story, in commit order, for every reader of change) and `store.websub`
+(WebSub subscriptions). They are handed the
 engine and `write`, never the Store, so their modules need not import this one.
 """
 
@@ -38,6 +39,7 @@ from wiredesk.store.records import (
 from wiredesk.store.schema import audit, meta, raws, refusals, stories, versions
 from wiredesk.store.sources import SourceStore
 from wiredesk.store.users import UserStore
+from wiredesk.store.websub import WebSubStore
 from wiredesk.store.writes import Changes, TakenDown, Writer
 from wiredesk.times import aware, utc_now
 
@@ -67,6 +69,7 @@ class Store:
         self.quarantine = quarantine_domain.Quarantine(self.engine, self.write)
         self.journal = journal_domain.Journal(self.engine)
         self.clusters = clusters_domain.Clusters(self.engine)  # events told by several agencies
+        self.websub = WebSubStore(self.engine, self.write)
         # The largest story id the id column can hold (INTEGER: 32 bits on PostgreSQL, 64 on
         # SQLite): a larger number from a URL names no story, and must not reach the driver.
         self.max_id = 2**31 - 1 if self.engine.dialect.name == "postgresql" else 2**63 - 1

@@ -151,6 +151,8 @@ class Health:
     stories_24h: int = 0
     lease_owner: str | None = None
     quarantined_24h: int = 0  # deliveries it sent that no parser could read
+    last_latency: float | None = None  # seconds from the last new story's arrival to its commit
+    last_latency_at: datetime | None = None
 
     @property
     def state(self) -> str:

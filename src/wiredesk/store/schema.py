@@ -10,6 +10,7 @@ from sqlalchemy import (
     Boolean,
     Column,
     DateTime,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -209,8 +210,31 @@ source_state = Table(
     Column("consecutive_failures", Integer, nullable=False, server_default="0"),
     # ETag, Last-Modified, paging cursor, the folder's previous look: what the next poll needs.
     Column("memo", JSON, nullable=False, default=dict),
+    # Wire to web (issue 20): from the last new story's arrival to its commit, in seconds.
+    Column("last_latency", Float),
+    Column("last_latency_at", UTCDateTime),
 )
 Index("ix_source_state_due", source_state.c.next_poll_at)
+
+# WebSub subscriptions (issue 20): one per http source whose feed names a hub. The worker
+# asks (pending); the hub's check of intent, answered by the web, makes it active until
+# expires_at; the worker renews before then, and polls as usual while it is not active.
+websub = Table(
+    "websub",
+    metadata,
+    Column("source", String(100), ForeignKey("sources.name", ondelete="CASCADE"),
+           primary_key=True),
+    Column("hub", Text, nullable=False),
+    Column("topic", Text, nullable=False),
+    Column("secret", Text, nullable=False),  # hub.secret (sealed where a key is set)
+    Column("state", String(12), nullable=False),  # pending | active | refused | lapsed
+    Column("lease_seconds", Integer),
+    Column("requested_at", UTCDateTime, nullable=False),
+    Column("verified_at", UTCDateTime),
+    Column("expires_at", UTCDateTime),
+    Column("last_push_at", UTCDateTime),
+    Column("error", Text),
+)
 # Health's "stories in the last 24 hours" per source.
 Index("ix_versions_source_received", versions.c.source, versions.c.received_at)
 

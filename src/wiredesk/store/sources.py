@@ -127,6 +127,7 @@ class SourceStore:
             consecutive_failures=int(r.consecutive_failures or 0),
             next_poll_at=None if r.paused else r.next_poll_at, stories_24h=int(r.n or 0),
             lease_owner=r.lease_owner, quarantined_24h=int(r.q or 0),
+            last_latency=r.last_latency, last_latency_at=r.last_latency_at,
         ) for r in rows]
 
     # --- leases --------------------------------------------------------------------------
@@ -183,6 +184,12 @@ class SourceStore:
             return bool(w.c.execute(update(source_state).where(
                 source_state.c.name == name, source_state.c.lease_owner == owner,
             ).values(**values)).rowcount)
+
+    def record_latency(self, name: str, seconds: float, at: datetime) -> None:
+        """The wire-to-web latency of the source's newest story (shown on its console page)."""
+        with self.write() as w:
+            w.c.execute(update(source_state).where(source_state.c.name == name)
+                        .values(last_latency=seconds, last_latency_at=at))
 
     def release(self, owner: str) -> int:
         """Give back every lease `owner` holds (a clean stop), so others may start at once."""

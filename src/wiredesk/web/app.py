@@ -36,6 +36,7 @@ from wiredesk.web import (
     push,
     sitemaps,
     sources_api,
+    websub,
 )
 from wiredesk.web.assets import AssetFiles
 from wiredesk.web.auth import Auth
@@ -59,6 +60,7 @@ def site_routes(ctx: Context, auth: Auth) -> list[BaseRoute]:
         *feeds.routes(ctx),
         *sitemaps.routes(ctx),
         *push.routes(ctx),
+        *websub.routes(ctx),
         *sources_api.routes(ctx, auth),
         *console.routes(ctx, auth),
         *observe.routes(ctx),

@@ -7,6 +7,8 @@ and the desk runs in a thread so a large delivery never stalls the event loop.
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
@@ -25,7 +27,7 @@ class TooLarge(Exception):
     pass
 
 
-async def _read_body(request: Request, limit: int) -> bytes:
+async def read_body(request: Request, limit: int) -> bytes:
     declared = request.headers.get("content-length", "")
     if declared.isdigit() and int(declared) > limit:
         raise TooLarge
@@ -45,19 +47,20 @@ def routes(ctx: Context) -> list[Route]:
         return JSONResponse(body, status_code=status, headers={**NO_STORE, **headers})
 
     async def receive(request: Request) -> Response:
+        arrived = datetime.now(UTC)  # wire to web starts when the request reached us
         name = request.path_params["source"]
         row = await run_in_threadpool(sources.get, name)
         if row is None or row.kind != "push":
             return answer(404, {"error": f"no push source named {name!r}"})
         cfg = registry.config_of(row)
         try:
-            body = await _read_body(request, cfg.max_bytes)
+            body = await read_body(request, cfg.max_bytes)
         except TooLarge:
             return answer(413, {"error": f"body over the limit of {cfg.max_bytes} bytes"})
         result = await run_in_threadpool(
             push.accept, ctx.store, cfg, body, request.headers.get(push.HEADER),
             content_type=request.headers.get("content-type"), now=ctx.clock(),
-            paused=row.paused)
+            paused=row.paused, arrived=arrived)
         extra = {"Retry-After": str(push.PAUSED_RETRY_AFTER)} if result.status == 503 else {}
         return answer(result.status, result.body, **extra)
 
