@@ -132,14 +132,14 @@ class Store:
                offset: int = 0) -> SearchPage:
         """Visible stories matching a reader's query; raises search.QueryError for bad input."""
         with self.engine.connect() as c:
-            hits = search.search(c, q, now, agency=agency, start=start, end=end)
-            page = hits[offset:offset + limit]
-            snippets = search.snippets(c, q, [h.story_id for h in page])
-        records = {r.id: r for r in (self.story(h.story_id) for h in page) if r is not None}
+            found = search.search(c, q, now, agency=agency, start=start, end=end, limit=limit,
+                                  offset=offset)
+            snippets = search.snippets(c, q, found.ids)
+        records = {r.id: r for r in (self.story(i) for i in found.ids) if r is not None}
         return SearchPage(
-            total=len(hits),
-            results=[(records[h.story_id], snippets.get(h.story_id, "")) for h in page
-                     if h.story_id in records],
+            total=found.total,
+            results=[(records[i], snippets.get(i, "")) for i in found.ids if i in records],
+            exact=found.exact,
         )
 
     def next_visibility_change(self, now: datetime, *, windows: tuple[timedelta, ...] = (),
