@@ -31,9 +31,9 @@ def downgrade() -> None:
         op.execute("CREATE TABLE story_search (story_id INTEGER PRIMARY KEY REFERENCES "
                    "stories(id) ON DELETE CASCADE, document tsvector NOT NULL, body TEXT NOT NULL)")
         op.execute("CREATE INDEX ix_story_search_document ON story_search USING GIN (document)")
-        op.execute("INSERT INTO story_search (story_id, document, body) SELECT f.id, "
-                   "setweight(to_tsvector('simple', lower(f.headline)), 'A') || "
-                   "setweight(to_tsvector('simple', lower(coalesce(f.body_text, ''))), 'B'), "
+        op.execute("INSERT INTO story_search (story_id, document, body) SELECT s.id, "
+                   "setweight(to_tsvector('simple', lower(s.headline)), 'A') || "
+                   "setweight(to_tsvector('simple', lower(coalesce(v.body_text, ''))), 'B'), "
                    "coalesce(v.body_text, '') FROM stories s JOIN versions v "
                    "ON v.id = s.head_version_id WHERE s.state IN ('live', 'embargoed')")
     else:
