@@ -124,3 +124,23 @@ def test_stop_words_alone_find_nothing_or_something_but_never_fail(store, now, q
     deliver(store, ninjs_item("urn:a", at=now, body="<p>The end of the line.</p>"), now)
     page = store.search(q, now)
     assert page.total == len(page.results)
+
+
+def test_a_common_word_is_ordered_headline_first_then_newest(store, now, monkeypatch):
+    """Beyond TOTAL_CAP matches SQLite orders a window by where the words matched (bm25's idf
+    would read every match in the index); PostgreSQL keeps ts_rank_cd. Both page alike."""
+    monkeypatch.setattr(search, "TOTAL_CAP", 2)
+    items = [json.loads(ninjs_item(f"urn:{i}", at=later(now, minutes=-10 + i), headline=head,
+                                   body=f"<p>{body}</p>"))
+             for i, (head, body) in enumerate([("Storm", "Rain."), ("Weather", "A storm."),
+                                               ("Weather", "Storm storm storm."),
+                                               ("Storm ahead", "Wind.")])]
+    deliver(store, json.dumps(items).encode(), now)
+    page = store.search("storm", now, limit=3)
+    assert (page.total, page.exact) == (2, False)
+    found = uris(store.search("storm", now, limit=10))
+    assert sorted(found) == ["urn:0", "urn:1", "urn:2", "urn:3"]
+    if store.engine.dialect.name == "sqlite":
+        assert found == ["urn:3", "urn:0", "urn:2", "urn:1"]
+    assert [uris(store.search("storm", now, limit=1, offset=i)) for i in range(4)] == [
+        [u] for u in found]

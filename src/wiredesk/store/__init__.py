@@ -135,7 +135,9 @@ class Store:
             found = search.search(c, q, now, agency=agency, start=start, end=end, limit=limit,
                                   offset=offset)
             snippets = search.snippets(c, q, found.ids)
-        records = {r.id: r for r in (self.story(i) for i in found.ids) if r is not None}
+            query = (select(*_STORY_COLS).join(versions, versions.c.id == stories.c.head_version_id)
+                     .where(stories.c.id.in_(found.ids)))
+            records = {row.id: _record(row) for row in c.execute(query)} if found.ids else {}
         return SearchPage(
             total=found.total,
             results=[(records[i], snippets.get(i, "")) for i in found.ids if i in records],

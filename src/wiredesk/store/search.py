@@ -12,10 +12,11 @@ of its language ('simple' where unknown) and a query is read in every configurat
 Scale (a million stories): ranking every match of a common word is what made search slow,
 so results are ranked within recent windows, newest window first (the last hour, then six
 hours, a day, a week, ...), and only until the page is full. Within a window the engine's
-own relevance orders the matches (FTS5's rank with bm25, headline 5x; ts_rank_cd). Windows
-are ranges of story ids, found from versioncreated by one index seek each; ids grow with
-arrival, and the last window runs down to id 0, so every match is reachable. The total is
-counted up to TOTAL_CAP and reported as "at least" beyond it.
+own relevance orders the matches (FTS5's rank path, ORDER BY rank with bm25, headline 5x;
+ts_rank_cd) - except, on SQLite, for a word too common to rank cheaply (see `search`).
+Windows are ranges of story ids, found from versioncreated by one index seek each; ids grow
+with arrival, and the last window runs down to id 0, so every match is reachable. The total
+is counted up to TOTAL_CAP and reported as "at least" beyond it.
 """
 
 from __future__ import annotations
@@ -26,7 +27,18 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, column, func, literal_column, select, table, text
+from sqlalchemy import (
+    Connection,
+    Text,
+    bindparam,
+    column,
+    func,
+    literal_column,
+    select,
+    table,
+    text,
+)
+from sqlalchemy.dialects import postgresql  # noqa: F401 (registers ts_headline's types)
 
 from wiredesk.store.clauses import visible_clause
 from wiredesk.store.codec import story_from_row
@@ -195,30 +207,46 @@ def search(c: Connection, q: str, now: datetime, *, agency: str | None = None,
            offset: int = 0) -> Found:
     """One page of visible matches: newest window first, by relevance within a window."""
     terms = parse_query(q)
-    filters = [visible_clause(now)]
-    if agency:
-        filters.append(stories.c.agency == agency)
-    if start:
-        filters.append(stories.c.versioncreated >= start)
-    if end:
-        filters.append(stories.c.versioncreated < end)
-    engine = _Postgres(terms) if c.dialect.name == "postgresql" else _Sqlite(terms)
+    dialect = c.dialect.name
+    params: dict[str, Any] = {"q": tsquery(terms) if dialect == "postgresql" else fts5_query(terms),
+                              "now": now, "agency": agency, "start": start, "end": end}
+    flags = (dialect, agency is not None, start is not None, end is not None)
+    if dialect == "postgresql":
+        # Every statement here joins a few hundred index rows to their stories by key: on
+        # estimates alone the planner would hash or merge-join whole tables (100 ms and up
+        # where a nested loop takes 2). LOCAL: the setting ends with this read transaction.
+        c.exec_driver_sql("SET LOCAL enable_hashjoin = off; SET LOCAL enable_mergejoin = off")
+    counted = c.execute(_statement("count", *flags), {**params, "n": TOTAL_CAP + 1}).scalar_one()
     want = offset + limit
+    if counted <= min(offset, TOTAL_CAP):  # nothing at all, or nothing this deep
+        return Found([], min(counted, TOTAL_CAP), counted <= TOTAL_CAP)
+    # The order within a window. A selective query (no more than TOTAL_CAP matches) is
+    # ranked by relevance. bm25 reads every match of each word in the whole index for its
+    # idf, whatever the window, so a common word at a million stories is ranked instead by
+    # where it matched: headline matches first, then the rest, newest first in each (FTS5
+    # walks its index in rowid order and stops at the LIMIT). PostgreSQL's ts_rank_cd needs
+    # no idf: it ranks every window.
+    if dialect == "postgresql" or counted <= TOTAL_CAP:
+        tiers = [("ranked", params["q"])]
+    else:
+        in_headline = "{headline} : (" + params["q"] + ")"
+        tiers = [("newest", in_headline), ("newest", f"({params['q']}) NOT {in_headline}")]
     ids: list[int] = []
     high: int | None = None
     for low in _window_starts(c, now):
         if high is not None and low >= high:
             continue  # an empty window: no story arrived in it
-        query = engine.ranked(filters, low, high).limit(want - len(ids))
-        ids += c.execute(query).scalars()
+        for kind, match in tiers:
+            statement = _statement(kind, *flags, high is not None)
+            ids += c.execute(statement, {**params, "q": match, "low": low, "high": high,
+                                         "n": want - len(ids)}).scalars()
+            if len(ids) >= want:
+                break
         high = low
-        if len(ids) >= want:
+        if len(ids) >= want or len(ids) >= counted <= TOTAL_CAP:  # or all found
             break
-    else:  # every window read: the matches are all counted
+    else:  # every window read: every match is in `ids`
         return Found(ids[offset:want], len(ids), True)
-    counted = c.execute(select(func.count()).select_from(
-        engine.matches(filters).limit(TOTAL_CAP + 1).subquery())).scalar_one()
-    counted = max(counted, len(ids))
     return Found(ids[offset:want], min(counted, TOTAL_CAP), counted <= TOTAL_CAP)
 
 
@@ -233,34 +261,61 @@ def _window_starts(c: Connection, now: datetime) -> Iterator[int]:
 
 _FIRST_SINCE = (select(stories.c.id).where(stories.c.versioncreated >= bindparam("since"))
                 .order_by(stories.c.versioncreated, stories.c.id).limit(1))
+_STATEMENTS: dict[tuple[Any, ...], Any] = {}
+
+
+def _statement(kind: str, dialect: str, agency: bool, start: bool, end: bool,
+               high: bool = False) -> Any:
+    """The window ("ranked", "newest") or bounded count statement for this shape of search, built once
+    with bound parameters: a search then costs its SQL, not SQLAlchemy building it again."""
+    key = (kind, dialect, agency, start, end, high)
+    statement = _STATEMENTS.get(key)
+    if statement is not None:
+        return statement
+    now = bindparam("now", type_=stories.c.ends_at.type)
+    filters = [visible_clause(now)]  # type: ignore[arg-type]
+    if agency:
+        filters.append(stories.c.agency == bindparam("agency"))
+    if start:
+        filters.append(stories.c.versioncreated >= bindparam("start", type_=stories.c.ends_at.type))
+    if end:
+        filters.append(stories.c.versioncreated < bindparam("end", type_=stories.c.ends_at.type))
+    engine = _Postgres() if dialect == "postgresql" else _Sqlite()
+    query = engine.matches(filters)
+    if kind == "count":
+        statement = select(func.count()).select_from(query.limit(bindparam("n")).subquery())
+    else:
+        statement = engine.ranked(query, high, newest=kind == "newest").limit(bindparam("n"))
+    _STATEMENTS[key] = statement
+    return statement
 
 
 class _Sqlite:
     """FTS5: MATCH on the virtual table, its rowid range, ORDER BY rank (bm25, headline 5x):
     FTS5 sorts the window's matches itself and the join stops at the LIMIT."""
 
-    def __init__(self, terms: list[Term]) -> None:
-        self.match = literal_column("story_search").op("MATCH")(fts5_query(terms))
+    match = literal_column("story_search").op("MATCH")(bindparam("q"))
 
     def matches(self, filters: list[Any]) -> Any:
         return (select(_fts.c.rowid).select_from(_fts.join(stories, stories.c.id == _fts.c.rowid))
                 .where(self.match, *filters))
 
-    def ranked(self, filters: list[Any], low: int, high: int | None) -> Any:
-        query = self.matches(filters).where(_fts.c.rowid >= low,
-                                            _fts.c.rank.op("MATCH")("bm25(5.0, 1.0)"))
-        if high is not None:
-            query = query.where(_fts.c.rowid < high)
-        return query.order_by(_fts.c.rank)
+    def ranked(self, query: Any, high: bool, *, newest: bool = False) -> Any:
+        query = query.where(_fts.c.rowid >= bindparam("low"))
+        if high:
+            query = query.where(_fts.c.rowid < bindparam("high"))
+        if newest:
+            return query.order_by(_fts.c.rowid.desc())
+        return query.where(_fts.c.rank.op("MATCH")("bm25(5.0, 1.0)")).order_by(_fts.c.rank)
 
 
 class _Postgres:
     """tsvector @@ tsquery on the GIN index, the id range on the key; ts_rank_cd orders."""
 
-    def __init__(self, terms: list[Term]) -> None:
-        source = tsquery(terms)
+    def __init__(self) -> None:
+        source = bindparam("q", type_=Text())
         # Read in every configuration a story may be indexed with: each stems its own way.
-        query = func.to_tsquery("simple", source)
+        query = func.to_tsquery(literal_column("'simple'::regconfig"), source)
         for config in _QUERY_CONFIGS[1:]:
             query = query.op("||")(func.to_tsquery(literal_column(f"'{config}'::regconfig"),
                                                    source))
@@ -270,11 +325,12 @@ class _Postgres:
         return (select(_pg.c.story_id).select_from(_pg.join(stories, stories.c.id == _pg.c.story_id))
                 .where(_pg.c.document.op("@@")(self.tsq), *filters))
 
-    def ranked(self, filters: list[Any], low: int, high: int | None) -> Any:
-        query = self.matches(filters).where(_pg.c.story_id >= low)
-        if high is not None:
-            query = query.where(_pg.c.story_id < high)
-        return query.order_by(func.ts_rank_cd(_pg.c.document, self.tsq).desc(), _pg.c.story_id.desc())
+    def ranked(self, query: Any, high: bool, *, newest: bool = False) -> Any:
+        query = query.where(_pg.c.story_id >= bindparam("low"))
+        if high:
+            query = query.where(_pg.c.story_id < bindparam("high"))
+        return query.order_by(func.ts_rank_cd(_pg.c.document, self.tsq).desc(),
+                              _pg.c.story_id.desc())
 
     def headline(self) -> Any:
         options = (f"StartSel={MARK_START}, StopSel={MARK_END}, MaxWords=35, MinWords=15, "
@@ -283,19 +339,22 @@ class _Postgres:
                                 _pg.c.body, self.tsq, options)
 
 
+_SNIPPETS = {
+    "postgresql": select(_pg.c.story_id, _Postgres().headline())
+    .where(_pg.c.story_id.in_(bindparam("ids", expanding=True))),
+    "sqlite": select(_fts.c.rowid, func.snippet(literal_column("story_search"), 1, MARK_START,
+                                                MARK_END, "…", 32))
+    .where(_Sqlite.match, _fts.c.rowid.in_(bindparam("ids", expanding=True))),
+}
+
+
 def snippets(c: Connection, q: str, story_ids: list[int]) -> dict[int, str]:
     """Highlighted passages for the stories on one results page."""
     if not story_ids:
         return {}
     terms = parse_query(q)
-    if c.dialect.name == "postgresql":
-        pg = _Postgres(terms)
-        rows = c.execute(select(_pg.c.story_id, pg.headline())
-                         .where(_pg.c.story_id.in_(story_ids))).all()
-    else:
-        snip = func.snippet(literal_column("story_search"), 1, MARK_START, MARK_END, "…", 32)
-        rows = c.execute(select(_fts.c.rowid, snip)
-                         .where(_Sqlite(terms).match, _fts.c.rowid.in_(story_ids))).all()
+    source = tsquery(terms) if c.dialect.name == "postgresql" else fts5_query(terms)
+    rows = c.execute(_SNIPPETS[c.dialect.name], {"q": source, "ids": story_ids}).all()
     return {row[0]: row[1] or "" for row in rows}
 
 
@@ -310,7 +369,7 @@ def create_index_sql(dialect: str) -> list[str]:
         ]
     return [
         "CREATE VIRTUAL TABLE story_search USING fts5(headline, body, "
-        "tokenize='porter unicode61 remove_diacritics 2', prefix='2 3')",
+        "tokenize='porter unicode61 remove_diacritics 2', prefix='2 3 4')",
     ]
 
 
