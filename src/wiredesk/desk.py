@@ -152,6 +152,8 @@ def _apply(store: Store, delivery: Delivery, terms: Terms, transform: Transform 
     with store.write() as w:
         licence = timedelta(days=w.ensure_source(delivery.source, now, agency=terms.agency,
                                                  licence_days=terms.licence_days))
+        if len(stories) > 1:  # one statement finds and locks them all
+            w.lock_many([story.uri for story in stories])
         for story in stories:
             report.outcomes.append((story.uri, _apply_story(w, story, delivery,
                                                             _Held(licence, terms.agency))))

@@ -6,6 +6,7 @@ from collections.abc import Callable
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import Connection, bindparam, delete, exists, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
@@ -77,6 +78,12 @@ class Writer:
         self.changes = Changes()  # told to listeners once the transaction commits
         self.fresh: set[int] = set()  # stories created in this transaction
         self.uncounted: dict[int, int] = {}  # versions added per story, not yet counted
+        # Rows nothing reads back before commit, written in one executemany each (`flush`):
+        # raw bytes, a new story's head and subjects and search row. Any statement that could
+        # read or change them flushes first, so the order of effects is the order of calls.
+        self.pending: dict[str, list[dict[str, Any]]] = {"raws": [], "heads": [],
+                                                         "subjects": [], "search": []}
+        self.prefetched: dict[str, LockedStory | None] = {}  # lock_many's answers, used once
 
     # --- sources -----------------------------------------------------------------------
     def ensure_source(self, name: str, now: datetime, *, kind: str = "cli",
@@ -107,13 +114,21 @@ class Writer:
     # The hot path runs these prebuilt statements with bound parameters: SQLAlchemy compiles
     # each once, instead of building and hashing a new statement for every story.
     def lock_story(self, uri: str) -> LockedStory | None:
+        if uri in self.prefetched:  # answered by lock_many; a second use asks again
+            return self.prefetched.pop(uri)
+        self.flush()
         row = self.c.execute(_LOCK, {"uri": uri}).first()
-        if row is None:
-            return None
-        head = None
-        if row.head_version_id is not None:
-            head = HeadKey(row.version_number, row.head_created, row.head_version_id)
-        return LockedStory(row.id, row.state, head, row.firstcreated, row.source, row.agency)
+        return _locked(row) if row is not None else None
+
+    def lock_many(self, uris: list[str]) -> None:
+        """Lock and read a delivery's stories in one statement per 500; lock_story then
+        answers each uri once from here (a uri named twice is read again the second time)."""
+        wanted = list(dict.fromkeys(uris))
+        self.flush()
+        for first in range(0, len(wanted), 500):
+            chunk = wanted[first:first + 500]
+            found = {row.uri: _locked(row) for row in self.c.execute(_LOCK_MANY, {"uris": chunk})}
+            self.prefetched.update({uri: found.get(uri) for uri in chunk})
 
     def create_story(self, story: Story, *, source: str, firstcreated: datetime,
                      versioncreated: datetime, now: datetime) -> LockedStory:
@@ -140,8 +155,7 @@ class Writer:
     def add_version(self, story_id: int, story: Story, *, versioncreated: datetime,
                     received_at: datetime, source: str, delivery_name: str | None) -> HeadKey:
         sha = story.raw_sha256
-        self.c.execute(_insert_ignore(self.c, raws, ["sha256"]),
-                       {"sha256": sha, "data": story.raw, "size": len(story.raw)})
+        self.pending["raws"].append({"sha256": sha, "data": story.raw, "size": len(story.raw)})
         version_id = self.c.execute(_INSERT_VERSION, {
             "story_id": story_id, "version": story.version, "version_number": story.version_number,
             "versioncreated": versioncreated, "received_at": received_at,
@@ -154,33 +168,58 @@ class Writer:
         return HeadKey(story.version_number, versioncreated, version_id)
 
     def flush_counts(self) -> None:
-        """Add the versions received this transaction to their stories' counts."""
-        for story_id, n in self.uncounted.items():
-            self.c.execute(_COUNT_VERSION, {"sid": story_id, "n": n})
+        """Add the versions received this transaction to their stories' counts (and write
+        whatever is pending: called last in every transaction)."""
+        self.flush()
+        if self.uncounted:
+            self.c.execute(_COUNT_VERSION, [{"sid": story_id, "n": n}
+                                            for story_id, n in self.uncounted.items()])
         self.uncounted.clear()
+
+    def flush(self) -> None:
+        """Write the pending rows, one executemany a table."""
+        pending = self.pending
+        if pending["raws"]:
+            self.c.execute(_insert_ignore(self.c, raws, ["sha256"]), pending["raws"])
+        if pending["heads"]:
+            self.c.execute(_SET_HEAD, pending["heads"])
+        if pending["subjects"]:
+            self.c.execute(insert(story_subjects), pending["subjects"])
+        if pending["search"]:
+            search.index_many(self.c, pending["search"])
+        for rows in pending.values():
+            rows.clear()
 
     def set_head(self, story_id: int, head: HeadKey, story: Story, *, state: str,
                  ends_at: datetime, now: datetime) -> None:
-        self.c.execute(_SET_HEAD, {
+        fresh = story_id in self.fresh  # nothing to clear for a story made in this transaction
+        if not fresh:
+            self.flush()
+        values = {
             "sid": story_id, "head_version_id": head.version_id, "state": state,
             "headline": story.headline, "agency": story.agency, "located": story.located,
             "urgency": story.urgency, "language": story.language,
             "versioncreated": head.versioncreated, "embargoed": story.embargoed,
             "ends_at": ends_at, "updated_at": now,
-        })
-        fresh = story_id in self.fresh  # nothing to clear for a story made in this transaction
-        if not fresh:
+        }
+        subjects = [{"story_id": story_id, "name": name[:200], "uri": uri}
+                    for name, uri in {s.name: s.uri for s in story.subjects if s.name}.items()]
+        indexed = state in ("live", "embargoed")
+        if fresh:  # a story made in this transaction: nothing to replace, all can wait
+            self.pending["heads"].append(values)
+            self.pending["subjects"] += subjects
+            if indexed:
+                self.pending["search"] += search.index_rows(self.c.dialect.name, [(story_id, story)])
+        else:
+            self.c.execute(_SET_HEAD, values)
             self.c.execute(_CLEAR_SUBJECTS, {"sid": story_id})
-        subjects = {s.name: s.uri for s in story.subjects if s.name}
-        if subjects:
-            self.c.execute(insert(story_subjects), [
-                {"story_id": story_id, "name": name[:200], "uri": uri} for name, uri in subjects.items()
-            ])
+            if subjects:
+                self.c.execute(insert(story_subjects), subjects)
+            if indexed:
+                search.index_story(self.c, story_id, story, replace=True)
+            else:
+                search.remove_story(self.c, story_id)
         self.changes.updated.append((story_id, story.agency))
-        if state in ("live", "embargoed"):
-            search.index_story(self.c, story_id, story, replace=not fresh)
-        elif not fresh:
-            search.remove_story(self.c, story_id)
         self.changed = True
 
     def take_down(self, story_id: int, *, reason: str, detail: str | None, actor: str | None,
@@ -194,6 +233,7 @@ class Writer:
         """The same for a batch, in a fixed number of statements whatever its size."""
         if not story_ids:
             return 0
+        self.flush()
         rows = self.c.execute(_LOCK_UP, {"ids": story_ids}).all()
         ids = [r.id for r in rows]
         if not ids:
@@ -214,11 +254,13 @@ class Writer:
 
     def purge_stories(self, story_ids: list[int]) -> None:
         """Drop every body and raw byte of these stories; keep the version rows as history."""
+        self.flush()
         self.c.execute(_PURGE_VERSIONS, {"ids": story_ids})
         self.c.execute(_PURGE_RAWS, {"ids": story_ids})
 
     # --- the clock ------------------------------------------------------------------------
     def due_expiries(self, now: datetime, limit: int) -> list[int]:
+        self.flush()
         return list(self.c.execute(
             select(stories.c.id)
             .where(stories.c.state.in_(("live", "embargoed", "withheld")), stories.c.ends_at <= now)
@@ -226,6 +268,7 @@ class Writer:
         ).scalars())
 
     def lift_embargoes(self, now: datetime) -> int:
+        self.flush()
         result = self.c.execute(
             update(stories)
             .where(stories.c.state == "embargoed", stories.c.embargoed <= now)
@@ -262,14 +305,23 @@ class Writer:
 Write = Callable[[], AbstractContextManager[Writer]]
 
 
+def _locked(row: Any) -> LockedStory:
+    head = None
+    if row.head_version_id is not None:
+        head = HeadKey(row.version_number, row.head_created, row.head_version_id)
+    return LockedStory(row.id, row.state, head, row.firstcreated, row.source, row.agency)
+
+
 _head = versions.alias("head")
-_LOCK = (
-    select(stories.c.id, stories.c.state, stories.c.head_version_id, stories.c.firstcreated,
-           stories.c.source, stories.c.agency, _head.c.version_number, _head.c.versioncreated.label("head_created"))
+_LOCK_COLUMNS = (
+    select(stories.c.id, stories.c.uri, stories.c.state, stories.c.head_version_id,
+           stories.c.firstcreated, stories.c.source, stories.c.agency, _head.c.version_number,
+           _head.c.versioncreated.label("head_created"))
     .select_from(stories.outerjoin(_head, _head.c.id == stories.c.head_version_id))
-    .where(stories.c.uri == bindparam("uri"))
-    .with_for_update(of=stories)
 )
+_LOCK = _LOCK_COLUMNS.where(stories.c.uri == bindparam("uri")).with_for_update(of=stories)
+_LOCK_MANY = (_LOCK_COLUMNS.where(stories.c.uri.in_(bindparam("uris", expanding=True)))
+              .order_by(stories.c.id).with_for_update(of=stories))
 _HAS_VERSION = select(versions.c.id).where(
     versions.c.story_id == bindparam("sid"), versions.c.raw_sha256 == bindparam("sha")).limit(1)
 _INSERT_VERSION = insert(versions).returning(versions.c.id)
