@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, delete, exists, insert, select, update
+from sqlalchemy import Connection, bindparam, delete, exists, func, insert, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from wiredesk.store import quarantine as quarantine_table
@@ -81,8 +81,10 @@ class Writer:
         # Rows nothing reads back before commit, written in one executemany each (`flush`):
         # raw bytes, a new story's head and subjects and search row. Any statement that could
         # read or change them flushes first, so the order of effects is the order of calls.
-        self.pending: dict[str, list[dict[str, Any]]] = {"raws": [], "heads": [],
-                                                         "subjects": [], "search": []}
+        self.pending: dict[str, list[dict[str, Any]]] = {
+            "raws": [], "versions": [], "heads": [], "subjects": [], "search": []}
+        self.version_ids: list[int] = []  # ids taken for versions not yet inserted
+        self.next_version_id: int | None = None  # SQLite: the next free id, writers being one
         self.prefetched: dict[str, LockedStory | None] = {}  # lock_many's answers, used once
 
     # --- sources -----------------------------------------------------------------------
@@ -147,23 +149,71 @@ class Writer:
         assert locked is not None
         return locked
 
+    def create_many(self, items: list[tuple[Story, datetime, datetime]], *, source: str,
+                    now: datetime) -> None:
+        """Insert the story rows of a delivery's new stories, each (story, firstcreated,
+        versioncreated), in one statement; lock_story then answers with them. A uri a
+        concurrent writer made first is left for lock_story to find."""
+        if not items:
+            return
+        rows = [{"uri": story.uri, "source": source, "state": "withheld", "head_version_id": None,
+                 "version_count": 0, "headline": story.headline, "agency": story.agency,
+                 "located": story.located, "urgency": story.urgency, "language": story.language,
+                 "firstcreated": first, "versioncreated": created, "embargoed": story.embargoed,
+                 "ends_at": now, "updated_at": now} for story, first, created in items]
+        made = dict(self.c.execute(_insert_ignore(self.c, stories, ["uri"], returning=True,
+                                                  with_uri=True), rows).all())
+        for story, first, _ in items:
+            new_id = made.get(story.uri)
+            if new_id is not None:
+                self.fresh.add(new_id)
+                self.prefetched[story.uri] = LockedStory(new_id, "withheld", None, first, source,
+                                                         story.agency)
+            else:
+                self.prefetched.pop(story.uri, None)
+
+    def take_version_ids(self, n: int) -> None:
+        """Number the next `n` versions now (one statement), so their rows can wait for
+        `flush`: PostgreSQL from the id sequence; SQLite from the largest id, safe because a
+        SQLite writer holds the write lock from BEGIN IMMEDIATE to commit."""
+        if self.c.dialect.name == "postgresql":
+            self.version_ids += self.c.execute(_TAKE_IDS, {"n": n}).scalars()
+        elif self.next_version_id is None:
+            self.flush()
+            self.next_version_id = int(self.c.execute(_MAX_VERSION).scalar() or 0) + 1
+
+    def _version_id(self) -> int | None:
+        if self.version_ids:
+            return self.version_ids.pop(0)
+        if self.next_version_id is not None:
+            self.next_version_id += 1
+            return self.next_version_id - 1
+        return None
+
     def has_version(self, story_id: int, sha256: str) -> bool:
         if story_id in self.fresh:
             return False
+        if self.pending["versions"]:
+            self.flush()
         return self.c.execute(_HAS_VERSION, {"sid": story_id, "sha": sha256}).first() is not None
 
     def add_version(self, story_id: int, story: Story, *, versioncreated: datetime,
                     received_at: datetime, source: str, delivery_name: str | None) -> HeadKey:
         sha = story.raw_sha256
         self.pending["raws"].append({"sha256": sha, "data": story.raw, "size": len(story.raw)})
-        version_id = self.c.execute(_INSERT_VERSION, {
+        values = {
             "story_id": story_id, "version": story.version, "version_number": story.version_number,
             "versioncreated": versioncreated, "received_at": received_at,
             "pubstatus": str(story.pubstatus), "format": story.format, "source": source,
             "delivery_name": delivery_name, "raw_sha256": sha, "meta": story_meta(story),
             "body_received": story.body.received, "body_content_type": story.body.content_type,
             "body_html": story.body.html, "body_text": story.body.text, "purged": False,
-        }).scalar_one()
+        }
+        version_id = self._version_id()
+        if version_id is None:
+            version_id = self.c.execute(_INSERT_VERSION, values).scalar_one()
+        else:
+            self.pending["versions"].append({"id": version_id, **values})
         self.uncounted[story_id] = self.uncounted.get(story_id, 0) + 1
         return HeadKey(story.version_number, versioncreated, version_id)
 
@@ -181,6 +231,8 @@ class Writer:
         pending = self.pending
         if pending["raws"]:
             self.c.execute(_insert_ignore(self.c, raws, ["sha256"]), pending["raws"])
+        if pending["versions"]:
+            self.c.execute(insert(versions), pending["versions"])
         if pending["heads"]:
             self.c.execute(_SET_HEAD, pending["heads"])
         if pending["subjects"]:
@@ -325,6 +377,9 @@ _LOCK_MANY = (_LOCK_COLUMNS.where(stories.c.uri.in_(bindparam("uris", expanding=
 _HAS_VERSION = select(versions.c.id).where(
     versions.c.story_id == bindparam("sid"), versions.c.raw_sha256 == bindparam("sha")).limit(1)
 _INSERT_VERSION = insert(versions).returning(versions.c.id)
+_MAX_VERSION = select(func.max(versions.c.id))
+_TAKE_IDS = text("SELECT nextval(pg_get_serial_sequence('versions', 'id')) "
+                 "FROM generate_series(1, :n)")
 _COUNT_VERSION = (update(stories).where(stories.c.id == bindparam("sid"))
                   .values(version_count=stories.c.version_count + bindparam("n")))
 _SET_HEAD = update(stories).where(stories.c.id == bindparam("sid")).values(
@@ -347,17 +402,18 @@ _PURGE_RAWS = delete(raws).where(
     raws.c.sha256.in_(select(versions.c.raw_sha256).where(versions.c.story_id.in_(_IDS))),
     ~exists().where(versions.c.raw_sha256 == raws.c.sha256, versions.c.purged.is_(False)))
 _CLEAR_SUBJECTS = delete(story_subjects).where(story_subjects.c.story_id == bindparam("sid"))
-_INSERT_IGNORE: dict[tuple[str, str, tuple[str, ...], bool], object] = {}
+_INSERT_IGNORE: dict[tuple[str, str, tuple[str, ...], bool, bool], object] = {}
 
 
-def _insert_ignore(c: Connection, table, keys: list[str], *, returning: bool = False):  # type: ignore[no-untyped-def]
-    """INSERT ... ON CONFLICT DO NOTHING [RETURNING id] for this dialect, built once."""
-    key = (c.dialect.name, table.name, tuple(keys), returning)
+def _insert_ignore(c: Connection, table, keys: list[str], *, returning: bool = False,  # type: ignore[no-untyped-def]
+                   with_uri: bool = False):
+    """INSERT ... ON CONFLICT DO NOTHING [RETURNING id[, uri]] for this dialect, built once."""
+    key = (c.dialect.name, table.name, tuple(keys), returning, with_uri)
     statement = _INSERT_IGNORE.get(key)
     if statement is None:
         builder = postgresql.insert if c.dialect.name == "postgresql" else sqlite.insert
         statement = builder(table).on_conflict_do_nothing(index_elements=keys)
         if returning:
-            statement = statement.returning(table.c.id)
+            statement = statement.returning(table.c.id, *([table.c.uri] if with_uri else []))
         _INSERT_IGNORE[key] = statement
     return statement
