@@ -57,3 +57,32 @@ def test_a_failure_mid_batch_keeps_the_files_before_it_and_none_of_the_failing_o
     assert store.story_by_uri("urn:1:b") is not None  # the files before it are committed
     assert store.sources.get("half") is None  # nothing of the failing file
     assert store.story_by_uri("urn:3:a") is None  # and nothing after it
+
+
+def test_a_delivery_of_many_new_stories_takes_a_fixed_number_of_statements(store, now):
+    """The batched path: statements per delivery do not grow with its stories."""
+    from sqlalchemy import event
+
+    from helpers import deliver
+
+    def statements(count: int, start: int) -> int:
+        seen = []
+        listen = lambda *a, **k: seen.append(1)  # noqa: E731
+        event.listen(store.engine, "before_cursor_execute", listen)
+        items = [json.loads(ninjs_item(f"urn:n:{i}", at=now, subjects=[{"name": "x"}]))
+                 for i in range(start, start + count)]
+        try:
+            report = deliver(store, json.dumps(items).encode(), now, name=f"d{start}")
+        finally:
+            event.remove(store.engine, "before_cursor_execute", listen)
+        assert report.counts()["new"] == count
+        return len(seen)
+
+    statements(1, 1000)  # the source is made on first use
+    few, many = statements(5, 100), statements(100, 0)
+    assert many <= few + 4 < 20  # (long executemany are split by the driver's limits)
+    assert store.search("headline", now, limit=200).total == 106
+    record = store.story_by_uri("urn:n:3")
+    assert record.state == "live" and record.version_count == 1
+    assert [s.name for s in record.story.subjects] == ["x"]
+    assert [v.is_head for v in store.history(record.id)] == [True]

@@ -161,8 +161,8 @@ class Writer:
                  "located": story.located, "urgency": story.urgency, "language": story.language,
                  "firstcreated": first, "versioncreated": created, "embargoed": story.embargoed,
                  "ends_at": now, "updated_at": now} for story, first, created in items]
-        made = dict(self.c.execute(_insert_ignore(self.c, stories, ["uri"], returning=True,
-                                                  with_uri=True), rows).all())
+        made = {row.uri: row.id for row in self.c.execute(
+            _insert_ignore(self.c, stories, ["uri"], returning=True, with_uri=True), rows)}
         for story, first, _ in items:
             new_id = made.get(story.uri)
             if new_id is not None:
