@@ -104,15 +104,17 @@ def fts5_query(terms: list[Term]) -> str:
     return " ".join(parts)
 
 
-def tsquery(terms: list[Term]) -> str:
+def tsquery(terms: list[Term], weight: str = "") -> str:
+    """`weight` "A": match the headline only (indexed with weight A)."""
     parts = []
     for term in terms:
         if term.kind == "phrase":
-            parts.append("(" + " <-> ".join(f"'{t}'" for t in term.tokens) + ")")
+            parts.append("(" + " <-> ".join(f"'{t}'{':' + weight if weight else ''}"
+                                            for t in term.tokens) + ")")
         elif term.kind == "prefix":
-            parts.append(f"'{term.tokens[0]}':*")
+            parts.append(f"'{term.tokens[0]}':*{weight}")
         else:
-            parts.append(f"'{term.tokens[0]}'")
+            parts.append(f"'{term.tokens[0]}'{':' + weight if weight else ''}")
     return " & ".join(parts)
 
 
@@ -225,9 +227,13 @@ def search(c: Connection, q: str, now: datetime, *, agency: str | None = None,
     # idf, whatever the window, so a common word at a million stories is ranked instead by
     # where it matched: headline matches first, then the rest, newest first in each (FTS5
     # walks its index in rowid order and stops at the LIMIT). PostgreSQL's ts_rank_cd needs
-    # no idf: it ranks every window.
-    if dialect == "postgresql" or counted <= TOTAL_CAP:
+    # no idf, but reads every match's tsvector, which a common word makes as costly: the
+    # same order there, with the headline as the words weighted A.
+    if counted <= TOTAL_CAP:
         tiers = [("ranked", params["q"])]
+    elif dialect == "postgresql":
+        in_headline = tsquery(terms, "A")
+        tiers = [("newest", in_headline), ("newest", f"({params['q']}) & !({in_headline})")]
     else:
         in_headline = "{headline} : (" + params["q"] + ")"
         tiers = [("newest", in_headline), ("newest", f"({params['q']}) NOT {in_headline}")]
@@ -273,7 +279,8 @@ def _statement(kind: str, dialect: str, agency: bool, start: bool, end: bool,
     if statement is not None:
         return statement
     now = bindparam("now", type_=stories.c.ends_at.type)
-    filters = [visible_clause(now)]  # type: ignore[arg-type]
+    # newest_first: no index on state, so the planner never drives the join from stories
+    filters = [visible_clause(now, newest_first=True)]  # type: ignore[arg-type]
     if agency:
         filters.append(stories.c.agency == bindparam("agency"))
     if start:
@@ -329,6 +336,8 @@ class _Postgres:
         query = query.where(_pg.c.story_id >= bindparam("low"))
         if high:
             query = query.where(_pg.c.story_id < bindparam("high"))
+        if newest:
+            return query.order_by(_pg.c.story_id.desc())
         return query.order_by(func.ts_rank_cd(_pg.c.document, self.tsq).desc(),
                               _pg.c.story_id.desc())
 
