@@ -38,6 +38,7 @@ bench: $(VENV)/.test-extras
 	$(BIN)/python bench/parse.py
 	$(BIN)/python bench/tick.py
 	$(BIN)/python bench/stores.py
+	$(BIN)/python bench/scale.py
 	$(BIN)/python bench/serve.py
 	$(BIN)/python bench/latency.py
 

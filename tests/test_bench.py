@@ -63,3 +63,12 @@ def test_latency_bench_runs():
     for path in ("push", "folder", "websub", "poll"):
         assert f"\n{path} " in out, path
     assert "(a) article 200" in out and "goals: drop folder" in out
+
+def test_scale_bench_runs_at_a_small_size():
+    out = bench("scale.py", timeout=900)
+    assert "2,000 stories (bulk-built)" in out
+    for row in ("store size (MB)", "search p99 (ms)", "idle clock tick (ms)", "front page",
+                "agency feed", "serving RSS", "store copy (s)", "search p99 / 50 ms goal"):
+        assert row in out, row
+    assert "SQLite" in out and "PostgreSQL" in out
+    assert "no `wiredesk backup` command" in out

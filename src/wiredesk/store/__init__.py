@@ -13,10 +13,12 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Connection, Engine, func, select
 
 from wiredesk.store import clusters as clusters_domain
 from wiredesk.store import journal as journal_domain
@@ -73,6 +75,8 @@ class Store:
         # The largest story id the id column can hold (INTEGER: 32 bits on PostgreSQL, 64 on
         # SQLite): a larger number from a URL names no story, and must not reach the driver.
         self.max_id = 2**31 - 1 if self.engine.dialect.name == "postgresql" else 2**63 - 1
+        self._batch: ContextVar[_Batch | None] = ContextVar(f"store-batch-{id(self)}",
+                                                             default=None)
 
     @classmethod
     def open(cls, url: str = DEFAULT_URL, *, create: bool = True) -> Store:
@@ -91,7 +95,22 @@ class Store:
 
     @contextmanager
     def write(self) -> Iterator[Writer]:
-        """One transaction; commits on success, rolls back whole on any error."""
+        """One transaction; commits on success, rolls back whole on any error. Inside
+        `batch()`, a savepoint of the batch's transaction, with the same promise."""
+        batch = self._batch.get()
+        if batch is not None:
+            with batch.connection.begin_nested():
+                writer = Writer(batch.connection)
+                yield writer
+                writer.flush_counts()
+                # In the savepoint: a file rolled back takes its events with it. On
+                # PostgreSQL the journal's lock is then held until the batch commits.
+                journal_domain.record(batch.connection, writer.events, utc_now())
+                if writer.changed:
+                    writer.bump_generation()
+            if writer.changes:
+                batch.changes.append(writer.changes)
+            return
         with self.engine.connect().execution_options(sqlite_immediate=True) as connection:
             with connection.begin():
                 writer = Writer(connection)
@@ -106,6 +125,37 @@ class Store:
                     listener(writer.changes)
                 except Exception:  # a listener's trouble must never undo a committed delivery
                     log.exception("store listener failed")
+
+    @contextmanager
+    def batch(self) -> Iterator[None]:
+        """Many writes in one transaction, each `write()` in it a savepoint: a delivery is
+        still applied whole or not at all, but the commit (and on PostgreSQL its round trips
+        and WAL flush) is paid once for all of them. Listeners hear each write's Changes
+        after the commit. If the body raises, the writes finished before it are committed
+        (as they would have been one by one) and the error goes on."""
+        if self._batch.get() is not None:
+            yield  # already in one
+            return
+        failure: BaseException | None = None
+        with self.engine.connect().execution_options(sqlite_immediate=True) as connection:
+            batch = _Batch(connection)
+            token = self._batch.set(batch)
+            try:
+                with connection.begin():
+                    try:
+                        yield
+                    except BaseException as exc:  # keep what is done, then raise
+                        failure = exc
+            finally:
+                self._batch.reset(token)
+        for changes in batch.changes:
+            for listener in self.listeners:
+                try:
+                    listener(changes)
+                except Exception:
+                    log.exception("store listener failed")
+        if failure is not None:
+            raise failure
 
     # --- reads ---------------------------------------------------------------------------
     def generation(self) -> int:
@@ -142,14 +192,16 @@ class Store:
                offset: int = 0) -> SearchPage:
         """Visible stories matching a reader's query; raises search.QueryError for bad input."""
         with self.engine.connect() as c:
-            hits = search.search(c, q, now, agency=agency, start=start, end=end)
-            page = hits[offset:offset + limit]
-            snippets = search.snippets(c, q, [h.story_id for h in page])
-        records = {r.id: r for r in (self.story(h.story_id) for h in page) if r is not None}
+            found = search.search(c, q, now, agency=agency, start=start, end=end, limit=limit,
+                                  offset=offset)
+            snippets = search.snippets(c, q, found.ids)
+            query = (select(*_STORY_COLS).join(versions, versions.c.id == stories.c.head_version_id)
+                     .where(stories.c.id.in_(found.ids)))
+            records = {row.id: _record(row) for row in c.execute(query)} if found.ids else {}
         return SearchPage(
-            total=len(hits),
-            results=[(records[h.story_id], snippets.get(h.story_id, "")) for h in page
-                     if h.story_id in records],
+            total=found.total,
+            results=[(records[i], snippets.get(i, "")) for i in found.ids if i in records],
+            exact=found.exact,
         )
 
     def next_visibility_change(self, now: datetime, *, windows: tuple[timedelta, ...] = (),
@@ -256,6 +308,12 @@ class Store:
                  .order_by(stories.c.ends_at))
         with self.engine.connect() as c:
             return [_record(row) for row in c.execute(query)]
+
+
+@dataclass
+class _Batch:
+    connection: Connection
+    changes: list[Changes] = field(default_factory=list)
 
 
 def _record(row: Any) -> StoryRecord:

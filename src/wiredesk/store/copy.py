@@ -14,8 +14,7 @@ from dataclasses import dataclass
 from sqlalchemy import Integer, func, select, text
 
 from wiredesk.store import Store, search
-from wiredesk.store.codec import story_from_row
-from wiredesk.store.schema import metadata, stories, versions
+from wiredesk.store.schema import metadata
 
 BATCH = 2000
 
@@ -54,7 +53,7 @@ def copy_store(source: Store, target: Store, *,
                 if progress:
                     progress(table.name, copied)
             counts[table.name] = (copied, 0)
-        indexed = _reindex(src, w.c)
+        indexed = search.rebuild(src, w.c)
         if w.c.dialect.name == "postgresql":
             _move_sequences(w.c, tables)
     with target.engine.connect() as c:
@@ -63,20 +62,6 @@ def copy_store(source: Store, target: Store, *,
             counts[table.name] = (copied_from,
                                   c.execute(select(func.count()).select_from(table)).scalar_one())
     return CopyReport(counts=counts, indexed=indexed)
-
-
-def _reindex(src, dst) -> int:  # type: ignore[no-untyped-def]
-    """Search rows for every story a reader could find: built, not copied, so an FTS5 index
-    moves to tsvector and back."""
-    query = (select(stories.c.id, versions.c.meta, versions.c.body_received,
-                    versions.c.body_content_type, versions.c.body_html, versions.c.body_text)
-             .join(versions, versions.c.id == stories.c.head_version_id)
-             .where(stories.c.state.in_(("live", "embargoed"))))
-    count = 0
-    for row in src.execute(query):
-        search.index_story(dst, row.id, story_from_row(row.meta, row), replace=False)
-        count += 1
-    return count
 
 
 def _move_sequences(c, tables) -> None:  # type: ignore[no-untyped-def]

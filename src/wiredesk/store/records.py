@@ -213,3 +213,4 @@ class Tombstone:
 class SearchPage:
     total: int
     results: list[tuple[StoryRecord, str]]  # the record and its highlighted snippet
+    exact: bool = True  # False: `total` is a floor (search.TOTAL_CAP), more stories match

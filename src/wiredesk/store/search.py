@@ -4,36 +4,63 @@ The user's query is parsed here into words, "phrases" and prefix* terms and comp
 each engine's syntax from clean tokens only, so no user input can make a syntax error.
 Only stories visible now are ever returned: the index is filtered by the same clause as
 every other surface, and a takedown removes the story from the index in its transaction.
+
+Words are stemmed by the databases' own stemmers ("runner" finds "runners"): FTS5's porter
+tokenizer on SQLite; on PostgreSQL each story is indexed with the text search configuration
+of its language ('simple' where unknown) and a query is read in every configuration we use.
+
+Scale (a million stories): ranking every match of a common word is what made search slow,
+so results are ranked within recent windows, newest window first (the last hour, then six
+hours, a day, a week, ...), and only until the page is full. Within a window the engine's
+own relevance orders the matches (FTS5's rank path, ORDER BY rank with bm25, headline 5x;
+ts_rank_cd) - except, on SQLite, for a word too common to rank cheaply (see `search`).
+Windows are ranges of story ids, found from versioncreated by one index seek each; ids grow
+with arrival, and the last window runs down to id 0, so every match is reachable. The total
+is counted up to TOTAL_CAP and reported as "at least" beyond it.
 """
 
 from __future__ import annotations
 
-import math
 import re
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import (
     Connection,
+    Text,
     bindparam,
     column,
-    delete,
     func,
     literal_column,
     select,
     table,
     text,
 )
+from sqlalchemy.dialects import postgresql  # noqa: F401 (registers ts_headline's types)
 
 from wiredesk.store.clauses import visible_clause
-from wiredesk.store.schema import stories
+from wiredesk.store.codec import story_from_row
+from wiredesk.store.schema import stories, versions
 from wiredesk.story import Story
 
 MARK_START, MARK_END = "\ue000", "\ue001"  # private-use characters: never in agency copy
 _TOKEN = re.compile(r"\w+", re.UNICODE)
 _PART = re.compile(r'"([^"]*)"?|(\S+)')
-CANDIDATES = 200  # best matches by relevance, then re-ranked with recency
 MAX_TERMS = 12
+TOTAL_CAP = 1000  # counted exactly up to here; beyond, "more than TOTAL_CAP"
+WINDOWS = (timedelta(hours=1), timedelta(hours=6), timedelta(days=1), timedelta(days=7),
+           timedelta(days=30), timedelta(days=365))
+
+# A story's language (its primary subtag) to PostgreSQL's stemming configuration.
+PG_CONFIGS = {
+    "da": "danish", "de": "german", "en": "english", "es": "spanish", "fi": "finnish",
+    "fr": "french", "hu": "hungarian", "it": "italian", "nb": "norwegian", "nl": "dutch",
+    "nn": "norwegian", "no": "norwegian", "pt": "portuguese", "ro": "romanian",
+    "ru": "russian", "sv": "swedish", "tr": "turkish",
+}
+_QUERY_CONFIGS = ("simple", *sorted(set(PG_CONFIGS.values())))
 
 
 class QueryError(ValueError):
@@ -77,53 +104,75 @@ def fts5_query(terms: list[Term]) -> str:
     return " ".join(parts)
 
 
-def tsquery(terms: list[Term]) -> str:
+def tsquery(terms: list[Term], weight: str = "") -> str:
+    """`weight` "A": match the headline only (indexed with weight A)."""
     parts = []
     for term in terms:
         if term.kind == "phrase":
-            parts.append("(" + " <-> ".join(f"'{t}'" for t in term.tokens) + ")")
+            parts.append("(" + " <-> ".join(f"'{t}'{':' + weight if weight else ''}"
+                                            for t in term.tokens) + ")")
         elif term.kind == "prefix":
-            parts.append(f"'{term.tokens[0]}':*")
+            parts.append(f"'{term.tokens[0]}':*{weight}")
         else:
-            parts.append(f"'{term.tokens[0]}'")
+            parts.append(f"'{term.tokens[0]}'{':' + weight if weight else ''}")
     return " & ".join(parts)
 
 
 def normalise(value: str) -> str:
-    """The same tokens FTS5's unicode61 tokenizer sees, for the PostgreSQL document."""
+    """The same tokens the query parser sees, for the PostgreSQL document."""
     return " ".join(_TOKEN.findall(value.lower()))
 
 
+def pg_config(language: str | None) -> str:
+    """The stemming configuration for a story's language tag ('en-GB' -> 'english')."""
+    primary = (language or "").split("-")[0].split("_")[0].strip().lower()
+    return PG_CONFIGS.get(primary, "simple")
+
+
 @dataclass(frozen=True)
-class Hit:
-    story_id: int
-    score: float
-    snippet: str  # plain text with MARK_START / MARK_END around matches
+class Found:
+    """One page of matching story ids, best first, and how many match in all."""
+
+    ids: list[int]
+    total: int
+    exact: bool  # False: at least `total` (TOTAL_CAP) match, counting stopped there
 
 
+# --- the index ---------------------------------------------------------------------------
 _PG_INSERT = text(
-    "INSERT INTO story_search (story_id, document, body) VALUES (:id, "
-    "setweight(to_tsvector('simple', :headline), 'A') || "
-    "setweight(to_tsvector('simple', :words), 'B'), :body)"
+    "INSERT INTO story_search (story_id, config, document, body) VALUES (:id, CAST(:config AS TEXT), "
+    "setweight(to_tsvector(CAST(CAST(:config AS TEXT) AS regconfig), :headline), 'A') || "
+    "setweight(to_tsvector(CAST(CAST(:config AS TEXT) AS regconfig), :words), 'B'), :body)"
 )
-_fts = table("story_search", column("rowid"), column("headline"), column("body"))
-_pg = table("story_search", column("story_id"), column("document"), column("body"))
-_FTS_INSERT = _fts.insert()
-_FTS_DELETE = delete(_fts).where(_fts.c.rowid == bindparam("sid"))
-_PG_DELETE = delete(_pg).where(_pg.c.story_id == bindparam("sid"))
-_FTS_DELETE_MANY = delete(_fts).where(_fts.c.rowid.in_(bindparam("ids", expanding=True)))
-_PG_DELETE_MANY = delete(_pg).where(_pg.c.story_id.in_(bindparam("ids", expanding=True)))
+_fts = table("story_search", column("rowid"), column("rank"), column("headline"),
+             column("body"))
+_pg = table("story_search", column("story_id"), column("config"), column("document"),
+            column("body"))
+_FTS_INSERT = text("INSERT INTO story_search (rowid, headline, body) VALUES (:id, :headline, :body)")
+_FTS_DELETE = _fts.delete().where(_fts.c.rowid == bindparam("sid"))
+_PG_DELETE = _pg.delete().where(_pg.c.story_id == bindparam("sid"))
+_FTS_DELETE_MANY = _fts.delete().where(_fts.c.rowid.in_(bindparam("ids", expanding=True)))
+_PG_DELETE_MANY = _pg.delete().where(_pg.c.story_id.in_(bindparam("ids", expanding=True)))
+
+
+def index_rows(dialect: str, items: Iterable[tuple[int, Story]]) -> list[dict[str, Any]]:
+    """The parameters of each story's index row, for `index_many`."""
+    if dialect == "postgresql":
+        return [{"id": sid, "config": pg_config(s.language), "headline": normalise(s.headline),
+                 "words": normalise(s.body.text), "body": s.body.text} for sid, s in items]
+    return [{"id": sid, "headline": s.headline, "body": s.body.text} for sid, s in items]
+
+
+def index_many(c: Connection, rows: list[dict[str, Any]]) -> None:
+    """Add stories that are not in the index yet, in one executemany."""
+    if rows:
+        c.execute(_PG_INSERT if c.dialect.name == "postgresql" else _FTS_INSERT, rows)
 
 
 def index_story(c: Connection, story_id: int, story: Story, *, replace: bool = True) -> None:
     if replace:
         remove_story(c, story_id)
-    if c.dialect.name == "postgresql":
-        c.execute(_PG_INSERT, {"id": story_id, "headline": normalise(story.headline),
-                               "words": normalise(story.body.text), "body": story.body.text})
-    else:
-        c.execute(_FTS_INSERT, {"rowid": story_id, "headline": story.headline,
-                                "body": story.body.text})
+    index_many(c, index_rows(c.dialect.name, [(story_id, story)]))
 
 
 def remove_story(c: Connection, story_id: int) -> None:
@@ -135,33 +184,177 @@ def remove_stories(c: Connection, story_ids: list[int]) -> None:
               {"ids": story_ids})
 
 
+def rebuild(src: Connection, dst: Connection | None = None, *, batch: int = 2000) -> int:
+    """Index every story a reader could find, read from `src` into `dst` (the same
+    connection by default): used by the migration that changed the index and by store copy,
+    so an FTS5 index moves to tsvector and back."""
+    dst = dst if dst is not None else src
+    query = (select(stories.c.id, versions.c.meta, versions.c.body_received,
+                    versions.c.body_content_type, versions.c.body_html, versions.c.body_text)
+             .join(versions, versions.c.id == stories.c.head_version_id)
+             .where(stories.c.state.in_(("live", "embargoed"))).order_by(stories.c.id)
+             .execution_options(stream_results=True))
+    count = 0
+    result = src.execute(query)
+    while rows := result.fetchmany(batch):
+        index_many(dst, index_rows(dst.dialect.name,
+                                   [(r.id, story_from_row(r.meta, r)) for r in rows]))
+        count += len(rows)
+    return count
+
+
+# --- searching ---------------------------------------------------------------------------
 def search(c: Connection, q: str, now: datetime, *, agency: str | None = None,
-           start: datetime | None = None, end: datetime | None = None) -> list[Hit]:
-    """Every visible match, best first: relevance weighed with recency."""
+           start: datetime | None = None, end: datetime | None = None, limit: int = 10,
+           offset: int = 0) -> Found:
+    """One page of visible matches: newest window first, by relevance within a window."""
     terms = parse_query(q)
-    filters = [visible_clause(now)]
-    if agency:
-        filters.append(stories.c.agency == agency)
-    if start:
-        filters.append(stories.c.versioncreated >= start)
-    if end:
-        filters.append(stories.c.versioncreated < end)
-    if c.dialect.name == "postgresql":
-        tsq = func.to_tsquery("simple", tsquery(terms))
-        relevance = func.ts_rank_cd(_pg.c.document, tsq)
-        query = (select(stories.c.id, relevance.label("relevance"), stories.c.versioncreated)
-                 .select_from(_pg.join(stories, stories.c.id == _pg.c.story_id))
-                 .where(_pg.c.document.op("@@")(tsq), *filters)
-                 .order_by(relevance.desc()).limit(CANDIDATES))
+    dialect = c.dialect.name
+    params: dict[str, Any] = {"q": tsquery(terms) if dialect == "postgresql" else fts5_query(terms),
+                              "now": now, "agency": agency, "start": start, "end": end}
+    flags = (dialect, agency is not None, start is not None, end is not None)
+    if dialect == "postgresql":
+        # Every statement here joins a few hundred index rows to their stories by key: on
+        # estimates alone the planner would hash or merge-join whole tables (100 ms and up
+        # where a nested loop takes 2). LOCAL: the setting ends with this read transaction.
+        c.exec_driver_sql("SET LOCAL enable_hashjoin = off; SET LOCAL enable_mergejoin = off")
+    counted = c.execute(_statement("count", *flags), {**params, "n": TOTAL_CAP + 1}).scalar_one()
+    want = offset + limit
+    if counted <= min(offset, TOTAL_CAP):  # nothing at all, or nothing this deep
+        return Found([], min(counted, TOTAL_CAP), counted <= TOTAL_CAP)
+    # The order within a window. A selective query (no more than TOTAL_CAP matches) is
+    # ranked by relevance. bm25 reads every match of each word in the whole index for its
+    # idf, whatever the window, so a common word at a million stories is ranked instead by
+    # where it matched: headline matches first, then the rest, newest first in each (FTS5
+    # walks its index in rowid order and stops at the LIMIT). PostgreSQL's ts_rank_cd needs
+    # no idf, but reads every match's tsvector, which a common word makes as costly: the
+    # same order there, with the headline as the words weighted A.
+    if counted <= TOTAL_CAP:
+        tiers = [("ranked", params["q"])]
+    elif dialect == "postgresql":
+        in_headline = tsquery(terms, "A")
+        tiers = [("newest", in_headline), ("newest", f"({params['q']}) & !({in_headline})")]
     else:
-        bm25 = func.bm25(literal_column("story_search"), 5.0, 1.0)  # headline counts 5x
-        query = (select(stories.c.id, (-bm25).label("relevance"), stories.c.versioncreated)
-                 .select_from(_fts.join(stories, stories.c.id == _fts.c.rowid))
-                 .where(literal_column("story_search").op("MATCH")(fts5_query(terms)), *filters)
-                 .order_by(bm25).limit(CANDIDATES))
-    rows = c.execute(query).all()
-    ranked = sorted(rows, key=lambda r: _score(r.relevance, r.versioncreated, now), reverse=True)
-    return [Hit(r.id, _score(r.relevance, r.versioncreated, now), "") for r in ranked]
+        in_headline = "{headline} : (" + params["q"] + ")"
+        tiers = [("newest", in_headline), ("newest", f"({params['q']}) NOT {in_headline}")]
+    ids: list[int] = []
+    high: int | None = None
+    for low in _window_starts(c, now):
+        if high is not None and low >= high:
+            continue  # an empty window: no story arrived in it
+        for kind, match in tiers:
+            statement = _statement(kind, *flags, high is not None)
+            ids += c.execute(statement, {**params, "q": match, "low": low, "high": high,
+                                         "n": want - len(ids)}).scalars()
+            if len(ids) >= want:
+                break
+        high = low
+        if len(ids) >= want or len(ids) >= counted <= TOTAL_CAP:  # or all found
+            break
+    else:  # every window read: every match is in `ids`
+        return Found(ids[offset:want], len(ids), True)
+    return Found(ids[offset:want], min(counted, TOTAL_CAP), counted <= TOTAL_CAP)
+
+
+def _window_starts(c: Connection, now: datetime) -> Iterator[int]:
+    """The first story id of each window, newest window first, ending with 0 (all)."""
+    for width in WINDOWS:
+        first = c.execute(_FIRST_SINCE, {"since": now - width}).scalar()
+        if first is not None:
+            yield first
+    yield 0
+
+
+_FIRST_SINCE = (select(stories.c.id).where(stories.c.versioncreated >= bindparam("since"))
+                .order_by(stories.c.versioncreated, stories.c.id).limit(1))
+_STATEMENTS: dict[tuple[Any, ...], Any] = {}
+
+
+def _statement(kind: str, dialect: str, agency: bool, start: bool, end: bool,
+               high: bool = False) -> Any:
+    """The window ("ranked", "newest") or bounded count statement for this shape of search, built once
+    with bound parameters: a search then costs its SQL, not SQLAlchemy building it again."""
+    key = (kind, dialect, agency, start, end, high)
+    statement = _STATEMENTS.get(key)
+    if statement is not None:
+        return statement
+    now = bindparam("now", type_=stories.c.ends_at.type)
+    # newest_first: no index on state, so the planner never drives the join from stories
+    filters = [visible_clause(now, newest_first=True)]  # type: ignore[arg-type]
+    if agency:
+        filters.append(stories.c.agency == bindparam("agency"))
+    if start:
+        filters.append(stories.c.versioncreated >= bindparam("start", type_=stories.c.ends_at.type))
+    if end:
+        filters.append(stories.c.versioncreated < bindparam("end", type_=stories.c.ends_at.type))
+    engine = _Postgres() if dialect == "postgresql" else _Sqlite()
+    query = engine.matches(filters)
+    if kind == "count":
+        statement = select(func.count()).select_from(query.limit(bindparam("n")).subquery())
+    else:
+        statement = engine.ranked(query, high, newest=kind == "newest").limit(bindparam("n"))
+    _STATEMENTS[key] = statement
+    return statement
+
+
+class _Sqlite:
+    """FTS5: MATCH on the virtual table, its rowid range, ORDER BY rank (bm25, headline 5x):
+    FTS5 sorts the window's matches itself and the join stops at the LIMIT."""
+
+    match = literal_column("story_search").op("MATCH")(bindparam("q"))
+
+    def matches(self, filters: list[Any]) -> Any:
+        return (select(_fts.c.rowid).select_from(_fts.join(stories, stories.c.id == _fts.c.rowid))
+                .where(self.match, *filters))
+
+    def ranked(self, query: Any, high: bool, *, newest: bool = False) -> Any:
+        query = query.where(_fts.c.rowid >= bindparam("low"))
+        if high:
+            query = query.where(_fts.c.rowid < bindparam("high"))
+        if newest:
+            return query.order_by(_fts.c.rowid.desc())
+        return query.where(_fts.c.rank.op("MATCH")("bm25(5.0, 1.0)")).order_by(_fts.c.rank)
+
+
+class _Postgres:
+    """tsvector @@ tsquery on the GIN index, the id range on the key; ts_rank_cd orders."""
+
+    def __init__(self) -> None:
+        source = bindparam("q", type_=Text())
+        # Read in every configuration a story may be indexed with: each stems its own way.
+        query = func.to_tsquery(literal_column("'simple'::regconfig"), source)
+        for config in _QUERY_CONFIGS[1:]:
+            query = query.op("||")(func.to_tsquery(literal_column(f"'{config}'::regconfig"),
+                                                   source))
+        self.tsq = query
+
+    def matches(self, filters: list[Any]) -> Any:
+        return (select(_pg.c.story_id).select_from(_pg.join(stories, stories.c.id == _pg.c.story_id))
+                .where(_pg.c.document.op("@@")(self.tsq), *filters))
+
+    def ranked(self, query: Any, high: bool, *, newest: bool = False) -> Any:
+        query = query.where(_pg.c.story_id >= bindparam("low"))
+        if high:
+            query = query.where(_pg.c.story_id < bindparam("high"))
+        if newest:
+            return query.order_by(_pg.c.story_id.desc())
+        return query.order_by(func.ts_rank_cd(_pg.c.document, self.tsq).desc(),
+                              _pg.c.story_id.desc())
+
+    def headline(self) -> Any:
+        options = (f"StartSel={MARK_START}, StopSel={MARK_END}, MaxWords=35, MinWords=15, "
+                   "MaxFragments=2")
+        return func.ts_headline(literal_column("CAST(story_search.config AS regconfig)"),
+                                _pg.c.body, self.tsq, options)
+
+
+_SNIPPETS = {
+    "postgresql": select(_pg.c.story_id, _Postgres().headline())
+    .where(_pg.c.story_id.in_(bindparam("ids", expanding=True))),
+    "sqlite": select(_fts.c.rowid, func.snippet(literal_column("story_search"), 1, MARK_START,
+                                                MARK_END, "…", 32))
+    .where(_Sqlite.match, _fts.c.rowid.in_(bindparam("ids", expanding=True))),
+}
 
 
 def snippets(c: Connection, q: str, story_ids: list[int]) -> dict[int, str]:
@@ -169,38 +362,26 @@ def snippets(c: Connection, q: str, story_ids: list[int]) -> dict[int, str]:
     if not story_ids:
         return {}
     terms = parse_query(q)
-    if c.dialect.name == "postgresql":
-        tsq = func.to_tsquery("simple", tsquery(terms))
-        options = f"StartSel={MARK_START}, StopSel={MARK_END}, MaxWords=35, MinWords=15, MaxFragments=2"
-        rows = c.execute(select(_pg.c.story_id, func.ts_headline("simple", _pg.c.body, tsq, options))
-                         .where(_pg.c.story_id.in_(story_ids))).all()
-    else:
-        snip = func.snippet(literal_column("story_search"), 1, MARK_START, MARK_END, "…", 32)
-        rows = c.execute(select(_fts.c.rowid, snip)
-                         .where(literal_column("story_search").op("MATCH")(fts5_query(terms)),
-                                _fts.c.rowid.in_(story_ids))).all()
+    source = tsquery(terms) if c.dialect.name == "postgresql" else fts5_query(terms)
+    rows = c.execute(_SNIPPETS[c.dialect.name], {"q": source, "ids": story_ids}).all()
     return {row[0]: row[1] or "" for row in rows}
 
 
-def _score(relevance: float, versioncreated: datetime, now: datetime) -> float:
-    """Half the weight is relevance alone; the other half halves every two days of age."""
-    age_hours = max((now - versioncreated).total_seconds() / 3600, 0.0)
-    return float(relevance) * (0.5 + 0.5 * math.pow(2, -age_hours / 48))
-
-
 def create_index_sql(dialect: str) -> list[str]:
-    """DDL for the search index, used by the migration."""
+    """DDL for the search index, used by the migration that (re)builds it."""
     if dialect == "postgresql":
         return [
             "CREATE TABLE story_search (story_id INTEGER PRIMARY KEY REFERENCES stories(id) "
-            "ON DELETE CASCADE, document tsvector NOT NULL, body TEXT NOT NULL)",
+            "ON DELETE CASCADE, config TEXT NOT NULL DEFAULT 'simple', "
+            "document tsvector NOT NULL, body TEXT NOT NULL)",
             "CREATE INDEX ix_story_search_document ON story_search USING GIN (document)",
         ]
     return [
         "CREATE VIRTUAL TABLE story_search USING fts5(headline, body, "
-        "tokenize='unicode61 remove_diacritics 2', prefix='2 3')",
+        "tokenize='porter unicode61 remove_diacritics 2', prefix='2 3 4')",
     ]
 
 
-__all__ = ["Hit", "QueryError", "MARK_START", "MARK_END", "index_story", "remove_story",
-           "search", "snippets", "parse_query", "create_index_sql"]
+__all__ = ["Found", "QueryError", "MARK_START", "MARK_END", "index_story", "index_many",
+           "index_rows", "remove_story", "remove_stories", "rebuild", "search", "snippets",
+           "parse_query", "create_index_sql", "pg_config", "TOTAL_CAP"]

@@ -8,11 +8,11 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, delete, exists, insert, select, update
+from sqlalchemy import Connection, bindparam, delete, exists, func, insert, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
 
-from wiredesk.store import clusters, search
 from wiredesk.store import quarantine as quarantine_table
+from wiredesk.store import clusters, search
 from wiredesk.store.codec import story_meta
 from wiredesk.store.listen import CHANNEL
 from wiredesk.store.schema import (
@@ -79,6 +79,14 @@ class Writer:
         self.changes = Changes()  # told to listeners once the transaction commits
         self.fresh: set[int] = set()  # stories created in this transaction
         self.uncounted: dict[int, int] = {}  # versions added per story, not yet counted
+        # Rows nothing reads back before commit, written in one executemany each (`flush`):
+        # raw bytes, a new story's head and subjects and search row. Any statement that could
+        # read or change them flushes first, so the order of effects is the order of calls.
+        self.pending: dict[str, list[dict[str, Any]]] = {
+            "raws": [], "versions": [], "heads": [], "subjects": [], "search": []}
+        self.version_ids: list[int] = []  # ids taken for versions not yet inserted
+        self.next_version_id: int | None = None  # SQLite: the next free id, writers being one
+        self.prefetched: dict[str, LockedStory | None] = {}  # lock_many's answers, used once
         self.events: list[dict[str, Any]] = []  # for the journal, written just before commit
 
     # --- sources -----------------------------------------------------------------------
@@ -110,13 +118,21 @@ class Writer:
     # The hot path runs these prebuilt statements with bound parameters: SQLAlchemy compiles
     # each once, instead of building and hashing a new statement for every story.
     def lock_story(self, uri: str) -> LockedStory | None:
+        if uri in self.prefetched:  # answered by lock_many; a second use asks again
+            return self.prefetched.pop(uri)
+        self.flush()
         row = self.c.execute(_LOCK, {"uri": uri}).first()
-        if row is None:
-            return None
-        head = None
-        if row.head_version_id is not None:
-            head = HeadKey(row.version_number, row.head_created, row.head_version_id)
-        return LockedStory(row.id, row.state, head, row.firstcreated, row.source, row.agency)
+        return _locked(row) if row is not None else None
+
+    def lock_many(self, uris: list[str]) -> None:
+        """Lock and read a delivery's stories in one statement per 500; lock_story then
+        answers each uri once from here (a uri named twice is read again the second time)."""
+        wanted = list(dict.fromkeys(uris))
+        self.flush()
+        for first in range(0, len(wanted), 500):
+            chunk = wanted[first:first + 500]
+            found = {row.uri: _locked(row) for row in self.c.execute(_LOCK_MANY, {"uris": chunk})}
+            self.prefetched.update({uri: found.get(uri) for uri in chunk})
 
     def create_story(self, story: Story, *, source: str, firstcreated: datetime,
                      versioncreated: datetime, now: datetime) -> LockedStory:
@@ -135,9 +151,52 @@ class Writer:
         assert locked is not None
         return locked
 
+    def create_many(self, items: list[tuple[Story, datetime, datetime]], *, source: str,
+                    now: datetime) -> None:
+        """Insert the story rows of a delivery's new stories, each (story, firstcreated,
+        versioncreated), in one statement; lock_story then answers with them. A uri a
+        concurrent writer made first is left for lock_story to find."""
+        if not items:
+            return
+        rows = [{"uri": story.uri, "source": source, "state": "withheld", "head_version_id": None,
+                 "version_count": 0, "headline": story.headline, "agency": story.agency,
+                 "located": story.located, "urgency": story.urgency, "language": story.language,
+                 "firstcreated": first, "versioncreated": created, "embargoed": story.embargoed,
+                 "ends_at": now, "updated_at": now} for story, first, created in items]
+        made = {row.uri: row.id for row in self.c.execute(
+            _insert_ignore(self.c, stories, ["uri"], returning=True, with_uri=True), rows)}
+        for story, first, _ in items:
+            new_id = made.get(story.uri)
+            if new_id is not None:
+                self.fresh.add(new_id)
+                self.prefetched[story.uri] = LockedStory(new_id, "withheld", None, first, source,
+                                                         story.agency)
+            else:
+                self.prefetched.pop(story.uri, None)
+
+    def take_version_ids(self, n: int) -> None:
+        """Number the next `n` versions now (one statement), so their rows can wait for
+        `flush`: PostgreSQL from the id sequence; SQLite from the largest id, safe because a
+        SQLite writer holds the write lock from BEGIN IMMEDIATE to commit."""
+        if self.c.dialect.name == "postgresql":
+            self.version_ids += self.c.execute(_TAKE_IDS, {"n": n}).scalars()
+        elif self.next_version_id is None:
+            self.flush()
+            self.next_version_id = int(self.c.execute(_MAX_VERSION).scalar() or 0) + 1
+
+    def _version_id(self) -> int | None:
+        if self.version_ids:
+            return self.version_ids.pop(0)
+        if self.next_version_id is not None:
+            self.next_version_id += 1
+            return self.next_version_id - 1
+        return None
+
     def has_version(self, story_id: int, sha256: str) -> bool:
         if story_id in self.fresh:
             return False
+        if self.pending["versions"]:
+            self.flush()
         return self.c.execute(_HAS_VERSION, {"sid": story_id, "sha": sha256}).first() is not None
 
     def add_version(self, story_id: int, story: Story, *, versioncreated: datetime,
@@ -148,45 +207,84 @@ class Writer:
         time, and a late version 1 still stays behind it."""
         number = story.version_number or (follows.version_number if follows else 0)
         sha = story.raw_sha256
-        self.c.execute(_insert_ignore(self.c, raws, ["sha256"]),
-                       {"sha256": sha, "data": story.raw, "size": len(story.raw)})
-        version_id = self.c.execute(_INSERT_VERSION, {
+        self.pending["raws"].append({"sha256": sha, "data": story.raw, "size": len(story.raw)})
+        values = {
             "story_id": story_id, "version": story.version, "version_number": number,
             "versioncreated": versioncreated, "received_at": received_at,
             "pubstatus": str(story.pubstatus), "format": story.format, "source": source,
             "delivery_name": delivery_name, "raw_sha256": sha, "meta": story_meta(story),
             "body_received": story.body.received, "body_content_type": story.body.content_type,
             "body_html": story.body.html, "body_text": story.body.text, "purged": False,
-        }).scalar_one()
+        }
+        version_id = self._version_id()
+        if version_id is None:
+            version_id = self.c.execute(_INSERT_VERSION, values).scalar_one()
+        else:
+            self.pending["versions"].append({"id": version_id, **values})
         self.uncounted[story_id] = self.uncounted.get(story_id, 0) + 1
         return HeadKey(number, versioncreated, version_id)
 
     def flush_counts(self) -> None:
-        """Add the versions received this transaction to their stories' counts."""
-        for story_id, n in self.uncounted.items():
-            self.c.execute(_COUNT_VERSION, {"sid": story_id, "n": n})
+        """Add the versions received this transaction to their stories' counts (and write
+        whatever is pending: called last in every transaction)."""
+        self.flush()
+        if self.uncounted:
+            self.c.execute(_COUNT_VERSION, [{"sid": story_id, "n": n}
+                                            for story_id, n in self.uncounted.items()])
         self.uncounted.clear()
+
+    def flush(self) -> None:
+        """Write the pending rows, one executemany a table."""
+        pending = self.pending
+        if pending["raws"]:
+            self.c.execute(_insert_ignore(self.c, raws, ["sha256"]), pending["raws"])
+        if pending["versions"]:
+            self.c.execute(insert(versions), pending["versions"])
+        if pending["heads"]:
+            self.c.execute(_SET_HEAD, pending["heads"])
+        if pending["subjects"]:
+            self.c.execute(insert(story_subjects), pending["subjects"])
+        if pending["search"]:
+            search.index_many(self.c, pending["search"])
+        for rows in pending.values():
+            rows.clear()
 
     def set_head(self, story_id: int, head: HeadKey, story: Story, *, state: str,
                  ends_at: datetime, now: datetime, was: str | None = None) -> None:
         """Make `head` the version readers see; `was` is the story's state before (None:
         new), which tells the journal whether readers get a new story, an update, or lose
         one (a live story updated to withheld or embargoed leaves every surface)."""
-        self.c.execute(_SET_HEAD, {
+        fresh = story_id in self.fresh  # nothing to clear for a story made in this transaction
+        if not fresh:
+            self.flush()
+        values = {
             "sid": story_id, "head_version_id": head.version_id, "state": state,
             "headline": story.headline, "agency": story.agency, "located": story.located,
             "urgency": story.urgency, "language": story.language,
             "versioncreated": head.versioncreated, "embargoed": story.embargoed,
             "ends_at": ends_at, "updated_at": now,
-        })
-        fresh = story_id in self.fresh  # nothing to clear for a story made in this transaction
-        if not fresh:
+        }
+        subjects = [{"story_id": story_id, "name": name[:200], "uri": uri}
+                    for name, uri in {s.name: s.uri for s in story.subjects if s.name}.items()]
+        indexed = state in ("live", "embargoed")
+        if fresh:  # a story made in this transaction: nothing to replace, all can wait
+            self.pending["heads"].append(values)
+            self.pending["subjects"] += subjects
+            if indexed:
+                self.pending["search"] += search.index_rows(self.c.dialect.name, [(story_id, story)])
+        else:
+            self.c.execute(_SET_HEAD, values)
             self.c.execute(_CLEAR_SUBJECTS, {"sid": story_id})
-        subjects = {s.name: s.uri for s in story.subjects if s.name}
-        if subjects:
-            self.c.execute(insert(story_subjects), [
-                {"story_id": story_id, "name": name[:200], "uri": uri} for name, uri in subjects.items()
-            ])
+            if subjects:
+                self.c.execute(insert(story_subjects), subjects)
+            if indexed:
+                search.index_story(self.c, story_id, story, replace=True)
+            else:
+                search.remove_story(self.c, story_id)
+                clusters.leave(self.c, [story_id])
+        if indexed:  # readers see an embargoed story's links only once it is visible
+            clusters.assign(self.c, story_id, story, fresh=fresh,
+                            at=story.firstcreated or head.versioncreated)
         self.changes.updated.append((story_id, story.agency))
         event = {"story_id": story_id, "uri": story.uri, "agency": story.agency,
                  "urgency": story.urgency}
@@ -195,14 +293,6 @@ class Writer:
         elif was == "live":
             self.events.append({**event, "kind": "takedown", "reason": state, "subjects": [
                 s.name[:200] for s in story.subjects if s.name]})
-        if state in ("live", "embargoed"):
-            search.index_story(self.c, story_id, story, replace=not fresh)
-            # Readers see an embargoed story's links only once it is visible (read filter).
-            clusters.assign(self.c, story_id, story, fresh=fresh,
-                            at=story.firstcreated or head.versioncreated)
-        elif not fresh:
-            search.remove_story(self.c, story_id)
-            clusters.leave(self.c, [story_id])
         self.changed = True
 
     def take_down(self, story_id: int, *, reason: str, detail: str | None, actor: str | None,
@@ -216,6 +306,7 @@ class Writer:
         """The same for a batch, in a fixed number of statements whatever its size."""
         if not story_ids:
             return 0
+        self.flush()
         rows = self.c.execute(_LOCK_UP, {"ids": story_ids}).all()
         ids = [r.id for r in rows]
         if not ids:
@@ -239,11 +330,13 @@ class Writer:
 
     def purge_stories(self, story_ids: list[int]) -> None:
         """Drop every body and raw byte of these stories; keep the version rows as history."""
+        self.flush()
         self.c.execute(_PURGE_VERSIONS, {"ids": story_ids})
         self.c.execute(_PURGE_RAWS, {"ids": story_ids})
 
     # --- the clock ------------------------------------------------------------------------
     def due_expiries(self, now: datetime, limit: int) -> list[int]:
+        self.flush()
         return list(self.c.execute(
             select(stories.c.id)
             .where(stories.c.state.in_(("live", "embargoed", "withheld")), stories.c.ends_at <= now)
@@ -251,6 +344,7 @@ class Writer:
         ).scalars())
 
     def lift_embargoes(self, now: datetime) -> int:
+        self.flush()
         lifted = self.c.execute(
             update(stories)
             .where(stories.c.state == "embargoed", stories.c.embargoed <= now)
@@ -290,17 +384,29 @@ class Writer:
 Write = Callable[[], AbstractContextManager[Writer]]
 
 
+def _locked(row: Any) -> LockedStory:
+    head = None
+    if row.head_version_id is not None:
+        head = HeadKey(row.version_number, row.head_created, row.head_version_id)
+    return LockedStory(row.id, row.state, head, row.firstcreated, row.source, row.agency)
+
+
 _head = versions.alias("head")
-_LOCK = (
-    select(stories.c.id, stories.c.state, stories.c.head_version_id, stories.c.firstcreated,
-           stories.c.source, stories.c.agency, _head.c.version_number, _head.c.versioncreated.label("head_created"))
+_LOCK_COLUMNS = (
+    select(stories.c.id, stories.c.uri, stories.c.state, stories.c.head_version_id,
+           stories.c.firstcreated, stories.c.source, stories.c.agency, _head.c.version_number,
+           _head.c.versioncreated.label("head_created"))
     .select_from(stories.outerjoin(_head, _head.c.id == stories.c.head_version_id))
-    .where(stories.c.uri == bindparam("uri"))
-    .with_for_update(of=stories)
 )
+_LOCK = _LOCK_COLUMNS.where(stories.c.uri == bindparam("uri")).with_for_update(of=stories)
+_LOCK_MANY = (_LOCK_COLUMNS.where(stories.c.uri.in_(bindparam("uris", expanding=True)))
+              .order_by(stories.c.id).with_for_update(of=stories))
 _HAS_VERSION = select(versions.c.id).where(
     versions.c.story_id == bindparam("sid"), versions.c.raw_sha256 == bindparam("sha")).limit(1)
 _INSERT_VERSION = insert(versions).returning(versions.c.id)
+_MAX_VERSION = select(func.max(versions.c.id))
+_TAKE_IDS = text("SELECT nextval(pg_get_serial_sequence('versions', 'id')) "
+                 "FROM generate_series(1, :n)")
 _COUNT_VERSION = (update(stories).where(stories.c.id == bindparam("sid"))
                   .values(version_count=stories.c.version_count + bindparam("n")))
 _SET_HEAD = update(stories).where(stories.c.id == bindparam("sid")).values(
@@ -323,17 +429,18 @@ _PURGE_RAWS = delete(raws).where(
     raws.c.sha256.in_(select(versions.c.raw_sha256).where(versions.c.story_id.in_(_IDS))),
     ~exists().where(versions.c.raw_sha256 == raws.c.sha256, versions.c.purged.is_(False)))
 _CLEAR_SUBJECTS = delete(story_subjects).where(story_subjects.c.story_id == bindparam("sid"))
-_INSERT_IGNORE: dict[tuple[str, str, tuple[str, ...], bool], object] = {}
+_INSERT_IGNORE: dict[tuple[str, str, tuple[str, ...], bool, bool], object] = {}
 
 
-def _insert_ignore(c: Connection, table, keys: list[str], *, returning: bool = False):  # type: ignore[no-untyped-def]
-    """INSERT ... ON CONFLICT DO NOTHING [RETURNING id] for this dialect, built once."""
-    key = (c.dialect.name, table.name, tuple(keys), returning)
+def _insert_ignore(c: Connection, table, keys: list[str], *, returning: bool = False,  # type: ignore[no-untyped-def]
+                   with_uri: bool = False):
+    """INSERT ... ON CONFLICT DO NOTHING [RETURNING id[, uri]] for this dialect, built once."""
+    key = (c.dialect.name, table.name, tuple(keys), returning, with_uri)
     statement = _INSERT_IGNORE.get(key)
     if statement is None:
         builder = postgresql.insert if c.dialect.name == "postgresql" else sqlite.insert
         statement = builder(table).on_conflict_do_nothing(index_elements=keys)
         if returning:
-            statement = statement.returning(table.c.id)
+            statement = statement.returning(table.c.id, *([table.c.uri] if with_uri else []))
         _INSERT_IGNORE[key] = statement
     return statement

@@ -159,7 +159,9 @@ def routes(ctx: Context) -> list[Route]:
         clusters = ctx.store.clusters.ids(r.id for r, _ in result.results)
         items = [{"item": item_json(ctx, record, profile, clusters.get(record.id)),
                   "snippet": str(highlight(snippet))} for record, snippet in result.results]
-        return send(request, {"total": result.total, "page": page_no, "items": items},
+        # total_exact false: at least `total` stories match (counting stops there).
+        return send(request, {"total": result.total, "total_exact": result.exact,
+                              "page": page_no, "items": items},
                     cache=max_age(now, [r.ends_at for r, _ in result.results], LIST_MAX_AGE),
                     keys=["stories", "search"])
 

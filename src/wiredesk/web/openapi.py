@@ -144,6 +144,8 @@ SPEC: dict[str, Any] = {
             "responses": _answers(_json("Matches, best first", {
                 "type": "object", "required": ["total", "page", "items"], "properties": {
                     "total": {"type": "integer", "minimum": 0}, "page": {"type": "integer"},
+                    "total_exact": {"type": "boolean",
+                                    "description": "false: at least `total` match"},
                     "items": {"type": "array", "items": {
                         "type": "object", "required": ["item", "snippet"], "properties": {
                             "item": _NINJS, "snippet": {"type": "string"}}}}}}), "429")}},

@@ -115,7 +115,7 @@ def routes(ctx: Context) -> list[Route]:
             return render_error(ctx, request, 400, f"Pages are numbered 1 to {MAX_PAGE}.")
         context: dict[str, object] = {"q": q, "agency": agency, "page": number,
                                       "agencies": ctx.store.agencies(now), "results": [],
-                                      "total": 0, "message": None,
+                                      "total": 0, "exact": True, "message": None,
                                       "start": params.get("from", ""), "end": params.get("to", "")}
         if q:
             try:
@@ -124,8 +124,8 @@ def routes(ctx: Context) -> list[Route]:
                 found = ctx.store.search(q, now, agency=agency, start=start,
                                          end=end + timedelta(days=1) if end else None,
                                          limit=SEARCH_PAGE, offset=(number - 1) * SEARCH_PAGE)
-                context.update(results=found.results, total=found.total,
-                               has_next=found.total > number * SEARCH_PAGE)
+                context.update(results=found.results, total=found.total, exact=found.exact,
+                               has_next=found.total > number * SEARCH_PAGE or not found.exact)
             except (QueryError, ValueError) as exc:
                 context["message"] = str(exc)
         return render_page(ctx, request, "search.html", keys=["search", "stories"], **context)

@@ -7,8 +7,6 @@ Revises: 0001
 import sqlalchemy as sa
 from alembic import op
 
-from wiredesk.store.search import create_index_sql
-
 revision = "0002"
 down_revision = "0001"
 branch_labels = None
@@ -32,8 +30,14 @@ def upgrade() -> None:
     op.create_index("ix_versions_raw", "versions", ["raw_sha256"])
     # Every list (front page, feeds, API, sitemaps) walks stories newest first to a LIMIT.
     op.create_index("ix_stories_vc_id", "stories", ["versioncreated", "id"])
-    for statement in create_index_sql(op.get_bind().dialect.name):
-        op.execute(statement)
+    # The index as it was first made; 0009 rebuilds it with stemming (search.create_index_sql).
+    if op.get_bind().dialect.name == "postgresql":
+        op.execute("CREATE TABLE story_search (story_id INTEGER PRIMARY KEY REFERENCES "
+                   "stories(id) ON DELETE CASCADE, document tsvector NOT NULL, body TEXT NOT NULL)")
+        op.execute("CREATE INDEX ix_story_search_document ON story_search USING GIN (document)")
+    else:
+        op.execute("CREATE VIRTUAL TABLE story_search USING fts5(headline, body, "
+                   "tokenize='unicode61 remove_diacritics 2', prefix='2 3')")
 
 
 def downgrade() -> None:

@@ -1,0 +1,145 @@
+"""Search at scale: stemming by the databases' stemmers, recent windows, a bounded total,
+and the migration that rebuilds an existing index."""
+
+from __future__ import annotations
+
+import json
+from datetime import timedelta
+
+import pytest
+from alembic import command
+from sqlalchemy import text
+
+from helpers import deliver, later, ninjs_item
+from wiredesk.store import Store, search
+from wiredesk.store.engine import _alembic_config
+
+
+def uris(page) -> list[str]:
+    return [record.uri for record, _ in page.results]
+
+
+def test_runner_finds_runners_and_the_other_way_round(store, now):
+    deliver(store, ninjs_item("urn:a", at=now, headline="Marathon day",
+                              body="<p>Thousands of runners crossed the bridge.</p>", language="en"),
+            now)
+    deliver(store, ninjs_item("urn:b", at=now, headline="The lone runner",
+                              body="<p>One man ran.</p>"), now, name="b")
+    assert sorted(uris(store.search("runner", now))) == ["urn:a", "urn:b"]
+    assert sorted(uris(store.search("runners", now))) == ["urn:a", "urn:b"]
+    page = store.search("runners", now)
+    snippet = dict((r.uri, s) for r, s in page.results)["urn:a"]
+    assert search.MARK_START + "runners" + search.MARK_END in snippet
+
+
+def test_stories_are_stemmed_in_their_own_language(store, now):
+    deliver(store, ninjs_item("urn:fr", at=now, headline="Les coureurs",
+                              body="<p>Les chevaux couraient.</p>", language="fr-FR"), now)
+    assert uris(store.search("coureur", now)) == ["urn:fr"]
+    assert uris(store.search("cheval*", now)) in (["urn:fr"], [])  # porter knows no French
+    assert search.pg_config("fr-FR") == "french" and search.pg_config(None) == "simple"
+    assert search.pg_config("xx") == "simple" and search.pg_config("EN_gb") == "english"
+
+
+def test_the_newest_window_comes_first_whatever_the_relevance(store, now):
+    deliver(store, ninjs_item("urn:old", at=now - timedelta(days=3), headline="Storm storm storm",
+                              body="<p>Storm storm storm storm.</p>"), now)
+    deliver(store, ninjs_item("urn:mid", at=now - timedelta(hours=3), headline="Storm storm",
+                              body="<p>The storm.</p>"), now, name="m")
+    deliver(store, ninjs_item("urn:new", at=now - timedelta(minutes=5), headline="Weather",
+                              body="<p>A storm is coming.</p>"), now, name="n")
+    assert uris(store.search("storm", now)) == ["urn:new", "urn:mid", "urn:old"]
+    # Paging walks the same order, across windows, without gaps or repeats.
+    pages = [uris(store.search("storm", now, limit=1, offset=i)) for i in range(4)]
+    assert pages == [["urn:new"], ["urn:mid"], ["urn:old"], []]
+
+
+def test_windows_follow_arrival_so_a_late_old_story_ranks_with_its_neighbours(store, now):
+    """Windows are ranges of story ids (arrival order) found from versioncreated: a story
+    that arrives late with an old time sits in the window of the stories that came with it."""
+    deliver(store, ninjs_item("urn:new", at=now - timedelta(minutes=5), headline="Weather",
+                              body="<p>A storm is coming.</p>"), now, name="n")
+    deliver(store, ninjs_item("urn:late", at=now - timedelta(hours=3), headline="Storm storm",
+                              body="<p>The storm.</p>"), now, name="m")
+    assert uris(store.search("storm", now)) == ["urn:late", "urn:new"]
+
+
+def test_within_a_window_relevance_orders(store, now):
+    deliver(store, ninjs_item("urn:weak", at=now, headline="Weather",
+                              body="<p>Rain, then a storm, then sun and more sun.</p>"), now)
+    deliver(store, ninjs_item("urn:strong", at=now, headline="Storm",
+                              body="<p>The storm, the storm.</p>"), now, name="s")
+    assert uris(store.search("storm", now)) == ["urn:strong", "urn:weak"]
+
+
+def test_the_total_is_counted_up_to_a_cap(store, now, monkeypatch):
+    items = [json.loads(ninjs_item(f"urn:{i}", at=later(now, minutes=-i), headline=f"Storm {i}"))
+             for i in range(7)]
+    deliver(store, json.dumps(items).encode(), now)
+    exact = store.search("storm", now, limit=2)
+    assert (exact.total, exact.exact, len(exact.results)) == (7, True, 2)
+    monkeypatch.setattr(search, "TOTAL_CAP", 5)
+    capped = store.search("storm", now, limit=2)
+    assert (capped.total, capped.exact, len(capped.results)) == (5, False, 2)
+    everything = store.search("storm", now, limit=10)  # every window read: exact again
+    assert (everything.total, everything.exact) == (7, True)
+
+
+def test_filters_apply_inside_every_window(store, now):
+    deliver(store, ninjs_item("urn:ap", at=now, headline="Storm"), now)
+    deliver(store, ninjs_item("urn:afp", at=now - timedelta(days=40), headline="Storm",
+                              infosources=[{"name": "AFP", "role": "originator"}]), now, name="f", source="afp",
+            licence_days=365)
+    assert uris(store.search("storm", now, agency="AFP")) == ["urn:afp"]
+    assert uris(store.search("storm", now, end=now - timedelta(days=1))) == ["urn:afp"]
+    assert uris(store.search("storm", now, start=now - timedelta(days=1))) == ["urn:ap"]
+
+
+def test_the_migration_rebuilds_an_existing_index_with_stemming(tmp_path, now):
+    url = f"sqlite:///{tmp_path / 'old.db'}"
+    store = Store(url)
+    cfg = _alembic_config()
+    with store.engine.connect() as connection:
+        cfg.attributes["connection"] = connection
+        command.upgrade(cfg, "0006")
+        connection.commit()
+    deliver(store, ninjs_item("urn:a", at=now, body="<p>The runners.</p>"), now)
+    with store.engine.connect() as c:  # the old index: no stemming
+        old = c.execute(text("SELECT count(*) FROM story_search WHERE story_search MATCH 'runner'"))
+        assert old.scalar() == 0
+    store.migrate()
+    assert uris(store.search("runner", now)) == ["urn:a"]
+    with store.engine.connect() as connection:
+        cfg.attributes["connection"] = connection
+        command.downgrade(cfg, "0006")
+        connection.commit()
+    with store.engine.connect() as c:
+        assert c.execute(text("SELECT count(*) FROM story_search WHERE story_search MATCH "
+                              "'runners'")).scalar() == 1
+    store.close()
+
+
+@pytest.mark.parametrize("q", ["the", "a*", '"of the"'])
+def test_stop_words_alone_find_nothing_or_something_but_never_fail(store, now, q):
+    deliver(store, ninjs_item("urn:a", at=now, body="<p>The end of the line.</p>"), now)
+    page = store.search(q, now)
+    assert page.total == len(page.results)
+
+
+def test_a_common_word_is_ordered_headline_first_then_newest(store, now, monkeypatch):
+    """Beyond TOTAL_CAP matches a window is ordered by where the words matched (bm25's idf
+    and ts_rank_cd would read every match): headline first, then newest."""
+    monkeypatch.setattr(search, "TOTAL_CAP", 2)
+    items = [json.loads(ninjs_item(f"urn:{i}", at=later(now, minutes=-10 + i), headline=head,
+                                   body=f"<p>{body}</p>"))
+             for i, (head, body) in enumerate([("Storm", "Rain."), ("Weather", "A storm."),
+                                               ("Weather", "Storm storm storm."),
+                                               ("Storm ahead", "Wind.")])]
+    deliver(store, json.dumps(items).encode(), now)
+    page = store.search("storm", now, limit=3)
+    assert (page.total, page.exact) == (2, False)
+    found = uris(store.search("storm", now, limit=10))
+    assert sorted(found) == ["urn:0", "urn:1", "urn:2", "urn:3"]
+    assert found == ["urn:3", "urn:0", "urn:2", "urn:1"]
+    assert [uris(store.search("storm", now, limit=1, offset=i)) for i in range(4)] == [
+        [u] for u in found]
