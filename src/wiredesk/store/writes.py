@@ -11,8 +11,8 @@ from typing import Any
 from sqlalchemy import Connection, bindparam, delete, exists, func, insert, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
 
-from wiredesk.store import quarantine as quarantine_table
 from wiredesk.store import clusters, search
+from wiredesk.store import quarantine as quarantine_table
 from wiredesk.store.codec import story_meta
 from wiredesk.store.listen import CHANNEL
 from wiredesk.store.schema import (

@@ -3,7 +3,7 @@ with its language's text search configuration (kept in `config`, for highlightin
 index cannot be converted in place, so it is dropped, made again and filled from the stories.
 
 Revision ID: 0009
-Revises: 0006
+Revises: 0008
 """
 
 from alembic import op
@@ -11,7 +11,7 @@ from alembic import op
 from wiredesk.store.search import create_index_sql, rebuild
 
 revision = "0009"
-down_revision = "0006"
+down_revision = "0008"
 branch_labels = None
 depends_on = None
 

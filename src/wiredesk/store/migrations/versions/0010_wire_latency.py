@@ -1,7 +1,7 @@
 """Wire-to-web latency per source, and WebSub subscriptions (issue 20).
 
 Revision ID: 0010
-Revises: 0006
+Revises: 0009
 """
 
 import sqlalchemy as sa
@@ -10,7 +10,7 @@ from alembic import op
 from wiredesk.store.schema import UTCDateTime
 
 revision = "0010"
-down_revision = "0006"
+down_revision = "0009"
 branch_labels = None
 depends_on = None
 

@@ -1,6 +1,6 @@
 """Event clusters: which live stories tell the same event, and their LSH bands.
 
-Revision ID: 0013
+Revision ID: 0008
 Revises: 0007
 """
 
@@ -9,7 +9,7 @@ from alembic import op
 
 from wiredesk.store.schema import UTCDateTime
 
-revision = "0013"
+revision = "0008"
 down_revision = "0007"
 branch_labels = None
 depends_on = None
