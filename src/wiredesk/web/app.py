@@ -31,6 +31,7 @@ from wiredesk.store import Store
 from wiredesk.web import (
     api,
     console,
+    events,
     feeds,
     notify,
     observe,
@@ -60,6 +61,7 @@ def site_routes(ctx: Context, auth: Auth) -> list[BaseRoute]:
         *feeds.routes(ctx),
         *sitemaps.routes(ctx),
         *push.routes(ctx),
+        *events.routes(ctx),
         *sources_api.routes(ctx, auth),
         *console.routes(ctx, auth),
         *observe.routes(ctx),
@@ -86,6 +88,7 @@ def create_app(settings: Settings, *, store: Store | None = None, clock: Clock =
     routes = site_routes(ctx, auth)
     policies = Policies(routes)  # compiled once: what the cache and the guard look up
     notifier = notify.attach(ctx.store, settings, routes)
+    stream = events.stream_of(routes)
     windows = (timedelta(days=feeds.TOMBSTONE_DAYS), timedelta(days=sitemaps.NEWS_DAYS))
     pages_cache = PageCache(ctx.store, clock, windows=windows) if cache else None
     metrics.install()
@@ -124,6 +127,8 @@ def create_app(settings: Settings, *, store: Store | None = None, clock: Clock =
         try:
             yield
         finally:
+            if stream:
+                stream.close()  # ends every open /events stream
             if stop_background:
                 await asyncio.to_thread(stop_background)  # finishes the deliveries in hand
             if pages_cache:
