@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from wiredesk import lifecycle
+from wiredesk.hooks.dispatch import Dispatcher
 from wiredesk.masking import mask_text
 from wiredesk.sources import registry
 from wiredesk.sources.fetch import FetchError, HostLimiter
@@ -94,6 +95,7 @@ class Worker:
         self.stopping = threading.Event()
         self.clock_loop = lifecycle.ClockLoop(store, every=clock_seconds, now=clock,
                                               owner=self.owner)
+        self.hooks = Dispatcher.from_env(store)  # subscribers' webhooks, in a thread of ours
 
     def stop(self) -> None:
         """Ask the worker to stop after the deliveries in hand (safe from a signal handler)."""
@@ -105,6 +107,7 @@ class Worker:
         if freed:
             log.info("freed %d lease(s) of dead workers on this host", freed)
         log.info("worker %s started", self.owner)
+        stop_hooks = self.hooks.start()
         next_tick = 0.0
         inflight: dict[Future[None], str] = {}
         with ThreadPoolExecutor(self.threads, thread_name_prefix="wiredesk-source") as pool:
@@ -124,6 +127,7 @@ class Worker:
                 else:
                     self.stopping.wait(self._pause(next_tick))
             wait(inflight)  # each job stops after its current delivery
+        stop_hooks()
         self.sources.release(self.owner)
         self.clock_loop.release()
         log.info("worker %s stopped", self.owner)

@@ -23,6 +23,7 @@ from wiredesk.store import search
 from wiredesk.store.clauses import ListFilter, count, visible_clause
 from wiredesk.store.codec import story_from_row
 from wiredesk.store.engine import DEFAULT_URL, is_current, make_engine, migrate
+from wiredesk.store.keys import KeyStore
 from wiredesk.store.records import (
     AuditRecord,
     QuarantineRecord,
@@ -35,6 +36,7 @@ from wiredesk.store.records import (
 )
 from wiredesk.store.schema import audit, meta, raws, refusals, stories, versions
 from wiredesk.store.sources import SourceStore
+from wiredesk.store.subscribers import SubscriberStore
 from wiredesk.store.users import UserStore
 from wiredesk.store.writes import Changes, TakenDown, Writer
 from wiredesk.times import aware, utc_now
@@ -64,6 +66,8 @@ class Store:
         self.users = UserStore(self.engine, self.write)
         self.quarantine = quarantine_domain.Quarantine(self.engine, self.write)
         self.journal = journal_domain.Journal(self.engine)
+        self.subscribers = SubscriberStore(self.engine, self.write)  # webhooks' outbox
+        self.keys = KeyStore(self.engine, self.write)  # API keys (digests only)
         # The largest story id the id column can hold (INTEGER: 32 bits on PostgreSQL, 64 on
         # SQLite): a larger number from a URL names no story, and must not reach the driver.
         self.max_id = 2**31 - 1 if self.engine.dialect.name == "postgresql" else 2**63 - 1

@@ -27,6 +27,7 @@ from starlette.staticfiles import StaticFiles
 
 from wiredesk import lifecycle, metrics
 from wiredesk.config import Settings
+from wiredesk.hooks.dispatch import Dispatcher
 from wiredesk.store import Store
 from wiredesk.web import (
     api,
@@ -123,6 +124,10 @@ def create_app(settings: Settings, *, store: Store | None = None, clock: Clock =
     async def lifespan(_app: Starlette) -> AsyncIterator[None]:
         stop_clock = (lifecycle.ClockLoop(ctx.store, every=settings.clock_seconds,
                                           now=ctx.clock).start() if run_clock else None)
+        # Webhooks go where the clock goes: the worker, or a web process without one.
+        stop_hooks = (Dispatcher(ctx.store, first_retry=settings.hook_retry_seconds,
+                                 give_up=settings.hook_give_up_seconds).start()
+                      if run_clock else None)
         stop_background = await asyncio.to_thread(background, ctx.store) if background else None
         try:
             yield
@@ -138,6 +143,8 @@ def create_app(settings: Settings, *, store: Store | None = None, clock: Clock =
                 notifier.close()
             if stop_clock:
                 await asyncio.to_thread(stop_clock)
+            if stop_hooks:
+                await asyncio.to_thread(stop_hooks)
 
     # Outermost first: time every answer, then guard the door.
     middleware = [Middleware(observe.RequestMetrics, routes=routes),
