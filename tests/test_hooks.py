@@ -294,3 +294,33 @@ def test_retry_setting_is_read_from_the_environment(monkeypatch):
     with pytest.raises(ValueError, match="WIREDESK_HOOK_RETRY_SECONDS"):
         Settings.from_env()
     assert timedelta(seconds=Settings().hook_give_up_seconds) == timedelta(days=1)
+
+
+def test_the_console_lists_dead_letters_and_sends_one_again(store: Store, clock, now,
+                                                             receiver: Receiver):
+    from test_console import PASSWORD, csrf, login, make_client
+    from wiredesk.passwords import hash_password
+
+    deliver(store, "urn:console:1")
+    subscribe(store, receiver.url)
+    receiver.status = 503
+    assert desk.kill(store, "urn:console:1", reason="legal", actor="ed", now=utc_now())
+    until(lambda: store.subscribers.recent("downstream", status="dead"),
+          Dispatcher(store, first_retry=0.05, max_retry=0.1, give_up=0.3), "dead letter")
+    [dead] = store.subscribers.recent("downstream", status="dead")
+    store.users.set_password("ed", hash_password(PASSWORD), now)
+    with make_client(store, clock) as console:
+        login(console)
+        page = console.get("/console/subscribers")
+        assert page.status_code == 200
+        assert "downstream" in page.text and "urn:console:1" in page.text
+        assert "HTTP 503" in page.text
+        token = csrf(console, "/console/subscribers")
+        forged = console.post(f"/console/subscribers/deliveries/{dead.id}/retry",
+                              data={"csrf": "forged"})
+        assert forged.status_code == 403
+        answer = console.post(f"/console/subscribers/deliveries/{dead.id}/retry",
+                              data={"csrf": token})
+        assert answer.status_code == 303 and "msg=resent" in answer.headers["location"]
+    receiver.status = 200
+    until(lambda: receiver.got, Dispatcher(store), "the resent delivery")
