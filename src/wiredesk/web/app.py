@@ -40,6 +40,7 @@ from wiredesk.web import (
     push,
     sitemaps,
     sources_api,
+    takedowns_api,
 )
 from wiredesk.web.auth import Auth
 from wiredesk.web.cache import CacheMiddleware, PageCache
@@ -59,6 +60,7 @@ def site_routes(ctx: Context, auth: Auth) -> list[BaseRoute]:
     return [
         *pages.routes(ctx),
         *api.routes(ctx),
+        *takedowns_api.routes(ctx),
         *feeds.routes(ctx),
         *sitemaps.routes(ctx),
         *push.routes(ctx),

@@ -133,6 +133,27 @@ SPEC: dict[str, Any] = {
                     "items": {"type": "array", "items": {
                         "type": "object", "required": ["item", "snippet"], "properties": {
                             "item": _NINJS, "snippet": {"type": "string"}}}}}}), "429")}},
+        "/api/v1/takedowns": {"get": {
+            "summary": "Stories taken down since an event id or a time, oldest first, so a "
+                       "consumer that cached a story can drop it",
+            "parameters": [_query("since", "an event id (`last_event_id` of the previous "
+                                  "answer, or an /events id) or an ISO 8601 date-time",
+                                  {"type": "string", "minLength": 1}, required=True)],
+            "responses": {"200": _private("Takedowns; ask again with `last_event_id`", {
+                "type": "object", "required": ["takedowns", "last_event_id", "more"],
+                "properties": {
+                    "takedowns": {"type": "array", "items": {
+                        "type": "object", "required": ["event_id", "id", "uri", "time", "reason"],
+                        "properties": {
+                            "event_id": {"type": ["integer", "null"],
+                                         "description": "null for one older than the journal"},
+                            "id": {"type": "integer"}, "uri": {"type": "string"},
+                            "time": {"type": "string", "format": "date-time"},
+                            "reason": {"type": "string", "enum": [
+                                "killed", "expired", "removed", "withheld"]}}}},
+                    "last_event_id": {"type": "integer", "minimum": 0},
+                    "more": {"type": "boolean", "description": "the page was full: ask again"}}}),
+                "400": _BAD}}},
         "/api/v1/sources": {"get": {
             "summary": "Every source: settings (secrets and URL secrets masked) and health",
             "security": [{"bearer": []}, {"console": []}],
