@@ -155,8 +155,10 @@ def create_app(settings: Settings, *, store: Store | None = None, clock: Clock =
                     middleware=middleware)
     app.state.ctx = ctx
     app.state.cache = pages_cache
-    if pages_cache is None:
-        return app
-    # The cache sits outside everything, so a hit is one lookup and two sends: it keeps the
-    # headers the guard added when the page was rendered. Measured in bench/serve.py.
-    return CacheMiddleware(app, pages_cache, policies)  # type: ignore[return-value]
+    served: Starlette = app
+    if pages_cache is not None:
+        # The cache sits outside everything, so a hit is one lookup and two sends: it keeps
+        # the headers the guard added when the page was rendered. Measured in bench/serve.py.
+        served = CacheMiddleware(app, pages_cache, policies)  # type: ignore[assignment]
+    # /events streams skip the layers they do not need (web/events.py, bench/live.py).
+    return events.FastPath(served, stream) if stream else served  # type: ignore[return-value]

@@ -32,12 +32,14 @@ from wiredesk.store.journal import KINDS
 from wiredesk.web.context import Context
 from wiredesk.web.live import Broadcaster, Connection
 from wiredesk.web.policy import Policy, route
+from wiredesk.web.security import HEADERS as SECURITY_HEADERS
+from wiredesk.web.security import odd_address
 
 HEARTBEAT = 15.0  # seconds between keep-alive comments on an idle stream
 RETRY_MS = 2000  # how soon a browser reconnects after the stream ends
 EVENTS = Policy(cache=False, cookie_key=False)
 HEADERS = [(b"content-type", b"text/event-stream; charset=utf-8"),
-           (b"cache-control", b"no-store"), (b"x-accel-buffering", b"no")]
+           (b"cache-control", b"no-store"), (b"x-accel-buffering", b"no"), *SECURITY_HEADERS]
 
 
 class BadQuery(ValueError):
@@ -49,8 +51,7 @@ class EventStream:
 
     def __init__(self, ctx: Context, heartbeat: float = HEARTBEAT) -> None:
         self.ctx = ctx
-        self.heartbeat = heartbeat
-        self.broadcaster = Broadcaster(ctx.store)
+        self.broadcaster = Broadcaster(ctx.store, heartbeat=heartbeat)
         self.stopping = False
 
     def close(self) -> None:
@@ -61,6 +62,9 @@ class EventStream:
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["method"] not in ("GET", "HEAD"):
             await _plain(send, 405, "use GET", [(b"allow", b"GET, HEAD")])
+            return
+        if odd_address(scope):
+            await _plain(send, 400, "control characters in the address")
             return
         try:
             asked = _query(scope, self.ctx.store.max_id)
@@ -94,19 +98,17 @@ class EventStream:
             missed = await asyncio.to_thread(self.broadcaster.replay, connection, after, upto)
             first += b"".join(item.frame for item in missed)
         await send({"type": "http.response.body", "body": first, "more_body": True})
+        # The client's going away ends the stream too; heartbeats come from the broadcaster
+        # (one timer for every stream), so an idle stream waits on one future and nothing else.
         gone = asyncio.ensure_future(_disconnected(receive))
+        gone.add_done_callback(lambda _: connection.close())
         loop = asyncio.get_running_loop()
         try:
-            while not (connection.closed or connection.dropped or gone.done()):
+            while not (connection.closed or connection.dropped):
                 if not connection.pending:
                     connection.waiter = loop.create_future()
-                    done, _ = await asyncio.wait((connection.waiter, gone),
-                                                 timeout=self.heartbeat,
-                                                 return_when=asyncio.FIRST_COMPLETED)
+                    await connection.waiter
                     connection.waiter = None
-                    if not done:
-                        await send({"type": "http.response.body", "body": b": keep-alive\n\n",
-                                    "more_body": True})
                     continue
                 chunk = b"".join(connection.pending)
                 connection.pending.clear()
@@ -186,6 +188,27 @@ async def _plain(send: Send, status: int, text: str,
 
 def routes(ctx: Context) -> list[BaseRoute]:
     return [route("/events", EventStream(ctx), EVENTS, methods=["GET", "HEAD"])]
+
+
+class FastPath:
+    """Serves /events ahead of the middleware stack, which it needs none of (never cached,
+    no rate limit, no login, no body; its own security headers and address check): each
+    layer's frame would otherwise be held for the stream's whole life, thousands of times
+    over. The route stays declared (web/policy.py) for the policies and the 405s."""
+
+    def __init__(self, app: Any, stream: EventStream) -> None:
+        self.app = app
+        self.stream = stream
+
+    def __getattr__(self, name: str) -> Any:  # app.state and the like, as before
+        return getattr(self.app, name)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and scope["path"] == "/events" \
+                and scope["method"] in ("GET", "HEAD"):
+            await self.stream(scope, receive, send)
+        else:
+            await self.app(scope, receive, send)
 
 
 def stream_of(routes: list[BaseRoute]) -> EventStream | None:

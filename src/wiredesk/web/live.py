@@ -27,11 +27,12 @@ from wiredesk.store.listen import ChangeListener
 from wiredesk.times import utc_now
 
 log = logging.getLogger("wiredesk.live")
-POLL = 0.25  # seconds between looks at the journal on SQLite (other processes' commits)
+POLL = 0.1  # seconds between looks at the journal on SQLite (other processes' commits)
 PG_WAIT = 2.0  # the longest NOTIFY wait on PostgreSQL before a look anyway
 QUEUE = 256  # events a connection may have waiting before it is dropped
 BATCH = 500  # journal rows read at once
 REPLAY = 1000  # the most events a resuming client is sent
+KEEP_ALIVE = b": keep-alive\n\n"
 
 
 class Item:
@@ -83,11 +84,23 @@ class Connection:
         if self.waiter is not None and not self.waiter.done():
             self.waiter.set_result(None)
 
+    def close(self) -> None:
+        self.closed = True
+        self.wake()
+
+    def beat(self) -> None:
+        """A keep-alive comment, unless something is already waiting to be sent."""
+        if not self.pending:
+            self.pending.append(KEEP_ALIVE)
+            self.wake()
+
 
 class Broadcaster:
-    def __init__(self, store: Store, *, poll: float = POLL) -> None:
+    def __init__(self, store: Store, *, poll: float = POLL, heartbeat: float = 15.0) -> None:
         self.store = store
         self.poll = poll
+        self.heartbeat = heartbeat
+        self._beats: asyncio.TimerHandle | None = None
         self.connections: set[Connection] = set()
         self.position = 0  # the newest journal id read (the reader thread's)
         self.delivered = 0  # the newest journal id fanned out (the event loop's)
@@ -103,6 +116,14 @@ class Broadcaster:
         self.store.listeners.append(self._on_commit)
         self._thread = threading.Thread(target=self._run, name="wiredesk-events", daemon=True)
         self._thread.start()
+        self._beats = loop.call_later(self.heartbeat, self._beat)
+
+    def _beat(self) -> None:
+        """One timer for every stream: each idle one gets its keep-alive comment."""
+        for connection in list(self.connections):
+            connection.beat()
+        if self.loop is not None and not self._stop.is_set():
+            self._beats = self.loop.call_later(self.heartbeat, self._beat)
 
     def close(self) -> None:
         """Stop reading and end every stream now (the server is stopping)."""
@@ -110,9 +131,10 @@ class Broadcaster:
         self._wake.set()
         if self._on_commit in self.store.listeners:
             self.store.listeners.remove(self._on_commit)
+        if self._beats is not None and self.loop is not None:
+            self.loop.call_soon_threadsafe(self._beats.cancel)
         for connection in list(self.connections):
-            connection.closed = True
-            connection.wake()
+            connection.close()
         if self._thread is not None:
             self._thread.join(timeout=5)
 
