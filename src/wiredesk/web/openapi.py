@@ -83,7 +83,16 @@ SPEC: dict[str, Any] = {
     "openapi": "3.1.0",
     "info": {"title": "wiredesk API", "version": __version__,
              "description": "Live agency stories as IPTC ninjs. Taken-down stories answer 410. "
-                            "Errors are JSON objects with an `error` message."},
+                            "Errors are JSON objects with an `error` message. Without a key, "
+                            "each source's `public_text` setting decides how much text an "
+                            "item carries (full, summary: a `summary` description and no "
+                            "bodies, or headline); with an API key (`wiredesk keys add`) sent "
+                            "as `Authorization: Bearer wdk_...` or `X-Api-Key`, items are "
+                            "full text, answers are `Cache-Control: private, no-store`, the "
+                            "key has its own rate limit (429), and an unknown or revoked key "
+                            "answers 401. Changes are also pushed: `GET /events` "
+                            "(server-sent events) and signed webhooks (`wiredesk "
+                            "subscribers`)."},
     "paths": {
         "/api/v1/stories": {"get": {
             "summary": "List live stories, newest version first",
@@ -173,6 +182,10 @@ SPEC: dict[str, Any] = {
         "securitySchemes": {
             "bearer": {"type": "http", "scheme": "bearer",
                        "description": "the token set in WIREDESK_API_TOKEN"},
+            "apiKey": {"type": "apiKey", "in": "header", "name": "X-Api-Key",
+                       "description": "a key from `wiredesk keys add` (or send it as "
+                                      "Authorization: Bearer): full text, its own rate "
+                                      "limit"},
             "console": {"type": "apiKey", "in": "cookie", "name": "wd_session",
                         "description": "a logged-in console session (__Host-wd_session on "
                                        "https)"}},
