@@ -38,6 +38,7 @@ bench: $(VENV)/.test-extras
 	$(BIN)/python bench/tick.py
 	$(BIN)/python bench/stores.py
 	$(BIN)/python bench/serve.py
+	$(BIN)/python bench/live.py
 
 lint: $(VENV)/.test-extras
 	$(BIN)/ruff check src tests bench

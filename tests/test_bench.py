@@ -43,3 +43,9 @@ def test_serve_bench_runs():
 def test_stores_bench_runs():
     out = bench("stores.py")
     assert "SQLite" in out and "PostgreSQL" in out
+
+
+def test_live_bench_runs():
+    out = bench("live.py")
+    assert "live takedown to every open /events stream" in out
+    assert "\n      50 " in out and "goals:" in out
