@@ -52,7 +52,10 @@ def test_article_page_has_no_script_but_its_json_ld(client, store, now):
     page = client.get(f"/story/{record.id}")
     doc = lxml_html.fromstring(page.text)
     scripts = doc.xpath("//script")
-    assert [s.get("type") for s in scripts] == ["application/ld+json"]
+    # JSON-LD (data, never run) and the self-hosted live-page script: nothing inline.
+    assert [(s.get("type"), s.get("src")) for s in scripts] == [
+        ("application/ld+json", None), (None, "/static/live.js")]
+    assert not (scripts[1].text or "").strip()
     assert not doc.xpath("//@*[starts-with(name(), 'on')]")
     assert not doc.xpath("//*[@style]") and not doc.xpath("//style")
 
