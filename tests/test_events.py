@@ -233,7 +233,7 @@ def test_a_cli_kill_reaches_an_open_stream_on_sqlite(tmp_path: Path, serve):
     assert frame["event"] == "takedown"
     data = json.loads(frame["data"])
     assert data["uri"] == "urn:live:1" and data["reason"] == "removed"
-    print(f"takedown reached the stream {frame['at'] - returned:.3f} s after kill returned")
+    print(f"takedown on the stream {frame['at'] - returned:+.3f} s from `wiredesk kill` exiting")
     # A client that reconnects with an earlier id is sent the takedown again from the journal.
     resumed = Reader(f"{url}/events?story={story_id}&last_event_id={int(frame['id']) - 1}")
     assert resumed.wait()[0]["id"] == frame["id"]
