@@ -41,6 +41,7 @@ bench: $(VENV)/.test-extras
 	$(BIN)/python bench/scale.py
 	$(BIN)/python bench/serve.py
 	$(BIN)/python bench/latency.py
+	$(BIN)/python bench/live.py
 
 lint: $(VENV)/.test-extras
 	$(BIN)/ruff check src tests bench

@@ -72,3 +72,8 @@ def test_scale_bench_runs_at_a_small_size():
         assert row in out, row
     assert "SQLite" in out and "PostgreSQL" in out
     assert "no `wiredesk backup` command" in out
+
+def test_live_bench_runs():
+    out = bench("live.py")
+    assert "live takedown to every open /events stream" in out
+    assert "\n      50 " in out and "goals:" in out

@@ -68,7 +68,8 @@ def test_the_api_matches_its_openapi_document(store, clock, now, mode):
         ran.append(operation.label)
     assert ran == ["GET /api/v1/clusters/{cluster_id}", "GET /api/v1/search", "GET /api/v1/sources", "GET /api/v1/sources/{name}",
                    "GET /api/v1/stories", "GET /api/v1/stories/by-uri",
-                   "GET /api/v1/stories/{story_id}", "GET /api/v1/stories/{story_id}/versions"]
+                   "GET /api/v1/stories/{story_id}", "GET /api/v1/stories/{story_id}/versions",
+                   "GET /api/v1/takedowns"]
 
 
 def test_rate_limited_search_answers_as_documented(store, clock, now):

@@ -53,10 +53,13 @@ def test_article_page_has_no_script_but_its_json_ld(client, store, now):
     (record,) = store.live_stories(now)
     page = client.get(f"/story/{record.id}")
     doc = lxml_html.fromstring(page.text)
-    scripts = doc.xpath("//script")  # the site's own text-size script, and the JSON-LD
-    assert [s.get("type") for s in scripts] == ["text/javascript", "application/ld+json"]
+    scripts = doc.xpath("//script")
+    # The site's own text-size and live-page scripts, and JSON-LD (data, never run): nothing
+    # inline.
+    assert [s.get("type") for s in scripts] == ["text/javascript", "application/ld+json", None]
     assert re.fullmatch(r"/static/textsize\.[0-9a-f]{10}\.js", scripts[0].get("src"))
-    assert not scripts[0].text
+    assert re.fullmatch(r"/static/live\.[0-9a-f]{10}\.js", scripts[2].get("src"))
+    assert not (scripts[0].text or "").strip() and not (scripts[2].text or "").strip()
     assert not doc.xpath("//@*[starts-with(name(), 'on')]")
     assert not doc.xpath("//*[@style]") and not doc.xpath("//style")
 

@@ -36,6 +36,9 @@ class Settings:
     metrics_token: str | None = field(default=None, repr=False)  # when set, /metrics asks for "Authorization: Bearer ..."
     # Source details (/api/v1/sources) answer a console session, or this bearer token.
     api_token: str | None = field(default=None, repr=False)
+    # Webhooks (hooks/dispatch.py): the first retry's delay, doubling; given up after a day.
+    hook_retry_seconds: float = 10.0
+    hook_give_up_seconds: float = 86400.0
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> Settings:
@@ -64,6 +67,11 @@ class Settings:
             rate_login=get("RATE_LOGIN", d.rate_login, values.rate),
             metrics_token=env.get("WIREDESK_METRICS_TOKEN") or None,
             api_token=env.get("WIREDESK_API_TOKEN") or None,
+            hook_retry_seconds=get("HOOK_RETRY_SECONDS", d.hook_retry_seconds,
+                                   lambda v, k: values.number(v, k, 0.01, 86400, " seconds")),
+            hook_give_up_seconds=get("HOOK_GIVE_UP_SECONDS", d.hook_give_up_seconds,
+                                     lambda v, k: values.number(v, k, 1, 30 * 86400,
+                                                                " seconds")),
         )
 
     def with_changes(self, **changes: object) -> Settings:

@@ -85,10 +85,29 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     os.environ[SERVE_SETTINGS] = serve_environment(settings, run_worker=not args.no_worker,
                                                    parent=os.getpid())
     print(f"serving on http://{address(args.host, args.port)}/", flush=True)
+    open_files = raise_open_files()
+    # Each open /events stream is a request in flight: granian's default (the backlog, 1024)
+    # would queue the 1025th reader; the file limit is the real ceiling.
     Granian("wiredesk.asgi:make_app", factory=True, address=args.host, port=args.port,
             interface="asgi", workers=1, websockets=False, log_level="warning",
-            respawn_failed_workers=True).serve()
+            respawn_failed_workers=True, backpressure=max(1024, open_files - 256)).serve()
     return 0
+
+
+def raise_open_files() -> int:
+    """Lift this process's open-file limit to its hard limit (each /events stream holds a
+    socket); returns the limit now in force."""
+    import resource
+
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if hard == resource.RLIM_INFINITY or hard > soft:
+        wanted = 1_048_576 if hard == resource.RLIM_INFINITY else hard
+        try:
+            resource.setrlimit(resource.RLIMIT_NOFILE, (wanted, hard))
+            soft = wanted
+        except (ValueError, OSError):
+            pass
+    return int(min(soft, 1_048_576))
 
 
 def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:

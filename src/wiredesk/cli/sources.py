@@ -36,6 +36,8 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
                                           "default 30)")
     c.add_argument("--agency", help="agency credited when the copy names none")
     c.add_argument("--format", help="auto (detect by content) or a format name")
+    c.add_argument("--public-text", choices=("full", "summary", "headline"),
+                   help="what public feeds and the API give without an API key (default full)")
     added: set[str] = set()
     for kind in KINDS.values():  # each kind's own flags; one shared by two is added once
         for flag in kind.flags:
@@ -83,6 +85,7 @@ def _open(settings: Settings) -> Store:
 def cmd_add(args: argparse.Namespace, settings: Settings) -> int:
     values: dict[str, Any] = {
         "every": args.every, "agency": args.agency, "format": args.format,
+        "public_text": args.public_text,
         "licence_days": settings.licence_days if args.licence_days is None else args.licence_days,
     }
     # Every kind's flags, not just the chosen kind's: a flag of another kind is then found

@@ -68,6 +68,9 @@ def boolean(value: Any, where: str) -> bool:
     return value
 
 
+PUBLIC_TEXT = ("full", "summary", "headline")  # web/public_text.py says what each gives
+
+
 @dataclass(frozen=True)
 class SourceConfig:
     """The settings every source has, whatever its kind (a source made on the fly by
@@ -79,6 +82,7 @@ class SourceConfig:
     licence_days: int = DEFAULT_LICENCE_DAYS
     format: str | None = None  # None: detect by content
     every: float = 60.0
+    public_text: str = "full"  # what public feeds and API give: full | summary | headline
 
     # Settings shown masked by `redacted`, as paths into `settings()`: ("auth", "secret").
     SECRETS: ClassVar[tuple[tuple[str, ...], ...]] = ()
@@ -144,4 +148,11 @@ def common(values: Mapping[str, Any], *, every: float,
         "licence_days": check.licence_days(values.get("licence_days", DEFAULT_LICENCE_DAYS)),
         "format": fmt,
         "every": parse_interval(values.get("every", every), "every"),
+        "public_text": _public_text(values.get("public_text") or "full"),
     }
+
+
+def _public_text(value: Any) -> str:
+    if value not in PUBLIC_TEXT:
+        raise ConfigError(f"bad public_text {value!r}: use {', '.join(PUBLIC_TEXT)}")
+    return str(value)

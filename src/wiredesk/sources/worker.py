@@ -24,6 +24,7 @@ from typing import Any
 
 from wiredesk import lifecycle
 from wiredesk.edge import EdgePurger
+from wiredesk.hooks.dispatch import Dispatcher
 from wiredesk.masking import mask_text
 from wiredesk.sources import registry
 from wiredesk.sources.fetch import FetchError, HostLimiter
@@ -106,6 +107,7 @@ class Worker:
         """How long a step may keep its source waiting for events: well inside the lease
         (the step checkpoints meanwhile), and short enough that sources take turns."""
         return min(WATCH_SECONDS, self.lease.total_seconds() / 3)
+        self.hooks = Dispatcher.from_env(store)  # subscribers' webhooks, in a thread of ours
 
     def stop(self) -> None:
         """Ask the worker to stop after the deliveries in hand (safe from a signal handler)."""
@@ -118,6 +120,7 @@ class Worker:
             log.info("freed %d lease(s) of dead workers on this host", freed)
         log.info("worker %s started", self.owner)
         stop_purger = self.purger.start(self.clock_loop.holds) if self.purger else None
+        stop_hooks = self.hooks.start()
         next_tick = 0.0
         inflight: dict[Future[None], str] = {}
         with ThreadPoolExecutor(self.threads, thread_name_prefix="wiredesk-source") as pool:
@@ -138,6 +141,7 @@ class Worker:
                 else:
                     self.stopping.wait(self._pause(next_tick))
             wait(inflight)  # each job stops after its current delivery
+        stop_hooks()
         self.sources.release(self.owner)
         self.clock_loop.release()
         if stop_purger:

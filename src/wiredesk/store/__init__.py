@@ -27,6 +27,7 @@ from wiredesk.store import search
 from wiredesk.store.clauses import ListFilter, count, visible_clause
 from wiredesk.store.codec import story_from_row
 from wiredesk.store.engine import DEFAULT_URL, is_current, make_engine, migrate
+from wiredesk.store.keys import KeyStore
 from wiredesk.store.records import (
     AuditRecord,
     ClusterMember,
@@ -40,6 +41,7 @@ from wiredesk.store.records import (
 )
 from wiredesk.store.schema import audit, meta, raws, refusals, stories, versions
 from wiredesk.store.sources import SourceStore
+from wiredesk.store.subscribers import SubscriberStore
 from wiredesk.store.users import UserStore
 from wiredesk.store.websub import WebSubStore
 from wiredesk.store.writes import Changes, TakenDown, Writer
@@ -72,6 +74,8 @@ class Store:
         self.journal = journal_domain.Journal(self.engine)
         self.clusters = clusters_domain.Clusters(self.engine)  # events told by several agencies
         self.websub = WebSubStore(self.engine, self.write)
+        self.subscribers = SubscriberStore(self.engine, self.write)  # webhooks' outbox
+        self.keys = KeyStore(self.engine, self.write)  # API keys (digests only)
         # The largest story id the id column can hold (INTEGER: 32 bits on PostgreSQL, 64 on
         # SQLite): a larger number from a URL names no story, and must not reach the driver.
         self.max_id = 2**31 - 1 if self.engine.dialect.name == "postgresql" else 2**63 - 1

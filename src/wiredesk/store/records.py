@@ -214,3 +214,40 @@ class SearchPage:
     total: int
     results: list[tuple[StoryRecord, str]]  # the record and its highlighted snippet
     exact: bool = True  # False: `total` is a floor (search.TOTAL_CAP), more stories match
+
+
+@dataclass(frozen=True, slots=True)
+class SubscriberRow:
+    name: str
+    url: str
+    secret: str  # sealed (sources/sealed.py) unless a $NAME reference
+    events: tuple[str, ...]
+    agency: str | None
+    allow_private: bool
+    created_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class DeliveryRow:
+    id: int
+    subscriber: str
+    event_id: int
+    event: str
+    story_id: int
+    uri: str
+    agency: str | None
+    reason: str | None
+    at: datetime
+    status: str  # pending | delivered | dead
+    attempts: int
+    next_try: datetime
+    last_error: str | None
+    created_at: datetime
+    done_at: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class ApiKeyRow:
+    name: str
+    per_minute: int
+    created_at: datetime

@@ -351,3 +351,50 @@ cluster_bands = Table(
 # The only index: a second one (by story) would double the pages every delivery dirties;
 # a story's band rows are found again from its features when it leaves (clusters.leave).
 Index("ix_cluster_bands_band", cluster_bands.c.band, cluster_bands.c.at)
+
+# Programs told of changes by signed webhooks (hooks/); the secret is stored sealed.
+subscribers = Table(
+    "subscribers",
+    metadata,
+    Column("name", String(100), primary_key=True),
+    Column("url", String(2000), nullable=False),
+    Column("secret", String(1000), nullable=False),
+    Column("events", JSON, nullable=False),  # some of new, update, takedown
+    Column("agency", String(100)),  # only this agency's stories, when set
+    Column("allow_private", Boolean, nullable=False, server_default=false()),
+    Column("created_at", UTCDateTime, nullable=False),
+)
+
+# The outbox: one row per event owed to a subscriber, written before its journal cursor
+# moves (in the same transaction), kept until delivered or dead (given up after a day).
+deliveries = Table(
+    "deliveries",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("subscriber", String(100), nullable=False),
+    Column("event_id", Integer, nullable=False),
+    Column("event", String(12), nullable=False),
+    Column("story_id", Integer, nullable=False),
+    Column("uri", String(500), nullable=False),
+    Column("agency", String(100)),
+    Column("reason", String(20)),
+    Column("at", UTCDateTime, nullable=False),  # when the event happened
+    Column("status", String(12), nullable=False),  # pending | delivered | dead
+    Column("attempts", Integer, nullable=False, server_default="0"),
+    Column("next_try", UTCDateTime, nullable=False),
+    Column("last_error", String(500)),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("done_at", UTCDateTime),
+)
+Index("ux_deliveries_event", deliveries.c.subscriber, deliveries.c.event_id, unique=True)
+Index("ix_deliveries_due", deliveries.c.status, deliveries.c.next_try)
+
+# API keys for full text (web/keys.py): only a SHA-256 digest of each key is kept.
+api_keys = Table(
+    "api_keys",
+    metadata,
+    Column("name", String(100), primary_key=True),
+    Column("digest", String(64), nullable=False, unique=True),
+    Column("per_minute", Integer, nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+)

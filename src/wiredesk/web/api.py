@@ -28,7 +28,9 @@ from wiredesk.web import openapi
 from wiredesk.web.availability import Availability, State, availability
 from wiredesk.web.context import Context
 from wiredesk.web.http import ITEM_MAX_AGE, LIST_MAX_AGE, max_age, respond, story_keys
+from wiredesk.web.keys import full_text
 from wiredesk.web.policy import Policy, route
+from wiredesk.web.public_text import PublicText
 from wiredesk.web.render import highlight
 
 MAX_LIMIT = 100
@@ -63,6 +65,16 @@ def gone_json(record: StoryRecord, gone: Availability) -> dict[str, Any]:
 
 
 def routes(ctx: Context) -> list[Route]:
+    public = PublicText(ctx.store)
+
+    def shown(request: Request, record: StoryRecord, profile: str,
+              cluster: int | None = None) -> dict[str, Any]:
+        """The item as this caller may have it: full text with an API key, else what the
+        story's source allows the public (web/public_text.py)."""
+        found = item_json(ctx, record, profile, cluster)
+        return found if full_text(request.scope) else public.trim(found, record.source,
+                                                                   record.story)
+
     def send(request: Request, data: Any, *, cache: int, keys: list[str],
              status: int = 200) -> Response:
         body = json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
@@ -73,7 +85,7 @@ def routes(ctx: Context) -> list[Route]:
                             headers={"Cache-Control": "no-cache"})
 
     def one(request: Request, record: StoryRecord | None,
-            build: Callable[[StoryRecord, str], Any]) -> Response:
+            build: Callable[[Request, StoryRecord, str], Any]) -> Response:
         """Shared answer about a single story: 404 unknown or not yet usable, 410 gone, else
         what `build` makes of it in the asked profile."""
         now = ctx.clock()
@@ -87,19 +99,22 @@ def routes(ctx: Context) -> list[Route]:
         if found.state is State.GONE:
             return send(request, gone_json(record, found), cache=ITEM_MAX_AGE,
                         keys=story_keys(record.id, record.story.agency), status=State.GONE.status)
-        return send(request, build(record, profile),
+        return send(request, build(request, record, profile),
                     cache=max_age(now, [record.ends_at], ITEM_MAX_AGE),
                     keys=story_keys(record.id, record.story.agency,
                                     [s.name for s in record.story.subjects]))
 
-    def item(record: StoryRecord, profile: str) -> dict[str, Any]:
-        return item_json(ctx, record, profile, ctx.store.clusters.cluster_of(record.id))
+    def item(request: Request, record: StoryRecord, profile: str) -> dict[str, Any]:
+        return shown(request, record, profile, ctx.store.clusters.cluster_of(record.id))
 
-    def history(record: StoryRecord, profile: str) -> dict[str, Any]:
+    def history(request: Request, record: StoryRecord, profile: str) -> dict[str, Any]:
+        keyed = full_text(request.scope)
         return {"uri": record.uri, "versions": [
             {"version": v.version, "versioncreated": iso(v.versioncreated),
              "received": iso(v.received_at), "pubstatus": v.pubstatus, "format": v.format,
-             "current": v.is_head, "item": ninjs.to_ninjs(v.story, profile)}
+             "current": v.is_head,
+             "item": ninjs.to_ninjs(v.story, profile) if keyed
+             else public.trim(ninjs.to_ninjs(v.story, profile), record.source, v.story)}
             for v in ctx.store.history(record.id)]}
 
     async def story(request: Request) -> Response:
@@ -132,7 +147,7 @@ def routes(ctx: Context) -> list[Route]:
         records = ctx.store.live_stories(now, limit=limit + 1, where=where)
         page = records[:limit]
         clusters = ctx.store.clusters.ids(r.id for r in page)
-        data: dict[str, Any] = {"items": [item_json(ctx, r, profile, clusters.get(r.id))
+        data: dict[str, Any] = {"items": [shown(request, r, profile, clusters.get(r.id))
                                           for r in page], "next": None}
         if len(records) > limit:
             last = page[-1]
@@ -156,9 +171,12 @@ def routes(ctx: Context) -> list[Route]:
                                       limit=limit, offset=(page_no - 1) * limit)
         except (BadRequest, QueryError) as exc:
             return error(400, str(exc))
+        keyed = full_text(request.scope)
         clusters = ctx.store.clusters.ids(r.id for r, _ in result.results)
-        items = [{"item": item_json(ctx, record, profile, clusters.get(record.id)),
-                  "snippet": str(highlight(snippet))} for record, snippet in result.results]
+        items = [{"item": shown(request, record, profile, clusters.get(record.id)),
+                  "snippet": str(highlight(snippet))  # the body's words: full text only
+                  if keyed or public.level(record.source) == "full" else ""}
+                 for record, snippet in result.results]
         # total_exact false: at least `total` stories match (counting stops there).
         return send(request, {"total": result.total, "total_exact": result.exact,
                               "page": page_no, "items": items},

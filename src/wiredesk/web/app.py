@@ -25,10 +25,12 @@ from starlette.routing import BaseRoute
 
 from wiredesk import lifecycle, metrics
 from wiredesk.config import Settings
+from wiredesk.hooks.dispatch import Dispatcher
 from wiredesk.store import Store
 from wiredesk.web import (
     api,
     console,
+    events,
     feeds,
     notify,
     observe,
@@ -37,6 +39,7 @@ from wiredesk.web import (
     sitemaps,
     sources_api,
     websub,
+    takedowns_api,
 )
 from wiredesk.web.assets import AssetFiles
 from wiredesk.web.auth import Auth
@@ -57,10 +60,12 @@ def site_routes(ctx: Context, auth: Auth) -> list[BaseRoute]:
     return [
         *pages.routes(ctx),
         *api.routes(ctx),
+        *takedowns_api.routes(ctx),
         *feeds.routes(ctx),
         *sitemaps.routes(ctx),
         *push.routes(ctx),
         *websub.routes(ctx),
+        *events.routes(ctx),
         *sources_api.routes(ctx, auth),
         *console.routes(ctx, auth),
         *observe.routes(ctx),
@@ -87,6 +92,7 @@ def create_app(settings: Settings, *, store: Store | None = None, clock: Clock =
     routes = site_routes(ctx, auth)
     policies = Policies(routes)  # compiled once: what the cache and the guard look up
     notifier = notify.attach(ctx.store, settings, routes)
+    stream = events.stream_of(routes)
     windows = (timedelta(days=feeds.TOMBSTONE_DAYS), timedelta(days=sitemaps.NEWS_DAYS))
     pages_cache = PageCache(ctx.store, clock, windows=windows) if cache else None
     metrics.install()
@@ -122,10 +128,16 @@ def create_app(settings: Settings, *, store: Store | None = None, clock: Clock =
         purger = notify.purger_for(settings, ctx.store, routes) if run_clock else None
         stop_clock = (lifecycle.ClockLoop(ctx.store, every=settings.clock_seconds, now=ctx.clock)
                       .start(purger.start if purger else None) if run_clock else None)
+        # Webhooks go where the clock goes: the worker, or a web process without one.
+        stop_hooks = (Dispatcher(ctx.store, first_retry=settings.hook_retry_seconds,
+                                 give_up=settings.hook_give_up_seconds).start()
+                      if run_clock else None)
         stop_background = await asyncio.to_thread(background, ctx.store) if background else None
         try:
             yield
         finally:
+            if stream:
+                stream.close()  # ends every open /events stream
             if stop_background:
                 await asyncio.to_thread(stop_background)  # finishes the deliveries in hand
             if pages_cache:
@@ -135,6 +147,8 @@ def create_app(settings: Settings, *, store: Store | None = None, clock: Clock =
                 notifier.close()
             if stop_clock:
                 await asyncio.to_thread(stop_clock)
+            if stop_hooks:
+                await asyncio.to_thread(stop_hooks)
 
     # Outermost first: time every answer, then guard the door.
     middleware = [Middleware(observe.RequestMetrics, routes=routes),
@@ -143,8 +157,10 @@ def create_app(settings: Settings, *, store: Store | None = None, clock: Clock =
                     middleware=middleware)
     app.state.ctx = ctx
     app.state.cache = pages_cache
-    if pages_cache is None:
-        return app
-    # The cache sits outside everything, so a hit is one lookup and two sends: it keeps the
-    # headers the guard added when the page was rendered. Measured in bench/serve.py.
-    return CacheMiddleware(app, pages_cache, policies)  # type: ignore[return-value]
+    served: Starlette = app
+    if pages_cache is not None:
+        # The cache sits outside everything, so a hit is one lookup and two sends: it keeps
+        # the headers the guard added when the page was rendered. Measured in bench/serve.py.
+        served = CacheMiddleware(app, pages_cache, policies)  # type: ignore[assignment]
+    # /events streams skip the layers they do not need (web/events.py, bench/live.py).
+    return events.FastPath(served, stream) if stream else served  # type: ignore[return-value]

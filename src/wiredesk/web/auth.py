@@ -47,6 +47,7 @@ class LoginResult:
 class Auth:
     def __init__(self, store: Store, settings: Settings, clock: Clock) -> None:
         self.users = store.users
+        self.store = store  # API keys are looked up by the guard (web/keys.py)
         self.clock = clock
         self.secure = settings.base_url.lower().startswith("https://")
         # __Host- cookies must be Secure; the prefix then pins them to this host and path /.

@@ -28,6 +28,7 @@ from typing import Any
 
 from wiredesk.store import Changes, Store
 from wiredesk.store.listen import ChangeListener
+from wiredesk.web import keys
 from wiredesk.web.http import not_modified
 from wiredesk.web.policy import Policies
 from wiredesk.web.render import TextSize
@@ -178,7 +179,7 @@ def request_key(scope: Scope, policies: Policies) -> tuple[str, str, str] | None
     if scope["type"] != "http" or scope["method"] not in ("GET", "HEAD"):
         return None
     policy = policies.of(scope)
-    if not policy.cache:
+    if not policy.cache or keys.presented(scope):  # an API key's full text is never shared
         return None
     query = scope.get("query_string", b"").decode("latin-1")
     size = ""

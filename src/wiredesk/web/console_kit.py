@@ -37,6 +37,7 @@ MESSAGES = {
     "retried": "Applied: the delivery is out of quarantine.",
     "discarded": "Discarded. The bytes are kept, marked discarded.",
     "handled": "Someone has already dealt with that entry.",
+    "resent": "The delivery is owed again and is sent at once.",
 }
 MAX_FORM_BYTES = 64 * 1024  # a kill reason or a login: nothing bigger is ever posted here
 _CONSOLE_PATH = re.compile(r"^/console(/[A-Za-z0-9_\-./%]*)?(\?[A-Za-z0-9_\-=&%.]*)?$")

@@ -17,7 +17,9 @@ from wiredesk.store import Changes, ListFilter, StoryRecord, Tombstone
 from wiredesk.times import iso
 from wiredesk.web.context import Context
 from wiredesk.web.http import LIST_MAX_AGE, header_uri, key_part, max_age, respond, uri_path
+from wiredesk.web.keys import full_text
 from wiredesk.web.policy import Policy, route
+from wiredesk.web.public_text import PublicText, for_public
 
 ATOM = "http://www.w3.org/2005/Atom"
 TOMBSTONES = "http://purl.org/atompub/tombstones/1.0"
@@ -45,6 +47,8 @@ SUBJECT_FEED = Policy(cookie_key=False, purge=("feeds",))
 
 
 def routes(ctx: Context) -> list[Route]:
+    public = PublicText(ctx.store)
+
     async def feed(request: Request) -> Response:
         kind = request.path_params["kind"]
         if kind not in KINDS:
@@ -54,6 +58,8 @@ def routes(ctx: Context) -> list[Route]:
         now = ctx.clock()
         where = ListFilter(agency=agency, subject=subject)
         records = ctx.store.live_stories(now, limit=ENTRIES, where=where)
+        if not full_text(request.scope):  # each source's public_text, unless an API key
+            records = [for_public(r, public.level(r.source)) for r in records]
         gone = ctx.store.tombstones(now - timedelta(days=TOMBSTONE_DAYS), where=where)
         title = ctx.settings.site_name + (f": {agency}" if agency else "") + (
             f": {subject}" if subject else "")

@@ -97,7 +97,16 @@ SPEC: dict[str, Any] = {
     "openapi": "3.1.0",
     "info": {"title": "wiredesk API", "version": __version__,
              "description": "Live agency stories as IPTC ninjs. Taken-down stories answer 410. "
-                            "Errors are JSON objects with an `error` message."},
+                            "Errors are JSON objects with an `error` message. Without a key, "
+                            "each source's `public_text` setting decides how much text an "
+                            "item carries (full, summary: a `summary` description and no "
+                            "bodies, or headline); with an API key (`wiredesk keys add`) sent "
+                            "as `Authorization: Bearer wdk_...` or `X-Api-Key`, items are "
+                            "full text, answers are `Cache-Control: private, no-store`, the "
+                            "key has its own rate limit (429), and an unknown or revoked key "
+                            "answers 401. Changes are also pushed: `GET /events` "
+                            "(server-sent events) and signed webhooks (`wiredesk "
+                            "subscribers`)."},
     "paths": {
         "/api/v1/stories": {"get": {
             "summary": "List live stories, newest version first",
@@ -161,6 +170,27 @@ SPEC: dict[str, Any] = {
             "responses": {**_answers(_json("The cluster's visible stories, newest first", _CLUSTER)),
                           "404": {"description": "No such cluster, or none of its stories is "
                                                  "visible now", "content": _ERROR_BODY}}}},
+        "/api/v1/takedowns": {"get": {
+            "summary": "Stories taken down since an event id or a time, oldest first, so a "
+                       "consumer that cached a story can drop it",
+            "parameters": [_query("since", "an event id (`last_event_id` of the previous "
+                                  "answer, or an /events id) or an ISO 8601 date-time",
+                                  {"type": "string", "minLength": 1}, required=True)],
+            "responses": {"200": _private("Takedowns; ask again with `last_event_id`", {
+                "type": "object", "required": ["takedowns", "last_event_id", "more"],
+                "properties": {
+                    "takedowns": {"type": "array", "items": {
+                        "type": "object", "required": ["event_id", "id", "uri", "time", "reason"],
+                        "properties": {
+                            "event_id": {"type": ["integer", "null"],
+                                         "description": "null for one older than the journal"},
+                            "id": {"type": "integer"}, "uri": {"type": "string"},
+                            "time": {"type": "string", "format": "date-time"},
+                            "reason": {"type": "string", "enum": [
+                                "killed", "expired", "removed", "withheld"]}}}},
+                    "last_event_id": {"type": "integer", "minimum": 0},
+                    "more": {"type": "boolean", "description": "the page was full: ask again"}}}),
+                "400": _BAD}}},
         "/api/v1/sources": {"get": {
             "summary": "Every source: settings (secrets and URL secrets masked) and health",
             "security": [{"bearer": []}, {"console": []}],
@@ -180,6 +210,10 @@ SPEC: dict[str, Any] = {
         "securitySchemes": {
             "bearer": {"type": "http", "scheme": "bearer",
                        "description": "the token set in WIREDESK_API_TOKEN"},
+            "apiKey": {"type": "apiKey", "in": "header", "name": "X-Api-Key",
+                       "description": "a key from `wiredesk keys add` (or send it as "
+                                      "Authorization: Bearer): full text, its own rate "
+                                      "limit"},
             "console": {"type": "apiKey", "in": "cookie", "name": "wd_session",
                         "description": "a logged-in console session (__Host-wd_session on "
                                        "https)"}},

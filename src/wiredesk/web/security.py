@@ -23,6 +23,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from wiredesk import metrics
 from wiredesk.config import Settings
+from wiredesk.web import keys
 from wiredesk.web.auth import Auth
 from wiredesk.web.policy import Policies
 
@@ -108,6 +109,9 @@ class Guard:
             "search": TokenBucket(settings.rate_search, monotonic),
             "login": TokenBucket(settings.rate_login, monotonic),
         }
+        self.keys = keys.Keys(auth.store)
+        self.key_buckets: dict[int, TokenBucket] = {}  # by a key's limit; counted by name
+        self.monotonic = monotonic
         unknown = policies.buckets() - self.buckets.keys()
         if unknown:
             raise ValueError(f"routes name rate-limit buckets with no limit: {sorted(unknown)}")
@@ -122,9 +126,12 @@ class Guard:
             nonlocal started
             if message["type"] == "http.response.start":
                 started = True
-                present = {name.lower() for name, _ in message.get("headers", [])}
-                message["headers"] = [*message.get("headers", []),
-                                      *(h for h in HEADERS if h[0] not in present)]
+                given = list(message.get("headers", []))
+                if keys.KEY_SCOPE in scope:  # full text for one key: no shared cache keeps it
+                    given = [h for h in given if h[0].lower() != b"cache-control"]
+                    given.append((b"cache-control", b"private, no-store"))
+                present = {name.lower() for name, _ in given}
+                message["headers"] = [*given, *(h for h in HEADERS if h[0] not in present)]
             await send(message)
 
         path = scope["path"]
@@ -138,7 +145,24 @@ class Guard:
             await _answer(send_with_headers, 413, policy.json_errors,
                           f"request body over {self.limit} bytes")
             return
+        key = keys.presented(scope)
+        found = await run_in_threadpool(self.keys.lookup, key) if key else None
+        if key and found is None:
+            await _answer(send_with_headers, 401, True, "unknown or revoked API key",
+                          [(b"www-authenticate", b'Bearer realm="wiredesk"')])
+            return
         name = policy.bucket(scope["method"])
+        if found is not None:  # a key counts against its own limit, wherever it asks
+            scope[keys.KEY_SCOPE] = found
+            bucket = self.key_buckets.setdefault(
+                found.per_minute, TokenBucket(found.per_minute, self.monotonic))
+            wait = bucket.take(found.name)
+            if wait > 0:
+                metrics.RATE_LIMITED.labels("api-key").inc()
+                await _answer(send_with_headers, 429, True, "too many requests for this key",
+                              [(b"retry-after", str(max(1, math.ceil(wait))).encode())])
+                return
+            name = None
         if name is not None:
             wait = self.buckets[name].take(client_address(scope))
             if wait > 0:

@@ -1,0 +1,174 @@
+"""Live pages in a real browser: an open article page is replaced by the takedown notice,
+without a reload, when `wiredesk kill` runs in another process; an update is offered; the
+front page announces a new urgent story. Playwright with Debian's Chromium against `wiredesk
+serve` on 127.0.0.1 (see test_browser.py)."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from helpers import ninjs_item
+from wiredesk.times import utc_now
+
+CHROMIUM = Path("/usr/bin/chromium")
+ARGS = ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
+        "--disable-component-update", "--disable-sync"]
+WAIT_MS = 20_000  # generous: the machine may be busy
+
+pytestmark = pytest.mark.skipif(not CHROMIUM.exists(),
+                                reason="browser tests need Debian's Chromium at /usr/bin/chromium")
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+class Site:
+    def __init__(self, url: str, env: dict[str, str], folder: Path) -> None:
+        self.url, self.env, self.folder = url, env, folder
+
+    def cli(self, *args: str) -> str:
+        result = subprocess.run([sys.executable, "-m", "wiredesk.cli", *args], env=self.env,
+                                capture_output=True, text=True, timeout=120)
+        assert result.returncode == 0, result.stderr
+        return result.stdout
+
+    def deliver(self, name: str, **item: Any) -> None:
+        inbox = self.folder / name
+        inbox.mkdir()
+        (inbox / "item.json").write_bytes(ninjs_item(at=utc_now(), **item))
+        self.cli("ingest", str(inbox), "--source", "wire")
+
+    def story_path(self, uri: str) -> str:
+        from wiredesk.store import Store
+
+        store = Store(self.env["WIREDESK_DATABASE_URL"])
+        try:
+            record = store.story_by_uri(uri)
+            assert record is not None
+            return f"/story/{record.id}"
+        finally:
+            store.close()
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
+    folder = tmp_path_factory.mktemp("live")
+    port = _free_port()
+    env = dict(os.environ, WIREDESK_DATABASE_URL=f"sqlite:///{folder / 'wiredesk.db'}",
+               WIREDESK_BASE_URL=f"http://127.0.0.1:{port}")
+    env.pop("WIREDESK_SECRET_KEY", None)
+    url = f"http://127.0.0.1:{port}"
+    site = Site(url, env, folder)
+    site.cli("init")
+    site.deliver("first", uri="urn:live:kill", headline="Story that will be killed")
+    site.deliver("second", uri="urn:live:update", headline="Story that will be updated")
+    log = (folder / "server.log").open("wb")
+    server = subprocess.Popen([sys.executable, "-m", "wiredesk.cli", "serve", "--no-worker",
+                               "--port", str(port)], env=env, stdout=log, stderr=subprocess.STDOUT)
+    try:
+        deadline = time.monotonic() + 90
+        while True:
+            try:
+                if httpx.get(url + "/healthz", timeout=2).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            if server.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError((folder / "server.log").read_text(errors="replace"))
+            time.sleep(0.2)
+        yield site
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            server.kill()
+        log.close()
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page(browser: Any) -> Iterator[Any]:
+    context = browser.new_context()
+    page = context.new_page()
+    page.problems = []  # type: ignore[attr-defined]
+    page.on("console", lambda m: m.type == "error" and "Failed to load resource" not in m.text
+            and page.problems.append(m.text))  # a CSP refusal, a script error
+    page.on("pageerror", lambda e: page.problems.append(str(e)))
+    yield page
+    context.close()
+
+
+def open_live(page: Any, url: str) -> None:
+    page.goto(url)
+    page.wait_for_selector("html[data-live=open]", timeout=WAIT_MS)
+    page.evaluate("window.stillTheSamePage = true")  # gone if the page reloads
+
+
+def test_an_open_article_is_replaced_by_the_notice_after_a_kill(site: Site, page: Any) -> None:
+    open_live(page, site.url + site.story_path("urn:live:kill"))
+    assert page.locator("article.story h1").inner_text() == "Story that will be killed"
+    site.cli("kill", "urn:live:kill", "--reason", "legal")
+    page.wait_for_selector("section.gone", timeout=WAIT_MS)
+    assert page.locator("article.story").count() == 0
+    assert "no longer available" in page.locator("#live-status").inner_text()
+    assert page.evaluate("window.stillTheSamePage") is True  # replaced in place, no reload
+    assert "Story that will be killed" not in page.content()
+    assert page.problems == []  # type: ignore[attr-defined]
+
+
+def test_an_update_offers_the_new_version(site: Site, page: Any) -> None:
+    path = site.story_path("urn:live:update")
+    open_live(page, site.url + path)
+    site.deliver("update", uri="urn:live:update", version=2, headline="Updated headline")
+    link = page.wait_for_selector("#live-status a", timeout=WAIT_MS)
+    assert "This story has been updated" in page.locator("#live-status").inner_text()
+    assert link.inner_text() == "show the new version"
+    with page.expect_navigation():
+        link.click()
+    assert page.locator("article.story h1").inner_text() == "Updated headline"
+    assert page.problems == []  # type: ignore[attr-defined]
+
+
+def test_the_front_page_announces_a_new_urgent_story(site: Site, page: Any) -> None:
+    open_live(page, site.url + "/")
+    site.deliver("quiet", uri="urn:live:quiet", headline="Routine story", urgency=5)
+    site.deliver("urgent", uri="urn:live:urgent", headline="Breaking: urgent story", urgency=1)
+    page.wait_for_selector("#live-status a", timeout=WAIT_MS)
+    text = page.locator("#live-status").inner_text()
+    assert "Breaking: urgent story" in text and "Routine story" not in text
+    assert page.locator("#live-status").get_attribute("aria-live") == "polite"
+    assert page.problems == []  # type: ignore[attr-defined]
+
+
+def test_without_javascript_the_article_reads_as_before(site: Site, browser: Any) -> None:
+    context = browser.new_context(java_script_enabled=False)
+    try:
+        page = context.new_page()
+        page.goto(site.url + site.story_path("urn:live:update"))
+        assert page.locator("article.story").count() == 1
+        assert page.locator("#live-status").inner_text() == ""
+    finally:
+        context.close()
