@@ -101,13 +101,13 @@ class Worker:
         self.clock_loop = lifecycle.ClockLoop(store, every=clock_seconds, now=clock,
                                               owner=self.owner)
         self.purger = purger  # drains the journal to the edge while this holds the clock
+        self.hooks = Dispatcher.from_env(store)  # subscribers' webhooks, in a thread of ours
 
     @property
     def watch_window(self) -> float:
         """How long a step may keep its source waiting for events: well inside the lease
         (the step checkpoints meanwhile), and short enough that sources take turns."""
         return min(WATCH_SECONDS, self.lease.total_seconds() / 3)
-        self.hooks = Dispatcher.from_env(store)  # subscribers' webhooks, in a thread of ours
 
     def stop(self) -> None:
         """Ask the worker to stop after the deliveries in hand (safe from a signal handler)."""

@@ -38,8 +38,8 @@ from wiredesk.web import (
     push,
     sitemaps,
     sources_api,
-    websub,
     takedowns_api,
+    websub,
 )
 from wiredesk.web.assets import AssetFiles
 from wiredesk.web.auth import Auth
