@@ -29,7 +29,7 @@ from typing import Any
 from wiredesk.store import Changes, Store
 from wiredesk.store.listen import ChangeListener
 from wiredesk.web import keys
-from wiredesk.web.http import not_modified
+from wiredesk.web.http import not_modified, shared_for
 from wiredesk.web.policy import Policies
 from wiredesk.web.render import TextSize
 
@@ -254,7 +254,7 @@ class CacheMiddleware:
         if entry.max_age is None:
             control = b"no-cache"
         else:
-            control = b"public, max-age=%d" % max(0, int(entry.max_age - elapsed))
+            control = shared_for(max(0, int(entry.max_age - elapsed))).encode()
         headers = [*entry.headers, (b"cache-control", control)]
         status, body = entry.status, entry.body
         if entry.etag is not None and status == 200:
@@ -284,8 +284,10 @@ def _last_modified(headers: list[tuple[bytes, bytes]]) -> datetime | None:
 
 
 def _max_age(control: bytes) -> int | None:
+    """How long a shared cache may keep the response: s-maxage, else max-age."""
+    found: dict[bytes, int] = {}
     for part in control.split(b","):
-        part = part.strip()
-        if part.startswith(b"max-age="):
-            return int(part[8:])
-    return None
+        name, _, value = part.strip().partition(b"=")
+        if name in (b"s-maxage", b"max-age") and value.isdigit():
+            found[name] = int(value)
+    return found.get(b"s-maxage", found.get(b"max-age"))

@@ -48,6 +48,13 @@ def story_keys(story_id: int, agency: str | None, subjects: Iterable[str] = ()) 
     return keys
 
 
+def shared_for(seconds: int) -> str:
+    """Cache-Control for a page a shared cache (Varnish, a CDN) may keep `seconds`, purged by
+    key on a takedown; a browser keeps it zero seconds and asks again (a cheap 304 by ETag),
+    because nothing can purge a reader's own cache: a killed story must not be shown from it."""
+    return f"public, max-age=0, s-maxage={seconds}"
+
+
 def respond(request: Request, body: bytes, media_type: str, *, cache_seconds: int,
             keys: Iterable[str], last_modified: datetime | None = None, status: int = 200,
             extra: dict[str, str] | None = None) -> Response:
@@ -55,7 +62,7 @@ def respond(request: Request, body: bytes, media_type: str, *, cache_seconds: in
     etag = '"' + hashlib.blake2b(body, digest_size=12).hexdigest() + '"'
     headers = {
         "ETag": etag,
-        "Cache-Control": f"public, max-age={cache_seconds}" if cache_seconds else "no-cache",
+        "Cache-Control": shared_for(cache_seconds) if cache_seconds else "no-cache",
         "Surrogate-Key": " ".join(dict.fromkeys(keys)),
         # The same bytes for every reader (the text size is set on the client): no Vary:
         # Cookie, so caches keep one copy. A page rendered for a text-size cookie says private.
