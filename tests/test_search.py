@@ -101,7 +101,7 @@ def test_the_migration_rebuilds_an_existing_index_with_stemming(tmp_path, now):
     cfg = _alembic_config()
     with store.engine.connect() as connection:
         cfg.attributes["connection"] = connection
-        command.upgrade(cfg, "0006")
+        command.upgrade(cfg, "0008")
         connection.commit()
     deliver(store, ninjs_item("urn:a", at=now, body="<p>The runners.</p>"), now)
     with store.engine.connect() as c:  # the old index: no stemming
@@ -111,7 +111,7 @@ def test_the_migration_rebuilds_an_existing_index_with_stemming(tmp_path, now):
     assert uris(store.search("runner", now)) == ["urn:a"]
     with store.engine.connect() as connection:
         cfg.attributes["connection"] = connection
-        command.downgrade(cfg, "0006")
+        command.downgrade(cfg, "0008")
         connection.commit()
     with store.engine.connect() as c:
         assert c.execute(text("SELECT count(*) FROM story_search WHERE story_search MATCH "

@@ -31,14 +31,17 @@ from sqlalchemy import (
     Connection,
     Text,
     bindparam,
+    cast,
     column,
     func,
+    literal,
     literal_column,
     select,
     table,
     text,
 )
 from sqlalchemy.dialects import postgresql  # noqa: F401 (registers ts_headline's types)
+from sqlalchemy.dialects.postgresql import REGCONFIG
 
 from wiredesk.store.clauses import visible_clause
 from wiredesk.store.codec import story_from_row
@@ -322,9 +325,9 @@ class _Postgres:
     def __init__(self) -> None:
         source = bindparam("q", type_=Text())
         # Read in every configuration a story may be indexed with: each stems its own way.
-        query = func.to_tsquery(literal_column("'simple'::regconfig"), source)
+        query = func.to_tsquery(cast(literal("simple", Text()), REGCONFIG), source)
         for config in _QUERY_CONFIGS[1:]:
-            query = query.op("||")(func.to_tsquery(literal_column(f"'{config}'::regconfig"),
+            query = query.op("||")(func.to_tsquery(cast(literal(config, Text()), REGCONFIG),
                                                    source))
         self.tsq = query
 
