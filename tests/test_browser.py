@@ -14,21 +14,18 @@ import os
 import socket
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
 
 from conftest import FIXTURES, ROOT, SAMPLES
 from helpers import ninjs_item
+from serving import CHROMIUM, chromium, running
 from wiredesk.store import Store
 
-CHROMIUM = Path("/usr/bin/chromium")
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 ARTIFACTS = ROOT / "test-artifacts"
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -96,42 +93,16 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
             f"urn:hostile:{path.stem}", at=two_days_ago, body=path.read_text(encoding="utf-8"),
             headline=f"Hostile {path.stem} <img src=x onerror=alert(1)>"))
     _cli(env, "ingest", str(hostile), "--source", "hostile")
-    log = (folder / "server.log").open("wb")
-    server = subprocess.Popen(
-        [sys.executable, "-m", "wiredesk.cli", "demo", "--samples", str(SAMPLES),
-         "--host", "127.0.0.1", "--port", str(port), "--no-worker"],
-        env=env, stdout=log, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 90
-        while True:
-            try:
-                if httpx.get(url + "/healthz", timeout=2).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            if server.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError("wiredesk demo did not start: "
-                                   + (folder / "server.log").read_text(errors="replace"))
-            time.sleep(0.2)
-        yield Site(url, db)
-    finally:
-        server.terminate()
-        try:
-            server.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            server.kill()
-        log.close()
+    with running([sys.executable, "-m", "wiredesk.cli", "demo", "--samples", str(SAMPLES),
+                  "--host", "127.0.0.1", "--port", str(port), "--no-worker"], env,
+                 folder / "server.log", f"http://127.0.0.1:{port}"):
+        yield Site(f"http://127.0.0.1:{port}", db)
 
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-        yield chromium
-        chromium.close()
+    with chromium(ARGS) as launched:
+        yield launched
 
 
 @pytest.fixture

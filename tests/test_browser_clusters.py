@@ -10,9 +10,7 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -21,6 +19,7 @@ import httpx
 import pytest
 
 from conftest import ROOT
+from serving import chromium, running
 from test_browser import (
     ARGS,
     ARTIFACTS,
@@ -85,41 +84,16 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
                  "at": (start + timedelta(minutes=5 * n)).isoformat(), "urgency": 3}
         (drop / f"{n}.json").write_bytes(corpus.ninjs(story, uri))
     _cli(env, "ingest", str(drop), "--source", "wires")
-    log = (folder / "server.log").open("wb")
-    server = subprocess.Popen(
-        [sys.executable, "-m", "wiredesk.cli", "serve", "--host", "127.0.0.1", "--port",
-         str(port), "--no-worker"], env=env, stdout=log, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 90
-        while True:
-            try:
-                if httpx.get(url + "/healthz", timeout=2).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            if server.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError("wiredesk serve did not start: "
-                                   + (folder / "server.log").read_text(errors="replace"))
-            time.sleep(0.2)
+    with running([sys.executable, "-m", "wiredesk.cli", "serve", "--host", "127.0.0.1",
+                  "--port", str(port), "--no-worker"], env, folder / "server.log", url):
         yield Site(url, env)
-    finally:
-        server.terminate()
-        try:
-            server.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            server.kill()
-        log.close()
 
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-        yield chromium
-        chromium.close()
+    with chromium(ARGS) as launched:
+        yield launched
 
 
 @pytest.fixture

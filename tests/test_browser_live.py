@@ -9,18 +9,16 @@ import os
 import socket
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
 
 from helpers import ninjs_item
+from serving import CHROMIUM, chromium, running
 from wiredesk.times import utc_now
 
-CHROMIUM = Path("/usr/bin/chromium")
 ARGS = ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
         "--disable-component-update", "--disable-sync"]
 WAIT_MS = 20_000  # generous: the machine may be busy
@@ -75,38 +73,15 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
     site.cli("init")
     site.deliver("first", uri="urn:live:kill", headline="Story that will be killed")
     site.deliver("second", uri="urn:live:update", headline="Story that will be updated")
-    log = (folder / "server.log").open("wb")
-    server = subprocess.Popen([sys.executable, "-m", "wiredesk.cli", "serve", "--no-worker",
-                               "--port", str(port)], env=env, stdout=log, stderr=subprocess.STDOUT)
-    try:
-        deadline = time.monotonic() + 90
-        while True:
-            try:
-                if httpx.get(url + "/healthz", timeout=2).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            if server.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError((folder / "server.log").read_text(errors="replace"))
-            time.sleep(0.2)
+    with running([sys.executable, "-m", "wiredesk.cli", "serve", "--no-worker", "--port",
+                  str(port)], env, folder / "server.log", url):
         yield site
-    finally:
-        server.terminate()
-        try:
-            server.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            server.kill()
-        log.close()
 
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-        yield chromium
-        chromium.close()
+    with chromium(ARGS) as launched:
+        yield launched
 
 
 @pytest.fixture
