@@ -14,16 +14,14 @@ rendition at `renditions.nitf.href`, which becomes Story.body_href; the source f
 
 from __future__ import annotations
 
-import json
 import re
 from typing import Any
 
-from wiredesk.formats.cleantext import json_bytes, load_json
+from wiredesk.formats.cleantext import json_bytes, read_json
 from wiredesk.formats.contract import Format
 from wiredesk.formats.dates import safe_datetime
 from wiredesk.formats.errors import FormatError
 from wiredesk.formats.headlines import ensure_headline
-from wiredesk.formats.textcodec import decode
 from wiredesk.story import Pubstatus, Story, StoryWarning, Subject
 
 NAME = "apmedia"
@@ -44,13 +42,7 @@ def looks_like(data: bytes) -> bool:
 
 def parse(data: bytes, *, agency: str | None = None) -> list[Story]:
     """The text items of an AP Media API response; pictures and video are not stories."""
-    text = decode(data, NAME)
-    try:
-        doc, warnings = load_json(text)
-    except json.JSONDecodeError as exc:
-        raise FormatError(NAME, f"line {exc.lineno} column {exc.colno}", f"invalid JSON: {exc.msg}") from exc
-    except RecursionError as exc:
-        raise FormatError(NAME, "$", "JSON nested too deeply") from exc
+    doc, warnings = read_json(data, NAME)
     found = _items(doc)
     stories = []
     for where, item in found:

@@ -16,6 +16,8 @@ import re
 import sys
 from typing import Any
 
+from wiredesk.formats.errors import FormatError
+from wiredesk.formats.textcodec import decode
 from wiredesk.story import Body, Story, StoryWarning, Subject
 
 # What XML 1.0 cannot carry, in one class (the C loop of `re` scans it fast).
@@ -156,6 +158,18 @@ def load_json(text: str) -> tuple[Any, tuple[StoryWarning, ...]]:
 
 
 _LONE = re.compile("[\ud800-\udfff]")
+
+
+def read_json(data: bytes, fmt: str) -> tuple[Any, tuple[StoryWarning, ...]]:
+    """A JSON format's bytes decoded and loaded (load_json), or a FormatError of `fmt` that
+    says where: the line and column of bad syntax, or "$" for nesting too deep."""
+    try:
+        return load_json(decode(data, fmt))
+    except json.JSONDecodeError as exc:
+        raise FormatError(fmt, f"line {exc.lineno} column {exc.colno}",
+                          f"invalid JSON: {exc.msg}") from exc
+    except RecursionError as exc:
+        raise FormatError(fmt, "$", "JSON nested too deeply") from exc
 
 
 def _map_strings(doc: Any, fix: Any) -> Any:

@@ -23,12 +23,11 @@ from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
 
 from wiredesk.formats.bodies import body_from_html, body_from_text
-from wiredesk.formats.cleantext import json_bytes, load_json
+from wiredesk.formats.cleantext import json_bytes, read_json
 from wiredesk.formats.contract import Format
 from wiredesk.formats.dates import iso, parse_datetime
 from wiredesk.formats.errors import FormatError
 from wiredesk.formats.headlines import ensure_headline
-from wiredesk.formats.textcodec import decode
 from wiredesk.story import Body, Pubstatus, Story, StoryWarning, Subject
 
 NAME = "ninjs"
@@ -208,13 +207,7 @@ def looks_like(data: bytes) -> bool:
 def parse(data: bytes, *, agency: str | None = None) -> list[Story]:
     """Parse a ninjs document: one item, or a JSON array of items. `agency` is not used:
     every item names its own originator (infosources, else the copyright holder)."""
-    text = decode(data, NAME)
-    try:
-        doc, warnings = load_json(text)
-    except json.JSONDecodeError as exc:
-        raise FormatError(NAME, f"line {exc.lineno} column {exc.colno}", f"invalid JSON: {exc.msg}") from exc
-    except RecursionError as exc:
-        raise FormatError(NAME, "$", "JSON nested too deeply") from exc
+    doc, warnings = read_json(data, NAME)
     items = doc if isinstance(doc, list) else [doc]
     if not items:
         raise FormatError(NAME, "$", "expected a ninjs object or a non-empty array of them")

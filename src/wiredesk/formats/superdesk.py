@@ -13,15 +13,13 @@ never refused, except a missing id, an unknown pubstatus or an unreadable embarg
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
-from wiredesk.formats.cleantext import json_bytes, load_json
+from wiredesk.formats.cleantext import json_bytes, read_json
 from wiredesk.formats.contract import Format
 from wiredesk.formats.dates import safe_datetime
 from wiredesk.formats.errors import FormatError
 from wiredesk.formats.headlines import ensure_headline
-from wiredesk.formats.textcodec import decode
 from wiredesk.formats.wirerules import WireBody, wire_body
 from wiredesk.story import Body, Pubstatus, Story, StoryWarning, Subject
 
@@ -54,13 +52,7 @@ def parse(data: bytes, *, agency: str | None = None) -> list[Story]:
     """One Superdesk item or a JSON array of them; a composite (package) gives the text
     items it carries in `associations`. `agency` names the sender when the item does not
     (no `source`, no `copyrightholder`)."""
-    text = decode(data, NAME)
-    try:
-        doc, warnings = load_json(text)
-    except json.JSONDecodeError as exc:
-        raise FormatError(NAME, f"line {exc.lineno} column {exc.colno}", f"invalid JSON: {exc.msg}") from exc
-    except RecursionError as exc:
-        raise FormatError(NAME, "$", "JSON nested too deeply") from exc
+    doc, warnings = read_json(data, NAME)
     items = doc if isinstance(doc, list) else [doc]
     if not items:
         raise FormatError(NAME, "$", "expected a Superdesk ninjs object or a non-empty array of them")
