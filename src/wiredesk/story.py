@@ -50,6 +50,44 @@ class StoryWarning:
 
 
 @dataclass(frozen=True, slots=True)
+class Rendition:
+    """One rendition of a picture as the agency offers it (ninjs `renditions` entry)."""
+
+    href: str
+    name: str | None = None  # the agency's key: "original", "baseImage", "thumbnail", "main"...
+    width: int | None = None
+    height: int | None = None
+    contenttype: str | None = None
+    size: int | None = None  # bytes, where the agency says
+
+
+@dataclass(frozen=True, slots=True)
+class Picture:
+    """A picture as a licensed item of its own: own uri, rights, expiry and kills.
+
+    A story names its pictures (ninjs associations, G2 package refs, NITF media, feed
+    enclosures); a picture item may also arrive alone (a G2 or AP picture item, or its kill),
+    then the parser returns a Story with type "picture" whose only picture is this one.
+    """
+
+    uri: str
+    renditions: tuple[Rendition, ...] = ()
+    role: str | None = None  # "featureimage", "main", "body" (placed inside the text)...
+    headline: str | None = None
+    caption: str | None = None  # the agency's description, plain text
+    alt: str | None = None  # alternative text where the agency gives one apart from the caption
+    by: str | None = None  # the photographer
+    creditline: str | None = None  # as the agency writes it: "REUTERS/Jane Doe"
+    copyrightholder: str | None = None
+    copyrightnotice: str | None = None
+    usageterms: str | None = None
+    version: str | None = None
+    versioncreated: datetime | None = None
+    pubstatus: Pubstatus = Pubstatus.USABLE
+    expires: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class Body:
     """A story body three ways: as the agency sent it, safe for display, and plain text."""
 
@@ -99,6 +137,11 @@ class Story:
     raw: bytes = b""
     format: str = ""
     warnings: tuple[StoryWarning, ...] = ()  # what was changed in the text on the way in
+    # The pictures the story carries, lead first; each is its own licensed item.
+    pictures: tuple[Picture, ...] = ()
+    # ninjs `type`: "text" for a story, "picture" for a picture item that came alone (its
+    # one picture is in `pictures`; it is never shown as a story of its own).
+    type: str = "text"
 
     @property
     def raw_sha256(self) -> str:
