@@ -21,6 +21,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+from prometheus_client import REGISTRY, generate_latest
 
 from helpers import ninjs_item
 from wiredesk import desk
@@ -67,6 +68,8 @@ def test_broadcaster_fans_out_a_kill_from_another_store_handle(store: Store):
             section = broadcaster.open(section="weather")
             nothing = broadcaster.open(section="no-such-section")
             updates = broadcaster.open(kinds=frozenset({"update"}))
+            scraped = generate_latest(REGISTRY).decode()
+            assert "wiredesk_event_streams 5.0" in scraped  # open streams, as a gauge
             await asyncio.to_thread(desk.kill, other, "urn:ev:1", reason="legal", actor="t",
                                     now=utc_now())
             [told] = await wait_for(one)
@@ -80,6 +83,8 @@ def test_broadcaster_fans_out_a_kill_from_another_store_handle(store: Store):
             assert (await wait_for(updates))[0]["uri"] == "urn:ev:2"
             assert len(await wait_for(section, 2)) == 2  # "Weather" by its slug
             assert nothing.pending == [] and len(one.pending) == 1
+            broadcaster.release(nothing)
+            assert "wiredesk_event_streams 4.0" in generate_latest(REGISTRY).decode()
         finally:
             broadcaster.close()
         other.close()

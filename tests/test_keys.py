@@ -58,6 +58,13 @@ def test_public_text_limits_the_api_and_a_key_gets_everything(client, store, now
 def test_feeds_follow_public_text_and_search_hides_snippets(client, store, now, seeded):
     atom = client.get("/feeds/atom.xml").text
     assert atom.count("Second paragraph") == 1 and "First paragraph, the lede." in atom
+    key = new_key(store, "feed-reader", 100, now)
+    for kind in ("atom.xml", "rss.xml", "feed.json"):
+        keyed = client.get(f"/feeds/{kind}", headers={"X-Api-Key": key})
+        assert keyed.status_code == 200 and keyed.text.count("Second paragraph") == 3, kind
+        assert keyed.headers["cache-control"] == "private, no-store"
+        public = client.get(f"/feeds/{kind}").text
+        assert public.count("Second paragraph") == 1, kind  # the keyed answer was not cached
     found = client.get("/api/v1/search?q=paragraph").json()["items"]
     snippets = {i["item"]["uri"]: i["snippet"] for i in found}
     assert snippets["urn:k:summary"] == "" and snippets["urn:k:full"] != ""

@@ -19,7 +19,7 @@ from datetime import UTC, datetime
 from typing import Any, Protocol
 
 from prometheus_client import REGISTRY, Counter, Histogram
-from prometheus_client.core import CounterMetricFamily
+from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
 from prometheus_client.registry import Collector
 
 from wiredesk import desk
@@ -107,6 +107,33 @@ REGISTRY.register(_CACHES)
 def register_cache(name: str, cache: _Counts) -> None:
     """Report a cache's `hits` and `misses` as wiredesk_cache_hits_total{cache=name}..."""
     _CACHES.add(name, cache)
+
+
+class _Streams(Protocol):
+    connections: set[Any]
+
+
+class _StreamCollector(Collector):
+    """Open /events streams, read from each broadcaster when scraped: a stream costs no
+    metric work to open or close."""
+
+    def __init__(self) -> None:
+        self.broadcasters: weakref.WeakSet[Any] = weakref.WeakSet()
+
+    def collect(self) -> Iterator[GaugeMetricFamily]:
+        gauge = GaugeMetricFamily("wiredesk_event_streams",
+                                  "Open /events streams (server-sent events) in this process")
+        gauge.add_metric([], sum(len(b.connections) for b in list(self.broadcasters)))
+        yield gauge
+
+
+_STREAMS = _StreamCollector()
+REGISTRY.register(_STREAMS)
+
+
+def register_streams(broadcaster: _Streams) -> None:
+    """Count a broadcaster's open streams in wiredesk_event_streams."""
+    _STREAMS.broadcasters.add(broadcaster)
 
 
 @contextmanager

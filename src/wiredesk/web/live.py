@@ -21,6 +21,7 @@ import threading
 from collections.abc import Iterable
 from typing import Any
 
+from wiredesk import metrics
 from wiredesk.eventdata import EventData, describe
 from wiredesk.store import Changes, Store
 from wiredesk.store.listen import ChangeListener
@@ -112,6 +113,7 @@ class Broadcaster:
     # --- life ----------------------------------------------------------------------------
     def start(self, loop: asyncio.AbstractEventLoop) -> None:
         self.loop = loop
+        metrics.register_streams(self)
         self.position = self.delivered = self.store.journal.latest()
         self.store.listeners.append(self._on_commit)
         self._thread = threading.Thread(target=self._run, name="wiredesk-events", daemon=True)
