@@ -4,8 +4,9 @@
     python bench/live.py --n 2000        # any counts
     python bench/live.py --quick         # N = 1 and 50: proves the bench runs
 
-Starts `wiredesk serve --no-worker` (granian, one worker) on a small SQLite store, pinned to
-core 1 with taskset; this script, the client, pins itself to core 0. It opens N concurrent
+Starts `wiredesk events` (the light /events server, web/eventserver.py) and then `wiredesk
+serve --no-worker` (granian, one worker; its /events) on a small SQLite store, each pinned to
+core 1 with taskset (`--server events|app|both`, default both); this script, the client, pins itself to core 0. It opens N concurrent
 /events streams (asyncio, raw sockets, connected in batches), measures the server's memory
 with them idle (RSS of the server's processes, before and after, divided by N), then takes a
 story down from this process (another process than the server's, as `wiredesk kill` is) and
@@ -94,11 +95,15 @@ def tree_rss(pid: int) -> int:
 
 
 class Server:
-    def __init__(self, url: str, folder: Path) -> None:
+    """`wiredesk serve` (the app's /events under granian) or `wiredesk events` (the light
+    server of its own, web/eventserver.py)."""
+
+    def __init__(self, url: str, folder: Path, kind: str = "events") -> None:
         self.port = free_port()
         env = dict(os.environ, WIREDESK_DATABASE_URL=url, PYTHONPATH=str(ROOT / "src"))
         command = [sys.executable, "-m", "wiredesk.cli", "serve", "--no-worker",
-                   "--port", str(self.port)]
+                   "--port", str(self.port)] if kind == "app" else \
+            [sys.executable, "-m", "wiredesk.cli", "events", "--port", str(self.port)]
         if shutil.which("taskset") and (os.cpu_count() or 1) > 1:
             command = ["taskset", "-c", "1", *command]
         self.log = (folder / "server.log").open("wb")
@@ -107,7 +112,7 @@ class Server:
         deadline = time.monotonic() + 60
         while True:
             try:
-                if httpx.get(f"http://127.0.0.1:{self.port}/healthz", timeout=2).is_success:
+                if httpx.head(f"http://127.0.0.1:{self.port}/events", timeout=2).is_success:
                     return
             except httpx.HTTPError:
                 pass
@@ -185,6 +190,8 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--n", type=int, nargs="*", help="stream counts (default 1000 10000)")
     parser.add_argument("--quick", action="store_true", help="N = 50 only: proves it runs")
+    parser.add_argument("--server", choices=("events", "app", "both"), default="both",
+                        help="`wiredesk events` (the light server), `wiredesk serve`, or both")
     args = parser.parse_args()
     counts = [50] if args.quick else (args.n or [1000, 10000])
     limit = raise_open_files()
@@ -194,27 +201,31 @@ def main() -> int:
         return 2
     if hasattr(os, "sched_setaffinity") and (os.cpu_count() or 1) > 1:
         os.sched_setaffinity(0, {0})  # the client on core 0, the server on core 1
+    kinds = ["events", "app"] if args.server == "both" else [args.server]
     with tempfile.TemporaryDirectory(prefix="wiredesk-live-") as folder:
         url = f"sqlite:///{folder}/live.db"
-        runs = [1, *counts]
+        runs = [(kind, n) for kind in kinds for n in (1, *counts)]
         build_store(url, len(runs))
         rows = []
-        for victim, n in enumerate(runs):
-            server = Server(url, Path(folder))  # a fresh server each time: memory is its own
+        for victim, (kind, n) in enumerate(runs):
+            # A fresh server each time: memory is its own.
+            server = Server(url, Path(folder), kind)
             try:
-                rows.append(asyncio.run(run(n, url, server, victim)))
+                rows.append({"server": kind, **asyncio.run(run(n, url, server, victim))})
             finally:
                 server.stop()
-    reference = rows[0]
     print("live takedown to every open /events stream (SQLite; server pinned to core 1, "
           "client to core 0; shared machine: read the ratios)")
-    print(f"{'streams':>8} {'p50 ms':>8} {'p99 ms':>8} {'max ms':>8} {'p99/ref':>8} "
-          f"{'KB/stream':>10} {'open s':>7}")
+    print(f"{'server':>15} {'streams':>8} {'p50 ms':>8} {'p99 ms':>8} {'max ms':>8} "
+          f"{'p99/ref':>8} {'KB/stream':>10} {'open s':>7}")
+    names = {"events": "wiredesk events", "app": "wiredesk serve"}
     for row in rows:
+        reference = next(r for r in rows if r["server"] == row["server"] and r["n"] == 1)
         ratio = row["p99"] / reference["p99"] if reference["p99"] else float("nan")
         memory = f"{row['per_connection'] / 1024:10.1f}" if row["n"] >= 50 else f"{'-':>10}"
-        print(f"{row['n']:>8} {row['p50'] * 1000:8.1f} {row['p99'] * 1000:8.1f} "
-              f"{row['max'] * 1000:8.1f} {ratio:8.1f} {memory} {row['open_seconds']:7.1f}")
+        print(f"{names[row['server']]:>15} {row['n']:>8} {row['p50'] * 1000:8.1f} "
+              f"{row['p99'] * 1000:8.1f} {row['max'] * 1000:8.1f} {ratio:8.1f} {memory} "
+              f"{row['open_seconds']:7.1f}")
     print("goals: p99 under 1000 ms at 10,000 streams; under 20 KB per idle stream")
     return 0
 

@@ -76,4 +76,5 @@ def test_scale_bench_runs_at_a_small_size():
 def test_live_bench_runs():
     out = bench("live.py")
     assert "live takedown to every open /events stream" in out
-    assert "\n      50 " in out and "goals:" in out
+    assert "wiredesk events       50 " in out and "wiredesk serve       50 " in out
+    assert "goals:" in out

@@ -20,6 +20,13 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     _serve_args(c)
     c.set_defaults(func=cmd_serve)
 
+    c = sub.add_parser("events", help="serve /events alone on a light server (many streams)")
+    c.add_argument("--host", default="127.0.0.1")
+    c.add_argument("--port", type=values.flag(values.port, "--port"), default=8001)
+    c.add_argument("--heartbeat", type=float, default=15.0,
+                   help="seconds between keep-alive comments on idle streams")
+    c.set_defaults(func=cmd_events)
+
     c = sub.add_parser("demo", help="ingest the bundled samples (times moved to now) and serve")
     c.add_argument("--samples", type=Path, default=Path("samples"))
     _serve_args(c)
@@ -91,6 +98,27 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     Granian("wiredesk.asgi:make_app", factory=True, address=args.host, port=args.port,
             interface="asgi", workers=1, websockets=False, log_level="warning",
             respawn_failed_workers=True, backpressure=max(1024, open_files - 256)).serve()
+    return 0
+
+
+def cmd_events(args: argparse.Namespace, settings: Settings) -> int:
+    """/events on its own asyncio server (web/eventserver.py): a stream there costs a few KB
+    where the ASGI server's costs about 31 KB. The proxy sends /events here and the rest to
+    `wiredesk serve` (deploy/varnish/wiredesk.vcl)."""
+    import asyncio
+
+    from wiredesk.web.eventserver import serve
+
+    check_address(args.host, args.port)
+    if args.heartbeat <= 0:
+        raise ValueError(f"--heartbeat {args.heartbeat}: expected seconds above 0")
+    store = Store.open(settings.database_url)
+    raise_open_files()
+    print(f"serving /events on http://{address(args.host, args.port)}/events", flush=True)
+    try:
+        asyncio.run(serve(store, args.host, args.port, heartbeat=args.heartbeat))
+    finally:
+        store.close()
     return 0
 
 

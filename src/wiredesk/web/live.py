@@ -146,9 +146,10 @@ class Broadcaster:
 
     # --- connections (event loop only) ---------------------------------------------------
     def open(self, *, story_id: int | None = None, section: str | None = None,
-             kinds: frozenset[str] | None = None, after: int | None = None) -> Connection:
+             kinds: frozenset[str] | None = None, after: int | None = None,
+             factory: type[Connection] | None = None) -> Connection:
         """A new stream; with `after`, it is owed the events after that id (`replay`)."""
-        connection = Connection(story_id, section, kinds, self.delivered)
+        connection = (factory or Connection)(story_id, section, kinds, self.delivered)
         if after is not None and after < self.delivered:
             connection.last_id = after
         self.connections.add(connection)
