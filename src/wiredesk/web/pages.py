@@ -18,6 +18,7 @@ from wiredesk.web import related
 from wiredesk.web.availability import State, availability
 from wiredesk.web.context import Context
 from wiredesk.web.http import ITEM_MAX_AGE, LIST_MAX_AGE, max_age, respond, story_keys
+from wiredesk.web.i18n import N_
 from wiredesk.web.policy import DEFAULT, UNCACHED, Policy, route
 from wiredesk.web.render import TextSize
 
@@ -44,15 +45,18 @@ def render_page(ctx: Context, request: Request, template: str, status: int = 200
     return response
 
 
-ERRORS = {400: "Bad request", 405: "Method not allowed", 413: "Request too large",
-          429: "Too many requests", 500: "Something went wrong"}
+ERRORS = {400: N_("Bad request"), 405: N_("Method not allowed"), 413: N_("Request too large"),
+          429: N_("Too many requests"), 500: N_("Something went wrong")}
+PAGES = N_("Pages are numbered 1 to {max}.")
 
 
 def render_error(ctx: Context, request: Request, status: int, message: str, *,
                  headers: dict[str, str] | None = None) -> Response:
-    """An error as a reader page: the site's frame, the status and what went wrong."""
-    response = render_page(ctx, request, "error.html", status=status, message=message,
-                           heading=ERRORS.get(status, "Error"))
+    """An error as a reader page: the site's frame, the status and what went wrong (in the
+    site's language where the catalogue has the words; escaped like any other value)."""
+    words = ctx.renderer.gettext
+    response = render_page(ctx, request, "error.html", status=status, message=words(message),
+                           heading=words(ERRORS.get(status, N_("Error"))))
     response.headers.update(headers or {})
     return response
 
@@ -72,7 +76,7 @@ def routes(ctx: Context) -> list[Route]:
     async def front(request: Request) -> Response:
         number = page_number(request.query_params.get("page"))
         if number is None:
-            return render_error(ctx, request, 400, f"Pages are numbered 1 to {MAX_PAGE}.")
+            return render_error(ctx, request, 400, ctx.renderer.gettext(PAGES).format(max=MAX_PAGE))
         now = ctx.clock()
         records = ctx.store.live_stories(now, limit=PAGE_SIZE + 1, offset=(number - 1) * PAGE_SIZE)
         shown = records[:PAGE_SIZE]
@@ -112,7 +116,7 @@ def routes(ctx: Context) -> list[Route]:
         agency = params.get("agency") or None
         number = page_number(params.get("page"))
         if number is None:
-            return render_error(ctx, request, 400, f"Pages are numbered 1 to {MAX_PAGE}.")
+            return render_error(ctx, request, 400, ctx.renderer.gettext(PAGES).format(max=MAX_PAGE))
         context: dict[str, object] = {"q": q, "agency": agency, "page": number,
                                       "agencies": ctx.store.agencies(now), "results": [],
                                       "total": 0, "exact": True, "message": None,
