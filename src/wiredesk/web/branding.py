@@ -13,6 +13,8 @@ from pathlib import Path
 
 from jinja2 import BaseLoader, ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader
 
+from wiredesk.values import BadValue
+
 TEMPLATES = "WIREDESK_TEMPLATES"
 CSP_EXTRA = "WIREDESK_CSP_EXTRA"
 PACKAGED = "wiredesk"  # "wiredesk/base.html" is always the packaged base.html
@@ -21,22 +23,24 @@ _SOURCE = re.compile(r"^https://(\*\.)?[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+(:\d{1,5})
 
 
 def folder(value: str, where: str = TEMPLATES) -> str:
-    """An existing folder, else ValueError naming the setting."""
+    """An existing folder, else BadValue naming the setting."""
     path = Path(value.strip()).expanduser()
     if not path.is_dir():
-        raise ValueError(f"{where} {value!r} is not a folder: point it at the folder of your "
-                         "template overrides (docs/branding.md), or leave it unset")
+        problem = (f"{value!r} is not a folder: point it at the folder of your template "
+                   "overrides (docs/branding.md), or leave it unset")
+        raise BadValue(f"{where} {problem}", problem)
     return str(path.resolve())
 
 
 def csp_sources(value: str, where: str = CSP_EXTRA) -> str:
-    """Space-separated https origins a publisher's snippet needs, else ValueError: no
+    """Space-separated https origins a publisher's snippet needs, else BadValue: no
     keywords ('unsafe-inline'...), no wildcards of everything, no other directives."""
     sources = value.split()
     for source in sources:
         if not _SOURCE.match(source):
-            raise ValueError(f"{where} {source!r} is not an https origin such as "
-                             "https://stats.example.com (space-separated)")
+            problem = (f"{source!r} is not an https origin such as https://stats.example.com "
+                       "(space-separated)")
+            raise BadValue(f"{where} {problem}", problem)
     return " ".join(s.rstrip("/") for s in sources)
 
 

@@ -24,6 +24,8 @@ from babel.messages.pofile import read_po
 from babel.numbers import format_decimal
 from babel.support import Translations
 
+from wiredesk.values import BadValue
+
 DEFAULT = "en"  # the language of the msgids
 DOMAIN = "messages"
 VARIABLE = "WIREDESK_SITE_LANGUAGE"
@@ -50,11 +52,11 @@ def languages() -> tuple[str, ...]:
 
 
 def check_language(value: str, where: str = VARIABLE) -> str:
-    """A site language the package has words for, else ValueError naming the setting."""
+    """A site language the package has words for, else BadValue naming the setting."""
     language = value.strip()
     if language not in languages():
-        raise ValueError(f"{where} {value!r} is not a language the site speaks: use one of "
-                         f"{', '.join(languages())}")
+        problem = f"{value!r} is not a language the site speaks: use one of {', '.join(languages())}"
+        raise BadValue(f"{where} {problem}", problem)
     return language
 
 
