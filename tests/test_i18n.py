@@ -103,6 +103,11 @@ def test_dates_and_numbers_follow_the_site_language():
     assert i18n.Words("fr").when(moment) == "2 déc. 2026, 13:05 UTC"
     assert i18n.Words("de").when(moment) == "2 Dez. 2026, 13:05 UTC"
     assert i18n.Words("es").when(moment) == "2 dic 2026, 13:05 UTC"
+    for language in i18n.languages():
+        words = i18n.Words(language)
+        for month in range(1, 13):
+            moment = datetime(2026, month, 9, 7, 5, tzinfo=UTC)
+            assert words.when(moment) == words.when_by_babel(moment), (language, month)
     assert i18n.Words("en").number(12345) == "12,345"
     assert i18n.Words("de").number(12345) == "12.345"
 
@@ -209,3 +214,18 @@ def test_feeds_say_the_site_words_in_its_language(sqlite_store, clock, now):
     with site(sqlite_store, clock, "es") as client:
         assert "Noticias de agencia en Example News" in client.get("/feeds/rss.xml").text
         assert "Esta noticia ha sido retirada." in client.get("/feeds/atom.xml").text
+
+
+def test_the_catalogues_ship_as_package_data():
+    """A pip install carries the .po files (compiled at start, so no .mo is needed)."""
+    import fnmatch
+    import tomllib
+
+    globs = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"][
+        "package-data"]["wiredesk"]
+    package = ROOT / "src" / "wiredesk"
+    shipped = [p for p in (package / "web" / "locale").rglob("*.po*")]
+    assert len(shipped) >= 4
+    for path in shipped:
+        name = path.relative_to(package).as_posix()
+        assert any(fnmatch.fnmatch(name, g) for g in globs), name
