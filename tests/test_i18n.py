@@ -229,3 +229,16 @@ def test_the_catalogues_ship_as_package_data():
     for path in shipped:
         name = path.relative_to(package).as_posix()
         assert any(fnmatch.fnmatch(name, g) for g in globs), name
+
+
+def test_the_default_notice_is_translated_and_a_publishers_own_is_not(sqlite_store, clock, now):
+    deliver(sqlite_store, ninjs_item("urn:a", at=now), now)
+    path = f"/story/{sqlite_store.story_by_uri('urn:a').id}"
+    with site(sqlite_store, clock, "de") as client:
+        notice = lxml_html.fromstring(client.get(path).text).xpath("string(//*[@class='notice'])")
+        assert notice.startswith("Example News bietet") and "von AP" in notice
+    own = Settings(site_name="Example News", site_language="de",
+                   site_notice="Von {agency}, unbearbeitet, auf {site}.")
+    with TestClient(create_app(own, store=sqlite_store, clock=clock)) as client:
+        notice = lxml_html.fromstring(client.get(path).text).xpath("string(//*[@class='notice'])")
+        assert notice == "Von AP, unbearbeitet, auf Example News."

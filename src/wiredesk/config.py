@@ -12,7 +12,7 @@ from wiredesk.store.engine import DEFAULT_URL
 from wiredesk.terms import DEFAULT_LICENCE_DAYS
 from wiredesk.web import branding, i18n
 
-DEFAULT_NOTICE = (
+DEFAULT_NOTICE = i18n.N_(
     "{site} provides breaking news articles from {agency} as a service to its readers, but "
     "does not edit the articles it publishes. Articles appear on {site} for a limited time."
 )
@@ -85,5 +85,10 @@ class Settings:
     def with_changes(self, **changes: object) -> Settings:
         return replace(self, **{k: v for k, v in changes.items() if v is not None})  # type: ignore[arg-type]
 
-    def notice_for(self, agency: str | None) -> str:
-        return self.site_notice.format(site=self.site_name, agency=agency or "news agencies")
+    def notice_for(self, agency: str | None,
+                   translate: Callable[[str], str] = lambda words: words) -> str:
+        """The notice; the default one in the site's language when given its `translate`
+        (a notice the publisher wrote is theirs, as written)."""
+        notice = translate(DEFAULT_NOTICE) if self.site_notice == DEFAULT_NOTICE else self.site_notice
+        return notice.format(site=self.site_name,
+                             agency=agency or translate(i18n.N_("news agencies")))

@@ -100,7 +100,7 @@ def _content_html(ctx: Context, record: StoryRecord) -> str:
         parts.append(f"<p><em>{_esc(story.creditline)}</em></p>")
     if story.copyrightnotice:
         parts.append(f"<p><small>{_esc(story.copyrightnotice)}</small></p>")
-    parts.append(f"<p><small>{_esc(ctx.settings.notice_for(story.agency))}</small></p>")
+    parts.append(f"<p><small>{_esc(ctx.settings.notice_for(story.agency, ctx.renderer.gettext))}</small></p>")
     return "".join(parts)
 
 

@@ -103,7 +103,7 @@ def routes(ctx: Context) -> list[Route]:
         keys += links.keys  # a takedown of a linked story purges this page too
         return render_page(ctx, request, "article.html", record=record, story=record.story,
                            related=links,
-                           now=now, notice=ctx.settings.notice_for(record.story.agency),
+                           now=now, notice=ctx.settings.notice_for(record.story.agency, ctx.renderer.gettext),
                            canonical=canonical, jsonld=structured_data(ctx, record, canonical),
                            description=_description(record.story.body.text),
                            keys=keys, cache_seconds=max_age(now, [record.ends_at, *(
