@@ -189,6 +189,8 @@ def test_french_search_counts_and_errors(sqlite_store, clock, now):
     with site(sqlite_store, clock, "fr") as client:
         found = lxml_html.fromstring(client.get("/search?q=storm").text)
         assert found.xpath("string(//*[@class='count'])") == "1 article trouvé pour storm."
+        dated = client.get("/search?q=storm&from=yesterday").text
+        assert "Date de début : utilisez la forme 2026-01-31." in dated
         assert found.xpath("//title")[0].text.startswith("storm : recherche")
         bad = client.get("/?page=x")
         assert "Requête incorrecte" in bad.text and "numérotées de 1 à 1000" in bad.text

@@ -123,15 +123,15 @@ def routes(ctx: Context) -> list[Route]:
                                       "start": params.get("from", ""), "end": params.get("to", "")}
         if q:
             try:
-                start = _day(params.get("from"), "From")
-                end = _day(params.get("to"), "To")
+                start = _day(params.get("from"), N_("From date: use the form 2026-01-31."))
+                end = _day(params.get("to"), N_("To date: use the form 2026-01-31."))
                 found = ctx.store.search(q, now, agency=agency, start=start,
                                          end=end + timedelta(days=1) if end else None,
                                          limit=SEARCH_PAGE, offset=(number - 1) * SEARCH_PAGE)
                 context.update(results=found.results, total=found.total, exact=found.exact,
                                has_next=found.total > number * SEARCH_PAGE or not found.exact)
             except (QueryError, ValueError) as exc:
-                context["message"] = str(exc)
+                context["message"] = ctx.renderer.gettext(str(exc))  # ours are in the catalogue
         return render_page(ctx, request, "search.html", keys=["search", "stories"], **context)
 
     async def textsize(request: Request) -> Response:
@@ -159,13 +159,13 @@ def routes(ctx: Context) -> list[Route]:
     ]
 
 
-def _day(value: str | None, label: str) -> datetime | None:
+def _day(value: str | None, problem: str) -> datetime | None:
     if not value:
         return None
     try:
         return datetime.strptime(value, "%Y-%m-%d").replace(tzinfo=UTC)
     except ValueError as exc:
-        raise ValueError(f"{label} date: use the form 2026-01-31.") from exc
+        raise ValueError(problem) from exc
 
 
 def _description(text: str, limit: int = 200) -> str:
