@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: demo test bench lint clean
+.PHONY: demo test bench lint clean i18n
 
 $(BIN)/wiredesk: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -43,6 +43,16 @@ bench: $(VENV)/.test-extras
 	$(BIN)/python bench/latency.py
 	$(BIN)/python bench/live.py
 	$(BIN)/python bench/clusters.py
+
+# The site's words (docs/languages.md): collect every marked msgid from the templates and the
+# Python (babel.cfg) into messages.pot, then merge it into each language's messages.po. New
+# words arrive empty (or fuzzy, which the site does not show): translate them, and
+# tests/test_i18n.py passes again. The .po files are compiled when the site starts.
+LOCALES := src/wiredesk/web/locale
+i18n: $(BIN)/wiredesk
+	$(BIN)/pybabel extract -F babel.cfg -k N_ --no-location --sort-output --project wiredesk \
+	  --copyright-holder wiredesk -o $(LOCALES)/messages.pot .
+	$(BIN)/pybabel update -i $(LOCALES)/messages.pot -d $(LOCALES) -w 100
 
 lint: $(VENV)/.test-extras
 	$(BIN)/ruff check src tests bench

@@ -10,8 +10,9 @@ from typing import Any
 from wiredesk import values
 from wiredesk.store.engine import DEFAULT_URL
 from wiredesk.terms import DEFAULT_LICENCE_DAYS
+from wiredesk.web import branding, i18n
 
-DEFAULT_NOTICE = (
+DEFAULT_NOTICE = i18n.N_(
     "{site} provides breaking news articles from {agency} as a service to its readers, but "
     "does not edit the articles it publishes. Articles appear on {site} for a limited time."
 )
@@ -39,6 +40,10 @@ class Settings:
     # Webhooks (hooks/dispatch.py): the first retry's delay, doubling; given up after a day.
     hook_retry_seconds: float = 10.0
     hook_give_up_seconds: float = 86400.0
+    # The site's own words (web/i18n.py) and a publisher's templates (web/branding.py).
+    site_language: str = "en"
+    templates: str | None = None  # a folder of template and static overrides
+    csp_extra: str | None = None  # https origins a publisher's snippet needs (never by default)
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> Settings:
@@ -72,10 +77,18 @@ class Settings:
             hook_give_up_seconds=get("HOOK_GIVE_UP_SECONDS", d.hook_give_up_seconds,
                                      lambda v, k: values.number(v, k, 1, 30 * 86400,
                                                                 " seconds")),
+            site_language=get("SITE_LANGUAGE", d.site_language, i18n.check_language),
+            templates=get("TEMPLATES", d.templates, branding.folder),
+            csp_extra=get("CSP_EXTRA", d.csp_extra, branding.csp_sources),
         )
 
     def with_changes(self, **changes: object) -> Settings:
         return replace(self, **{k: v for k, v in changes.items() if v is not None})  # type: ignore[arg-type]
 
-    def notice_for(self, agency: str | None) -> str:
-        return self.site_notice.format(site=self.site_name, agency=agency or "news agencies")
+    def notice_for(self, agency: str | None,
+                   translate: Callable[[str], str] = lambda words: words) -> str:
+        """The notice; the default one in the site's language when given its `translate`
+        (a notice the publisher wrote is theirs, as written)."""
+        notice = translate(DEFAULT_NOTICE) if self.site_notice == DEFAULT_NOTICE else self.site_notice
+        return notice.format(site=self.site_name,
+                             agency=agency or translate(i18n.N_("news agencies")))

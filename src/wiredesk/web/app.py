@@ -45,9 +45,10 @@ from wiredesk.web.assets import AssetFiles
 from wiredesk.web.auth import Auth
 from wiredesk.web.cache import CacheMiddleware, PageCache
 from wiredesk.web.context import Clock, Context, system_clock
+from wiredesk.web.i18n import N_
 from wiredesk.web.policy import UNCACHED, Policies, mount
 from wiredesk.web.render import Renderer
-from wiredesk.web.security import HEADERS, Guard
+from wiredesk.web.security import Guard, headers_for
 
 log = logging.getLogger("wiredesk.web")
 
@@ -56,7 +57,7 @@ __all__ = ["create_app", "declared_routes", "site_routes", "system_clock"]
 
 def site_routes(ctx: Context, auth: Auth) -> list[BaseRoute]:
     """Every surface, in the order the router tries them: one line each."""
-    static = AssetFiles()  # fingerprinted names, a year's cache (web/assets.py)
+    static = AssetFiles(ctx.renderer.assets)  # fingerprinted, a year's cache (web/assets.py)
     return [
         *pages.routes(ctx),
         *api.routes(ctx),
@@ -114,8 +115,9 @@ def create_app(settings: Settings, *, store: Store | None = None, clock: Clock =
     async def server_error(request: Request, _exc: Exception) -> Response:
         """Our fault: a page like the others. Starlette answers this outside every middleware,
         so the guard's headers are added here."""
-        headers = {**{k.decode(): v.decode() for k, v in HEADERS}, "Cache-Control": "no-store"}
-        message = "The server failed to answer; try again in a moment."
+        headers = {**{k.decode(): v.decode() for k, v in headers_for(settings)},
+                   "Cache-Control": "no-store"}
+        message = N_("The server failed to answer; try again in a moment.")
         if policies.of(request.scope).json_errors:
             return JSONResponse({"error": "server error"}, status_code=500, headers=headers)
         try:

@@ -17,6 +17,7 @@ from wiredesk.store import Changes, ListFilter, StoryRecord, Tombstone
 from wiredesk.times import iso
 from wiredesk.web.context import Context
 from wiredesk.web.http import LIST_MAX_AGE, header_uri, key_part, max_age, respond, uri_path
+from wiredesk.web.i18n import N_
 from wiredesk.web.keys import full_text
 from wiredesk.web.policy import Policy, route
 from wiredesk.web.public_text import PublicText, for_public
@@ -99,7 +100,7 @@ def _content_html(ctx: Context, record: StoryRecord) -> str:
         parts.append(f"<p><em>{_esc(story.creditline)}</em></p>")
     if story.copyrightnotice:
         parts.append(f"<p><small>{_esc(story.copyrightnotice)}</small></p>")
-    parts.append(f"<p><small>{_esc(ctx.settings.notice_for(story.agency))}</small></p>")
+    parts.append(f"<p><small>{_esc(ctx.settings.notice_for(story.agency, ctx.renderer.gettext))}</small></p>")
     return "".join(parts)
 
 
@@ -150,14 +151,14 @@ def _atom(ctx: Context, title: str, self_url: str, records: list[StoryRecord],
         _sub(entry, a + "content", _content_html(ctx, record), type="html")
     for tomb in gone:
         deleted = _sub(root, f"{{{TOMBSTONES}}}deleted-entry", ref=tomb.uri, when=iso(tomb.takendown_at))
-        _sub(deleted, f"{{{TOMBSTONES}}}comment", _tomb_comment(tomb))
+        _sub(deleted, f"{{{TOMBSTONES}}}comment", ctx.renderer.gettext(_tomb_comment(tomb)))
     return etree.tostring(root, xml_declaration=True, encoding="utf-8")
 
 
 def _tomb_comment(tomb: Tombstone) -> str:
-    return {"expired": "The licence for this story has ended.",
-            "killed": "The agency has withdrawn this story.",
-            "removed": "This story was removed."}.get(tomb.reason, "This story was removed.")
+    return {"expired": N_("The licence for this story has ended."),
+            "killed": N_("The agency has withdrawn this story."),
+            "removed": N_("This story was removed.")}.get(tomb.reason, N_("This story was removed."))
 
 
 def _rss(ctx: Context, title: str, self_url: str, records: list[StoryRecord],
@@ -168,7 +169,8 @@ def _rss(ctx: Context, title: str, self_url: str, records: list[StoryRecord],
     channel = _sub(root, "channel")
     _sub(channel, "title", title)
     _sub(channel, "link", ctx.absolute("/"))
-    _sub(channel, "description", f"Agency stories on {ctx.settings.site_name}")
+    _sub(channel, "description",
+         ctx.renderer.gettext(N_("Agency stories on {site}")).format(site=ctx.settings.site_name))
     _sub(channel, ATOM_LINK, rel="self", href=self_url, type="application/rss+xml")
     if ctx.settings.websub_hub:
         _sub(channel, ATOM_LINK, rel="hub", href=ctx.settings.websub_hub)

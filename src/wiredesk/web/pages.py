@@ -19,6 +19,7 @@ from wiredesk.web import related
 from wiredesk.web.availability import State, availability
 from wiredesk.web.context import Context
 from wiredesk.web.http import ITEM_MAX_AGE, LIST_MAX_AGE, max_age, respond, story_keys
+from wiredesk.web.i18n import N_
 from wiredesk.web.policy import DEFAULT, UNCACHED, Policy, route
 from wiredesk.web.render import TextSize
 
@@ -45,15 +46,18 @@ def render_page(ctx: Context, request: Request, template: str, status: int = 200
     return response
 
 
-ERRORS = {400: "Bad request", 405: "Method not allowed", 413: "Request too large",
-          429: "Too many requests", 500: "Something went wrong"}
+ERRORS = {400: N_("Bad request"), 405: N_("Method not allowed"), 413: N_("Request too large"),
+          429: N_("Too many requests"), 500: N_("Something went wrong")}
+PAGES = N_("Pages are numbered 1 to {max}.")
 
 
 def render_error(ctx: Context, request: Request, status: int, message: str, *,
                  headers: dict[str, str] | None = None) -> Response:
-    """An error as a reader page: the site's frame, the status and what went wrong."""
-    response = render_page(ctx, request, "error.html", status=status, message=message,
-                           heading=ERRORS.get(status, "Error"))
+    """An error as a reader page: the site's frame, the status and what went wrong (in the
+    site's language where the catalogue has the words; escaped like any other value)."""
+    words = ctx.renderer.gettext
+    response = render_page(ctx, request, "error.html", status=status, message=words(message),
+                           heading=words(ERRORS.get(status, N_("Error"))))
     response.headers.update(headers or {})
     return response
 
@@ -87,7 +91,7 @@ def routes(ctx: Context) -> list[Route]:
     async def front(request: Request) -> Response:
         number = page_number(request.query_params.get("page"))
         if number is None:
-            return render_error(ctx, request, 400, f"Pages are numbered 1 to {MAX_PAGE}.")
+            return render_error(ctx, request, 400, ctx.renderer.gettext(PAGES).format(max=MAX_PAGE))
         now = ctx.clock()
         records = ctx.store.live_stories(now, limit=PAGE_SIZE + 1, offset=(number - 1) * PAGE_SIZE)
         shown = records[:PAGE_SIZE]
@@ -114,7 +118,7 @@ def routes(ctx: Context) -> list[Route]:
         keys += links.keys  # a takedown of a linked story purges this page too
         return render_page(ctx, request, "article.html", record=record, story=record.story,
                            related=links,
-                           now=now, notice=ctx.settings.notice_for(record.story.agency),
+                           now=now, notice=ctx.settings.notice_for(record.story.agency, ctx.renderer.gettext),
                            canonical=canonical, jsonld=structured_data(ctx, record, canonical),
                            description=_description(record.story.body.text),
                            keys=keys, cache_seconds=max_age(now, [record.ends_at, *(
@@ -127,22 +131,22 @@ def routes(ctx: Context) -> list[Route]:
         agency = params.get("agency") or None
         number = page_number(params.get("page"))
         if number is None:
-            return render_error(ctx, request, 400, f"Pages are numbered 1 to {MAX_PAGE}.")
+            return render_error(ctx, request, 400, ctx.renderer.gettext(PAGES).format(max=MAX_PAGE))
         context: dict[str, object] = {"q": q, "agency": agency, "page": number,
                                       "agencies": agencies(now), "results": [],
                                       "total": 0, "exact": True, "message": None,
                                       "start": params.get("from", ""), "end": params.get("to", "")}
         if q:
             try:
-                start = _day(params.get("from"), "From")
-                end = _day(params.get("to"), "To")
+                start = _day(params.get("from"), N_("From date: use the form 2026-01-31."))
+                end = _day(params.get("to"), N_("To date: use the form 2026-01-31."))
                 found = ctx.store.search(q, now, agency=agency, start=start,
                                          end=end + timedelta(days=1) if end else None,
                                          limit=SEARCH_PAGE, offset=(number - 1) * SEARCH_PAGE)
                 context.update(results=found.results, total=found.total, exact=found.exact,
                                has_next=found.total > number * SEARCH_PAGE or not found.exact)
             except (QueryError, ValueError) as exc:
-                context["message"] = str(exc)
+                context["message"] = ctx.renderer.gettext(str(exc))  # ours are in the catalogue
         return render_page(ctx, request, "search.html", keys=["search", "stories"], **context)
 
     async def textsize(request: Request) -> Response:
@@ -170,13 +174,13 @@ def routes(ctx: Context) -> list[Route]:
     ]
 
 
-def _day(value: str | None, label: str) -> datetime | None:
+def _day(value: str | None, problem: str) -> datetime | None:
     if not value:
         return None
     try:
         return datetime.strptime(value, "%Y-%m-%d").replace(tzinfo=UTC)
     except ValueError as exc:
-        raise ValueError(f"{label} date: use the form 2026-01-31.") from exc
+        raise ValueError(problem) from exc
 
 
 def _description(text: str, limit: int = 200) -> str:

@@ -7,12 +7,14 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from jinja2 import Environment, PackageLoader, select_autoescape
+from jinja2 import Environment, select_autoescape
 from markupsafe import Markup
 
 from wiredesk.config import Settings
 from wiredesk.times import iso
-from wiredesk.web.assets import asset
+from wiredesk.web import branding
+from wiredesk.web.assets import Assets
+from wiredesk.web.i18n import N_, Words
 
 URGENT = 3  # ninjs urgency 1 (highest) to 9; 1-3 are marked on the front page
 
@@ -22,7 +24,7 @@ class TextSize:
     """Reader's text size, five steps, remembered by cookie across pages."""
 
     COOKIE = "textsize"
-    LABELS = ("Small", "Normal", "Large", "Larger", "Largest")
+    LABELS = (N_("Small"), N_("Normal"), N_("Large"), N_("Larger"), N_("Largest"))
     DEFAULT = 1
     level: int = DEFAULT
 
@@ -70,15 +72,27 @@ def slug(text: str) -> str:
 class Renderer:
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
+        # A publisher's templates and static files first (web/branding.py), then ours.
+        self.assets = Assets(branding.static_folder(settings.templates))
+        self.words = Words(settings.site_language)  # the site's own words (web/i18n.py)
         self.env = Environment(
-            loader=PackageLoader("wiredesk.web", "templates"),
+            loader=branding.loader(settings.templates),
             autoescape=select_autoescape(["html", "xml"]),
             trim_blocks=True,
             lstrip_blocks=True,
+            extensions=["jinja2.ext.i18n"],
         )
-        self.env.filters.update(when=when, isotime=isotime, slug=slug, highlight=highlight)
+        self.env.install_gettext_translations(self.words.translations, newstyle=True)  # type: ignore[attr-defined]
+        self.env.filters.update(when=self.words.when, isotime=isotime, slug=slug,
+                                highlight=highlight, number=self.words.number)
         self.env.globals.update(site=settings.site_name, URGENT=URGENT, safe_html=Markup,
-                                asset=asset)
+                                asset=self.assets.asset, has_asset=self.assets.has,
+                                site_language=self.words.language,
+                                textsize_labels="|".join(map(self.gettext, TextSize.LABELS)))
+
+    def gettext(self, message: str) -> str:
+        """The site's words in Python code (feeds, error pages): msgids marked with N_."""
+        return self.words.gettext(message)
 
     def render(self, template: str, **context: Any) -> str:
         return self.env.get_template(template).render(**context)

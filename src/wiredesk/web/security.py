@@ -23,7 +23,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from wiredesk import metrics
 from wiredesk.config import Settings
-from wiredesk.web import keys
+from wiredesk.web import branding, keys
 from wiredesk.web.auth import Auth
 from wiredesk.web.policy import Policies
 
@@ -37,6 +37,14 @@ HEADERS: tuple[tuple[bytes, bytes], ...] = (
     (b"referrer-policy", b"strict-origin-when-cross-origin"),
     (b"x-frame-options", b"DENY"),  # frame-ancestors for browsers that predate it
 )
+
+
+def headers_for(settings: Settings) -> tuple[tuple[bytes, bytes], ...]:
+    """HEADERS, with the origins a publisher allowed (WIREDESK_CSP_EXTRA, web/branding.py)."""
+    policy = branding.csp(CSP, settings.csp_extra).encode()
+    return tuple((k, policy if k == b"content-security-policy" else v) for k, v in HEADERS)
+
+
 USER_KEY = "wiredesk.user"  # where the gate leaves the logged-in user in the ASGI scope
 MAX_ADDRESSES = 10_000  # rate-limit state kept per bucket before idle entries are dropped
 # Control characters and XML's non-characters name nothing on this site, and would reach
@@ -104,6 +112,7 @@ class Guard:
         self.auth = auth
         self.policies = policies
         self.limit = settings.max_request_bytes
+        self.headers = headers_for(settings)
         self.buckets = {
             "push": TokenBucket(settings.rate_push, monotonic),
             "search": TokenBucket(settings.rate_search, monotonic),
@@ -131,7 +140,7 @@ class Guard:
                     given = [h for h in given if h[0].lower() != b"cache-control"]
                     given.append((b"cache-control", b"private, no-store"))
                 present = {name.lower() for name, _ in given}
-                message["headers"] = [*given, *(h for h in HEADERS if h[0] not in present)]
+                message["headers"] = [*given, *(h for h in self.headers if h[0] not in present)]
             await send(message)
 
         path = scope["path"]

@@ -10,6 +10,8 @@
   if (!region) { return; }
   var storyId = region.getAttribute("data-story-id");
   var maxUrgency = parseInt(region.getAttribute("data-urgent") || "2", 10);
+  /* The words are the page's (data-msg-*, in the site's language); English if absent. */
+  function words(name, fallback) { return region.getAttribute("data-msg-" + name) || fallback; }
   var url = storyId ? "/events?story=" + encodeURIComponent(storyId) : "/events?events=new";
   var source = new EventSource(url);
   source.addEventListener("open", function () {
@@ -67,11 +69,10 @@
         document.querySelectorAll('meta[name="description"], meta[property^="og:"], ' +
           'meta[property^="article:"], script[type="application/ld+json"]')
           .forEach(function (node) { node.remove(); });
-        if (document.title.indexOf("no longer available") < 0) {
-          document.title = "Story no longer available";
-        }
+        var goneTitle = words("gone-title", "Story no longer available");
+        if (document.title.indexOf(goneTitle) < 0) { document.title = goneTitle; }
         document.documentElement.setAttribute("data-taken-down", "true");
-        say(["This story has been withdrawn and is no longer available."]);
+        say([words("withdrawn", "This story has been withdrawn and is no longer available.")]);
       });
   }
 
@@ -82,12 +83,13 @@
   source.addEventListener("update", function (event) {
     var data = parse(event);
     if (!storyId || !data || String(data.id) !== storyId) { return; }
-    say(["This story has been updated \u2014 ", {href: data.path || window.location.pathname,
-                                                  text: "show the new version"}]);
+    say([words("updated", "This story has been updated \u2014") + " ", {
+      href: data.path || window.location.pathname,
+      text: words("show-new", "show the new version")}]);
   });
   source.addEventListener("new", function (event) {
     var data = parse(event);
     if (storyId || !data || !data.headline || !data.urgency || data.urgency > maxUrgency) { return; }
-    say(["Urgent: ", {href: data.path, text: data.headline}]);
+    say([words("urgent", "Urgent:") + " ", {href: data.path, text: data.headline}]);
   });
 })();

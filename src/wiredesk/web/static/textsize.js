@@ -45,7 +45,9 @@
       var current = form.querySelector(".textsize-current");
       if (smaller) { smaller.disabled = level === 0; }
       if (larger) { larger.disabled = level === LABELS.length - 1; }
-      if (current) { current.textContent = LABELS[level]; }
+      /* The labels in the site's language, from the form (data-labels="Small|Normal|..."). */
+      var labels = (form.getAttribute("data-labels") || "").split("|");
+      if (current) { current.textContent = labels.length === LABELS.length ? labels[level] : LABELS[level]; }
     }
   }
 
