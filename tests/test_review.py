@@ -164,6 +164,10 @@ def test_the_review_queue_in_the_console(console, store, now):
     front = console.get("/console").text
     assert 'href="/console/review"><strong>2</strong> in review' in front
     a, b = store.story_by_uri("urn:a").id, store.story_by_uri("urn:b").id
+    for sid in (a, b):  # not on any reader surface while waiting
+        assert console.get(f"/story/{sid}").status_code == 404
+        assert console.get(f"/api/v1/stories/{sid}").status_code == 404
+    assert "Alpha waits" not in console.get("/").text
     token = csrf(console, "/console/review")
     assert console.post(f"/console/stories/{a}/publish", data={}).status_code == 403
     done = console.post(f"/console/stories/{a}/publish", data={"csrf": token})
@@ -173,6 +177,7 @@ def test_the_review_queue_in_the_console(console, store, now):
     done = console.post(f"/console/stories/{b}/ignore", data={"csrf": token})
     assert done.headers["location"] == "/console/review?msg=ignored"
     assert store.story_by_uri("urn:b").state == "ignored"
+    assert console.get(f"/story/{b}").status_code == 404
     page = console.get("/console/review").text
     assert "Nothing waits for review" in page and "Beta waits" in page  # listed as ignored
 
@@ -270,3 +275,25 @@ def console(store, clock, now):
     store.users.set_password("ed", hash_password(PASSWORD), now)
     with make_client(store, clock) as c:
         yield c
+
+
+def test_ap_advisories_and_daybooks_stay_held_under_publish_rules(store, now):
+    """Real AP copy (an advisory, a daybook, an item with no `newscontent`): a rule that
+    publishes everything, or Publish in the queue, shows none of them."""
+    from datetime import UTC, datetime
+
+    from conftest import FIXTURES
+
+    day = datetime(2026, 1, 28, 20, 0, tzinfo=UTC)  # the fixtures' own day
+    add(store, day, "everything", action="publish")
+    outcomes = {}
+    for name in ("feed.json", "feed-daybook-withhold.json"):
+        report = deliver(store, (FIXTURES / "apmedia" / name).read_bytes(), day, source="ap",
+                         name=name)
+        outcomes.update(report.outcomes)
+    held = [uri for uri in outcomes if desk.held_reason(store.story_by_uri(uri).story)]
+    assert held and all(outcomes[uri] is desk.Outcome.WITHHELD for uri in held)
+    for uri in held:
+        assert store.story_by_uri(uri).state == "withheld"
+        with pytest.raises(review.NotWaiting, match="held by the agency"):
+            review.publish(store, uri, actor="ed", now=day)

@@ -101,6 +101,8 @@ def test_property_the_first_enabled_match_wins(specs, agency, urgency, language)
 @pytest.mark.parametrize(("values", "message"), [
     ({"keyword": "(advis"}, "rule 'bad': keyword '(advis' is not a valid regular expression"),
     ({"keyword": "x" * 501}, "use at most 500"),
+    ({"keyword": "^(a+)+$"}, "repeats a group that itself repeats"),
+    ({"keyword": r"(\w*){2,}"}, "repeats a group that itself repeats"),
     ({"action": "hold"}, "action must be one of publish, review, ignore"),
     ({"urgency_max": "high"}, "urgency_max must be a whole number"),
     ({"urgency_min": 12}, "urgency_min 12 is out of range"),
@@ -112,6 +114,11 @@ def test_property_the_first_enabled_match_wins(specs, agency, urgency, language)
 def test_bad_rules_name_the_rule_and_the_problem(values, message):
     with pytest.raises(RuleError, match=message.replace("(", r"\(").replace(")", r"\)")):
         parse("bad", {"action": "review", **values})
+
+
+@pytest.mark.parametrize("pattern", [r"^(advisory|daybook)\b", r"(a\+)+", r"(ab)+", r"a+(b)*"])
+def test_plain_patterns_with_repeats_are_allowed(pattern):
+    assert parse("ok", {"action": "review", "keyword": pattern}).pattern is not None
 
 
 def test_a_bad_name_is_refused():

@@ -25,6 +25,9 @@ URGENCY = (0, 9)  # ninjs 1 (flash) .. 9; some wires send 0
 # What a rule may say, beside name and action: the settings a TOML table may hold.
 MATCHERS = ("agency", "source", "subject", "urgency_min", "urgency_max", "language", "type",
             "keyword")
+# A repeated group that itself repeats, `(a+)+` or `(\w*){2,}`: such a pattern can take
+# seconds on one unlucky headline, and it runs on every new story.
+_NESTED = re.compile(r"\((?:[^()\\]|\\.)*[+*}](?:[^()\\]|\\.)*\)[+*{]")
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.\-]{0,99}$")
 
 
@@ -142,6 +145,10 @@ def parse(name: Any, values: Mapping[str, Any], *, where: str = "rule") -> Rule:
         if len(keyword) > MAX_PATTERN:
             raise RuleError(f"{label}: keyword pattern is {len(keyword)} characters long: "
                             f"use at most {MAX_PATTERN}")
+        if _NESTED.search(keyword):
+            raise RuleError(f"{label}: keyword {keyword!r} repeats a group that itself "
+                            "repeats, which can stall the desk: write it without the outer "
+                            "repeat")
         try:
             pattern = re.compile(keyword, re.IGNORECASE)
         except re.error as exc:
