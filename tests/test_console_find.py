@@ -5,6 +5,7 @@ linked from the counts; an embargo's lift time on the story's page. SQLite and P
 from __future__ import annotations
 
 import pytest
+from sqlalchemy import text
 
 from helpers import deliver, later, ninjs_item
 from test_console import login
@@ -93,3 +94,28 @@ def test_an_embargoed_storys_page_shows_the_lift_time(console, store, now, stori
     sid = store.story_by_uri("urn:emb").id
     page = console.get(f"/console/stories/{sid}").text
     assert "Embargo lifts" in page and when(later(now, hours=3)) in page
+
+
+def test_the_migration_indexes_stories_held_before_it(tmp_path, now, monkeypatch):
+    """Held stories were kept out of the search index before 0013; it adds them."""
+    from alembic import command
+
+    from wiredesk.store import Store
+    from wiredesk.store.engine import _alembic_config
+
+    monkeypatch.setattr(desk, "enabled_rules", lambda _c: [])  # the desk of 0011 had no rules
+    store = Store(f"sqlite:///{tmp_path / 'old.db'}")
+    cfg = _alembic_config()
+    with store.engine.connect() as connection:
+        cfg.attributes["connection"] = connection
+        command.upgrade(cfg, "0011")
+        connection.commit()
+    desk.apply(store, Delivery(ninjs_item("urn:held", at=now, body="<p>Quarterly figures.</p>"),
+                               "test", "h", now), Terms(), transform=hold)
+    with store.engine.connect() as c:  # the old rule: nothing held in the index
+        c.execute(text("DELETE FROM story_search"))
+        c.commit()
+    assert uris(store, now, q="quarterly") == []
+    store.migrate()
+    assert uris(store, now, q="quarterly") == ["urn:held"]
+    store.close()
