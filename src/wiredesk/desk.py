@@ -9,7 +9,8 @@ older one goes to history; the same bytes twice change nothing; a kill takes eve
 down at once; a hold hides (the agency's Story.hold, or a body still to be fetched from
 Story.body_href: stored withheld, the reason in the console, whatever the pubstatus); an
 embargo waits; bad bytes are quarantined, never lost, and so is a story with neither a
-headline nor a body.
+headline nor a body. An editorial rule (rules.py) may hold a new story for review or keep it
+unseen (`_decision`); its updates keep that decision, and the agency's hold comes first.
 """
 
 from __future__ import annotations
