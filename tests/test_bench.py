@@ -77,3 +77,8 @@ def test_live_bench_runs():
     out = bench("live.py")
     assert "live takedown to every open /events stream" in out
     assert "\n      50 " in out and "goals:" in out
+
+
+def test_rules_bench_runs():
+    out = bench("rules.py")
+    assert "ingest with 20 rules / with none =" in out
