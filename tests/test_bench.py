@@ -78,3 +78,8 @@ def test_live_bench_runs():
     assert "live takedown to every open /events stream" in out
     assert "wiredesk events       50 " in out and "wiredesk serve       50 " in out
     assert "goals:" in out
+
+
+def test_rules_bench_runs():
+    out = bench("rules.py")
+    assert "ingest with 20 rules / with none =" in out

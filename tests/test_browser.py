@@ -93,6 +93,13 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
             f"urn:hostile:{path.stem}", at=two_days_ago, body=path.read_text(encoding="utf-8"),
             headline=f"Hostile {path.stem} <img src=x onerror=alert(1)>"))
     _cli(env, "ingest", str(hostile), "--source", "hostile")
+    # A story an editorial rule holds for review, so the queue and rules pages have rows.
+    _cli(env, "rules", "add", "desk-review", "--source", "desk", "--action", "review")
+    waiting = folder / "waiting"
+    waiting.mkdir()
+    (waiting / "w.json").write_bytes(ninjs_item("urn:waiting:1", at=two_days_ago,
+                                                headline="Held for the desk", urgency=2))
+    _cli(env, "ingest", str(waiting), "--source", "desk")
     with running([sys.executable, "-m", "wiredesk.cli", "demo", "--samples", str(SAMPLES),
                   "--host", "127.0.0.1", "--port", str(port), "--no-worker"], env,
                  folder / "server.log", f"http://127.0.0.1:{port}"):
@@ -220,6 +227,9 @@ def test_console_login_kill_with_reason_and_the_takedown_log(site: Site, page: A
     fed = site.story_id("Fed leaves key rate")
     page.goto(f"{site.url}/console/stories/{fed}")
     page.fill("#kill-reason", "Agency asked for it to come down: wrong vote count")
+    page.click("button.danger")  # not yet: the browser asks for the confirmation first
+    assert page.url == f"{site.url}/console/stories/{fed}"
+    page.check("#kill-confirm")
     with page.expect_navigation():
         page.click("button.danger")
     assert page.url.endswith("/console/takedowns?msg=killed")
@@ -242,7 +252,8 @@ def _axe(page: Any) -> list[dict[str, Any]]:
 
 @needs_axe
 @pytest.mark.parametrize("which", ["front", "article", "article-large", "search", "gone",
-                                   "console"])
+                                   "console", "console-rules", "console-review",
+                                   "console-stories"])
 def test_pages_have_no_serious_accessibility_violations(site: Site, browser: Any,
                                                         which: str) -> None:
     # axe is injected as a script, which the site's own CSP (rightly) refuses: bypass it here.
@@ -267,6 +278,12 @@ def test_pages_have_no_serious_accessibility_violations(site: Site, browser: Any
             page.fill("#login-password", PASSWORD)
             with page.expect_navigation():
                 page.click("form.console-form button[type=submit]")
+            if which == "console-rules":
+                page.goto(site.url + "/console/rules")
+            elif which == "console-review":
+                page.goto(site.url + "/console/review")
+            elif which == "console-stories":
+                page.goto(site.url + "/console/stories?q=storm&state=live")
         violations = _axe(page)
         ARTIFACTS.mkdir(exist_ok=True)
         (ARTIFACTS / f"axe-{which}.json").write_text(json.dumps(violations, indent=2))

@@ -178,8 +178,13 @@ def test_kill_needs_a_reason_and_lands_in_the_takedown_log(console, store, now):
                                                                       "reason": "   "})
     assert blank.status_code == 400 and "needs a reason" in blank.text
     assert store.story_by_uri("urn:test:1").state == "live"
+    unconfirmed = console.post(f"/console/stories/{record.id}/kill",
+                               data={"csrf": token, "reason": "Legal"})
+    assert unconfirmed.status_code == 400 and "confirm" in unconfirmed.text
+    assert store.story_by_uri("urn:test:1").state == "live"
     done = console.post(f"/console/stories/{record.id}/kill",
-                        data={"csrf": token, "reason": "Legal: <b>court order</b> 12/3"})
+                        data={"csrf": token, "reason": "Legal: <b>court order</b> 12/3",
+                              "confirm": "yes"})
     assert done.status_code == 303 and done.headers["location"] == "/console/takedowns?msg=killed"
     assert console.get(f"/story/{record.id}").status_code == 410
     log = console.get("/console/takedowns")

@@ -9,7 +9,8 @@ older one goes to history; the same bytes twice change nothing; a kill takes eve
 down at once; a hold hides (the agency's Story.hold, or a body still to be fetched from
 Story.body_href: stored withheld, the reason in the console, whatever the pubstatus); an
 embargo waits; bad bytes are quarantined, never lost, and so is a story with neither a
-headline nor a body.
+headline nor a body. An editorial rule (rules.py) may hold a new story for review or keep it
+unseen (`_decision`); its updates keep that decision, and the agency's hold comes first.
 """
 
 from __future__ import annotations
@@ -23,9 +24,11 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 
 from wiredesk import formats
+from wiredesk import rules as editorial
 from wiredesk.formats import FormatError
 from wiredesk.formats.cleantext import clean
 from wiredesk.store import Store, Writer
+from wiredesk.store.rules import decision_of, enabled_rules, record_decision
 from wiredesk.store.writes import LockedStory
 from wiredesk.story import Delivery, Pubstatus, Story
 from wiredesk.terms import DEFAULT_LICENCE_DAYS, Terms
@@ -48,6 +51,8 @@ class Outcome(StrEnum):
     REFUSED = "refused"  # the story was taken down before; nothing of it comes back
     REFUSED_OWNER = "not-owner"  # the story belongs to another source's agency: untouched
     QUARANTINED = "quarantined"
+    REVIEW = "review"  # an editorial rule holds it for an editor (rules.py, review.py)
+    IGNORED = "ignored"  # an editorial rule keeps it, never shown
 
 
 @dataclass
@@ -159,11 +164,12 @@ def _apply(store: Store, delivery: Delivery, terms: Terms, transform: Transform 
     with store.write() as w:
         licence = timedelta(days=w.ensure_source(delivery.source, now, agency=terms.agency,
                                                  licence_days=terms.licence_days))
+        held = _Held(licence, terms.agency, tuple(enabled_rules(w.c)))
         if len(stories) > 1:  # a few statements for the whole delivery, not a few a story
             _prepare(w, stories, delivery)
         for story in stories:
             report.outcomes.append((story.uri, _apply_story(w, story, delivery,
-                                                            _Held(licence, terms.agency))))
+                                                            held)))
     return report
 
 
@@ -236,6 +242,7 @@ class _Held:
 
     licence: timedelta
     agency: str | None
+    rules: tuple[editorial.Rule, ...] = ()  # the enabled editorial rules, in order
 
 
 def _apply_story(w: Writer, story: Story, delivery: Delivery, held: _Held) -> Outcome:
@@ -275,8 +282,11 @@ def _apply_story(w: Writer, story: Story, delivery: Delivery, held: _Held) -> Ou
     ends_at = locked.firstcreated + licence
     if story.expires is not None:
         ends_at = min(ends_at, story.expires)
+    decision = _decision(w, locked, story, delivery, held.rules)
     if story.pubstatus is Pubstatus.WITHHELD or held_reason(story) is not None:
-        state = "withheld"
+        state = "withheld"  # the agency's hold: no rule and no editor overrides it
+    elif decision != "publish":
+        state = "review" if decision == "review" else "ignored"
     elif story.embargoed is not None and story.embargoed > now:
         state = "embargoed"
     else:
@@ -290,7 +300,26 @@ def _apply_story(w: Writer, story: Story, delivery: Delivery, held: _Held) -> Ou
         return Outcome.WITHHELD
     if state == "embargoed":
         return Outcome.EMBARGOED
+    if state in ("review", "ignored"):
+        return Outcome.REVIEW if state == "review" else Outcome.IGNORED
     return Outcome.NEW if locked.head is None else Outcome.UPDATED
+
+
+def _decision(w: Writer, locked: LockedStory, story: Story, delivery: Delivery,
+              rules: tuple[editorial.Rule, ...]) -> str:
+    """publish, review or ignore. The rules decide a story's first version; its later
+    versions keep that decision (what went out stays out), or an editor's since."""
+    if locked.head is None:
+        decided = editorial.decide(rules, story, delivery.source)
+        if decided.action != "publish":
+            record_decision(w.c, locked.id, decided.action, rule=decided.rule, actor=None,
+                            now=delivery.received)
+        return decided.action
+    if locked.state in ("review", "ignored"):
+        return "review" if locked.state == "review" else "ignore"
+    if locked.state == "withheld":  # held by the agency: what was decided under the hold
+        return decision_of(w.c, locked.id) or "publish"
+    return "publish"
 
 
 def held_reason(story: Story) -> str | None:

@@ -180,8 +180,12 @@ def cmd_remove(args: argparse.Namespace, settings: Settings) -> int:
 
 def cmd_load(args: argparse.Namespace, settings: Settings) -> int:
     changed = registry.sync_file(Store.open(settings.database_url), args.file, utc_now())
+    rules = [name.removeprefix("rule ") for name in changed if name.startswith("rule ")]
+    changed = [name for name in changed if not name.startswith("rule ")]
     print(f"{args.file}: {len(changed)} source(s) added or changed"
           + (f": {', '.join(changed)}" if changed else ""))
+    if rules:
+        print(f"{args.file}: {len(rules)} rule(s) added or changed: {', '.join(rules)}")
     return 0
 
 

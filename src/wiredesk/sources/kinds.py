@@ -14,6 +14,8 @@ from dataclasses import fields
 from pathlib import Path
 from typing import Any
 
+from wiredesk.rules import Rule
+from wiredesk.rules import parse_table as parse_rules
 from wiredesk.sources import folder, http, push
 from wiredesk.sources.config import ConfigError, SourceConfig, boolean, common
 from wiredesk.sources.kind import Kind
@@ -71,6 +73,18 @@ def from_row(name: str, kind: str, agency: str | None, licence_days: int,
                   **config.revive(settings))
 
 
+def load_rules(path: Path) -> list[Rule]:
+    """The editorial rules a sources file declares (`[[rules]]`, in order; rules.py)."""
+    try:
+        with open(path, "rb") as f:
+            doc = tomllib.load(f)
+    except OSError as exc:
+        raise ConfigError(f"cannot read sources file {path}: {exc.strerror}") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"sources file {path}: {exc}") from None
+    return parse_rules(doc.get("rules", []), f"sources file {path}")
+
+
 def load_file(path: Path, known_formats: tuple[str, ...] | None = None
               ) -> list[tuple[SourceConfig, bool | None]]:
     """Sources declared in a TOML file: `[sources.NAME]` tables with `kind` and settings.
@@ -84,8 +98,9 @@ def load_file(path: Path, known_formats: tuple[str, ...] | None = None
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"sources file {path}: {exc}") from None
     tables = doc.get("sources", {})
-    if not isinstance(tables, dict) or set(doc) - {"sources"}:
-        raise ConfigError(f"sources file {path}: expected only [sources.NAME] tables")
+    if not isinstance(tables, dict) or set(doc) - {"sources", "rules"}:  # rules: load_rules
+        raise ConfigError(f"sources file {path}: expected only [sources.NAME] tables "
+                          "and [[rules]]")
     out = []
     for name, table in tables.items():
         if not isinstance(table, dict):

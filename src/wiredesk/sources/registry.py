@@ -14,7 +14,7 @@ from wiredesk import formats
 from wiredesk.masking import mask_url
 from wiredesk.sources import sealed
 from wiredesk.sources.config import SourceConfig
-from wiredesk.sources.kinds import KINDS, from_row, load_file
+from wiredesk.sources.kinds import KINDS, from_row, load_file, load_rules
 from wiredesk.store import Store
 from wiredesk.store.records import Health, SourceRow
 from wiredesk.terms import Terms
@@ -132,10 +132,13 @@ def sync_file(store: Store, path: Path, now: datetime) -> list[str]:
 
     The whole file is validated before anything is stored, so a typo in one source leaves
     the store as it was. URLs are not fetched here: a worker must start even while an
-    agency is down (its health will say so)."""
+    agency is down (its health will say so). Its `[[rules]]` (editorial rules) are stored
+    too, named "rule NAME" among the changes."""
     declared = load_file(path, known_formats())
-    return [cfg.name for cfg, paused in declared
-            if add_source(store, cfg, now, check=False, replace=True, paused=paused)]
+    rules = load_rules(path)
+    changed = [cfg.name for cfg, paused in declared
+               if add_source(store, cfg, now, check=False, replace=True, paused=paused)]
+    return changed + [f"rule {name}" for name in store.rules.sync(rules, now)]
 
 
 def health_json(h: Health) -> dict[str, Any]:

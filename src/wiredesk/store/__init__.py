@@ -21,6 +21,7 @@ from typing import Any
 from sqlalchemy import Connection, Engine, func, select
 
 from wiredesk.store import clusters as clusters_domain
+from wiredesk.store import finder as finder_domain
 from wiredesk.store import journal as journal_domain
 from wiredesk.store import quarantine as quarantine_domain
 from wiredesk.store import search
@@ -39,6 +40,7 @@ from wiredesk.store.records import (
     Tombstone,
     VersionRecord,
 )
+from wiredesk.store.rules import RuleStore
 from wiredesk.store.schema import audit, meta, raws, refusals, stories, versions
 from wiredesk.store.sources import SourceStore
 from wiredesk.store.subscribers import SubscriberStore
@@ -76,6 +78,8 @@ class Store:
         self.websub = WebSubStore(self.engine, self.write)
         self.subscribers = SubscriberStore(self.engine, self.write)  # webhooks' outbox
         self.keys = KeyStore(self.engine, self.write)  # API keys (digests only)
+        self.rules = RuleStore(self.engine, self.write)  # editorial rules and their decisions
+        self.finder = finder_domain.Finder(self.engine)  # the console's search and review queue
         # The largest story id the id column can hold (INTEGER: 32 bits on PostgreSQL, 64 on
         # SQLite): a larger number from a URL names no story, and must not reach the driver.
         self.max_id = 2**31 - 1 if self.engine.dialect.name == "postgresql" else 2**63 - 1
@@ -303,6 +307,8 @@ class Store:
                 takendown=count(c, stories, stories.c.state == "takendown"),
                 quarantined=quarantine_domain.open_count(c),
                 versions=count(c, versions),
+                review=count(c, stories, stories.c.state == "review", stories.c.ends_at > now),
+                ignored=count(c, stories, stories.c.state == "ignored", stories.c.ends_at > now),
             )
 
     def ending_between(self, start: datetime, end: datetime) -> list[StoryRecord]:

@@ -198,6 +198,8 @@ class StatusCounts:
     takendown: int
     quarantined: int
     versions: int
+    review: int = 0  # held by an editorial rule for an editor (rules.py)
+    ignored: int = 0  # kept, never shown, by an editorial rule
 
 
 @dataclass(frozen=True, slots=True)

@@ -398,3 +398,28 @@ api_keys = Table(
     Column("per_minute", Integer, nullable=False),
     Column("created_at", UTCDateTime, nullable=False),
 )
+
+# Editorial rules (issue 14, rules.py): ordered by position, the first enabled match decides.
+rules = Table(
+    "rules",
+    metadata,
+    Column("name", String(100), primary_key=True),
+    Column("position", Integer, nullable=False),
+    Column("action", String(12), nullable=False),  # publish | review | ignore
+    Column("enabled", Boolean, nullable=False, server_default=false()),
+    Column("settings", JSON, nullable=False, default=dict),  # what it matches (rules.MATCHERS)
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("updated_at", UTCDateTime, nullable=False),
+)
+
+# What a rule (or then an editor) decided for a story, when it was not the default publish:
+# kept so the story's updates keep the decision, and so the console can say who decided.
+story_decisions = Table(
+    "story_decisions",
+    metadata,
+    Column("story_id", Integer, ForeignKey("stories.id", ondelete="CASCADE"), primary_key=True),
+    Column("action", String(12), nullable=False),  # review | ignore | publish (by an editor)
+    Column("rule", String(100)),  # the rule that first decided
+    Column("actor", String(200)),  # who decided last, when an editor did
+    Column("at", UTCDateTime, nullable=False),
+)

@@ -188,14 +188,14 @@ def remove_stories(c: Connection, story_ids: list[int]) -> None:
 
 
 def rebuild(src: Connection, dst: Connection | None = None, *, batch: int = 2000) -> int:
-    """Index every story a reader could find, read from `src` into `dst` (the same
-    connection by default): used by the migration that changed the index and by store copy,
-    so an FTS5 index moves to tsvector and back."""
+    """Index every story not taken down (readers' search filters by visibility), read
+    from `src` into `dst` (the same connection by default): used by the migration that
+    changed the index and by store copy, so an FTS5 index moves to tsvector and back."""
     dst = dst if dst is not None else src
     query = (select(stories.c.id, versions.c.meta, versions.c.body_received,
                     versions.c.body_content_type, versions.c.body_html, versions.c.body_text)
              .join(versions, versions.c.id == stories.c.head_version_id)
-             .where(stories.c.state.in_(("live", "embargoed"))).order_by(stories.c.id)
+             .where(stories.c.state != "takendown").order_by(stories.c.id)
              .execution_options(stream_results=True))
     count = 0
     result = src.execute(query)
@@ -388,3 +388,13 @@ def create_index_sql(dialect: str) -> list[str]:
 __all__ = ["Found", "QueryError", "MARK_START", "MARK_END", "index_story", "index_many",
            "index_rows", "remove_story", "remove_stories", "rebuild", "search", "snippets",
            "parse_query", "create_index_sql", "pg_config", "TOTAL_CAP"]
+
+
+def matching(c: Connection, q: str) -> tuple[Any, str]:
+    """Every indexed story matching a query, whatever its state (the console's search:
+    store/finder.py adds its own filters): a select of story ids, and its `q` parameter."""
+    terms = parse_query(q)
+    if c.dialect.name == "postgresql":
+        return (select(_pg.c.story_id).where(_pg.c.document.op("@@")(_Postgres().tsq)),
+                tsquery(terms))
+    return select(_fts.c.rowid).where(_Sqlite.match), fts5_query(terms)

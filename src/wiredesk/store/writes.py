@@ -267,20 +267,19 @@ class Writer:
         subjects = [{"story_id": story_id, "name": name[:200], "uri": uri}
                     for name, uri in {s.name: s.uri for s in story.subjects if s.name}.items()]
         indexed = state in ("live", "embargoed")
+        # Every story not taken down is in the search index, shown or not: readers' search
+        # filters by visibility, and the console finds held and ignored stories by words.
         if fresh:  # a story made in this transaction: nothing to replace, all can wait
             self.pending["heads"].append(values)
             self.pending["subjects"] += subjects
-            if indexed:
-                self.pending["search"] += search.index_rows(self.c.dialect.name, [(story_id, story)])
+            self.pending["search"] += search.index_rows(self.c.dialect.name, [(story_id, story)])
         else:
             self.c.execute(_SET_HEAD, values)
             self.c.execute(_CLEAR_SUBJECTS, {"sid": story_id})
             if subjects:
                 self.c.execute(insert(story_subjects), subjects)
-            if indexed:
-                search.index_story(self.c, story_id, story, replace=True)
-            else:
-                search.remove_story(self.c, story_id)
+            search.index_story(self.c, story_id, story, replace=True)
+            if not indexed:
                 clusters.leave(self.c, [story_id])
         if indexed:  # readers see an embargoed story's links only once it is visible
             clusters.assign(self.c, story_id, story, fresh=fresh,
@@ -339,7 +338,7 @@ class Writer:
         self.flush()
         return list(self.c.execute(
             select(stories.c.id)
-            .where(stories.c.state.in_(("live", "embargoed", "withheld")), stories.c.ends_at <= now)
+            .where(stories.c.state.in_(_NOT_DOWN), stories.c.ends_at <= now)
             .order_by(stories.c.ends_at).limit(limit)
         ).scalars())
 
@@ -414,6 +413,8 @@ _SET_HEAD = update(stories).where(stories.c.id == bindparam("sid")).values(
         "head_version_id", "state", "headline", "agency", "located", "urgency", "language",
         "versioncreated", "embargoed", "ends_at", "updated_at")})
 _IDS = bindparam("ids", expanding=True)
+# Every state but takendown: a story in review or ignored ends with its licence like any other.
+_NOT_DOWN = ("live", "embargoed", "withheld", "review", "ignored")
 _LOCK_UP = (select(stories.c.id, stories.c.uri, stories.c.headline, stories.c.agency)
             .where(stories.c.id.in_(_IDS), stories.c.state != "takendown")
             .order_by(stories.c.id).with_for_update())

@@ -38,6 +38,15 @@ MESSAGES = {
     "discarded": "Discarded. The bytes are kept, marked discarded.",
     "handled": "Someone has already dealt with that entry.",
     "resent": "The delivery is owed again and is sent at once.",
+    "published": "Published as it came: it is on every page, feed and the API now.",
+    "published-later": "Published: it is embargoed, and shown when the embargo lifts.",
+    "expired-waiting": "Its licence ended while it waited: it is taken down, not published.",
+    "ignored": "Ignored: kept for the record, never shown.",
+    "rule-added": "Rule added.",
+    "rule-removed": "Rule removed.",
+    "rule-enabled": "Rule switched on: it applies to stories that arrive from now on.",
+    "rule-disabled": "Rule switched off.",
+    "norule": "There is no such rule.",
 }
 MAX_FORM_BYTES = 64 * 1024  # a kill reason or a login: nothing bigger is ever posted here
 _CONSOLE_PATH = re.compile(r"^/console(/[A-Za-z0-9_\-./%]*)?(\?[A-Za-z0-9_\-=&%.]*)?$")
