@@ -4,7 +4,9 @@ Used by the tests (every sample's page) and by `wiredesk verify` (any story, fro
 raw bytes), so the promise is checked the same way by both. Words are compared, not markup:
 the display copy is the agency's body made safe (scripts, handlers, frames removed, never a
 word of text), so its words must equal the words of the body as received. The dateline the
-page prints before the body is the agency's too, but sits in its own element: left out.
+page prints before the body is the agency's too, in its own element: most formats give it
+apart from the body (left out of the comparison), some inside it (a G2 body that opens "Berlin
+(dpa) -", shown in the dateline element): `check` accepts either, and nothing else.
 """
 
 from __future__ import annotations
@@ -35,16 +37,27 @@ def agency_words(story: Story) -> list[str]:
     return words(story.body.received)
 
 
-def page_words(page: str) -> list[str]:
-    """The words of an article page's body, as a reader sees them; ValueError when the page
-    has no article body (not an article page, or not exactly one)."""
+def page_words(page: str, *, dateline: bool = False) -> list[str]:
+    """The words of an article page's body, as a reader sees them (with the dateline element's
+    words or without); ValueError when the page has not exactly one article body."""
     bodies = lxml_html.fromstring(page).xpath(BODY_XPATH)
     if len(bodies) != 1:
         raise ValueError(f"the page has {len(bodies)} article bodies, not 1")
     (body,) = bodies
-    for dateline in body.xpath(DATELINE_XPATH):
-        dateline.drop_tree()
+    if not dateline:
+        for element in body.xpath(DATELINE_XPATH):
+            element.drop_tree()
     return element_words(body)
+
+
+def check(page: str, story: Story) -> str | None:
+    """None when the page's body shows the agency's words, every one in order and no other;
+    else where they first differ. ValueError when the page has no article body."""
+    sent = agency_words(story)
+    seen = page_words(page)
+    if seen == sent or page_words(page, dateline=True) == sent:
+        return None
+    return difference(seen, sent)
 
 
 def difference(seen: Iterable[str], sent: Iterable[str]) -> str | None:

@@ -23,13 +23,14 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterable
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Connection, Engine, and_, bindparam, func, insert, or_, select
 
-from wiredesk.store.records import LedgerRow, ProvenanceVersion
-from wiredesk.store.schema import ledger, raws, stories, versions
+from wiredesk.store.clauses import visible_clause
+from wiredesk.store.records import LedgerRow, OldestLive, ProvenanceVersion
+from wiredesk.store.schema import ledger, raws, sources, stories, versions
 from wiredesk.times import aware
 
 KINDS = ("received", "shown", "version", "hidden", "embargo_lifted", "takedown", "cdn_purge")
@@ -236,6 +237,16 @@ class Ledger:
                 parsed_with=got.parsed_with if got is not None else None))
         return out
 
-
-def day_start(value: datetime) -> datetime:
-    return datetime.combine(value.astimezone(UTC).date(), datetime.min.time(), tzinfo=UTC)
+    def oldest_live(self, agency: str, now: datetime) -> OldestLive | None:
+        """The agency's visible story first published longest ago, with its licence days."""
+        match = or_(stories.c.agency == agency, func.lower(stories.c.agency) == agency.lower())
+        query = (select(stories.c.id, stories.c.uri, stories.c.firstcreated, stories.c.ends_at,
+                        sources.c.licence_days)
+                 .outerjoin(sources, sources.c.name == stories.c.source)
+                 .where(visible_clause(now), match)
+                 .order_by(stories.c.firstcreated, stories.c.id).limit(1))
+        with self.engine.connect() as c:
+            r = c.execute(query).first()
+        if r is None:
+            return None
+        return OldestLive(r.id, r.uri, aware(r.firstcreated), aware(r.ends_at), r.licence_days)

@@ -292,3 +292,17 @@ class ProvenanceVersion:
     version: str | None
     current: bool
     parsed_with: str | None = None  # the agency the parser was given (for `wiredesk verify`)
+
+
+@dataclass(frozen=True, slots=True)
+class OldestLive:
+    """An agency's longest-shown live story, against its source's licence period."""
+
+    story_id: int
+    uri: str
+    firstcreated: datetime
+    ends_at: datetime
+    licence_days: int | None
+
+    def age_days(self, now: datetime) -> float:
+        return (now - self.firstcreated).total_seconds() / 86400

@@ -16,7 +16,7 @@ from starlette.routing import Route
 from wiredesk import metrics
 from wiredesk.sources import registry
 from wiredesk.store import stats
-from wiredesk.web import console_quarantine, console_stories, console_subscribers
+from wiredesk.web import console_ledger, console_quarantine, console_stories, console_subscribers
 from wiredesk.web.auth import SESSION_LIFETIME, Auth
 from wiredesk.web.console_kit import (
     GATED,
@@ -141,4 +141,5 @@ def routes(ctx: Context, auth: Auth) -> list[Route]:
         *console_quarantine.routes(ctx, kit),
         *console_stories.routes(ctx, kit),
         *console_subscribers.routes(ctx, kit),
+        *console_ledger.routes(ctx, kit),
     ]
