@@ -143,7 +143,8 @@ def reason_words(row: LedgerRow) -> str:
     if row.reason == AGENCY_EXPIRY:
         return "agency expiry"
     if row.reason == LICENCE:
-        return f"licence window of {row.licence_days} days"
+        days = row.licence_days
+        return f"licence window of {days} day{'' if days == 1 else 's'}"
     if row.reason == OPERATOR:
         return f"removed by operator {row.actor}" if row.actor else "removed by an operator"
     return row.reason or ""

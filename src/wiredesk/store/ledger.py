@@ -99,7 +99,8 @@ def takedowns(c: Connection, entries: Entries, story_ids: list[int], *, reason: 
     """Stories about to be taken down (still in their old state): why, precisely, and when it
     was due. Called before the takedown's UPDATE, in its transaction."""
     seen = {r.story_id for r in c.execute(_SHOWN, {"ids": story_ids})} | entries.shown_now()
-    known = {r.story_id for r in c.execute(_KNOWN, {"ids": story_ids})}
+    known = {r.story_id for r in c.execute(_KNOWN, {"ids": story_ids})} | {
+        r["story_id"] for r in entries.rows if r["kind"] == "received"}
     for r in c.execute(_ABOUT, {"ids": story_ids}):
         ends_at, first = aware(r.ends_at), aware(r.firstcreated)
         row: dict[str, Any] = {"kind": "takedown", "at": now, "story_id": r.id, "uri": r.uri,
