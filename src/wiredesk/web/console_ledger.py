@@ -84,7 +84,8 @@ def latency_chart(agency: str, days: list[DayLatency]) -> Chart:
     elif worst is None:
         desc = f"No takedowns from {days[0].day} to {days[-1].day}."
     else:
-        desc = (f"{sum(d.takedowns for d in days)} takedowns on {len(busy)} of {len(days)} days "
+        total = sum(d.takedowns for d in days)
+        desc = (f"{total} takedown{'' if total == 1 else 's'} on {len(busy)} of {len(days)} days "
                 f"from {days[0].day} to {days[-1].day}; the longest, "
                 f"{seconds_words(worst.max)}, on {worst.day}. Bars: each day's longest; "
                 "marks: each day's median.")
