@@ -68,7 +68,9 @@ def test_the_api_matches_its_openapi_document(store, clock, now, mode):
         ran.append(operation.label)
     assert ran == ["GET /api/v1/clusters/{cluster_id}", "GET /api/v1/search", "GET /api/v1/sources", "GET /api/v1/sources/{name}",
                    "GET /api/v1/stories", "GET /api/v1/stories/by-uri",
-                   "GET /api/v1/stories/{story_id}", "GET /api/v1/stories/{story_id}/versions",
+                   "GET /api/v1/stories/{story_id}",
+                   "GET /api/v1/stories/{story_id}/provenance",
+                   "GET /api/v1/stories/{story_id}/versions",
                    "GET /api/v1/takedowns"]
 
 
@@ -88,6 +90,7 @@ def test_taken_down_and_conditional_answers_are_as_documented(store, clock, now)
     again = operation.Case(path_parameters={"story_id": 1},
                            headers={"If-None-Match": first.headers["etag"][0]})
     assert again.call_and_validate(checks=CHECKS).status_code == 304
-    for path in ("/api/v1/stories/{story_id}", "/api/v1/stories/{story_id}/versions"):
+    for path in ("/api/v1/stories/{story_id}", "/api/v1/stories/{story_id}/versions",
+                 "/api/v1/stories/{story_id}/provenance"):
         gone = schema[path]["GET"].Case(path_parameters={"story_id": 4})
         assert gone.call_and_validate(checks=CHECKS).status_code == 410

@@ -15,6 +15,10 @@ commit in its own process (`nudge`, a store listener), on NOTIFY from another no
 (PostgreSQL), and otherwise every WAKE_SECONDS, so the edge hears within a fraction of a
 second. `wiredesk kill` also sends its own takedown's keys straight after its commit
 (`purge_changes`), so the edge hears at once even when no worker runs.
+
+Every purge of a takedown, sent from either place, is written to the compliance ledger with
+the edge's answer (store/ledger.py): an agency's audit sees when the CDN was told and what it
+said, failures and retries included.
 """
 
 from __future__ import annotations
@@ -89,9 +93,13 @@ class EdgePurger:
         self.sent = 0  # purge requests the edge accepted, for tests and curious operators
         self.failures = 0  # consecutive failed purges
 
-    def send(self, keys: list[str]) -> bool:
-        """One purge request; True when the edge answered 2xx."""
-        if not send_purge(self.client, self.url, keys):
+    def send(self, keys: list[str], gone: Sequence[StoryEvent] = ()) -> bool:
+        """One purge request; True when the edge answered 2xx. The answer is written to the
+        ledger for each takedown in `gone`."""
+        ok, answer = purge_answer(self.client, self.url, keys)
+        record_purge(self.store, [(e.story_id, e.uri, e.agency, e.at) for e in gone
+                                  if e.kind == "takedown"], ok, answer, self.now())
+        if not ok:
             return False
         self.sent += 1
         return True
@@ -111,7 +119,7 @@ class EdgePurger:
             events = journal.since(position, limit=BATCH)
             if not events:
                 return True
-            if not self.send(event_keys(events, self.lists)):
+            if not self.send(event_keys(events, self.lists), events):
                 return False
             position = events[-1].id
             journal.advance(self.name, position, self.now())
@@ -178,30 +186,56 @@ class EdgePurger:
         return stop
 
 
-def purge_changes(url: str, changes: Changes, lists: Sequence[str]) -> bool:
+def purge_changes(url: str, changes: Changes, lists: Sequence[str], *,
+                  store: Store | None = None, committed: datetime | None = None) -> bool:
     """One immediate purge of a commit's takedowns from a process that runs no purger (the
-    CLI); the lease holder's purger sends them again from the journal, harmlessly."""
+    CLI); the lease holder's purger sends them again from the journal, harmlessly. With
+    `store`, the answer goes to the ledger (`committed`: when the takedowns committed)."""
     keys = change_keys(changes, lists)
     if not keys:
         return True
     with httpx.Client(timeout=TIMEOUT, headers={"User-Agent": f"wiredesk/{__version__}"}) as client:
-        return send_purge(client, url, keys)
+        ok, answer = purge_answer(client, url, keys)
+    if store is not None:
+        at = utc_now()
+        record_purge(store, [(t.story_id, t.uri, t.agency, committed or at)
+                             for t in changes.takedowns], ok, answer, at)
+    return ok
+
+
+def record_purge(store: Store, gone: list[tuple[int, str, str | None, datetime]], ok: bool,
+                 answer: str, now: datetime) -> None:
+    """The edge's answer, in the ledger; a store in trouble must not stop the purging."""
+    if not gone:
+        return
+    try:
+        store.ledger.purged(gone, ok=ok, answer=answer, now=now)
+    except Exception:
+        log.exception("could not write the edge's answer to the ledger")
 
 
 def send_purge(client: httpx.Client, url: str, keys: list[str]) -> bool:
     """POST the keys in Surrogate-Key headers of at most HEADER_CHARS each (Varnish refuses
     a header over 8 KB); True when the edge answered 2xx to every one."""
+    return purge_answer(client, url, keys)[0]
+
+
+def purge_answer(client: httpx.Client, url: str, keys: list[str]) -> tuple[bool, str]:
+    """`send_purge`, with what the edge said: "HTTP 200" (the last answer when all were
+    2xx), the first refusal ("HTTP 503"), or the transport's error."""
+    answer = "nothing to send"
     for chunk in chunks(keys, HEADER_CHARS):
         try:
             response = client.post(url, headers={"Surrogate-Key": chunk})
         except httpx.HTTPError as exc:
             log.warning("edge purge of %d key(s) failed: %s", len(keys), exc)
-            return False
+            return False, f"{type(exc).__name__}: {exc}"[:300]
+        answer = f"HTTP {response.status_code}"
         if not response.is_success:
             log.warning("edge purge of %d key(s) refused: HTTP %d", len(keys),
                         response.status_code)
-            return False
-    return True
+            return False, answer
+    return True, answer
 
 
 def chunks(keys: list[str], limit: int) -> list[str]:

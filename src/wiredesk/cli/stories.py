@@ -181,7 +181,7 @@ def _purge_now(store: Store, settings: Settings, committed: list[Changes]) -> No
     from wiredesk.web.notify import list_keys
 
     lists = list_keys(declared_routes(settings, store))
-    if not all(purge_changes(settings.purge_url, c, lists) for c in done):
+    if not all(purge_changes(settings.purge_url, c, lists, store=store) for c in done):
         print("edge purge failed; the process holding the clock's lease retries it",
               file=sys.stderr)
 

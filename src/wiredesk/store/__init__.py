@@ -23,6 +23,7 @@ from sqlalchemy import Connection, Engine, func, select
 from wiredesk.store import clusters as clusters_domain
 from wiredesk.store import finder as finder_domain
 from wiredesk.store import journal as journal_domain
+from wiredesk.store import ledger as ledger_domain
 from wiredesk.store import quarantine as quarantine_domain
 from wiredesk.store import search
 from wiredesk.store.clauses import ListFilter, count, visible_clause
@@ -80,6 +81,7 @@ class Store:
         self.keys = KeyStore(self.engine, self.write)  # API keys (digests only)
         self.rules = RuleStore(self.engine, self.write)  # editorial rules and their decisions
         self.finder = finder_domain.Finder(self.engine)  # the console's search and review queue
+        self.ledger = ledger_domain.Ledger(self.engine)  # the compliance ledger (no words)
         # The largest story id the id column can hold (INTEGER: 32 bits on PostgreSQL, 64 on
         # SQLite): a larger number from a URL names no story, and must not reach the driver.
         self.max_id = 2**31 - 1 if self.engine.dialect.name == "postgresql" else 2**63 - 1
@@ -114,6 +116,7 @@ class Store:
                 # In the savepoint: a file rolled back takes its events with it. On
                 # PostgreSQL the journal's lock is then held until the batch commits.
                 journal_domain.record(batch.connection, writer.events, utc_now())
+                ledger_domain.record(batch.connection, writer.ledger)
                 if writer.changed:
                     writer.bump_generation()
             if writer.changes:
@@ -125,6 +128,7 @@ class Store:
                 yield writer
                 writer.flush_counts()
                 journal_domain.record(connection, writer.events, utc_now())
+                ledger_domain.record(connection, writer.ledger)
                 if writer.changed:
                     writer.bump_generation()
         if writer.changes:

@@ -253,3 +253,58 @@ class ApiKeyRow:
     name: str
     per_minute: int
     created_at: datetime
+
+
+# --- the compliance ledger (store/ledger.py) ---------------------------------------------
+
+@dataclass(frozen=True, slots=True)
+class LedgerRow:
+    """One fact of the ledger: no words of the story, only who, what bytes and when."""
+
+    id: int
+    at: datetime
+    kind: str  # received | shown | version | hidden | embargo_lifted | takedown | cdn_purge
+    story_id: int
+    uri: str
+    agency: str | None
+    source: str | None
+    sha256: str | None = None
+    format: str | None = None
+    size: int | None = None
+    parsed_with: str | None = None
+    due_at: datetime | None = None
+    done_at: datetime | None = None
+    seconds: float | None = None
+    reason: str | None = None
+    actor: str | None = None
+    licence_days: int | None = None
+    shown: bool | None = None
+    answer: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ProvenanceVersion:
+    """One version as received: the hash of its exact bytes and where they came from."""
+
+    sha256: str
+    format: str
+    size: int | None  # None only for a version stored before sizes were kept and since purged
+    received_at: datetime
+    source: str
+    version: str | None
+    current: bool
+    parsed_with: str | None = None  # the agency the parser was given (for `wiredesk verify`)
+
+
+@dataclass(frozen=True, slots=True)
+class OldestLive:
+    """An agency's longest-shown live story, against its source's licence period."""
+
+    story_id: int
+    uri: str
+    firstcreated: datetime
+    ends_at: datetime
+    licence_days: int | None
+
+    def age_days(self, now: datetime) -> float:
+        return (now - self.firstcreated).total_seconds() / 86400

@@ -9,9 +9,8 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Connection, bindparam, delete, exists, func, insert, select, text, update
-from sqlalchemy.dialects import postgresql, sqlite
 
-from wiredesk.store import clusters, search
+from wiredesk.store import clusters, ledger, search
 from wiredesk.store import quarantine as quarantine_table
 from wiredesk.store.codec import story_meta
 from wiredesk.store.listen import CHANNEL
@@ -25,6 +24,7 @@ from wiredesk.store.schema import (
     story_subjects,
     versions,
 )
+from wiredesk.store.upsert import insert_ignore as _insert_ignore
 from wiredesk.story import Story
 
 
@@ -88,11 +88,13 @@ class Writer:
         self.next_version_id: int | None = None  # SQLite: the next free id, writers being one
         self.prefetched: dict[str, LockedStory | None] = {}  # lock_many's answers, used once
         self.events: list[dict[str, Any]] = []  # for the journal, written just before commit
+        self.ledger = ledger.Entries()  # for the compliance ledger, the same way
 
     # --- sources -----------------------------------------------------------------------
     def ensure_source(self, name: str, now: datetime, *, kind: str = "cli",
                       agency: str | None, licence_days: int) -> int:
         """The source's licence period in days, creating the source on first use."""
+        self.ledger.parsed_with = agency  # the desk's first call: the agency its parser had
         row = self.c.execute(select(sources.c.licence_days).where(sources.c.name == name)).first()
         if row is not None:
             return int(row.licence_days)
@@ -222,6 +224,7 @@ class Writer:
         else:
             self.pending["versions"].append({"id": version_id, **values})
         self.uncounted[story_id] = self.uncounted.get(story_id, 0) + 1
+        self.ledger.received(story_id, version_id, story, source=source, sha=sha, at=received_at)
         return HeadKey(number, versioncreated, version_id)
 
     def flush_counts(self) -> None:
@@ -285,6 +288,7 @@ class Writer:
             clusters.assign(self.c, story_id, story, fresh=fresh,
                             at=story.firstcreated or head.versioncreated)
         self.changes.updated.append((story_id, story.agency))
+        self.ledger.head(story_id, head.version_id, story, state, was, ends_at, now)
         event = {"story_id": story_id, "uri": story.uri, "agency": story.agency,
                  "urgency": story.urgency}
         if state == "live":
@@ -310,6 +314,7 @@ class Writer:
         ids = [r.id for r in rows]
         if not ids:
             return 0
+        ledger.takedowns(self.c, self.ledger, ids, reason=reason, actor=actor, now=now)
         self.c.execute(_TAKE_DOWN, {"ids": ids, "at": now, "reason": reason, "detail": detail})
         self.c.execute(insert(audit), [
             {"story_id": r.id, "uri": r.uri, "headline": r.headline, "agency": r.agency,
@@ -353,6 +358,7 @@ class Writer:
         if lifted:
             self.changed = True
             self.changes.embargoes_lifted += len(lifted)
+            ledger.lifted(self.c, self.ledger, [r.id for r in lifted], now)
             self.events += [{"kind": "new", "story_id": r.id, "uri": r.uri, "agency": r.agency,
                              "urgency": r.urgency} for r in lifted]
         return len(lifted)
@@ -430,18 +436,3 @@ _PURGE_RAWS = delete(raws).where(
     raws.c.sha256.in_(select(versions.c.raw_sha256).where(versions.c.story_id.in_(_IDS))),
     ~exists().where(versions.c.raw_sha256 == raws.c.sha256, versions.c.purged.is_(False)))
 _CLEAR_SUBJECTS = delete(story_subjects).where(story_subjects.c.story_id == bindparam("sid"))
-_INSERT_IGNORE: dict[tuple[str, str, tuple[str, ...], bool, bool], object] = {}
-
-
-def _insert_ignore(c: Connection, table, keys: list[str], *, returning: bool = False,  # type: ignore[no-untyped-def]
-                   with_uri: bool = False):
-    """INSERT ... ON CONFLICT DO NOTHING [RETURNING id[, uri]] for this dialect, built once."""
-    key = (c.dialect.name, table.name, tuple(keys), returning, with_uri)
-    statement = _INSERT_IGNORE.get(key)
-    if statement is None:
-        builder = postgresql.insert if c.dialect.name == "postgresql" else sqlite.insert
-        statement = builder(table).on_conflict_do_nothing(index_elements=keys)
-        if returning:
-            statement = statement.returning(table.c.id, *([table.c.uri] if with_uri else []))
-        _INSERT_IGNORE[key] = statement
-    return statement

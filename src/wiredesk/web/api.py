@@ -117,6 +117,13 @@ def routes(ctx: Context) -> list[Route]:
              else public.trim(ninjs.to_ninjs(v.story, profile), record.source, v.story)}
             for v in ctx.store.history(record.id)]}
 
+    def provenance(_request: Request, record: StoryRecord, _profile: str) -> dict[str, Any]:
+        """The bytes behind what readers saw: no words, only hashes, sizes, times, sources."""
+        return {"uri": record.uri, "agency": record.story.agency, "versions": [
+            {"sha256": v.sha256, "format": v.format, "size": v.size,
+             "received": iso(v.received_at), "source": v.source, "version": v.version,
+             "current": v.current} for v in ctx.store.ledger.provenance(record.id)]}
+
     async def story(request: Request) -> Response:
         return one(request, ctx.store.story(request.path_params["story_id"]), item)
 
@@ -128,6 +135,9 @@ def routes(ctx: Context) -> list[Route]:
 
     async def versions(request: Request) -> Response:
         return one(request, ctx.store.story(request.path_params["story_id"]), history)
+
+    async def proof(request: Request) -> Response:
+        return one(request, ctx.store.story(request.path_params["story_id"]), provenance)
 
     async def stories(request: Request) -> Response:
         now = ctx.clock()
@@ -205,6 +215,7 @@ def routes(ctx: Context) -> list[Route]:
         route("/api/v1/stories/by-uri", by_uri, API),
         route("/api/v1/stories/{story_id:int}", story, API),
         route("/api/v1/stories/{story_id:int}/versions", versions, API),
+        route("/api/v1/stories/{story_id:int}/provenance", proof, API),
         route("/api/v1/search", search, SEARCH),
         *openapi.routes(ctx),
     ]

@@ -16,7 +16,13 @@ from starlette.routing import Route
 from wiredesk import metrics
 from wiredesk.sources import registry
 from wiredesk.store import stats
-from wiredesk.web import console_quarantine, console_rules, console_stories, console_subscribers
+from wiredesk.web import (
+    console_ledger,
+    console_quarantine,
+    console_rules,
+    console_stories,
+    console_subscribers,
+)
 from wiredesk.web.auth import SESSION_LIFETIME, Auth
 from wiredesk.web.console_kit import (
     GATED,
@@ -142,4 +148,5 @@ def routes(ctx: Context, auth: Auth) -> list[Route]:
         *console_stories.routes(ctx, kit),
         *console_subscribers.routes(ctx, kit),
         *console_rules.routes(ctx, kit),
+        *console_ledger.routes(ctx, kit),
     ]

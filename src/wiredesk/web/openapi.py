@@ -82,6 +82,20 @@ _VERSION = {"type": "object", "required": ["version", "versioncreated", "receive
     "received": {"type": "string", "format": "date-time"}, "pubstatus": {"type": ["string", "null"]},
     "format": {"type": ["string", "null"]}, "current": {"type": "boolean"}, "item": _NINJS}}
 
+_PROVENANCE = {"type": "object", "required": ["uri", "agency", "versions"], "properties": {
+    "uri": {"type": "string"}, "agency": {"type": ["string", "null"]},
+    "versions": {"type": "array", "minItems": 1, "items": {
+        "type": "object", "required": ["sha256", "format", "size", "received", "source",
+                                       "version", "current"], "properties": {
+            "sha256": {"type": "string", "pattern": "^[0-9a-f]{64}$",
+                       "description": "SHA-256 of the exact bytes received"},
+            "format": {"type": "string", "description": "the wire format they were read as"},
+            "size": {"type": ["integer", "null"], "minimum": 0, "description": "bytes"},
+            "received": {"type": "string", "format": "date-time"},
+            "source": {"type": "string", "description": "the source that delivered them"},
+            "version": {"type": ["string", "null"], "description": "the agency's version"},
+            "current": {"type": "boolean", "description": "the version shown now"}}}}}}
+
 _CLUSTER = {"type": "object", "required": ["id", "stories"], "properties": {
     "id": {"type": "integer"}, "stories": {"type": "array", "minItems": 1, "items": {
         "type": "object", "required": ["id", "agency", "headline", "urgency", "firstcreated",
@@ -138,6 +152,15 @@ SPEC: dict[str, Any] = {
                 "type": "object", "required": ["uri", "versions"], "properties": {
                     "uri": {"type": "string"}, "versions": {"type": "array", "items": _VERSION}}}),
                 "404", "410")}},
+        "/api/v1/stories/{story_id}/provenance": {"get": {
+            "summary": "Verbatim proof: the SHA-256, format, size, time received and source of "
+                       "every version readers could have seen, and of the current one",
+            "description": "No words of the story: hashes of the exact bytes the agency sent. "
+                           "`wiredesk verify URI` re-hashes and re-parses the stored bytes and "
+                           "checks the page's words against them.",
+            "parameters": [_ID, _IF_NONE_MATCH],
+            "responses": _answers(_json("The versions' provenance, oldest first", _PROVENANCE),
+                                  "404", "410")}},
         "/api/v1/search": {"get": {
             "summary": "Search live stories: words, \"phrases\" and prefix* terms",
             "parameters": [_query("q", "the query: 400 when it has no word to search for",

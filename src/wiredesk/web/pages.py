@@ -118,6 +118,7 @@ def routes(ctx: Context) -> list[Route]:
         keys += links.keys  # a takedown of a linked story purges this page too
         return render_page(ctx, request, "article.html", record=record, story=record.story,
                            related=links,
+                           provenance=ctx.store.ledger.provenance(record.id),
                            now=now, notice=ctx.settings.notice_for(record.story.agency, ctx.renderer.gettext),
                            canonical=canonical, jsonld=structured_data(ctx, record, canonical),
                            description=_description(record.story.body.text),
