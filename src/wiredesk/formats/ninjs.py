@@ -22,6 +22,7 @@ from jsonschema.exceptions import best_match
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
 
+from wiredesk.formats import ninjs_pictures
 from wiredesk.formats.bodies import body_from_html, body_from_text
 from wiredesk.formats.cleantext import json_bytes, read_json
 from wiredesk.formats.contract import Format
@@ -282,6 +283,7 @@ def _item_to_story(item: dict[str, Any], where: str, raw: bytes) -> Story | None
         raw=raw,
         format=fmt,
         warnings=dropped,
+        pictures=ninjs_pictures.pictures(item),  # wt-B's small reader; see its module
     )
     return story if story.headline else ensure_headline(story, fmt, where)
 

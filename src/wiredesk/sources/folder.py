@@ -39,6 +39,7 @@ from wiredesk.sources import inotify
 from wiredesk.sources.config import ConfigError, SourceConfig, parse_size
 from wiredesk.sources.deliver import apply_delivery
 from wiredesk.sources.kind import Flag, Kind, Ran, Run
+from wiredesk.sources.pictures import PictureFetch, is_picture_file
 from wiredesk.sources.urgency import urgent_first
 from wiredesk.store import Store
 from wiredesk.story import Delivery
@@ -285,7 +286,9 @@ def take_files(store: Store, cfg: FolderConfig, ready: dict[str, int | None],
     said it is complete (its size is read now)."""
     folder = Path(cfg.path or "")
     saved = time.monotonic()
-    for name in urgent_first(folder, list(ready), fmt=cfg.format, agency=cfg.agency,
+    # Picture files wait for the story that names them, and go with it (sources/pictures.py).
+    names = [name for name in ready if not is_picture_file(name)]
+    for name in urgent_first(folder, names, fmt=cfg.format, agency=cfg.agency,
                              max_bytes=cfg.max_bytes):
         if stop():
             break  # SIGTERM: the delivery in hand finished; the rest waits for the restart
@@ -319,17 +322,23 @@ def _take(store: Store, cfg: FolderConfig, path: Path, seen: int | None, result:
         return False  # it changed since the look: still being written; look again later
     # When the bytes arrived: written (mtime) or renamed in (ctime), whichever came last.
     arrived = datetime.fromtimestamp(max(st.st_mtime, st.st_ctime), UTC)
+    if not oversized and is_picture_file("", data[:16]):
+        return False  # a picture without a picture's name: left for the story that names it
+    pictures = PictureFetch(store, folder=path.parent)
     if oversized:
         report = _refuse_oversized(store, cfg, path.name, size, data, now())
     else:
         report = apply_delivery(store, cfg, Delivery(data, cfg.name, path.name, now(),
-                                                     arrived=arrived))
+                                                     arrived=arrived), pictures=pictures)
     result.totals.update(report.counts())
     if report.error:
         sha = "" if oversized else f"\nsha256: {hashlib.sha256(data).hexdigest()}"
         move_aside(path, cfg.failed_dir, f"{report.error}\nsource: {cfg.name}{sha}")
     else:
         move_aside(path, cfg.processed_dir)
+    for taken in dict.fromkeys(pictures.taken):  # the story's picture files go with it
+        if taken.parent.resolve() == path.parent.resolve() and taken.is_file():
+            move_aside(taken, cfg.processed_dir)
     return True
 
 

@@ -22,6 +22,7 @@ from sqlalchemy import Connection, Engine, func, select
 
 from wiredesk.store import clusters as clusters_domain
 from wiredesk.store import journal as journal_domain
+from wiredesk.store import pictures as pictures_domain
 from wiredesk.store import quarantine as quarantine_domain
 from wiredesk.store import search
 from wiredesk.store.clauses import ListFilter, count, visible_clause
@@ -76,6 +77,7 @@ class Store:
         self.websub = WebSubStore(self.engine, self.write)
         self.subscribers = SubscriberStore(self.engine, self.write)  # webhooks' outbox
         self.keys = KeyStore(self.engine, self.write)  # API keys (digests only)
+        self.pictures = pictures_domain.PictureStore(self.engine)  # pictures and renditions
         # The largest story id the id column can hold (INTEGER: 32 bits on PostgreSQL, 64 on
         # SQLite): a larger number from a URL names no story, and must not reach the driver.
         self.max_id = 2**31 - 1 if self.engine.dialect.name == "postgresql" else 2**63 - 1
@@ -220,6 +222,7 @@ class Store:
                   for state in ("live", "embargoed", "withheld")),
                 c.execute(select(func.min(stories.c.embargoed)).where(
                     stories.c.state == "embargoed", stories.c.embargoed > now)).scalar(),
+                pictures_domain.next_expiry(c, now),  # a picture's licence ends
             ]
             for window in windows:
                 for column in (stories.c.takendown_at, stories.c.firstcreated):

@@ -14,6 +14,7 @@ from starlette.routing import Route
 from wiredesk.store import StoryRecord
 from wiredesk.store.search import QueryError
 from wiredesk.times import iso
+from wiredesk.web import pictures as picture_view
 from wiredesk.web import related
 from wiredesk.web.availability import State, availability
 from wiredesk.web.context import Context
@@ -97,13 +98,18 @@ def routes(ctx: Context) -> list[Route]:
         canonical = ctx.absolute(ctx.story_path(record.id, record.story.headline))
         links = related.for_article(ctx.store, record, now)
         keys += links.keys  # a takedown of a linked story purges this page too
+        shown = ctx.store.pictures.shown(record.id, now)  # lead first; each with its licence
+        pictures = [picture_view.shown(p) for p in shown]
+        keys += [f"picture-{p.id}" for p in pictures]
         return render_page(ctx, request, "article.html", record=record, story=record.story,
-                           related=links,
+                           related=links, pictures=pictures,
                            now=now, notice=ctx.settings.notice_for(record.story.agency),
-                           canonical=canonical, jsonld=structured_data(ctx, record, canonical),
+                           canonical=canonical,
+                           jsonld=structured_data(ctx, record, canonical, pictures),
                            description=_description(record.story.body.text),
                            keys=keys, cache_seconds=max_age(now, [record.ends_at, *(
-                               m.ends_at for m in (*links.also, *links.earlier))], ITEM_MAX_AGE))
+                               m.ends_at for m in (*links.also, *links.earlier)), *(
+                               p.expires for p in shown)], ITEM_MAX_AGE))
 
     async def search(request: Request) -> Response:
         now = ctx.clock()
@@ -175,7 +181,8 @@ def _authors(byline: str | None) -> list[str]:
     return [n.strip() for n in re.split(r",\s*|\s+and\s+", byline) if n.strip()]
 
 
-def structured_data(ctx: Context, record: StoryRecord, canonical: str) -> str:
+def structured_data(ctx: Context, record: StoryRecord, canonical: str,
+                    pictures: list[picture_view.Shown] | None = None) -> str:
     """schema.org NewsArticle JSON-LD, safe to place inside a <script> element."""
     story = record.story
     data: dict[str, object] = {
@@ -205,6 +212,8 @@ def structured_data(ctx: Context, record: StoryRecord, canonical: str) -> str:
         data["inLanguage"] = story.language
     if story.located:
         data["dateline"] = story.dateline or story.located
+    if pictures:
+        data["image"] = [picture_view.image_object(ctx, p) for p in pictures]
     text = json.dumps(data, ensure_ascii=False)
     return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 

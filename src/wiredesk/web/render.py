@@ -79,6 +79,7 @@ class Renderer:
         self.env.filters.update(when=when, isotime=isotime, slug=slug, highlight=highlight)
         self.env.globals.update(site=settings.site_name, URGENT=URGENT, safe_html=Markup,
                                 asset=asset)
+        self.env.globals["absolute"] = lambda path: settings.base_url.rstrip("/") + path
 
     def render(self, template: str, **context: Any) -> str:
         return self.env.get_template(template).render(**context)
