@@ -5,6 +5,7 @@ end-to-end path; the full reading of every format's pictures is formats' own wor
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from wiredesk.story import Picture, Pubstatus, Rendition
@@ -66,3 +67,60 @@ def _by_role(entries: Any) -> dict[str, str]:
 
 def _int(value: Any) -> int | None:
     return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+def associations(pictures_: tuple[Picture, ...], profile: str) -> Any:
+    """Story.pictures as ninjs `associations`: an array (2.2, 3.1) or an object by name
+    (1.6), each a ninjs item of type picture."""
+    named: list[tuple[str, dict[str, Any]]] = []
+    for n, picture in enumerate(pictures_):
+        name = re.sub(r"[^A-Za-z0-9_]", "_", picture.role or "") or f"picture{n + 1}"
+        if any(name == taken for taken, _ in named):
+            name = f"{name}_{n + 1}"
+        named.append((name, item(picture, profile)))
+    if profile == "1.6":
+        return dict(named)
+    return [{"name": name, **entry} for name, entry in named]
+
+
+def item(picture: Picture, profile: str) -> dict[str, Any]:
+    """One picture as a ninjs item of type picture (also what `wiredesk parse` prints for a
+    picture item that came alone)."""
+    v3 = profile == "3.1"
+    key = {"copyrightholder": "copyrightHolder", "copyrightnotice": "copyrightNotice",
+           "usageterms": "usageTerms", "contenttype": "contentType",
+           "pubstatus": "pubStatus"}.get if v3 else (lambda k, _d=None: k)
+    out: dict[str, Any] = {"uri": picture.uri, "type": "picture"}
+    for field in ("copyrightholder", "copyrightnotice", "usageterms"):
+        if getattr(picture, field):
+            out[key(field, field)] = getattr(picture, field)
+    if picture.version:
+        out["version"] = picture.version
+    if picture.pubstatus is not Pubstatus.USABLE:
+        out[key("pubstatus", "pubstatus")] = str(picture.pubstatus)
+    if picture.by:
+        out["byline" if profile == "1.6" else "by"] = picture.by
+    texts = [("caption", picture.caption), ("alt", picture.alt),
+             ("creditline", picture.creditline)]
+    if profile == "1.6":
+        if picture.headline:
+            out["headline"] = picture.headline
+        if picture.caption:
+            out["description_text"] = picture.caption
+        renditions: Any = {re.sub(r"[^A-Za-z0-9_]", "_", r.name or f"r{n}"): {
+            k: val for k, val in (("href", r.href), ("mimetype", r.contenttype),
+                                  ("width", r.width), ("height", r.height)) if val is not None}
+            for n, r in enumerate(picture.renditions)}
+    else:
+        if picture.headline:
+            out["headlines"] = [{"role": "main", "value": picture.headline}]
+        if any(value for _, value in texts):
+            out["descriptions"] = [{"role": role, "value": value} for role, value in texts
+                                   if value]
+        renditions = [{k: val for k, val in (
+            ("name", r.name or f"r{n}"), ("href", r.href),
+            (key("contenttype", "contenttype"), r.contenttype), ("width", r.width),
+            ("height", r.height)) if val is not None} for n, r in enumerate(picture.renditions)]
+    if picture.renditions:
+        out["renditions"] = renditions
+    return out

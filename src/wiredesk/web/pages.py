@@ -80,10 +80,14 @@ def routes(ctx: Context) -> list[Route]:
         if number > 1 and not shown:
             return render_page(ctx, request, "notfound.html", status=404)
         leads, linked = related.group_front(ctx.store, shown, now)
+        thumbs = picture_view.leads(ctx, [lead.record.id for lead in leads], now)
         return render_page(ctx, request, "front.html", leads=leads, now=now, page=number,
-                           has_next=len(records) > PAGE_SIZE, keys=["front", "stories", *linked],
+                           has_next=len(records) > PAGE_SIZE, thumbs=thumbs,
+                           keys=["front", "stories", *linked,
+                                 *(f"picture-{t.id}" for t in thumbs.values())],
                            cache_seconds=max_age(now, [*(r.ends_at for r in shown), *(
-                               m.ends_at for lead in leads for m in lead.also)], LIST_MAX_AGE))
+                               m.ends_at for lead in leads for m in lead.also), *(
+                               t.expires for t in thumbs.values())], LIST_MAX_AGE))
 
     async def article(request: Request) -> Response:
         now = ctx.clock()
@@ -131,7 +135,9 @@ def routes(ctx: Context) -> list[Route]:
                                          end=end + timedelta(days=1) if end else None,
                                          limit=SEARCH_PAGE, offset=(number - 1) * SEARCH_PAGE)
                 context.update(results=found.results, total=found.total, exact=found.exact,
-                               has_next=found.total > number * SEARCH_PAGE or not found.exact)
+                               has_next=found.total > number * SEARCH_PAGE or not found.exact,
+                               thumbs=picture_view.leads(ctx, [r.id for r, _ in found.results],
+                                                         now))
             except (QueryError, ValueError) as exc:
                 context["message"] = str(exc)
         return render_page(ctx, request, "search.html", keys=["search", "stories"], **context)

@@ -22,6 +22,7 @@ from starlette.routing import Route
 
 from wiredesk import imaging
 from wiredesk.store.pictures import PictureRecord
+from wiredesk.story import Picture, Rendition
 from wiredesk.web.context import Context
 from wiredesk.web.http import max_age, respond
 from wiredesk.web.policy import Policy, route
@@ -31,7 +32,7 @@ GONE_MAX_AGE = 60
 # Bytes, not pages: not kept in the rendered-page cache (memory), cached at the edge.
 PICTURES = Policy(cache=False, cookie_key=False)
 SIZES = "(max-width: 720px) 100vw, 720px"  # the article column
-THUMB_SIZES = "160px"
+THUMB_WIDTH = 160  # CSS pixels in a list; the 320 rendition serves 2x screens
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,12 +44,15 @@ class Shown:
     srcset_jpg: str
     srcset_webp: str
     thumb: str  # the narrowest JPEG
+    thumb_webp: str
+    thumb_height: int  # at THUMB_WIDTH
     width: int  # of `src`: width/height reserve the space, so nothing jumps
     height: int
     alt: str
     caption: str | None
     credit: str | None
     copyright: str | None
+    expires: datetime | None  # the picture's licence: no page showing it is cached past it
 
 
 def url(picture_id: int, width: int, fmt: str) -> str:
@@ -64,11 +68,13 @@ def shown(record: PictureRecord) -> Shown:
         return ", ".join(f"{url(record.id, w, fmt)} {w}w" for w in widths)
     return Shown(
         id=record.id, src=url(record.id, widest, "jpg"), srcset_jpg=srcset("jpg"),
-        srcset_webp=srcset("webp"), thumb=url(record.id, widths[0], "jpg"), width=widest,
+        srcset_webp=srcset("webp"), thumb=url(record.id, widths[0], "jpg"),
+        thumb_webp=url(record.id, widths[0], "webp"),
+        thumb_height=imaging.height_for(width, height, THUMB_WIDTH), width=widest,
         height=imaging.height_for(width, height, widest),
         alt=(record.alt or record.caption or record.headline or "").strip(),
         caption=record.caption, credit=credit(record),
-        copyright=record.copyrightnotice or record.copyrightholder)
+        copyright=record.copyrightnotice or record.copyrightholder, expires=record.expires)
 
 
 def credit(record: PictureRecord) -> str | None:
@@ -89,6 +95,20 @@ def credit(record: PictureRecord) -> str | None:
     if by and agency:
         return f"{by}/{agency}"
     return by or agency or None
+
+
+def as_picture(ctx: Context, record: PictureRecord) -> Picture:
+    """The picture as ninjs carries it, its renditions our own URLs (API associations)."""
+    width, height = record.width or 1, record.height or 1
+    return Picture(
+        uri=record.uri, role=record.role, headline=record.headline, caption=record.caption,
+        alt=record.alt, by=record.by, creditline=credit(record),
+        copyrightholder=record.copyrightholder, copyrightnotice=record.copyrightnotice,
+        usageterms=record.usageterms, expires=record.expires,
+        renditions=tuple(Rendition(href=ctx.absolute(url(record.id, w, fmt)), name=f"{w}-{fmt}",
+                                   width=w, height=imaging.height_for(width, height, w),
+                                   contenttype=imaging.FORMATS[fmt])
+                         for w in imaging.widths_for(width) for fmt in ("jpg", "webp")))
 
 
 def image_object(ctx: Context, picture: Shown) -> dict[str, object]:
