@@ -18,7 +18,7 @@ from wiredesk import desk, imaging, lifecycle
 from wiredesk.sources.folder import scan_folder
 from wiredesk.sources.kinds import build
 from wiredesk.sources.pictures import PictureFetch
-from wiredesk.store.schema import picture_bytes, picture_renditions
+from wiredesk.store.picture_tables import picture_bytes, picture_renditions
 from wiredesk.story import Delivery, Picture, Pubstatus, Rendition, Story
 from wiredesk.terms import Terms
 

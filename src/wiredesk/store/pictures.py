@@ -25,13 +25,13 @@ from typing import TYPE_CHECKING, Any, Protocol
 from sqlalchemy import Connection, Engine, and_, delete, exists, func, insert, or_, select, update
 
 from wiredesk.store.clauses import visible_clause
-from wiredesk.store.schema import (
+from wiredesk.store.picture_tables import (
     picture_bytes,
     picture_renditions,
     pictures,
-    stories,
     story_pictures,
 )
+from wiredesk.store.schema import stories
 from wiredesk.story import Picture
 
 if TYPE_CHECKING:
