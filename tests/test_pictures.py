@@ -220,8 +220,13 @@ def test_renditions_never_exceed_the_original_and_are_made_once(store, client, t
     assert first.status_code == 200 and first.headers["content-type"] == "image/webp"
     again = client.get(f"/pictures/{picture.id}/500.webp")
     assert again.content == first.content
+    with store.engine.connect() as c:  # all four (320, 500 x WebP, JPEG) made by the first
+        made = c.execute(picture_renditions.select()).all()
+    assert sorted((r.width, r.format) for r in made) == [(320, "jpg"), (320, "webp"),
+                                                         (500, "jpg"), (500, "webp")]
+    assert client.get(f"/pictures/{picture.id}/320.jpg").status_code == 200
     with store.engine.connect() as c:
-        assert len(c.execute(picture_renditions.select()).all()) == 1
+        assert len(c.execute(picture_renditions.select()).all()) == 4  # nothing made again
 
 
 def test_a_picture_of_a_story_not_yet_visible_is_not_served(store, client, tmp_path, now):
@@ -325,3 +330,22 @@ def test_the_ingest_command_reads_pictures_beside_the_story(store, tmp_path, now
     assert totals == {"new": 1}
     record = store.story_by_uri("urn:s:1")
     assert len(store.pictures.shown(record.id, record.firstcreated + timedelta(seconds=1))) == 1
+
+
+def test_the_edge_is_told_the_keys_of_a_gone_picture_and_its_stories(store, tmp_path, now):
+    from wiredesk.edge import change_keys
+
+    (tmp_path / "photo.jpg").write_bytes(jpeg())
+    desk.apply(store, Delivery(item_with_picture("urn:s:1", now), "reuters", "s", now),
+               Terms(agency="Reuters"), pictures=PictureFetch(store, folder=tmp_path))
+    picture = store.pictures.by_uri("urn:pic:1")
+    record = store.story_by_uri("urn:s:1")
+    committed = []
+    store.listeners.append(committed.append)
+    kill = Story(uri="urn:pic:1", headline="", type="picture", pubstatus=Pubstatus.CANCELED,
+                 pictures=(Picture(uri="urn:pic:1"),))
+    desk.apply(store, Delivery(ninjs_item("urn:x"), "reuters", "kill", now),
+               Terms(agency="Reuters"), transform=lambda _s, _d: [kill])
+    (changes,) = committed
+    keys = change_keys(changes, ["front"])
+    assert f"picture-{picture.id}" in keys and f"story-{record.id}" in keys and "front" in keys

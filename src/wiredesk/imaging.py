@@ -115,29 +115,45 @@ def height_for(width: int, height: int, target: int) -> int:
 
 
 def render(data: bytes, width: int, fmt: str) -> tuple[bytes, int]:
-    """A rendition `width` pixels wide in `fmt` (webp | jpg), and its height. Decoded and
-    encoded afresh: the camera's orientation applied, EXIF (GPS) and XMP left behind; the
-    colour profile kept, so colours stay as the photographer saw them."""
-    if fmt not in FORMATS:
-        raise ValueError(f"unknown rendition format {fmt!r}")
+    """A rendition `width` pixels wide in `fmt` (webp | jpg), and its height."""
+    return render_all(data, [width], [fmt])[width, fmt]
+
+
+def render_all(data: bytes, widths: list[int] | tuple[int, ...], fmts: list[str] | tuple[str, ...],
+               ) -> dict[tuple[int, str], tuple[bytes, int]]:
+    """Renditions at every width in every format, from one decode: {(width, fmt): (bytes,
+    height)}. Decoded and encoded afresh: the camera's orientation applied, EXIF (GPS) and
+    XMP left behind; the colour profile kept, so colours stay as the photographer saw them."""
+    for fmt in fmts:
+        if fmt not in FORMATS:
+            raise ValueError(f"unknown rendition format {fmt!r}")
+    widest = max(widths)
     with Image.open(io.BytesIO(data)) as im:
         icc = im.info.get("icc_profile")
-        target = (width, height_for(im.width, im.height, width))
         if im.format == "JPEG" and im.getexif().get(0x0112, 1) == 1:  # upright as stored
-            im.draft("RGB", target)  # DCT scaling: decode at 1/2, 1/4, 1/8 size when it can
+            # DCT scaling: decode at 1/2, 1/4 or 1/8 size when that is still wide enough.
+            im.draft("RGB", (widest, height_for(im.width, im.height, widest)))
         im = ImageOps.exif_transpose(im)
-        out = im.convert("RGBA" if _alpha(im) and fmt == "webp" else "RGB")
-        target = (width, height_for(out.width, out.height, width))
-        if out.size != target:
-            out = out.resize(target, Image.Resampling.LANCZOS, reducing_gap=3.0)
-    out.info = {}  # nothing of the original's metadata rides along
-    buffer = io.BytesIO()
+        alpha = _alpha(im)
+        base = im.convert("RGBA" if alpha else "RGB")
+    out: dict[tuple[int, str], tuple[bytes, int]] = {}
     extra = {"icc_profile": icc} if icc else {}
-    if fmt == "webp":
-        out.save(buffer, "WEBP", quality=WEBP_QUALITY, method=4, **extra)
-    else:
-        out.save(buffer, "JPEG", quality=JPEG_QUALITY, optimize=True, progressive=True, **extra)
-    return buffer.getvalue(), out.height
+    for width in sorted(widths, reverse=True):
+        target = (width, height_for(base.width, base.height, width))
+        sized = base if base.size == target else base.resize(
+            target, Image.Resampling.LANCZOS, reducing_gap=3.0)
+        sized.info = {}  # nothing of the original's metadata rides along
+        for fmt in fmts:
+            buffer = io.BytesIO()
+            if fmt == "webp":
+                sized.save(buffer, "WEBP", quality=WEBP_QUALITY, method=4, **extra)
+            else:
+                flat = sized.convert("RGB") if alpha else sized
+                flat.info = {}
+                flat.save(buffer, "JPEG", quality=JPEG_QUALITY, optimize=True, progressive=True,
+                          **extra)
+            out[width, fmt] = (buffer.getvalue(), target[1])
+    return out
 
 
 def _alpha(im: Image.Image) -> bool:

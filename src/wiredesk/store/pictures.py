@@ -23,6 +23,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any, Protocol
 
 from sqlalchemy import Connection, Engine, and_, delete, exists, func, insert, or_, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 
 from wiredesk.store.clauses import visible_clause
 from wiredesk.store.picture_tables import (
@@ -266,9 +267,16 @@ def _upsert(c: Connection, picture: Picture, got: PictureBytes | None, *, source
     if row is None:
         values = {"uri": picture.uri[:500], "source": source, "agency": agency, "state": "live",
                   "created_at": now, "updated_at": now, **fields}
-        picture_id = c.execute(insert(pictures).values(**values)
-                               .returning(pictures.c.id)).scalar_one()
-        return picture_id if got is not None else None
+        picture_id = c.execute(_builder(c)(pictures).values(**values)
+                               .on_conflict_do_nothing(index_elements=["uri"])
+                               .returning(pictures.c.id)).scalar()
+        if picture_id is not None:
+            return picture_id if got is not None else None
+        # A concurrent delivery made it first (PostgreSQL): bring that row up to date.
+        row = c.execute(select(pictures.c.id, pictures.c.state, pictures.c.sha256)
+                        .where(pictures.c.uri == picture.uri).with_for_update()).one()
+        if row.state == "gone":
+            return None
     c.execute(update(pictures).where(pictures.c.id == row.id).values(updated_at=now, **fields))
     return row.id if (got is not None or row.sha256 is not None) else None
 
@@ -373,8 +381,9 @@ def gone(w: Writer, picture_ids: list[int], *, reason: str, now: datetime) -> No
     w.changed = True
 
 
-def _insert_ignore(c: Connection, table: Any, keys: list[str], values: dict[str, Any]) -> None:
-    from sqlalchemy.dialects import postgresql, sqlite
+def _builder(c: Connection) -> Any:
+    return postgresql.insert if c.dialect.name == "postgresql" else sqlite.insert
 
-    builder = postgresql.insert if c.dialect.name == "postgresql" else sqlite.insert
-    c.execute(builder(table).on_conflict_do_nothing(index_elements=keys).values(**values))
+
+def _insert_ignore(c: Connection, table: Any, keys: list[str], values: dict[str, Any]) -> None:
+    c.execute(_builder(c)(table).on_conflict_do_nothing(index_elements=keys).values(**values))

@@ -174,10 +174,14 @@ def _rendition(ctx: Context, record: PictureRecord, width: int, fmt: str) -> byt
     original = ctx.store.pictures.original(sha)
     if original is None:
         return None
-    data, height = imaging.render(original, width, fmt)
-    if not ctx.store.pictures.keep_rendition(sha, width, fmt, data, height):
-        return None
-    return data
+    # Every rendition from one decode, kept together: the first request pays for all six,
+    # and decoding a 12-megapixel original is most of the cost (bench/pictures.py).
+    made = imaging.render_all(original, imaging.widths_for(record.width or width),
+                              tuple(imaging.FORMATS))
+    for (w, f), (data, height) in made.items():
+        if not ctx.store.pictures.keep_rendition(sha, w, f, data, height):
+            return None
+    return made[width, fmt][0]
 
 
 def _plain(status: int, message: str, picture_id: int | None = None) -> Response:
