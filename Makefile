@@ -43,6 +43,7 @@ bench: $(VENV)/.test-extras
 	$(BIN)/python bench/latency.py
 	$(BIN)/python bench/live.py
 	$(BIN)/python bench/clusters.py
+	$(BIN)/python bench/pictures.py
 
 lint: $(VENV)/.test-extras
 	$(BIN)/ruff check src tests bench
