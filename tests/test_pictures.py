@@ -349,3 +349,20 @@ def test_the_edge_is_told_the_keys_of_a_gone_picture_and_its_stories(store, tmp_
     (changes,) = committed
     keys = change_keys(changes, ["front"])
     assert f"picture-{picture.id}" in keys and f"story-{record.id}" in keys and "front" in keys
+
+
+def test_a_story_waits_for_a_picture_still_being_written_in_the_drop_folder(store, drop, now):
+    cfg = folder_source(drop)
+    (drop / "story.json").write_bytes(item_with_picture("urn:s:1", now))
+    (drop / "photo.jpg").write_bytes(jpeg()[:5000])  # the upload has begun
+    memo: dict = {}
+    for _ in range(2):
+        memo = scan_folder(store, cfg, memo, now=lambda: now, stop=lambda: False,
+                           checkpoint=lambda m: None).memo
+        with (drop / "photo.jpg").open("ab") as f:  # ... and goes on between two looks
+            f.write(b"\0" * 10)
+    assert store.story_by_uri("urn:s:1") is None  # the story waited for its picture
+    (drop / "photo.jpg").write_bytes(jpeg())
+    result = scan_twice(store, cfg, now)
+    assert result.totals == {"new": 1} and store.quarantine.records() == []
+    assert len(store.pictures.shown(store.story_by_uri("urn:s:1").id, now)) == 1
