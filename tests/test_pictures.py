@@ -366,3 +366,20 @@ def test_a_story_waits_for_a_picture_still_being_written_in_the_drop_folder(stor
     result = scan_twice(store, cfg, now)
     assert result.totals == {"new": 1} and store.quarantine.records() == []
     assert len(store.pictures.shown(store.story_by_uri("urn:s:1").id, now)) == 1
+
+
+def test_a_second_picture_follows_the_text_and_loads_lazily(store, client, tmp_path, now):
+    (tmp_path / "photo.jpg").write_bytes(jpeg())
+    (tmp_path / "second.png").write_bytes(png(800, 600))
+    data = json.loads(item_with_picture("urn:s:1", now))
+    data["associations"].append({"name": "picture2", "uri": "urn:pic:2", "type": "picture",
+                                 "descriptions": [{"role": "alt", "value": "A map"}],
+                                 "renditions": [{"name": "original", "href": "second.png"}]})
+    desk.apply(store, Delivery(json.dumps(data).encode(), "reuters", "s", now),
+               Terms(agency="Reuters"), pictures=PictureFetch(store, folder=tmp_path))
+    page = client.get(f"/story/{store.story_by_uri('urn:s:1').id}")
+    doc = lxml_html.fromstring(page.text)
+    lead, second = doc.xpath("//figure[@class='story-picture']//img")
+    assert lead.get("loading") is None and second.get("loading") == "lazy"
+    assert second.get("alt") == "A map" and second.get("width") == "800"
+    assert page.text.index("story-body") < page.text.index('alt="A map"')
