@@ -383,3 +383,11 @@ def test_a_second_picture_follows_the_text_and_loads_lazily(store, client, tmp_p
     assert lead.get("loading") is None and second.get("loading") == "lazy"
     assert second.get("alt") == "A map" and second.get("width") == "800"
     assert page.text.index("story-body") < page.text.index('alt="A map"')
+
+
+def test_a_remote_picture_without_a_polled_source_is_left_unfetched_not_quarantined(store, now):
+    data = item_with_picture("urn:s:1", now, "https://pictures.example/p.jpg")
+    report = desk.apply(store, Delivery(data, "cli", "s", now), Terms(agency="Reuters"),
+                        pictures=PictureFetch(store, folder=Path("/nonexistent")))
+    assert report.counts() == {"new": 1} and report.pictures_refused == []
+    assert store.quarantine.records() == []

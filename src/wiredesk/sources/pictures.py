@@ -102,6 +102,9 @@ class PictureFetch:
                     continue  # nothing to fetch: the picture is not shown
                 try:
                     data = self._read(rendition.href, delivery)
+                except _Unreachable as exc:  # no way to fetch it here: not a broken picture
+                    log.info("picture %s for %s not fetched: %s", rendition.href, story.uri, exc)
+                    continue
                 except _Refused as exc:
                     batch.refused.append(Refused(picture.uri, rendition.href, exc.data,
                                                  f"picture {rendition.href} for {story.uri}: "
@@ -120,19 +123,20 @@ class PictureFetch:
         parts = urlsplit(href)
         if parts.scheme in ("http", "https"):
             return self._fetch(href)
+        base = self.base_url or (delivery.name if "://" in (delivery.name or "") else None)
+        if self.folder is None and base and not parts.scheme:  # relative to the polled URL
+            return self._fetch(urljoin(base, href))
         if parts.scheme or parts.netloc or href.startswith("/"):
             raise _Refused(f"only http(s) URLs and names in the story's own folder are read; "
                            f"not {parts.scheme or 'an absolute path'}")
         if self.folder is not None:
             return self._file(unquote(parts.path))
-        base = self.base_url or (delivery.name if "://" in (delivery.name or "") else None)
-        if base:
-            return self._fetch(urljoin(base, href))
-        raise _Refused("a relative href, and no folder or URL to read it from")
+        raise _Unreachable("a relative href, and no folder or URL to read it from")
 
     def _fetch(self, url: str) -> bytes:
         if self.fetcher is None:
-            raise _Refused("remote pictures are fetched by polled sources only")
+            raise _Unreachable("remote pictures are fetched by polled sources only (with the "
+                               "source's own credentials and guard)")
         cfg = self.fetcher.cfg
         try:
             if _same_origin(url, self.base_url or ""):
@@ -175,6 +179,11 @@ class _Refused(Exception):
     def __init__(self, message: str, data: bytes = b"") -> None:
         super().__init__(message)
         self.data = data
+
+
+class _Unreachable(Exception):
+    """A picture this path has no way to fetch (a remote href given to `wiredesk ingest`):
+    the story goes without it, and nothing is quarantined: the bytes were never seen."""
 
 
 def _head(data: bytes) -> bytes:
