@@ -44,6 +44,7 @@ bench: $(VENV)/.test-extras
 	$(BIN)/python bench/live.py
 	$(BIN)/python bench/clusters.py
 	$(BIN)/python bench/rules.py
+	$(BIN)/python bench/pictures.py
 
 # The site's words (docs/languages.md): collect every marked msgid from the templates and the
 # Python (babel.cfg) into messages.pot, then merge it into each language's messages.po. New

@@ -83,3 +83,11 @@ def test_live_bench_runs():
 def test_rules_bench_runs():
     out = bench("rules.py")
     assert "ingest with 20 rules / with none =" in out
+
+
+@pytest.mark.skipif(not (shutil.which("wrk") and shutil.which("nginx")),
+                    reason="bench/pictures.py's serving rows need wrk and nginx")
+def test_pictures_bench_runs():
+    out = bench("pictures.py")
+    assert "renditions/s/core" in out and "\npillow " in out
+    assert "nginx, same bytes" in out and "wiredesk 1024.jpg" in out

@@ -1,13 +1,17 @@
 """The one absolute promise, as a model-based test: whatever arrives in whatever order and
 however the clock moves, no surface ever shows a taken-down story, an embargoed one before
-its time, or an older version over a newer one. Reads go through the rendered-page cache."""
+its time, or an older version over a newer one; and no picture is served or shown once it is
+killed, nor ever without a story a reader may see that shows it. Reads go through the
+rendered-page cache."""
 
 from __future__ import annotations
 
+import io
 import shutil
 import tempfile
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import feedparser
 from hypothesis import HealthCheck, settings
@@ -15,18 +19,21 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule
 from lxml import etree
 from lxml import html as lxml_html
+from PIL import Image
 from starlette.testclient import TestClient
 
 from conftest import Clock
 from helpers import ninjs_item
 from wiredesk import desk, lifecycle
 from wiredesk.config import Settings
+from wiredesk.sources.pictures import PictureFetch
 from wiredesk.store import Store
-from wiredesk.story import Delivery
+from wiredesk.story import Delivery, Picture, Pubstatus, Story
 from wiredesk.terms import Terms
 from wiredesk.web.app import create_app
 
 URIS = [f"urn:p:{n}" for n in range(4)]
+PICTURES = ["a", "b"]  # shared between stories: a picture outlives one story's takedown
 LICENCE_DAYS = 2
 START = datetime(2026, 1, 1, tzinfo=UTC)
 
@@ -39,6 +46,7 @@ class Version:
     status: str
     embargo: datetime | None
     headline: str
+    picture: str | None = None
 
 
 @dataclass
@@ -61,6 +69,12 @@ class Promise(RuleBasedStateMachine):
         self.client.__enter__()
         self.model: dict[str, ModelStory] = {}
         self.arrivals = 0
+        for name in PICTURES:
+            buffer = io.BytesIO()
+            Image.new("RGB", (400, 300), (40, 90, 200)).save(buffer, "JPEG")
+            with open(f"{self.folder}/{name}.jpg", "wb") as f:
+                f.write(buffer.getvalue())
+        self.killed: set[str] = set()  # pictures the agency killed
 
     def teardown(self) -> None:
         self.client.__exit__(None, None, None)
@@ -89,8 +103,9 @@ class Promise(RuleBasedStateMachine):
     # --- what arrives and how time moves -------------------------------------------------
     @rule(uri=st.sampled_from(URIS), number=st.integers(1, 4),
           back=st.integers(0, 180), status=st.sampled_from(["usable"] * 6 + ["withheld", "canceled"]),
-          embargo=st.one_of(st.none(), st.integers(1, 240)))
-    def deliver(self, uri, number, back, status, embargo):
+          embargo=st.one_of(st.none(), st.integers(1, 240)),
+          picture=st.sampled_from([None, *PICTURES]))
+    def deliver(self, uri, number, back, status, embargo, picture):
         now = self.clock.now
         created = now - timedelta(minutes=back)  # some versions are late, some are old
         self.arrivals += 1
@@ -99,9 +114,15 @@ class Promise(RuleBasedStateMachine):
         extra = {"pubstatus": status}
         if embargoed:
             extra["embargoed"] = embargoed
+        if picture:
+            extra["associations"] = [{
+                "name": "featureimage", "uri": f"urn:pic:{picture}", "type": "picture",
+                "descriptions": [{"role": "caption", "value": f"Picture {picture}"}],
+                "renditions": [{"name": "original", "href": f"{picture}.jpg"}]}]
         data = ninjs_item(uri, version=number, at=created, headline=headline, **extra)
         desk.apply(self.store, Delivery(data, "model", headline, now),
-                   Terms(licence_days=LICENCE_DAYS))
+                   Terms(licence_days=LICENCE_DAYS),
+                   pictures=PictureFetch(self.store, folder=Path(self.folder)))
         self._expire()
         story = self.model.get(uri)
         if story is None:
@@ -112,7 +133,17 @@ class Promise(RuleBasedStateMachine):
         if status == "canceled":
             story.gone = True
             return
-        story.versions.append(Version(number, created, self.arrivals, status, embargoed, headline))
+        story.versions.append(Version(number, created, self.arrivals, status, embargoed, headline,
+                                      picture))
+
+    @rule(picture=st.sampled_from(PICTURES))
+    def picture_killed(self, picture):
+        uri = f"urn:pic:{picture}"
+        kill = Story(uri=uri, headline="", type="picture", pubstatus=Pubstatus.CANCELED,
+                     pictures=(Picture(uri=uri),))
+        desk.apply(self.store, Delivery(ninjs_item("urn:unused"), "model", "kill", self.clock.now),
+                   Terms(licence_days=LICENCE_DAYS), transform=lambda _s, _d: [kill])
+        self.killed.add(picture)
 
     @precondition(lambda self: self.model)
     @rule(pick=st.integers(0, 3))
@@ -148,6 +179,25 @@ class Promise(RuleBasedStateMachine):
                 assert api.status_code in (404, 410)
                 if self.model[uri].gone:
                     assert page.status_code == 410 and api.status_code == 410
+
+    @invariant()
+    def pictures_only_with_a_visible_story_and_never_once_killed(self):
+        shown = self.shown()
+        heads = {uri: self.model[uri].head().picture for uri in shown}
+        for name in PICTURES:
+            record = self.store.pictures.by_uri(f"urn:pic:{name}")
+            if record is None:
+                continue
+            answer = self.client.get(f"/pictures/{record.id}/320.jpg").status_code
+            if name in self.killed:
+                assert answer == 410, (name, answer)
+            if answer == 200:
+                assert name in heads.values() and name not in self.killed, (name, heads)
+        for uri in shown:
+            record = self.store.story_by_uri(uri)
+            page = self.client.get(f"/story/{record.id}").text
+            captions = {p for p in PICTURES if f"Picture {p}</span>" in page}
+            assert captions <= ({heads[uri]} - self.killed), (uri, captions, heads[uri])
 
     @invariant()
     def lists_feeds_search_and_sitemaps(self):

@@ -19,7 +19,7 @@ import logging
 import time
 from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from enum import StrEnum
 
@@ -28,6 +28,8 @@ from wiredesk import rules as editorial
 from wiredesk.formats import FormatError
 from wiredesk.formats.cleantext import clean
 from wiredesk.store import Store, Writer
+from wiredesk.store import pictures as picture_store
+from wiredesk.store.pictures import PictureBatch
 from wiredesk.store.rules import decision_of, enabled_rules, record_decision
 from wiredesk.store.writes import LockedStory
 from wiredesk.story import Delivery, Pubstatus, Story
@@ -53,6 +55,8 @@ class Outcome(StrEnum):
     QUARANTINED = "quarantined"
     REVIEW = "review"  # an editorial rule holds it for an editor (rules.py, review.py)
     IGNORED = "ignored"  # an editorial rule keeps it, never shown
+    PICTURE = "picture"  # a picture item that came alone: kept for the stories that name it
+    PICTURE_KILLED = "picture-killed"  # gone from every story that showed it
 
 
 @dataclass
@@ -62,6 +66,7 @@ class Report:
     error: str | None = None
     error_format: str | None = None  # the format that failed to read, when quarantined
     warnings: Counter[str] = field(default_factory=Counter)  # format -> warnings on its stories
+    pictures_refused: list[str] = field(default_factory=list)  # quarantined, story kept
 
     def counts(self) -> Counter[str]:
         return Counter(str(outcome) for _, outcome in self.outcomes)
@@ -70,6 +75,9 @@ class Report:
 # A step between parsing and the rules: the demo's time shift, a feed entry completed from
 # its linked page. It may return fewer stories (nothing new) or raise FormatError.
 Transform = Callable[[list[Story], Delivery], list[Story]]
+# Fetches and checks the bytes of a delivery's pictures before its transaction
+# (sources/pictures.py); what it could not take is quarantined, the stories still land.
+PictureFetch = Callable[[list[Story], Delivery], PictureBatch]
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,14 +121,15 @@ DEFAULT_TERMS = Terms()
 
 
 def apply(store: Store, delivery: Delivery, terms: Terms = DEFAULT_TERMS, *,
-          transform: Transform | None = None, quarantine: bool = True) -> Report:
+          transform: Transform | None = None, quarantine: bool = True,
+          pictures: PictureFetch | None = None) -> Report:
     """Parse and apply one delivery in one transaction, under its source's terms.
 
     Bytes that cannot be read are quarantined with the message; with `quarantine=False`
     (the console retrying a quarantined file) the report carries the message and nothing
     is written."""
     started = time.monotonic()
-    report = _apply(store, delivery, terms, transform, quarantine)
+    report = _apply(store, delivery, terms, transform, quarantine, pictures)
     announce(Applied(delivery, report, time.monotonic() - started))
     for uri, outcome in report.outcomes:
         if outcome is Outcome.KILLED:
@@ -139,7 +148,7 @@ def refuse(store: Store, delivery: Delivery, fmt: str | None, error: str) -> Rep
 
 
 def _apply(store: Store, delivery: Delivery, terms: Terms, transform: Transform | None,
-           quarantine: bool) -> Report:
+           quarantine: bool, pictures: PictureFetch | None = None) -> Report:
     report = Report(delivery.name)
     fmt = terms.format
     try:
@@ -160,17 +169,35 @@ def _apply(store: Store, delivery: Delivery, terms: Terms, transform: Transform 
                        quarantine)
     if not stories:
         return report  # the transform found nothing new (entries taken on an earlier poll)
+    batch = _fetch_pictures(pictures, stories, delivery)
     now = delivery.received
     with store.write() as w:
         licence = timedelta(days=w.ensure_source(delivery.source, now, agency=terms.agency,
                                                  licence_days=terms.licence_days))
-        held = _Held(licence, terms.agency, tuple(enabled_rules(w.c)))
-        if len(stories) > 1:  # a few statements for the whole delivery, not a few a story
-            _prepare(w, stories, delivery)
+        for refused in batch.refused:  # the picture is kept aside; its story still lands
+            w.quarantine(source=delivery.source, name=f"{delivery.name or delivery.source}: "
+                         f"picture {refused.href}", data=refused.data, fmt="picture",
+                         error=clean(refused.error), now=now)
+            report.pictures_refused.append(refused.error)
+        held = _Held(licence, terms.agency, rules=tuple(enabled_rules(w.c)), pictures=batch)
+        texts = [story for story in stories if story.type != "picture"]
+        if len(texts) > 1:  # a few statements for the whole delivery, not a few a story
+            _prepare(w, texts, delivery)
         for story in stories:
             report.outcomes.append((story.uri, _apply_story(w, story, delivery,
                                                             held)))
     return report
+
+
+def _fetch_pictures(pictures: PictureFetch | None, stories: list[Story],
+                    delivery: Delivery) -> PictureBatch:
+    if pictures is None or not any(story.pictures for story in stories):
+        return PictureBatch()
+    try:
+        return pictures(stories, delivery)
+    except Exception:  # a fault in fetching pictures must not cost the stories
+        log.exception("pictures of %s not fetched", delivery.name or delivery.source)
+        return PictureBatch()
 
 
 def _parse(delivery: Delivery, terms: Terms) -> list[Story]:
@@ -243,11 +270,14 @@ class _Held:
     licence: timedelta
     agency: str | None
     rules: tuple[editorial.Rule, ...] = ()  # the enabled editorial rules, in order
+    pictures: PictureBatch = field(default_factory=PictureBatch)  # the delivery's, fetched
 
 
 def _apply_story(w: Writer, story: Story, delivery: Delivery, held: _Held) -> Outcome:
     now = delivery.received
     licence, agency = held.licence, held.agency
+    if story.type == "picture":
+        return _apply_picture(w, story, delivery, held)
     versioncreated = story.versioncreated or now
     locked = w.lock_story(story.uri)
     if locked is None:
@@ -292,6 +322,8 @@ def _apply_story(w: Writer, story: Story, delivery: Delivery, held: _Held) -> Ou
     else:
         state = "live"
     w.set_head(locked.id, key, story, state=state, ends_at=ends_at, now=now, was=locked.state)
+    if story.pictures or locked.id not in w.fresh:  # an update may drop a picture
+        _link_pictures(w, locked.id, story, delivery, held)
     if ends_at <= now:
         w.take_down(locked.id, reason="expired", detail="licence ended before arrival",
                     actor=None, now=now)
@@ -320,6 +352,46 @@ def _decision(w: Writer, locked: LockedStory, story: Story, delivery: Delivery,
     if locked.state == "withheld":  # held by the agency: what was decided under the hold
         return decision_of(w.c, locked.id) or "publish"
     return "publish"
+def _link_pictures(w: Writer, story_id: int, story: Story, delivery: Delivery,
+                   held: _Held) -> None:
+    agency = story.agency or held.agency
+    shown = []
+    for picture in story.pictures:
+        if picture.pubstatus is Pubstatus.CANCELED:  # killed where the story names it
+            picture_store.kill(w, picture, source=delivery.source, agency=agency,
+                               reason="killed", now=delivery.received)
+        else:
+            shown.append(picture)
+    picture_store.link(w, story_id, shown, held.pictures.got, source=delivery.source,
+                       agency=agency, now=delivery.received)
+
+
+def _apply_picture(w: Writer, story: Story, delivery: Delivery, held: _Held) -> Outcome:
+    """A picture item that came alone (Story.type "picture"): kept in the picture store,
+    never shown as a story; its kill takes it off every story that shows it. The owner
+    rule is the stories': only its first source, or a source of its agency, changes it."""
+    now = delivery.received
+    picture = story.pictures[0]
+    agency = story.agency or held.agency
+    owner = picture_store.owner(w, picture.uri)
+    if owner is not None and owner[0] != delivery.source and not (
+            held.agency and owner[1] and held.agency.casefold() == owner[1].casefold()):
+        log.warning("refused picture %s from source %s: it belongs to source %s",
+                    picture.uri, delivery.source, owner[0])
+        return Outcome.REFUSED_OWNER
+    if Pubstatus.CANCELED in (story.pubstatus, picture.pubstatus):
+        picture_store.kill(w, picture, source=delivery.source, agency=agency,
+                           reason="killed", now=now)
+        return Outcome.PICTURE_KILLED
+    merged = replace(picture, headline=picture.headline or story.headline or None,
+                     by=picture.by or story.by, creditline=picture.creditline or story.creditline,
+                     copyrightholder=picture.copyrightholder or story.copyrightholder,
+                     copyrightnotice=picture.copyrightnotice or story.copyrightnotice,
+                     usageterms=picture.usageterms or story.usageterms,
+                     expires=picture.expires or story.expires)
+    picture_store.item(w, merged, held.pictures.got.get(picture.uri), source=delivery.source,
+                       agency=agency, now=now)
+    return Outcome.PICTURE
 
 
 def held_reason(story: Story) -> str | None:
@@ -338,6 +410,10 @@ def _check(stories: list[Story]) -> str | None:
     for story in stories:
         if not story.uri.strip():
             return f"{story.format}: a story has no uri"
+        if story.type == "picture":
+            if not story.pictures or not story.pictures[0].uri.strip():
+                return f"{story.format}: {story.uri}: a picture item without its picture"
+            continue
         if not (story.headline.strip() or story.body.text.strip() or story.body_href
                 or story.pubstatus is Pubstatus.CANCELED):
             return f"{story.format}: {story.uri}: neither a headline nor a body"

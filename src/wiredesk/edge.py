@@ -70,8 +70,12 @@ def change_keys(changes: Changes, lists: Sequence[str]) -> list[str]:
     keys: list[str] = []
     for gone in changes.takedowns:
         keys += story_keys(gone.story_id, gone.agency, gone.subjects)
-    if changes.takedowns or changes.embargoes_lifted:
-        keys += lists
+    # A picture gone (killed, expired, or with its last story): its renditions. The journal's
+    # update events of the stories that showed it purge them too (their Surrogate-Keys).
+    keys += [f"picture-{picture_id}" for picture_id in changes.pictures_gone]
+    keys += [f"story-{story_id}" for story_id, _ in changes.updated] if changes.pictures_gone else []
+    if changes.takedowns or changes.embargoes_lifted or changes.pictures_gone:
+        keys += lists  # a gone picture's thumbnail was on the lists too
     return list(dict.fromkeys(keys))
 
 

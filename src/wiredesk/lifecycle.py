@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from wiredesk import desk
-from wiredesk.store import Store
+from wiredesk.store import Store, pictures
 from wiredesk.times import utc_now
 
 BATCH = 500  # stories per transaction: bounded work, short locks
@@ -35,12 +35,14 @@ log = logging.getLogger("wiredesk.clock")
 class TickReport:
     expired: int = 0
     embargoes_lifted: int = 0
+    pictures_expired: int = 0
 
 
 def tick(store: Store, now: datetime) -> TickReport:
     report = TickReport()
     with store.write() as w:
         report.embargoes_lifted = w.lift_embargoes(now)
+        report.pictures_expired = pictures.expire(w, now)  # gone from the stories showing them
     while True:
         with store.write() as w:
             due = w.due_expiries(now, BATCH)

@@ -13,6 +13,7 @@ from wiredesk.config import Settings
 from wiredesk.formats import FormatError, ninjs
 from wiredesk.formats.dates import parse_datetime
 from wiredesk.sources import registry
+from wiredesk.sources.pictures import PictureFetch, is_picture_file
 from wiredesk.store import Changes, Store
 from wiredesk.story import Delivery
 from wiredesk.terms import Terms
@@ -91,7 +92,8 @@ def collect_files(paths: list[Path]) -> list[Path]:
     files: list[Path] = []
     for path in paths:
         if path.is_dir():
-            files += sorted(p for p in path.rglob("*") if p.is_file() and not p.name.startswith("."))
+            files += sorted(p for p in path.rglob("*") if p.is_file() and not p.name.startswith(".")
+                            and not is_picture_file(p.name))  # taken with their stories
         elif path.is_file():
             files.append(path)
         else:
@@ -126,7 +128,9 @@ def ingest_files(store: Store, files: list[Path], *, source: str, terms: Terms,
         with store.batch():
             for path in files[first:first + FILES_PER_COMMIT]:
                 delivery = Delivery(path.read_bytes(), source, str(path), utc_now())
-                report = desk.apply(store, delivery, terms, transform=transform)
+                # Pictures a story names are read from its own folder, never outside it.
+                report = desk.apply(store, delivery, terms, transform=transform,
+                                    pictures=PictureFetch(store, folder=path.parent))
                 totals.update(report.counts())
                 if report.error:
                     tqdm.write(f"quarantined {path}: {report.error}", file=sys.stderr)

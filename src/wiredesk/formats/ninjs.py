@@ -22,6 +22,7 @@ from jsonschema.exceptions import best_match
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
 
+from wiredesk.formats import ninjs_pictures
 from wiredesk.formats.bodies import body_from_html, body_from_text
 from wiredesk.formats.cleantext import json_bytes, read_json
 from wiredesk.formats.contract import Format
@@ -282,6 +283,7 @@ def _item_to_story(item: dict[str, Any], where: str, raw: bytes) -> Story | None
         raw=raw,
         format=fmt,
         warnings=dropped,
+        pictures=ninjs_pictures.pictures(item),  # wt-B's small reader; see its module
     )
     return story if story.headline else ensure_headline(story, fmt, where)
 
@@ -374,6 +376,8 @@ def to_ninjs(story: Story, profile: str = "2.2") -> dict[str, Any]:
     """A Story as a ninjs item of the given profile (1.6, 2.2 or 3.1), schema-valid."""
     if profile not in PROFILES:
         raise ValueError(f"unknown ninjs profile {profile!r}; expected one of {', '.join(PROFILES)}")
+    if story.type == "picture" and story.pictures:  # a picture item that came alone
+        return ninjs_pictures.item(story.pictures[0], profile)
     html_type = "text/html"
     body = story.body
     out: dict[str, Any] = {"uri": story.uri, "type": "text"}
@@ -397,6 +401,8 @@ def to_ninjs(story: Story, profile: str = "2.2") -> dict[str, Any]:
                     (("dateline", story.dateline), ("creditline", story.creditline)) if value]
     if profile == "1.6":
         out.update({k: val for k, val in flat.items() if val is not None})
+        if story.pictures:
+            out["associations"] = ninjs_pictures.associations(story.pictures, profile)
         out["headline"] = story.headline
         if story.by:
             out["byline"] = story.by
@@ -428,6 +434,8 @@ def to_ninjs(story: Story, profile: str = "2.2") -> dict[str, Any]:
         out[key("infosources")] = [{"name": story.agency, "role": "originator"}]
     if descriptions:
         out["descriptions"] = [{"role": role, "value": value} for role, value in descriptions]
+    if story.pictures:
+        out["associations"] = ninjs_pictures.associations(story.pictures, profile)
     return out
 
 

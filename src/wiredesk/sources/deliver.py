@@ -33,7 +33,8 @@ def _due(store: Store, name: str) -> bool:
 
 
 def apply_delivery(store: Store, cfg: SourceConfig, delivery: Delivery, *,
-                   transform: desk.Transform | None = None) -> desk.Report:
+                   transform: desk.Transform | None = None,
+                   pictures: desk.PictureFetch | None = None) -> desk.Report:
     """Apply a delivery whole or not at all.
 
     Good bytes applied twice change nothing (the desk dedupes by SHA-256). Bad bytes would
@@ -47,7 +48,7 @@ def apply_delivery(store: Store, cfg: SourceConfig, delivery: Delivery, *,
         report = desk.Report(delivery.name, error=earlier)
         report.outcomes.append((delivery.name or "", desk.Outcome.QUARANTINED))
         return report
-    report = desk.apply(store, delivery, cfg.terms, transform=transform)
+    report = desk.apply(store, delivery, cfg.terms, transform=transform, pictures=pictures)
     if delivery.arrived is not None and any(o in FRESH for _, o in report.outcomes) \
             and _due(store, cfg.name):
         done = datetime.now(UTC)

@@ -39,6 +39,7 @@ from wiredesk.sources import inotify
 from wiredesk.sources.config import ConfigError, SourceConfig, parse_size
 from wiredesk.sources.deliver import apply_delivery
 from wiredesk.sources.kind import Flag, Kind, Ran, Run
+from wiredesk.sources.pictures import PictureFetch, is_picture_file
 from wiredesk.sources.urgency import urgent_first
 from wiredesk.store import Store
 from wiredesk.story import Delivery
@@ -272,24 +273,31 @@ def scan_folder(store: Store, cfg: FolderConfig, memo: dict[str, Any], *,
     files, temps = look(folder)
     ready = complete_files(files, temps, result.memo)
     checkpoint(result.memo)  # the look survives a restart: the next one can take the files
+    # Pictures still arriving (a temporary name, or a size not yet stable): a story naming
+    # one waits for the next look rather than go without it.
+    arriving = {final_name(t) for t in temps if is_picture_file(final_name(t))} | {
+        name for name in files if is_picture_file(name) and name not in ready}
     take_files(store, cfg, {name: files[name][0] for name in ready}, result, now=now,
-               stop=stop, checkpoint=checkpoint)
+               stop=stop, checkpoint=checkpoint, arriving=arriving)
     return result
 
 
 def take_files(store: Store, cfg: FolderConfig, ready: dict[str, int | None],
                result: ScanResult, *, now: Callable[[], datetime], stop: Callable[[], bool],
-               checkpoint: Callable[[dict[str, Any]], None]) -> None:
+               checkpoint: Callable[[dict[str, Any]], None],
+               arriving: set[str] | None = None) -> None:
     """Apply and move each complete file, urgent ones first. `ready` maps a name to the size
     a look saw (a file now longer is still being written and waits), or None when the kernel
     said it is complete (its size is read now)."""
     folder = Path(cfg.path or "")
     saved = time.monotonic()
-    for name in urgent_first(folder, list(ready), fmt=cfg.format, agency=cfg.agency,
+    # Picture files wait for the story that names them, and go with it (sources/pictures.py).
+    names = [name for name in ready if not is_picture_file(name)]
+    for name in urgent_first(folder, names, fmt=cfg.format, agency=cfg.agency,
                              max_bytes=cfg.max_bytes):
         if stop():
             break  # SIGTERM: the delivery in hand finished; the rest waits for the restart
-        if _take(store, cfg, folder / name, ready[name], result, now):
+        if _take(store, cfg, folder / name, ready[name], result, now, arriving):
             result.memo.get("looks", {}).pop(name, None)
             result.taken += 1
         if time.monotonic() - saved >= CHECKPOINT_SECONDS:
@@ -300,7 +308,7 @@ def take_files(store: Store, cfg: FolderConfig, ready: dict[str, int | None],
 
 
 def _take(store: Store, cfg: FolderConfig, path: Path, seen: int | None, result: ScanResult,
-          now: Callable[[], datetime]) -> bool:
+          now: Callable[[], datetime], arriving: set[str] | None = None) -> bool:
     """Apply one file, then move it aside; False if it was not taken (gone, or growing)."""
     try:
         # Never more than the limit in memory (the size is from the look or the open file,
@@ -319,17 +327,25 @@ def _take(store: Store, cfg: FolderConfig, path: Path, seen: int | None, result:
         return False  # it changed since the look: still being written; look again later
     # When the bytes arrived: written (mtime) or renamed in (ctime), whichever came last.
     arrived = datetime.fromtimestamp(max(st.st_mtime, st.st_ctime), UTC)
+    if not oversized and is_picture_file("", data[:16]):
+        return False  # a picture without a picture's name: left for the story that names it
+    if not oversized and any(name.encode() in data for name in arriving or ()):
+        return False  # a picture it names is still being written: taken at a later look
+    pictures = PictureFetch(store, folder=path.parent)
     if oversized:
         report = _refuse_oversized(store, cfg, path.name, size, data, now())
     else:
         report = apply_delivery(store, cfg, Delivery(data, cfg.name, path.name, now(),
-                                                     arrived=arrived))
+                                                     arrived=arrived), pictures=pictures)
     result.totals.update(report.counts())
     if report.error:
         sha = "" if oversized else f"\nsha256: {hashlib.sha256(data).hexdigest()}"
         move_aside(path, cfg.failed_dir, f"{report.error}\nsource: {cfg.name}{sha}")
     else:
         move_aside(path, cfg.processed_dir)
+    for taken in dict.fromkeys(pictures.taken):  # the story's picture files go with it
+        if taken.parent.resolve() == path.parent.resolve() and taken.is_file():
+            move_aside(taken, cfg.processed_dir)
     return True
 
 

@@ -44,6 +44,7 @@ from wiredesk.sources.fetch import Auth, Fetched, Fetcher, FetchError
 from wiredesk.sources.fetch_guard import BlockedAddress, check_url
 from wiredesk.sources.kind import Flag, Kind, Ran, Run
 from wiredesk.sources.linked import merge_page, summary_link
+from wiredesk.sources.pictures import PictureFetch
 from wiredesk.sources.renditions import Texts, retry_pending
 from wiredesk.store import Store
 from wiredesk.story import Delivery, Story
@@ -356,7 +357,8 @@ def _deliver(store: Store, cfg: HttpConfig, fetcher: Fetcher, got: Fetched, data
         if cfg.fetch_linked:
             stories = _with_linked_pages(cfg, fetcher, got.url, stories, result, taken)
         return texts(stories, d)
-    report = apply_delivery(store, cfg, delivery, transform=transform)
+    pictures = PictureFetch(store, fetcher=fetcher, base_url=got.url)
+    report = apply_delivery(store, cfg, delivery, transform=transform, pictures=pictures)
     texts.commit()
     result.totals.update(report.counts())
     if report.error:

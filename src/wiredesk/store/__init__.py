@@ -24,6 +24,7 @@ from wiredesk.store import clusters as clusters_domain
 from wiredesk.store import finder as finder_domain
 from wiredesk.store import journal as journal_domain
 from wiredesk.store import ledger as ledger_domain
+from wiredesk.store import pictures as pictures_domain
 from wiredesk.store import quarantine as quarantine_domain
 from wiredesk.store import search
 from wiredesk.store.clauses import ListFilter, count, visible_clause
@@ -82,6 +83,7 @@ class Store:
         self.rules = RuleStore(self.engine, self.write)  # editorial rules and their decisions
         self.finder = finder_domain.Finder(self.engine)  # the console's search and review queue
         self.ledger = ledger_domain.Ledger(self.engine)  # the compliance ledger (no words)
+        self.pictures = pictures_domain.PictureStore(self.engine)  # pictures and renditions
         # The largest story id the id column can hold (INTEGER: 32 bits on PostgreSQL, 64 on
         # SQLite): a larger number from a URL names no story, and must not reach the driver.
         self.max_id = 2**31 - 1 if self.engine.dialect.name == "postgresql" else 2**63 - 1
@@ -228,6 +230,7 @@ class Store:
                   for state in ("live", "embargoed", "withheld")),
                 c.execute(select(func.min(stories.c.embargoed)).where(
                     stories.c.state == "embargoed", stories.c.embargoed > now)).scalar(),
+                pictures_domain.next_expiry(c, now),  # a picture's licence ends
             ]
             for window in windows:
                 for column in (stories.c.takendown_at, stories.c.firstcreated):

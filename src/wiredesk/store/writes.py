@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy import Connection, bindparam, delete, exists, func, insert, select, text, update
 
 from wiredesk.store import clusters, ledger, search
+from wiredesk.store import pictures as pictures_table
 from wiredesk.store import quarantine as quarantine_table
 from wiredesk.store.codec import story_meta
 from wiredesk.store.listen import CHANNEL
@@ -57,9 +58,10 @@ class Changes:
     updated: list[tuple[int, str | None]] = field(default_factory=list)  # (story id, agency)
     takedowns: list[TakenDown] = field(default_factory=list)
     embargoes_lifted: int = 0
+    pictures_gone: list[int] = field(default_factory=list)  # picture ids killed or purged
 
     def __bool__(self) -> bool:
-        return bool(self.updated or self.takedowns or self.embargoes_lifted)
+        return bool(self.updated or self.takedowns or self.embargoes_lifted or self.pictures_gone)
 
 
 @dataclass(frozen=True, slots=True)
@@ -322,6 +324,7 @@ class Writer:
         self.purge_stories(ids)
         search.remove_stories(self.c, ids)
         clusters.leave(self.c, ids)  # a killed story leaves its cluster with its takedown
+        pictures_table.stories_gone(self, ids, now=now)  # unless another story shows them
         subjects: dict[int, list[str]] = {}
         for story_id, name in self.c.execute(_SUBJECTS_OF, {"ids": ids}):
             subjects.setdefault(story_id, []).append(name)

@@ -25,6 +25,7 @@ from wiredesk.store import ListFilter, StoryRecord
 from wiredesk.store.search import QueryError
 from wiredesk.times import iso
 from wiredesk.web import openapi
+from wiredesk.web import pictures as picture_view
 from wiredesk.web.availability import Availability, State, availability
 from wiredesk.web.context import Context
 from wiredesk.web.http import ITEM_MAX_AGE, LIST_MAX_AGE, max_age, respond, story_keys
@@ -48,7 +49,10 @@ def item_json(ctx: Context, record: StoryRecord, profile: str,
               cluster: int | None = None) -> dict[str, Any]:
     """The story as ninjs, with our page's address as an alternative id where the profile has
     one, and the event cluster it belongs to (role wiredesk-cluster: /api/v1/clusters/{id})."""
-    item = ninjs.to_ninjs(record.story, profile)
+    shown = ctx.store.pictures.shown(record.id, ctx.clock())  # associations: our renditions
+    story = record.story.with_changes(pictures=tuple(
+        picture_view.as_picture(ctx, p) for p in shown)) if shown else record.story
+    item = ninjs.to_ninjs(story, profile)
     url = ctx.absolute(ctx.story_path(record.id, record.story.headline))
     ids = [{"role": "url", "value": url}, {"role": "wiredesk-id", "value": str(record.id)}]
     if cluster is not None:
@@ -100,7 +104,9 @@ def routes(ctx: Context) -> list[Route]:
             return send(request, gone_json(record, found), cache=ITEM_MAX_AGE,
                         keys=story_keys(record.id, record.story.agency), status=State.GONE.status)
         return send(request, build(request, record, profile),
-                    cache=max_age(now, [record.ends_at], ITEM_MAX_AGE),
+                    cache=max_age(now, [record.ends_at, *(p.expires for p in ctx.store.pictures
+                                                          .shown(record.id, now))],
+                                  ITEM_MAX_AGE),
                     keys=story_keys(record.id, record.story.agency,
                                     [s.name for s in record.story.subjects]))
 

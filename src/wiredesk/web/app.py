@@ -35,6 +35,7 @@ from wiredesk.web import (
     notify,
     observe,
     pages,
+    pictures,
     push,
     sitemaps,
     sources_api,
@@ -60,6 +61,7 @@ def site_routes(ctx: Context, auth: Auth) -> list[BaseRoute]:
     static = AssetFiles(ctx.renderer.assets)  # fingerprinted, a year's cache (web/assets.py)
     return [
         *pages.routes(ctx),
+        *pictures.routes(ctx),
         *api.routes(ctx),
         *takedowns_api.routes(ctx),
         *feeds.routes(ctx),

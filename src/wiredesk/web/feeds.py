@@ -15,6 +15,8 @@ from starlette.routing import Route
 from wiredesk.formats.cleantext import clean
 from wiredesk.store import Changes, ListFilter, StoryRecord, Tombstone
 from wiredesk.times import iso
+from wiredesk.web import feed_pictures
+from wiredesk.web import pictures as picture_view
 from wiredesk.web.context import Context
 from wiredesk.web.http import LIST_MAX_AGE, header_uri, key_part, max_age, respond, uri_path
 from wiredesk.web.i18n import N_
@@ -65,16 +67,19 @@ def routes(ctx: Context) -> list[Route]:
         title = ctx.settings.site_name + (f": {agency}" if agency else "") + (
             f": {subject}" if subject else "")
         self_url = ctx.absolute(uri_path(request.url.path))  # the topic WebSub pings name
+        pictures = picture_view.leads(ctx, [r.id for r in records], now)
         body = {"atom.xml": _atom, "rss.xml": _rss, "feed.json": _json_feed}[kind](
-            ctx, title, self_url, records, gone, now)
+            ctx, title, self_url, records, gone, now, pictures)
         updated = _updated(records, gone)
         keys = ["feeds", "stories"] + ([f"agency-{key_part(agency)}"] if agency else []) + (
-            [f"subject-{key_part(subject)}"] if subject else [])
+            [f"subject-{key_part(subject)}"] if subject else []) + [
+            f"picture-{p.id}" for p in pictures.values()]
         links = [f'<{header_uri(self_url)}>; rel="self"']
         if ctx.settings.websub_hub:
             links.insert(0, f'<{header_uri(ctx.settings.websub_hub)}>; rel="hub"')
         return respond(request, body, KINDS[kind] + "; charset=utf-8",
-                       cache_seconds=max_age(now, [r.ends_at for r in records], LIST_MAX_AGE),
+                       cache_seconds=max_age(now, [*(r.ends_at for r in records), *(
+                           p.expires for p in pictures.values())], LIST_MAX_AGE),
                        keys=keys, last_modified=updated, extra={"Link": ", ".join(links)})
 
     return [
@@ -120,9 +125,11 @@ def _sub(parent: etree._Element, tag: str, text: str | None = None, **attrs: str
 
 
 def _atom(ctx: Context, title: str, self_url: str, records: list[StoryRecord],
-          gone: list[Tombstone], now: datetime) -> bytes:
+          gone: list[Tombstone], now: datetime,
+          pictures: dict[int, picture_view.Shown] | None = None) -> bytes:
     a = f"{{{ATOM}}}"
-    root = etree.Element(a + "feed", nsmap={None: ATOM, "at": TOMBSTONES})
+    root = etree.Element(a + "feed", nsmap={None: ATOM, "at": TOMBSTONES,
+                                            "media": feed_pictures.MEDIA})
     _sub(root, a + "id", self_url)
     _sub(root, a + "title", title)
     _sub(root, a + "updated", iso(_updated(records, gone) or now))
@@ -149,6 +156,7 @@ def _atom(ctx: Context, title: str, self_url: str, records: list[StoryRecord],
         source = _sub(entry, a + "source")
         _sub(source, a + "title", story.agency or "Agency")
         _sub(entry, a + "content", _content_html(ctx, record), type="html")
+        feed_pictures.atom(entry, ctx, (pictures or {}).get(record.id))
     for tomb in gone:
         deleted = _sub(root, f"{{{TOMBSTONES}}}deleted-entry", ref=tomb.uri, when=iso(tomb.takendown_at))
         _sub(deleted, f"{{{TOMBSTONES}}}comment", ctx.renderer.gettext(_tomb_comment(tomb)))
@@ -162,10 +170,12 @@ def _tomb_comment(tomb: Tombstone) -> str:
 
 
 def _rss(ctx: Context, title: str, self_url: str, records: list[StoryRecord],
-         gone: list[Tombstone], now: datetime) -> bytes:
+         gone: list[Tombstone], now: datetime,
+         pictures: dict[int, picture_view.Shown] | None = None) -> bytes:
     from email.utils import format_datetime
 
-    root = etree.Element("rss", version="2.0", nsmap={"atom": ATOM, "dc": DC})
+    root = etree.Element("rss", version="2.0", nsmap={"atom": ATOM, "dc": DC,
+                                                      "media": feed_pictures.MEDIA})
     channel = _sub(root, "channel")
     _sub(channel, "title", title)
     _sub(channel, "link", ctx.absolute("/"))
@@ -190,11 +200,13 @@ def _rss(ctx: Context, title: str, self_url: str, records: list[StoryRecord],
             _sub(item, "category", subject.name)
         _sub(item, "source", story.agency or "Agency", url=self_url)
         _sub(item, "description", _content_html(ctx, record))
+        feed_pictures.rss(item, ctx, (pictures or {}).get(record.id))
     return etree.tostring(root, xml_declaration=True, encoding="utf-8")
 
 
 def _json_feed(ctx: Context, title: str, self_url: str, records: list[StoryRecord],
-               gone: list[Tombstone], now: datetime) -> bytes:
+               gone: list[Tombstone], now: datetime,
+               pictures: dict[int, picture_view.Shown] | None = None) -> bytes:
     feed: dict[str, Any] = {
         "version": "https://jsonfeed.org/version/1.1",
         "title": title,
@@ -222,5 +234,6 @@ def _json_feed(ctx: Context, title: str, self_url: str, records: list[StoryRecor
             item["tags"] = [s.name for s in story.subjects]
         if story.language:
             item["language"] = story.language
+        feed_pictures.json_item(item, ctx, (pictures or {}).get(record.id))
         feed["items"].append(item)
     return json.dumps(feed, ensure_ascii=False, indent=1).encode("utf-8")

@@ -15,6 +15,7 @@ from starlette.routing import Route
 from wiredesk.store import StoryRecord
 from wiredesk.store.search import QueryError
 from wiredesk.times import iso
+from wiredesk.web import pictures as picture_view
 from wiredesk.web import related
 from wiredesk.web.availability import State, availability
 from wiredesk.web.context import Context
@@ -98,10 +99,14 @@ def routes(ctx: Context) -> list[Route]:
         if number > 1 and not shown:
             return render_page(ctx, request, "notfound.html", status=404)
         leads, linked = related.group_front(ctx.store, shown, now)
+        thumbs = picture_view.leads(ctx, [lead.record.id for lead in leads], now)
         return render_page(ctx, request, "front.html", leads=leads, now=now, page=number,
-                           has_next=len(records) > PAGE_SIZE, keys=["front", "stories", *linked],
+                           has_next=len(records) > PAGE_SIZE, thumbs=thumbs,
+                           keys=["front", "stories", *linked,
+                                 *(f"picture-{t.id}" for t in thumbs.values())],
                            cache_seconds=max_age(now, [*(r.ends_at for r in shown), *(
-                               m.ends_at for lead in leads for m in lead.also)], LIST_MAX_AGE))
+                               m.ends_at for lead in leads for m in lead.also), *(
+                               t.expires for t in thumbs.values())], LIST_MAX_AGE))
 
     async def article(request: Request) -> Response:
         now = ctx.clock()
@@ -116,14 +121,19 @@ def routes(ctx: Context) -> list[Route]:
         canonical = ctx.absolute(ctx.story_path(record.id, record.story.headline))
         links = related.for_article(ctx.store, record, now)
         keys += links.keys  # a takedown of a linked story purges this page too
+        shown = ctx.store.pictures.shown(record.id, now)  # lead first; each with its licence
+        pictures = [picture_view.shown(p) for p in shown]
+        keys += [f"picture-{p.id}" for p in pictures]
         return render_page(ctx, request, "article.html", record=record, story=record.story,
-                           related=links,
+                           related=links, pictures=pictures,
                            provenance=ctx.store.ledger.provenance(record.id),
                            now=now, notice=ctx.settings.notice_for(record.story.agency, ctx.renderer.gettext),
-                           canonical=canonical, jsonld=structured_data(ctx, record, canonical),
+                           canonical=canonical,
+                           jsonld=structured_data(ctx, record, canonical, pictures),
                            description=_description(record.story.body.text),
                            keys=keys, cache_seconds=max_age(now, [record.ends_at, *(
-                               m.ends_at for m in (*links.also, *links.earlier))], ITEM_MAX_AGE))
+                               m.ends_at for m in (*links.also, *links.earlier)), *(
+                               p.expires for p in shown)], ITEM_MAX_AGE))
 
     async def search(request: Request) -> Response:
         now = ctx.clock()
@@ -145,7 +155,9 @@ def routes(ctx: Context) -> list[Route]:
                                          end=end + timedelta(days=1) if end else None,
                                          limit=SEARCH_PAGE, offset=(number - 1) * SEARCH_PAGE)
                 context.update(results=found.results, total=found.total, exact=found.exact,
-                               has_next=found.total > number * SEARCH_PAGE or not found.exact)
+                               has_next=found.total > number * SEARCH_PAGE or not found.exact,
+                               thumbs=picture_view.leads(ctx, [r.id for r, _ in found.results],
+                                                         now))
             except (QueryError, ValueError) as exc:
                 context["message"] = ctx.renderer.gettext(str(exc))  # ours are in the catalogue
         return render_page(ctx, request, "search.html", keys=["search", "stories"], **context)
@@ -195,7 +207,8 @@ def _authors(byline: str | None) -> list[str]:
     return [n.strip() for n in re.split(r",\s*|\s+and\s+", byline) if n.strip()]
 
 
-def structured_data(ctx: Context, record: StoryRecord, canonical: str) -> str:
+def structured_data(ctx: Context, record: StoryRecord, canonical: str,
+                    pictures: list[picture_view.Shown] | None = None) -> str:
     """schema.org NewsArticle JSON-LD, safe to place inside a <script> element."""
     story = record.story
     data: dict[str, object] = {
@@ -225,6 +238,8 @@ def structured_data(ctx: Context, record: StoryRecord, canonical: str) -> str:
         data["inLanguage"] = story.language
     if story.located:
         data["dateline"] = story.dateline or story.located
+    if pictures:
+        data["image"] = [picture_view.image_object(ctx, p) for p in pictures]
     text = json.dumps(data, ensure_ascii=False)
     return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 

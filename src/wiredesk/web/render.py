@@ -89,6 +89,7 @@ class Renderer:
                                 asset=self.assets.asset, has_asset=self.assets.has,
                                 site_language=self.words.language,
                                 textsize_labels="|".join(map(self.gettext, TextSize.LABELS)))
+        self.env.globals["absolute"] = lambda path: settings.base_url.rstrip("/") + path
 
     def gettext(self, message: str) -> str:
         """The site's words in Python code (feeds, error pages): msgids marked with N_."""

@@ -13,8 +13,10 @@ from starlette.routing import Route
 from wiredesk.formats.cleantext import clean
 from wiredesk.store import ListFilter
 from wiredesk.times import iso
+from wiredesk.web import feed_pictures
 from wiredesk.web.context import Context
 from wiredesk.web.http import LIST_MAX_AGE, max_age, respond
+from wiredesk.web.pictures import shown as shown_picture
 from wiredesk.web.policy import Policy, route
 
 SITEMAP = "http://www.sitemaps.org/schemas/sitemap/0.9"
@@ -42,8 +44,10 @@ def routes(ctx: Context) -> list[Route]:
         now = ctx.clock()
         records = ctx.store.live_stories(
             now, limit=NEWS_LIMIT, where=ListFilter(first_since=now - timedelta(days=NEWS_DAYS)))
-        root = etree.Element(f"{{{SITEMAP}}}urlset", nsmap={None: SITEMAP, "news": NEWS})
+        root = etree.Element(f"{{{SITEMAP}}}urlset", nsmap={None: SITEMAP, "news": NEWS,
+                                                            "image": feed_pictures.IMAGE})
         n = f"{{{NEWS}}}"
+        shown = ctx.store.pictures.shown_many([r.id for r in records], now)
         for record in records:
             url = etree.SubElement(root, f"{{{SITEMAP}}}url")
             etree.SubElement(url, f"{{{SITEMAP}}}loc").text = ctx.absolute(
@@ -55,9 +59,12 @@ def routes(ctx: Context) -> list[Route]:
             etree.SubElement(item, n + "publication_date").text = iso(record.firstcreated)
             # clean(): lxml refuses what XML cannot carry; an old row must not 500 the map
             etree.SubElement(item, n + "title").text = clean(record.story.headline)
+            feed_pictures.sitemap(url, ctx, [shown_picture(p) for p in shown.get(record.id, [])])
         return respond(request, _bytes(root), XML,
-                       cache_seconds=max_age(now, [r.ends_at for r in records], LIST_MAX_AGE),
-                       keys=["sitemap", "stories"])
+                       cache_seconds=max_age(now, [*(r.ends_at for r in records), *(
+                           p.expires for found in shown.values() for p in found)], LIST_MAX_AGE),
+                       keys=["sitemap", "stories", *(f"picture-{p.id}" for found in shown.values()
+                                                     for p in found)])
 
     async def stories(request: Request) -> Response:
         now = ctx.clock()

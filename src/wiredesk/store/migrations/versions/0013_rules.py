@@ -12,7 +12,7 @@ from wiredesk.store.codec import story_from_row
 from wiredesk.store.schema import UTCDateTime, stories, versions
 
 revision = "0013"
-down_revision = "0011"
+down_revision = "0012"
 branch_labels = None
 depends_on = None
 

@@ -1,0 +1,196 @@
+"""The bytes of a delivery's pictures, fetched and checked before the desk's transaction.
+
+A story names its pictures by href (ninjs renditions, G2 remoteContent, NITF media, feed
+enclosures). For each picture the largest image rendition is taken:
+
+- a remote href (or one relative to a polled URL) through the source's own Fetcher: its
+  credentials, the SSRF guard on every redirect hop, its time limits. Credentials go only to
+  the source's own host (as for AP's NITF renditions, sources/renditions.py); a picture on
+  another host is fetched with the same guard and limits and no credentials;
+- a relative href from the folder the story came from (a drop folder, or a folder given to
+  `wiredesk ingest`), never from outside it: the real path (symlinks resolved) must lie in
+  the folder's real path. Such a file is taken with its story (moved with it), and a picture
+  file no story names is left where it is, never quarantined as an unreadable story.
+
+Every picture is checked (wiredesk.imaging: size cap, type sniffed from the bytes, pixel cap,
+whole decode). A picture that fails is quarantined with a message naming it and what was
+wrong; its story is applied without it.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import unquote, urljoin, urlsplit
+
+from wiredesk import imaging
+from wiredesk.sources.fetch import Auth, Fetcher, FetchError
+from wiredesk.store import Store
+from wiredesk.store.pictures import PictureBatch, Refused
+from wiredesk.story import Delivery, Picture, Rendition, Story
+
+log = logging.getLogger("wiredesk.sources")
+ACCEPT = "image/avif,image/webp,image/jpeg,image/png,image/gif;q=0.9"
+HEAD_BYTES = 4096  # what the quarantine keeps of a picture over the size cap
+# Files a drop folder holds for its stories: never applied as deliveries of their own.
+PICTURE_SUFFIXES = (".jpg", ".jpeg", ".jpe", ".png", ".webp", ".gif", ".avif", ".svg", ".svgz",
+                    ".heic", ".heif", ".tif", ".tiff", ".bmp")
+PREFERRED = ("original", "highres", "baseimage", "main", "viewimage", "preview")
+
+
+def is_picture_file(name: str, head: bytes = b"") -> bool:
+    """A picture a story may name, by its name or its first bytes."""
+    return name.lower().endswith(PICTURE_SUFFIXES) or imaging.sniff(head) is not None
+
+
+def best(picture: Picture) -> Rendition | None:
+    """The rendition to keep: the widest image the agency offers (named originals first
+    when no width is given)."""
+    images = [r for r in picture.renditions if r.href and (
+        not r.contenttype or r.contenttype.lower().startswith("image/"))]
+    if not images:
+        return None
+
+    def rank(r: Rendition) -> tuple[int, int]:
+        name = (r.name or "").lower()
+        named = len(PREFERRED) - PREFERRED.index(name) if name in PREFERRED else 0
+        return (r.width or 0, named)
+    return max(images, key=rank)
+
+
+@dataclass
+class _Anonymous:
+    """A source's fetch settings without its credentials: for a picture on another host."""
+
+    max_bytes: int
+    allow_private: bool | tuple[str, ...] = False
+    connect_timeout: float = 10.0
+    read_timeout: float = 30.0
+    max_redirects: int = 5
+    auth: Auth = field(default_factory=Auth)
+
+
+class PictureFetch:
+    """Fetch and check the pictures of one delivery's stories (desk.apply's `pictures`).
+
+    `folder`: where relative hrefs are read from (the story file's folder); `fetcher` and
+    `base_url`: the source's Fetcher and URL, for remote and URL-relative hrefs. `taken`
+    lists the folder's picture files used, to be moved along with the story's file."""
+
+    def __init__(self, store: Store | None = None, *, folder: Path | None = None,
+                 fetcher: Fetcher | None = None, base_url: str | None = None,
+                 max_bytes: int = imaging.MAX_BYTES, max_pixels: int = imaging.MAX_PIXELS) -> None:
+        self.store, self.folder, self.fetcher = store, folder, fetcher
+        self.base_url = base_url
+        self.max_bytes, self.max_pixels = max_bytes, max_pixels
+        self.taken: list[Path] = []
+
+    def __call__(self, stories: Sequence[Story], delivery: Delivery) -> PictureBatch:
+        batch = PictureBatch()
+        for story in stories:
+            for picture in story.pictures:
+                if picture.uri in batch.got or (
+                        self.store is not None and self.store.pictures.has_bytes(picture.uri)):
+                    continue  # kept from an earlier delivery (or gone for good)
+                if story.type == "picture" and story.pubstatus.value == "canceled":
+                    continue  # a kill needs no bytes
+                rendition = best(picture)
+                if rendition is None:
+                    continue  # nothing to fetch: the picture is not shown
+                try:
+                    data = self._read(rendition.href, delivery)
+                except _Unreachable as exc:  # no way to fetch it here: not a broken picture
+                    log.info("picture %s for %s not fetched: %s", rendition.href, story.uri, exc)
+                    continue
+                except _Refused as exc:
+                    batch.refused.append(Refused(picture.uri, rendition.href, exc.data,
+                                                 f"picture {rendition.href} for {story.uri}: "
+                                                 f"{exc}"))
+                    continue
+                try:
+                    batch.got[picture.uri] = imaging.check(data, max_bytes=self.max_bytes,
+                                                           max_pixels=self.max_pixels)
+                except imaging.PictureError as exc:
+                    batch.refused.append(Refused(picture.uri, rendition.href, _head(data),
+                                                 f"picture {rendition.href} for {story.uri}: "
+                                                 f"{exc}"))
+        return batch
+
+    def _read(self, href: str, delivery: Delivery) -> bytes:
+        parts = urlsplit(href)
+        if parts.scheme in ("http", "https"):
+            return self._fetch(href)
+        base = self.base_url or (delivery.name if "://" in (delivery.name or "") else None)
+        if self.folder is None and base and not parts.scheme:  # relative to the polled URL
+            return self._fetch(urljoin(base, href))
+        if parts.scheme or parts.netloc or href.startswith("/"):
+            raise _Refused(f"only http(s) URLs and names in the story's own folder are read; "
+                           f"not {parts.scheme or 'an absolute path'}")
+        if self.folder is not None:
+            return self._file(unquote(parts.path))
+        raise _Unreachable("a relative href, and no folder or URL to read it from")
+
+    def _fetch(self, url: str) -> bytes:
+        if self.fetcher is None:
+            raise _Unreachable("remote pictures are fetched by polled sources only (with the "
+                               "source's own credentials and guard)")
+        cfg = self.fetcher.cfg
+        try:
+            if _same_origin(url, self.base_url or ""):
+                return self.fetcher.get(url, accept=ACCEPT).data
+            anonymous = _Anonymous(self.max_bytes, cfg.allow_private, cfg.connect_timeout,
+                                   cfg.read_timeout, cfg.max_redirects)
+            with Fetcher(anonymous, self.fetcher.limiter) as fetcher:
+                got = fetcher.get(url, accept=ACCEPT)
+        except FetchError as exc:
+            raise _Refused(str(exc)) from None
+        if len(got.data) > self.max_bytes:  # the source's own cap may be larger
+            raise _Refused(f"{len(got.data)} bytes is over the picture limit of "
+                           f"{self.max_bytes} bytes", got.data[:HEAD_BYTES])
+        return got.data
+
+    def _file(self, name: str) -> bytes:
+        assert self.folder is not None
+        root = self.folder.resolve()
+        path = (root / name).resolve()
+        if not path.is_relative_to(root) or path == root:
+            raise _Refused(f"{name} is outside the story's folder; not read")
+        try:
+            with path.open("rb") as f:
+                size = os.fstat(f.fileno()).st_size
+                if size > self.max_bytes:
+                    raise _Refused(f"{size} bytes is over the picture limit of "
+                                   f"{self.max_bytes} bytes; not read", f.read(HEAD_BYTES))
+                data = f.read(self.max_bytes + 1)
+        except FileNotFoundError:
+            raise _Refused(f"no file {name} in the story's folder") from None
+        except IsADirectoryError:
+            raise _Refused(f"{name} is a folder, not a picture") from None
+        except OSError as exc:
+            raise _Refused(f"cannot read {name}: {exc.strerror}") from None
+        self.taken.append(root / name)
+        return data
+
+
+class _Refused(Exception):
+    def __init__(self, message: str, data: bytes = b"") -> None:
+        super().__init__(message)
+        self.data = data
+
+
+class _Unreachable(Exception):
+    """A picture this path has no way to fetch (a remote href given to `wiredesk ingest`):
+    the story goes without it, and nothing is quarantined: the bytes were never seen."""
+
+
+def _head(data: bytes) -> bytes:
+    return data if len(data) <= imaging.MAX_BYTES // 8 else data[:HEAD_BYTES]
+
+
+def _same_origin(href: str, base: str) -> bool:
+    a, b = urlsplit(href), urlsplit(base)
+    return bool(a.scheme and a.netloc) and (a.scheme, a.netloc.lower()) == (b.scheme,
+                                                                              b.netloc.lower())
