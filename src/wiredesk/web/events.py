@@ -67,7 +67,7 @@ class EventStream:
             await _plain(send, 400, "control characters in the address")
             return
         try:
-            asked = _query(scope, self.ctx.store.max_id)
+            asked = read_query(scope, self.ctx.store.max_id)
         except BadQuery as exc:
             await _plain(send, 400, str(exc))
             return
@@ -147,7 +147,7 @@ async def _disconnected(receive: Receive) -> None:
         pass
 
 
-def _query(scope: Scope, max_id: int) -> dict[str, Any]:
+def read_query(scope: Scope, max_id: int) -> dict[str, Any]:
     from urllib.parse import parse_qsl
 
     params = dict(parse_qsl(scope.get("query_string", b"").decode("latin-1")))

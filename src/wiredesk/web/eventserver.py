@@ -22,7 +22,7 @@ from typing import Any
 from urllib.parse import unquote
 
 from wiredesk.store import Store
-from wiredesk.web.events import HEADERS, RETRY_MS, BadQuery, _query
+from wiredesk.web.events import HEADERS, RETRY_MS, BadQuery, read_query
 from wiredesk.web.live import Broadcaster, Connection
 from wiredesk.web.security import ODD
 
@@ -147,7 +147,7 @@ class EventServer:
                                 value.strip().encode("latin-1")))
         scope: dict[str, Any] = {"query_string": query.encode("latin-1"), "headers": headers}
         try:
-            asked = _query(scope, self.store.max_id)
+            asked = read_query(scope, self.store.max_id)
         except BadQuery as exc:
             protocol._plain(400, str(exc))
             return
