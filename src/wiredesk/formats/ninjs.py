@@ -28,6 +28,7 @@ from wiredesk.formats.contract import Format
 from wiredesk.formats.dates import iso, parse_datetime
 from wiredesk.formats.errors import FormatError
 from wiredesk.formats.headlines import ensure_headline
+from wiredesk.formats.revisions import signal_words
 from wiredesk.story import Body, Pubstatus, Story, StoryWarning, Subject
 
 NAME = "ninjs"
@@ -279,6 +280,7 @@ def _item_to_story(item: dict[str, Any], where: str, raw: bytes) -> Story | None
         usageterms=get("usageterms"),
         ednote=get("ednote"),
         creditline=read.descriptions.get("creditline"),
+        signals=signal_words(item.get("signals")),
         raw=raw,
         format=fmt,
         warnings=dropped,
