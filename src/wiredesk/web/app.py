@@ -32,6 +32,7 @@ from wiredesk.web import (
     console,
     events,
     feeds,
+    history,
     notify,
     observe,
     pages,
@@ -58,6 +59,7 @@ def site_routes(ctx: Context, auth: Auth) -> list[BaseRoute]:
     """Every surface, in the order the router tries them: one line each."""
     static = AssetFiles()  # fingerprinted names, a year's cache (web/assets.py)
     return [
+        *history.routes(ctx),  # before pages: /story/{id}/history is no slug
         *pages.routes(ctx),
         *api.routes(ctx),
         *takedowns_api.routes(ctx),

@@ -10,6 +10,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from wiredesk import desk
+from wiredesk.corrections import version_label
 from wiredesk.store import StoryRecord, VersionRecord
 from wiredesk.web.availability import State, availability
 from wiredesk.web.console_kit import GATED, Forbidden, Kit, field, redirect
@@ -42,6 +43,7 @@ def routes(ctx: Context, kit: Kit) -> list[Route]:
         ]
         return kit.render(request, "console_story.html", status=status, title=record.story.headline,
                           section="stories", record=record, history=history, pairs=pairs,
+                          labels=arrival_labels(history),
                           error=error, reason=reason,
                           live=availability(record, ctx.clock()).state is State.LIVE,
                           held=desk.held_reason(record.story),
@@ -80,3 +82,9 @@ def routes(ctx: Context, kit: Kit) -> list[Route]:
         route("/console/stories/{story_id:int}", story, GATED),
         route("/console/stories/{story_id:int}/kill", kill, GATED, methods=["POST"]),
     ]
+
+
+def arrival_labels(history: list[VersionRecord]) -> dict[int, str]:
+    """Each version's readable label (corrections.version_label), counted by arrival."""
+    ordered = sorted(history, key=lambda v: v.id)
+    return {v.id: version_label(v.story, n) for n, v in enumerate(ordered, start=1)}

@@ -11,6 +11,7 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 from markupsafe import Markup
 
 from wiredesk.config import Settings
+from wiredesk.corrections import correction
 from wiredesk.times import iso
 from wiredesk.web.assets import asset
 
@@ -79,6 +80,7 @@ class Renderer:
         self.env.filters.update(when=when, isotime=isotime, slug=slug, highlight=highlight)
         self.env.globals.update(site=settings.site_name, URGENT=URGENT, safe_html=Markup,
                                 asset=asset)
+        self.env.globals.update(correction_of=correction)  # corrections.py, for notices
 
     def render(self, template: str, **context: Any) -> str:
         return self.env.get_template(template).render(**context)
