@@ -198,7 +198,8 @@ def kill(store: Store, uri: str, *, reason: str, actor: str, now: datetime) -> b
             raise LookupError(f"no story with uri {uri!r}")
         words = reasons.operator(actor, reason.strip())
         done = w.take_down(locked.id, reason="removed", detail=words, actor=actor, now=now)
-    announce(TakenDown(uri, "operator", words, actor, done, time.monotonic() - started))
+    # The event names the actor apart: its reason is the operator's own words, as typed.
+    announce(TakenDown(uri, "operator", reason.strip(), actor, done, time.monotonic() - started))
     return done
 
 

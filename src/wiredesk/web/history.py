@@ -54,10 +54,17 @@ def shown_versions(history: list[VersionRecord], now: datetime) -> list[VersionR
     shown = []
     for index, version in enumerate(heads):
         story = version.story
-        replaced = heads[index + 1].received_at if index + 1 < len(heads) else None
         start = max(version.received_at, story.embargoed or version.received_at)
-        end = min(replaced, now) if replaced is not None else now
-        if version.pubstatus == "usable" and desk.held_reason(story) is None and start < end:
+        if index + 1 < len(heads):  # shown until the next head replaced it, if at all
+            after = heads[index + 1]
+            # Replaced in the same instant: shown only if by another delivery (another commit);
+            # versions of one delivery are committed together, the earlier never shown.
+            seen = start < after.received_at or (
+                start == after.received_at == version.received_at
+                and (after.source, after.delivery_name) != (version.source, version.delivery_name))
+        else:  # the head: shown once its embargo has passed, as the article is
+            seen = story.embargoed is None or story.embargoed <= now
+        if version.pubstatus == "usable" and desk.held_reason(story) is None and seen:
             shown.append(version)
     return shown
 
