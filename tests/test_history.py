@@ -203,7 +203,6 @@ def test_expiry_before_arrival_says_which(store, now):
 
 def test_console_shows_labels_and_the_words(store, clock, now):
     from test_console import PASSWORD, login, make_client
-
     from wiredesk.passwords import hash_password
 
     store.users.set_password("ed", hash_password(PASSWORD), now)
