@@ -77,3 +77,8 @@ def test_live_bench_runs():
     out = bench("live.py")
     assert "live takedown to every open /events stream" in out
     assert "\n      50 " in out and "goals:" in out
+
+
+def test_textdiff_bench_runs():
+    out = bench("textdiff.py")
+    assert "correction in one paragraph" in out and "ratio = plain difflib" in out
