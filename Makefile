@@ -37,6 +37,7 @@ bench: $(VENV)/.test-extras
 	   varnish varnish-modules)
 	$(BIN)/python bench/parse.py
 	$(BIN)/python bench/tick.py
+	$(BIN)/python bench/textdiff.py
 	$(BIN)/python bench/stores.py
 	$(BIN)/python bench/scale.py
 	$(BIN)/python bench/serve.py

@@ -91,3 +91,8 @@ def test_pictures_bench_runs():
     out = bench("pictures.py")
     assert "renditions/s/core" in out and "\npillow " in out
     assert "nginx, same bytes" in out and "wiredesk 1024.jpg" in out
+
+
+def test_textdiff_bench_runs():
+    out = bench("textdiff.py")
+    assert "correction in one paragraph" in out and "ratio = plain difflib" in out

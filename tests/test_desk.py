@@ -65,7 +65,7 @@ def test_kill_takes_every_version_down_and_purges(store, now):
     assert all(store.raw_bytes(v.raw_sha256) is None for v in history)
     (log,) = store.takedowns()
     assert (log.uri, log.reason, log.detail, log.headline) == (
-        "urn:test:1", "killed", "Legal kill", "Headline v2")
+        "urn:test:1", "killed", "killed by AP: Legal kill", "Headline v2")
 
 
 def test_a_late_older_kill_still_kills(store, now):
@@ -124,7 +124,7 @@ def test_operator_kill_is_logged_with_reason_and_actor(store, now):
     assert desk.kill(store, "urn:test:1", reason="Court order", actor="ed", now=now)
     assert not desk.kill(store, "urn:test:1", reason="again", actor="ed", now=now)
     (log,) = store.takedowns()
-    assert (log.reason, log.detail, log.actor) == ("removed", "Court order", "ed")
+    assert (log.reason, log.detail, log.actor) == ("removed", "removed by editor ed: Court order", "ed")
 
 
 def test_bad_file_is_quarantined_with_its_bytes_and_a_message(store, now):

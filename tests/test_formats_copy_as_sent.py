@@ -170,10 +170,10 @@ def test_dpa_keyword_line_names_the_story_across_a_rewrite():
 
 
 @pytest.mark.parametrize(("text", "key"), [
-    ("BC-US--Fed-Rates,2nd Ld-Writethru/612\n\nFed holds", Key("US--Fed-Rates", "3", ("update",))),
-    ("USA-FED/RATES (UPDATE 1)\nFed holds", Key("USA-FED/RATES", "2", ("update",))),
+    ("BC-US--Fed-Rates,2nd Ld-Writethru/612\n\nFed holds", Key("US--Fed-Rates", "3", ("update",), "2nd Ld-Writethru")),
+    ("USA-FED/RATES (UPDATE 1)\nFed holds", Key("USA-FED/RATES", "2", ("update",), "UPDATE 1")),
     ("Slug: fed-rates\nFed holds", Key("fed-rates")),
-    ("Bundestag/Haushalt/ (2. Zusammenfassung)\nX", Key("Bundestag/Haushalt", "3", ("update",))),
+    ("Bundestag/Haushalt/ (2. Zusammenfassung)\nX", Key("Bundestag/Haushalt", "3", ("update",), "2. Zusammenfassung")),
     ("Fed holds rates steady\nBody", None),
     ("OIL-PRICES/", None),  # a key with nothing after it names nothing
 ])

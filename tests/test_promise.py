@@ -1,8 +1,8 @@
 """The one absolute promise, as a model-based test: whatever arrives in whatever order and
 however the clock moves, no surface ever shows a taken-down story, an embargoed one before
-its time, or an older version over a newer one; and no picture is served or shown once it is
-killed, nor ever without a story a reader may see that shows it. Reads go through the
-rendered-page cache."""
+its time, or an older version over a newer one; the public history lists exactly the versions
+readers saw; and no picture is served or shown once it is killed, nor ever without a story a
+reader may see that shows it. Reads go through the rendered-page cache."""
 
 from __future__ import annotations
 
@@ -75,6 +75,7 @@ class Promise(RuleBasedStateMachine):
             with open(f"{self.folder}/{name}.jpg", "wb") as f:
                 f.write(buffer.getvalue())
         self.killed: set[str] = set()  # pictures the agency killed
+        self.seen: dict[str, list[str]] = {}  # uri -> headlines readers saw, in order
 
     def teardown(self) -> None:
         self.client.__exit__(None, None, None)
@@ -170,13 +171,23 @@ class Promise(RuleBasedStateMachine):
                 continue
             page = self.client.get(f"/story/{record.id}")
             api = self.client.get(f"/api/v1/stories/{record.id}")
+            history = self.client.get(f"/story/{record.id}/history")
             if uri in shown:
                 assert page.status_code == 200, (uri, page.status_code)
                 assert f"<h1 class=\"headline\">{shown[uri]}</h1>" in page.text
                 assert api.json()["headlines"][0]["value"] == shown[uri]
+                # the public history lists exactly the versions readers saw, newest first
+                seen = self.seen.setdefault(uri, [])
+                if not seen or seen[-1] != shown[uri]:
+                    seen.append(shown[uri])
+                assert history.status_code == 200, (uri, history.status_code)
+                listed = lxml_html.fromstring(history.text).xpath(
+                    "//p[@class='version-headline']/text()")
+                assert listed == seen[::-1], (uri, listed, seen)
             else:
                 assert page.status_code in (404, 410), (uri, page.status_code)
                 assert api.status_code in (404, 410)
+                assert history.status_code == page.status_code, (uri, history.status_code)
                 if self.model[uri].gone:
                     assert page.status_code == 410 and api.status_code == 410
 

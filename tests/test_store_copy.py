@@ -31,7 +31,7 @@ def test_copy_sqlite_to_postgresql_keeps_history_audit_quarantine_and_search(tmp
     record = pg_target.story_by_uri("urn:a")
     assert record.story.headline == "Storm inland" and record.version_count == 2
     assert [v.version for v in pg_target.history(record.id)] == ["1", "2"]
-    assert pg_target.takedowns()[0].detail == "legal"
+    assert pg_target.takedowns()[0].detail == "removed by editor ed: legal"
     assert pg_target.search("storm", later(now, minutes=6)).total == 1
     # the copy goes on working: new ids do not collide with copied ones
     deliver(pg_target, ninjs_item("urn:c", at=now), now)

@@ -23,7 +23,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-from wiredesk import formats
+from wiredesk import formats, reasons
 from wiredesk import rules as editorial
 from wiredesk.formats import FormatError
 from wiredesk.formats.cleantext import clean
@@ -67,6 +67,7 @@ class Report:
     error_format: str | None = None  # the format that failed to read, when quarantined
     warnings: Counter[str] = field(default_factory=Counter)  # format -> warnings on its stories
     pictures_refused: list[str] = field(default_factory=list)  # quarantined, story kept
+    killed: dict[str, str] = field(default_factory=dict)  # uri -> the kill's words (reasons.py)
 
     def counts(self) -> Counter[str]:
         return Counter(str(outcome) for _, outcome in self.outcomes)
@@ -133,8 +134,8 @@ def apply(store: Store, delivery: Delivery, terms: Terms = DEFAULT_TERMS, *,
     announce(Applied(delivery, report, time.monotonic() - started))
     for uri, outcome in report.outcomes:
         if outcome is Outcome.KILLED:
-            announce(TakenDown(uri, "agency", "killed by the agency", None,
-                               seconds=time.monotonic() - started))
+            announce(TakenDown(uri, "agency", report.killed.get(uri, "killed by the agency"),
+                               None, seconds=time.monotonic() - started))
     return report
 
 
@@ -184,8 +185,10 @@ def _apply(store: Store, delivery: Delivery, terms: Terms, transform: Transform 
         if len(texts) > 1:  # a few statements for the whole delivery, not a few a story
             _prepare(w, texts, delivery)
         for story in stories:
-            report.outcomes.append((story.uri, _apply_story(w, story, delivery,
-                                                            held)))
+            outcome = _apply_story(w, story, delivery, held)
+            report.outcomes.append((story.uri, outcome))
+            if outcome is Outcome.KILLED:
+                report.killed[story.uri] = reasons.agency_kill(story, terms.agency or delivery.source)
     return report
 
 
@@ -226,8 +229,9 @@ def kill(store: Store, uri: str, *, reason: str, actor: str, now: datetime) -> b
         locked = w.lock_story(uri)
         if locked is None:
             raise LookupError(f"no story with uri {uri!r}")
-        done = w.take_down(locked.id, reason="removed", detail=reason.strip(), actor=actor,
-                           now=now)
+        words = reasons.operator(actor, reason.strip())
+        done = w.take_down(locked.id, reason="removed", detail=words, actor=actor, now=now)
+    # The event names the actor apart: its reason is the operator's own words, as typed.
     announce(TakenDown(uri, "operator", reason.strip(), actor, done, time.monotonic() - started))
     return done
 
@@ -303,7 +307,7 @@ def _apply_story(w: Writer, story: Story, delivery: Delivery, held: _Held) -> Ou
         # A kill is final whatever its version number: the licence is the safe side.
         if locked.head is None:  # a kill for a story we never had: record it so nothing follows
             w.set_head(locked.id, key, story, state="withheld", ends_at=now, now=now)
-        detail = story.ednote or "killed by the agency"
+        detail = reasons.agency_kill(story, agency or delivery.source)
         w.take_down(locked.id, reason="killed", detail=detail, actor=story.agency or delivery.source,
                     now=now)
         return Outcome.KILLED
@@ -325,7 +329,8 @@ def _apply_story(w: Writer, story: Story, delivery: Delivery, held: _Held) -> Ou
     if story.pictures or locked.id not in w.fresh:  # an update may drop a picture
         _link_pictures(w, locked.id, story, delivery, held)
     if ends_at <= now:
-        w.take_down(locked.id, reason="expired", detail="licence ended before arrival",
+        words = reasons.expiry(locked.firstcreated, ends_at, story.expires)
+        w.take_down(locked.id, reason="expired", detail=f"{words}, ended before arrival",
                     actor=None, now=now)
         return Outcome.EXPIRED
     if state == "withheld":

@@ -23,8 +23,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from wiredesk import desk
+from wiredesk import desk, reasons
 from wiredesk.store import Store, pictures
+from wiredesk.store.expiries import endings
 from wiredesk.times import utc_now
 
 BATCH = 500  # stories per transaction: bounded work, short locks
@@ -46,11 +47,18 @@ def tick(store: Store, now: datetime) -> TickReport:
     while True:
         with store.write() as w:
             due = w.due_expiries(now, BATCH)
-            report.expired += w.take_down_many(due, reason="expired",
-                                               detail="licence period ended", actor=None, now=now)
+            # The log says which time ran out (reasons.py): a few groups, a batch each.
+            groups: dict[str, list[int]] = {}
+            for end in endings(w.c, due):
+                words = reasons.expiry(end.firstcreated, end.ends_at, end.expires)
+                groups.setdefault(words, []).append(end.story_id)
+            for words, ids in groups.items():
+                report.expired += w.take_down_many(ids, reason="expired", detail=words,
+                                                   actor=None, now=now)
+            worded = {i: words for words, ids in groups.items() for i in ids}
             gone = list(w.changes.takedowns)
         for story in gone:
-            desk.announce(desk.TakenDown(story.uri, "clock", "licence period ended", None))
+            desk.announce(desk.TakenDown(story.uri, "clock", worded[story.story_id], None))
         if len(due) < BATCH:
             store.journal.prune(utc_now())  # the journal is timed by the wall clock
             return report

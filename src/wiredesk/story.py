@@ -128,6 +128,9 @@ class Story:
     ednote: str | None = None
     creditline: str | None = None  # e.g. "(Reporting by ...; Editing by ...)"
     signals: tuple[str, ...] = ()  # "update", "correction", "refile", "withdrawn"...
+    # The agency's own name for this version as its copy says it ("UPDATE 2", "CORRECTED",
+    # "1st Ld-Writethru", "Berichtigung"); None when the copy names none.
+    label: str | None = None
     # Why this item must never reach readers whatever else it says (an advisory, a daybook,
     # "not for publication", an AP item without the `newscontent` signal); None: publishable.
     hold: str | None = None

@@ -134,6 +134,7 @@ def _story(frame: Frame, agency_arg: str | None) -> Story:
                           uri=f"urn:wiredesk:anpa:category:{category}", code=category),),
         copyrightholder=holder, copyrightnotice=notice, usageterms=terms,
         ednote=" ".join(heads.ednotes) or None, signals=tuple(dict.fromkeys(signals)),
+        label=_label(version_text),
         raw=frame.raw, format=NAME,
     )
 
@@ -318,6 +319,13 @@ def _version(text: str) -> tuple[str, tuple[str, ...], str | None]:
         kind = "take" if take["t"] else "add"
         piece = f"{kind}-{int(number)}" if kind == "add" or int(number) > 1 else None
     return version, tuple(signals), piece
+
+
+def _label(text: str) -> str | None:
+    """The version field's words that name a version ("1st Ld-Writethru", "Correction")."""
+    found = [m.group(0).strip() for pattern in (_WRITETHRU, _CORRECTION)
+             if (m := pattern.search(text))]
+    return ", ".join(found) or None
 
 
 def _trailer_time(match: re.Match[str], where: str) -> datetime:

@@ -149,7 +149,8 @@ def _story(item: dict[str, Any], where: str, raw: bytes, agency: str | None) -> 
     if not isinstance(itemid, str) or not itemid.strip():
         raise FormatError(NAME, f"{where}.altids.itemid",
                           "an AP item needs altids.itemid (its id across revisions)")
-    editorial = {t.lower() for t in r.words("editorialtypes")}
+    types = r.words("editorialtypes")
+    editorial = {t.lower() for t in types}
     pubstatus, signals = _status(r, editorial, f"{where}.pubstatus")
     version = item.get("version")
     if isinstance(version, bool) or not isinstance(version, int | str):
@@ -186,6 +187,9 @@ def _story(item: dict[str, Any], where: str, raw: bytes, agency: str | None) -> 
         usageterms=r.text("usageterms"),
         ednote=ednote,
         signals=signals,
+        # AP's editorial types as it spells them: "Correction", "Writethru", "Ld-Writethru".
+        label=", ".join(t for t in types if t.lower() in _LABELS or "writethru" in t.lower())
+        or None,
         hold=_hold(item, r, editorial, headline, ednote),
         body_href=_nitf_href(item.get("renditions"), r),
         raw=raw,
@@ -201,6 +205,9 @@ def _story(item: dict[str, Any], where: str, raw: bytes, agency: str | None) -> 
                                        "held from readers"))
     story = story.with_changes(warnings=tuple(r.warnings))
     return ensure_headline(story, NAME, where)
+
+
+_LABELS = {"correction", "writethru", "update", "lead", "refile", "advisory"}
 
 
 def _status(r: _Read, editorial: set[str], where: str) -> tuple[Pubstatus, tuple[str, ...]]:

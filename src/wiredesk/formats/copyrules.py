@@ -27,6 +27,8 @@ _REUTERS_KEY = re.compile(r"^(?P<slug>[A-Z0-9]+(?:[-/][A-Z0-9]+)+/?)(?: \((?P<re
 _UPDATE = re.compile(r"\b(?:UPDATE|WRAPUP) (?P<n>\d+)\b")
 _LABELLED = re.compile(r"^(?:Slug|Keywords?|Key|Stichworte?)\s*:\s*(?P<slug>\S.{0,100})$", re.I)
 _DPA_KEY = re.compile(r"^(?P<slug>[\wÄÖÜäöüß][\wÄÖÜäöüß .-]{0,60}(?:/[\wÄÖÜäöüß .()-]{1,60})*)/$")
+_AP_LABEL = re.compile(r"(?i)Writethru|Correct|Refile|Repeat|Advisory")
+_REUTERS_LABEL = re.compile(r"^\s*(?:(?:UPDATE|WRAPUP|CORRECTED|REFILE|RPT)(?: \d+)?-?)+\s*$")
 _FIRST_LINE = re.compile(r"\n*([^\n]*)\n")
 _LAST_LABEL = re.compile(r"\n[ \t]*(?:Slug|Keywords?|Key|Stichworte?)[ \t]*:[ \t]*"
                          r"(?P<slug>\S[^\n]{0,100})\s*$", re.I)
@@ -80,6 +82,7 @@ class Key:
     slug: str
     version: str | None = None
     signals: tuple[str, ...] = ()
+    label: str | None = None  # the version as the key line words it: "1st Ld-Writethru"
 
 
 def take_key(text: str) -> tuple[Key | None, str]:
@@ -104,13 +107,17 @@ def _key(line: str) -> Key | None:
         signals = ("update",) if lead else ()
         if re.search(r"(?i)\bcorrect", found["rest"]):
             signals += ("correction",)
-        return Key(found["slug"].strip(), version, signals)
+        words = [w.strip() for w in found["rest"].split(",")]
+        label = ", ".join(w for w in words if _AP_LABEL.search(w)) or None
+        return Key(found["slug"].strip(), version, signals, label)
     if found := _LABELLED.match(line):
         return Key(found["slug"].strip())
     if found := _REUTERS_KEY.match(line):
         update = _UPDATE.search(found["rest"] or "")
+        label = found["rest"].strip() if _REUTERS_LABEL.match(found["rest"] or "") else None
         return Key(found["slug"].rstrip("/"),
-                   str(int(update["n"]) + 1) if update else None, ("update",) if update else ())
+                   str(int(update["n"]) + 1) if update else None, ("update",) if update else (),
+                   label)
     if "/" in line and (found := _DPA_KEY.match(_MARKER.sub("", line).strip())):
         parts = [p.strip() for p in found["slug"].split("/")]
         slug = "/".join(p for p in parts if p and not _DPA_VERSION.match(p))
@@ -120,5 +127,7 @@ def _key(line: str) -> Key | None:
         signals = ("update",) if summary else ()
         if re.search(r"(?i)Berichtigung|Korrektur", marks):
             signals += ("correction",)
-        return Key(slug, version, signals) if slug else None
+        label = ", ".join(m for m in [*re.findall(r"\(([^()]*)\)", line), *parts]
+                          if _DPA_VERSION.match(m.strip())) or None
+        return Key(slug, version, signals, label) if slug else None
     return None

@@ -11,6 +11,7 @@ from datetime import UTC, datetime, timedelta
 
 from wiredesk.formats.dates import safe_datetime
 from wiredesk.formats.errors import FormatError
+from wiredesk.formats.revisions import label_of
 from wiredesk.formats.wirerules import (
     WireBody,
     headline_rules,
@@ -101,6 +102,7 @@ def entry_story(e: Entry, feed: FeedInfo, agency: str | None) -> Story:
         ednote=e.comment if e.deleted else wb.ednote,
         creditline=wb.creditline,
         signals=tuple(dict.fromkeys(signals)) if signals else (),
+        label=label_of(title) if signals else None,
         raw=e.raw,
         format=NAME,
     )

@@ -20,6 +20,7 @@ from lxml import etree
 
 from wiredesk.formats.dates import lenient_when
 from wiredesk.formats.fieldvalues import read_pubstatus
+from wiredesk.formats.revisions import tags_label
 from wiredesk.formats.wirerules import agency_name, signal, strip_tags
 from wiredesk.story import Pubstatus, Story, StoryWarning
 
@@ -157,6 +158,7 @@ def apply_packages(stories: list[Story], packages: list[tuple[etree._Element, by
             out[index] = story.with_changes(
                 pubstatus=stronger(story.pubstatus, status),
                 signals=tuple(dict.fromkeys([*story.signals, *signals])),
+                label=story.label or tags_label(tags),
                 headline=story.headline or headline,
                 ednote=story.ednote or _text(_child(meta, "edNote")) or None)
             continue
@@ -181,6 +183,7 @@ def apply_packages(stories: list[Story], packages: list[tuple[etree._Element, by
             agency=named or agency,
             ednote=_text(_child(meta, "edNote")) or None,
             signals=tuple(signals),
+            label=tags_label(tags),
             body_href=ref.href,
             raw=raw,
             format=fmt,

@@ -154,6 +154,7 @@ def _story(frame: Frame, agency_arg: str | None) -> Story:
         ednote=" ".join([*sperrfrist, *(f"({m})" for m in markers), *text.note]) or None,
         creditline=text.credit,
         signals=signals,
+        label=_label([*markers, *flagged]),
         raw=frame.raw,
         format=NAME,
     )
@@ -351,6 +352,14 @@ def _paragraphs(lines: list[str]) -> list[str]:
             paras.append(current)
         current.append(" ".join(line.split()))
     return [" ".join(p) for p in paras]
+
+
+def _label(markers: list[str]) -> str | None:
+    """The markers that name a version, as the agency words them ("2. Zusammenfassung",
+    "Berichtigung"); of a long marker ("Berichtigung: Im zweiten Absatz ...") its word."""
+    words = [m if len(m) <= 30 else found.group(0) for m in markers
+             if (found := _VERSION_WORD.search(m))]
+    return ", ".join(dict.fromkeys(w.strip() for w in words)) or None
 
 
 def _version(markers: list[str]) -> tuple[str | None, tuple[str, ...], Pubstatus]:

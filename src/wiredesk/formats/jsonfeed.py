@@ -25,6 +25,7 @@ from wiredesk.formats.contract import Format
 from wiredesk.formats.dates import safe_datetime
 from wiredesk.formats.errors import FormatError
 from wiredesk.formats.headlines import ensure_headline
+from wiredesk.formats.revisions import label_of
 from wiredesk.formats.textcodec import decode
 from wiredesk.formats.wirerules import (
     WireBody,
@@ -130,6 +131,7 @@ def _item(item: dict[str, Any], where: str, spec: str, feed_title: str | None,
         ednote=" ".join(x for x in (ext.get("ednote"), wb.ednote) if x) or None,
         creditline=wb.creditline,
         signals=tuple(dict.fromkeys(signals)),
+        label=label_of(title) if signals else None,
         # Always the item itself: a polled feed's other items and header change between
         # polls, and the desk tells a repeat from a new version by these bytes.
         raw=json_bytes(item),

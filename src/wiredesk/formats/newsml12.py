@@ -21,6 +21,7 @@ from wiredesk.formats.dates import when
 from wiredesk.formats.errors import FormatError
 from wiredesk.formats.fieldvalues import read_integer, read_pubstatus
 from wiredesk.formats.nitf import SUBJECTCODE_URI, read_nitf
+from wiredesk.formats.revisions import tags_label
 from wiredesk.formats.textcodec import decode
 from wiredesk.formats.wirerules import (
     Dateline,
@@ -153,6 +154,7 @@ def _story(item: etree._Element, where: str, raw: bytes, agency: str | None,
         ednote=" ".join(_notes(comp)) or parts.ednote,
         creditline=line("CreditLine") or parts.creditline or trailing_credit(body),
         signals=tuple(dict.fromkeys(signals)),
+        label=tags_label(tags),
         raw=raw,
         format=NAME,
         # what the NITF inside had odd; its headline fallback only if that headline is used

@@ -21,6 +21,7 @@ from wiredesk.formats.errors import FormatError
 from wiredesk.formats.fieldvalues import read_integer, read_pubstatus
 from wiredesk.formats.g2packages import apply_packages, rtr_status, stronger, worth_a_look
 from wiredesk.formats.nitf import first_sentence, read_nitf
+from wiredesk.formats.revisions import tags_label
 from wiredesk.formats.textcodec import decode
 from wiredesk.formats.wirerules import (
     Dateline,
@@ -228,6 +229,7 @@ def _story(item: etree._Element, where: str, raw: bytes, agency: str | None,
         ednote=_text(mkids, "edNote") or parts.ednote,
         creditline=_text(ckids, "creditline") or parts.creditline or trailing_credit(body),
         signals=tuple(dict.fromkeys(signals)),
+        label=tags_label(tags),
         raw=raw,
         format=NAME,
         warnings=tuple(it.warnings),

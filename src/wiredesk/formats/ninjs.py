@@ -29,6 +29,7 @@ from wiredesk.formats.contract import Format
 from wiredesk.formats.dates import iso, parse_datetime
 from wiredesk.formats.errors import FormatError
 from wiredesk.formats.headlines import ensure_headline
+from wiredesk.formats.revisions import signal_words
 from wiredesk.story import Body, Pubstatus, Story, StoryWarning, Subject
 
 NAME = "ninjs"
@@ -228,7 +229,9 @@ def parse(data: bytes, *, agency: str | None = None) -> list[Story]:
 def _item_to_story(item: dict[str, Any], where: str, raw: bytes) -> Story | None:
     profile = generation(item)
     fmt = f"ninjs {profile}"
+    signals = signal_words(item.get("signals"))  # no ninjs field, but agencies send it
     item, dropped = lenient(item, profile, where)
+    dropped = tuple(w for w in dropped if not (signals and w.field == "signals"))
     if item.get("type") in _NON_TEXT:
         return None  # a picture or video is not a story; it is carried as an association
     v = _V3_KEYS.get if profile == "3.1" else (lambda key, default=None: key)
@@ -280,6 +283,7 @@ def _item_to_story(item: dict[str, Any], where: str, raw: bytes) -> Story | None
         usageterms=get("usageterms"),
         ednote=get("ednote"),
         creditline=read.descriptions.get("creditline"),
+        signals=signals,
         raw=raw,
         format=fmt,
         warnings=dropped,

@@ -17,6 +17,7 @@ from wiredesk.formats.contract import Format
 from wiredesk.formats.dates import lenient_when
 from wiredesk.formats.errors import FormatError
 from wiredesk.formats.fieldvalues import read_integer, read_pubstatus
+from wiredesk.formats.revisions import tags_label
 from wiredesk.formats.wirerules import (
     Dateline,
     agency_name,
@@ -126,6 +127,7 @@ def _nitf_fields(nitf: etree._Element, dateline_known: bool, fmt: str) -> dict[s
         ednote=" ".join(x.strip() for x in notes if x and x.strip()) or None,
         creditline=text_of(find_path(n.body, "body.end/tagline")) or trailing_credit(content),
         signals=tuple(dict.fromkeys(signals + [signal(t) for t in tags if signal(t)])),
+        label=tags_label(tags),
         format=fmt,
         warnings=tuple(warned),
     )

@@ -14,6 +14,7 @@ from wiredesk.formats.bodies import body_from_paragraphs
 from wiredesk.formats.contract import Format
 from wiredesk.formats.copyrules import clean_by, drop_agency_line, split_credit, take_key
 from wiredesk.formats.errors import FormatError
+from wiredesk.formats.revisions import tags_label
 from wiredesk.formats.textcodec import decode
 from wiredesk.formats.wirerules import (
     WITHDRAWN_REF,
@@ -89,6 +90,7 @@ def parse(data: bytes, *, agency: str | None = None) -> list[Story]:
             ednote=" ".join(parts.advisories) or None,
             creditline=creditline,
             signals=tuple(dict.fromkeys(s for s in signals if s)),
+            label=tags_label(parts.tags) or (key.label if key else None),
             raw=data,
             format=NAME,
         )

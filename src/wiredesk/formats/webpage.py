@@ -25,6 +25,7 @@ from wiredesk.formats.bodies import body_from_paragraphs
 from wiredesk.formats.contract import Format
 from wiredesk.formats.dates import safe_datetime
 from wiredesk.formats.errors import FormatError
+from wiredesk.formats.revisions import label_of
 from wiredesk.formats.textcodec import decode
 from wiredesk.formats.wirerules import (
     BYLINE,
@@ -111,6 +112,7 @@ def parse(data: bytes, *, agency: str | None = None) -> list[Story]:
         ednote=" ".join([*parts.advisories, *([correction] if correction else [])]) or None,
         creditline=parts.credit or _plain(ld.get("creditText")),
         signals=tuple(dict.fromkeys(signals)),
+        label=label_of(headline) if signals else None,
         raw=data,
         format=NAME,
     )]

@@ -12,6 +12,7 @@ _TEXTS = (
     "uri", "headline", "version", "slugline", "by", "located", "dateline", "agency", "language",
     "copyrightholder", "copyrightnotice", "usageterms", "ednote", "creditline", "format",
     "hold", "body_href",
+    "label",
 )
 
 

@@ -32,6 +32,7 @@ from wiredesk.web import (
     console,
     events,
     feeds,
+    history,
     notify,
     observe,
     pages,
@@ -60,6 +61,7 @@ def site_routes(ctx: Context, auth: Auth) -> list[BaseRoute]:
     """Every surface, in the order the router tries them: one line each."""
     static = AssetFiles(ctx.renderer.assets)  # fingerprinted, a year's cache (web/assets.py)
     return [
+        *history.routes(ctx),  # before pages: /story/{id}/history is no slug
         *pages.routes(ctx),
         *pictures.routes(ctx),
         *api.routes(ctx),

@@ -13,6 +13,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from wiredesk import desk, review
+from wiredesk.corrections import version_label
 from wiredesk.store import StoryRecord, VersionRecord
 from wiredesk.store.finder import ORDERS, STATES, Query
 from wiredesk.store.search import QueryError
@@ -65,6 +66,7 @@ def routes(ctx: Context, kit: Kit) -> list[Route]:
         ]
         return kit.render(request, "console_story.html", status=status, title=record.story.headline,
                           section="stories", record=record, history=history, pairs=pairs,
+                          labels=arrival_labels(history),
                           error=error, reason=reason,
                           live=availability(record, ctx.clock()).state is State.LIVE,
                           held=desk.held_reason(record.story), now=ctx.clock(),
@@ -148,3 +150,9 @@ def _day(value: str, label: str) -> datetime | None:
 
 def _end(day: datetime | None) -> datetime | None:
     return day + timedelta(days=1) if day else None  # "to" takes the whole of its day
+
+
+def arrival_labels(history: list[VersionRecord]) -> dict[int, str]:
+    """Each version's readable label (corrections.version_label), counted by arrival."""
+    ordered = sorted(history, key=lambda v: v.id)
+    return {v.id: version_label(v.story, n) for n, v in enumerate(ordered, start=1)}

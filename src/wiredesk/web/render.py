@@ -11,6 +11,7 @@ from jinja2 import Environment, select_autoescape
 from markupsafe import Markup
 
 from wiredesk.config import Settings
+from wiredesk.corrections import correction
 from wiredesk.times import iso
 from wiredesk.web import branding
 from wiredesk.web.assets import Assets
@@ -90,6 +91,7 @@ class Renderer:
                                 site_language=self.words.language,
                                 textsize_labels="|".join(map(self.gettext, TextSize.LABELS)))
         self.env.globals["absolute"] = lambda path: settings.base_url.rstrip("/") + path
+        self.env.globals.update(correction_of=correction)  # corrections.py, for notices
 
     def gettext(self, message: str) -> str:
         """The site's words in Python code (feeds, error pages): msgids marked with N_."""
