@@ -22,18 +22,20 @@ from jsonschema.exceptions import best_match
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
 
-from wiredesk.formats.bodies import body_from_html, body_from_text
+from wiredesk.formats.bodies import body_from_html, body_from_text, html_to_text
 from wiredesk.formats.cleantext import json_bytes, read_json
 from wiredesk.formats.contract import Format
 from wiredesk.formats.dates import iso, parse_datetime
 from wiredesk.formats.errors import FormatError
 from wiredesk.formats.headlines import ensure_headline
-from wiredesk.story import Body, Pubstatus, Story, StoryWarning, Subject
+from wiredesk.formats.pictures import Pictures, picture_story, status, text
+from wiredesk.story import Body, Picture, Pubstatus, Story, StoryWarning, Subject
 
 NAME = "ninjs"
 PROFILES = ("1.6", "2.2", "3.1")
 _HTML_TYPES = ("text/html", "application/xhtml+xml", "application/html")
 _NON_TEXT = {"picture", "video", "audio", "graphic"}
+_PICTURE_TYPES = {"picture", "graphic"}
 
 # ninjs 3 renamed these keys to camelCase; the rest keep their 2.x names.
 _V3_KEYS = {
@@ -228,9 +230,11 @@ def _item_to_story(item: dict[str, Any], where: str, raw: bytes) -> Story | None
     profile = generation(item)
     fmt = f"ninjs {profile}"
     item, dropped = lenient(item, profile, where)
-    if item.get("type") in _NON_TEXT:
-        return None  # a picture or video is not a story; it is carried as an association
     v = _V3_KEYS.get if profile == "3.1" else (lambda key, default=None: key)
+    if item.get("type") in _PICTURE_TYPES:
+        return _picture_item(item, profile, where, raw, dropped, v)
+    if item.get("type") in _NON_TEXT:
+        return None  # a video or sound is not a story; it is carried as an association
 
     def get(key: str) -> Any:
         return item.get(v(key, key))
@@ -283,7 +287,143 @@ def _item_to_story(item: dict[str, Any], where: str, raw: bytes) -> Story | None
         format=fmt,
         warnings=dropped,
     )
+    if "associations" in item:
+        pictures = Pictures()
+        _associations(pictures, item["associations"], profile, where)
+        story = story.with_changes(pictures=pictures.result(),
+                                   warnings=(*story.warnings, *pictures.warnings))
     return story if story.headline else ensure_headline(story, fmt, where)
+
+
+def _picture_item(item: dict[str, Any], profile: str, where: str, raw: bytes,
+                  dropped: tuple[StoryWarning, ...], v: Any) -> Story:
+    """A ninjs item whose own type is picture, alone or as its kill: a Story of type
+    "picture" carrying it. One that names renditions none of which we may fetch is refused."""
+    fmt = f"ninjs {profile}"
+    kit = Pictures()
+    picture = _picture(kit, item, profile, where, None, alone=True)
+    if picture is None:
+        problem = kit.warnings[0].problem if kit.warnings else "no rendition we may fetch"
+        raise FormatError(fmt, f"{where}.renditions", problem)
+    agency = _originator(item.get(v("infosources", "infosources"))
+                         or item.get("infosource") or []) or picture.copyrightholder
+    return picture_story(picture, raw=raw, fmt=fmt, agency=agency,
+                         warnings=(*dropped, *kit.warnings), language=item.get("language"))
+
+
+def _associations(kit: Pictures, associations: Any, profile: str, where: str) -> None:
+    """The pictures among a story's associations: ninjs 1.x's object keyed by name, or
+    2.x/3.x's array of objects each with its `name`. Text, video and sound are left out."""
+    if isinstance(associations, dict):
+        entries = list(associations.items())
+    elif isinstance(associations, list):
+        entries = [(a.get("name") if isinstance(a, dict) else None, a) for a in associations]
+    else:
+        return
+    for index, (name, node) in enumerate(entries):
+        if not isinstance(node, dict):
+            continue
+        kind = node.get("type")
+        if kind in _PICTURE_TYPES or (kind is None and _image_renditions(node)):
+            at = f"{where}.associations.{name}" if isinstance(associations, dict) \
+                else f"{where}.associations[{index}]"
+            _picture(kit, node, profile, at, name if isinstance(name, str) else None)
+
+
+def _image_renditions(node: dict[str, Any]) -> bool:
+    """Whether an association without a type offers image renditions (then it is one)."""
+    found = node.get("renditions")
+    entries = found.values() if isinstance(found, dict) else found if isinstance(found, list) else ()
+    return any(isinstance(r, dict) and str(r.get("contenttype") or r.get("contentType")
+                                           or r.get("mimetype") or "").startswith("image/")
+               for r in entries)
+
+
+_CAPTION_ROLES = ("caption", "main", "summary", "description", "")
+_ALT_ROLES = ("alt", "alttext", "alt_text", "alternative", "accessibility")
+
+
+def _picture(kit: Pictures, node: dict[str, Any], profile: str, where: str,
+             role: str | None, alone: bool = False) -> Picture | None:
+    """One picture (an association, or an item of type picture) read from any ninjs
+    generation: renditions as 1.x's object keyed by name or 2.x/3.x's array with `name`."""
+    camel = profile == "3.1"
+
+    def get(key: str) -> Any:
+        value = node.get(_V3_KEYS.get(key, key)) if camel else None
+        return value if value is not None else node.get(key)
+
+    found = node.get("renditions")
+    entries = (list(found.items()) if isinstance(found, dict) else
+               [(r.get("name") if isinstance(r, dict) else None, r) for r in found]
+               if isinstance(found, list) else [])
+    renditions = []
+    offered = 0
+    for name, r in entries:
+        if not isinstance(r, dict):
+            continue
+        offered += isinstance(r.get("href"), str) and bool(r["href"].strip())
+        renditions.append(kit.rendition(
+            r.get("href"), name=name if isinstance(name, str) else None,
+            width=r.get("width"), height=r.get("height"),
+            contenttype=r.get("contenttype") or r.get("contentType") or r.get("mimetype"),
+            size=r.get("sizeinbytes") or r.get("sizeInBytes"), where=where))
+    descriptions = {(d.get("role") or "").lower(): d.get("value")
+                    for d in node.get("descriptions") or [] if isinstance(d, dict)} \
+        if isinstance(node.get("descriptions"), list) else {}
+    caption = (next((text(descriptions[r]) for r in _CAPTION_ROLES if text(descriptions.get(r))),
+                    None) or text(node.get("description_text"))
+               or _plain(node.get("description_html")) or text(node.get("body_text")))
+    alt = next((text(descriptions[r]) for r in _ALT_ROLES if text(descriptions.get(r))), None) \
+        or text(node.get("description_alt")) or text(node.get("alt_text"))
+    headlines = node.get("headlines")
+    headline = text(node.get("headline")) or (text(_pick(headlines, ("main", None),
+                                                         lambda k, d=None: k)[0])
+                                              if isinstance(headlines, list) else None)
+    return kit.add(
+        renditions, uri=node.get("uri"), offered=0 if alone and not offered else offered,
+        role=role, headline=headline, caption=caption, alt=alt,
+        by=text(node.get("by")) or text(node.get("byline")),
+        creditline=text(descriptions.get("creditline")) or text(node.get("description_creditline")),
+        copyrightholder=text(get("copyrightholder")), copyrightnotice=text(get("copyrightnotice")),
+        usageterms=text(get("usageterms")), version=_version(node.get("version")),
+        versioncreated=_when(kit, get("versioncreated"), profile, where, "versioncreated", alone),
+        pubstatus=_status(get("pubstatus"), profile, where, alone),
+        expires=_when(kit, get("expires"), profile, where, "expires", alone),
+    )
+
+
+def _version(value: Any) -> str | None:
+    if isinstance(value, int) and not isinstance(value, bool):
+        return str(value)
+    return text(value)
+
+
+def _status(value: Any, profile: str, where: str, alone: bool) -> Pubstatus:
+    if not alone:
+        return status(value)
+    try:
+        return Pubstatus.parse(value)
+    except ValueError as exc:
+        raise FormatError(f"ninjs {profile}", f"{where}.pubstatus", str(exc)) from exc
+
+
+def _when(kit: Pictures, value: Any, profile: str, where: str, key: str, alone: bool) -> Any:
+    """A picture's date; a bad one is dropped with a warning, except a picture item's own
+    expiry (when its licence ends is never guessed)."""
+    if value is None:
+        return None
+    try:
+        return parse_datetime(value, f"ninjs {profile}", f"{where}.{key}")
+    except FormatError as exc:
+        if alone and key == "expires":
+            raise
+        kit.warnings.append(StoryWarning("pictures", f"{where}.{key}: {exc.problem}", "dropped"))
+        return None
+
+
+def _plain(html: Any) -> str | None:
+    return text(html_to_text(html)) if isinstance(html, str) and html.strip() else None
 
 
 class _Read(NamedTuple):

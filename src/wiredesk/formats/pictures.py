@@ -1,0 +1,179 @@
+"""Pictures as formats name them: one kit every parser shares, so each says the same about
+the same href.
+
+A picture is never taken from a URL that could run code or carry its own bytes: a `data:`,
+`javascript:` or any scheme but http(s), an SVG (it can hold script) or anything typed as
+script or HTML. Such a rendition is dropped with a StoryWarning on the story; a picture left
+with no rendition it could fetch is dropped whole. Relative hrefs are kept as given: the
+fetch step resolves them against the folder or feed they came from. A picture's uri is the
+agency's own id where it gives one, else derived stably from its first href.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Iterable
+from dataclasses import replace
+from datetime import datetime
+
+from wiredesk.formats.headlines import first_sentence
+from wiredesk.story import Picture, Pubstatus, Rendition, Story, StoryWarning
+
+URI_PREFIX = "urn:wiredesk:picture:"
+# Roles that make a picture the story's lead, best first (ninjs featureimage, Superdesk
+# featuremedia, a G2 package's main group); other pictures keep the order they came in.
+LEAD_ROLES = ("featureimage", "featuremedia", "main", "lead", "feature")
+_SCHEME = re.compile(r"^([a-z][a-z0-9+.\-]*):")
+_INVISIBLE = re.compile(r"[\x00-\x20\x7f]+")  # what browsers ignore inside a URL's scheme
+_HOSTILE_EXT = (".svg", ".svgz", ".js", ".mjs", ".html", ".htm", ".xhtml")
+_HOSTILE_TYPES = ("svg", "script", "html")
+
+
+def refusal(href: str, contenttype: str | None = None) -> str | None:
+    """Why a rendition at `href` can never be a picture we show, or None when it may be."""
+    probe = _INVISIBLE.sub("", href).lower()
+    found = _SCHEME.match(probe)
+    if found and found.group(1) not in ("http", "https"):
+        return f"a {found.group(1)}: URL is never a picture we fetch"
+    path = probe.split("#", 1)[0].split("?", 1)[0]
+    if path.endswith(_HOSTILE_EXT):
+        return f"{path.rsplit('.', 1)[-1].upper()} can carry script: not a picture we show"
+    ctype = (contenttype or "").lower()
+    if any(word in ctype for word in _HOSTILE_TYPES):
+        return f"type {ctype[:60]} can carry script: not a picture we show"
+    return None
+
+
+def derived_uri(href: str) -> str:
+    """A stable uri for a picture whose agency gave it no id: the same href, the same uri."""
+    return URI_PREFIX + hashlib.sha256(href.encode("utf-8", "replace")).hexdigest()[:32]
+
+
+def number(value: object) -> int | None:
+    """A pixel size or byte count as agencies write it (7, "7", "7.0"); None if not one."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value if value > 0 else None
+    if isinstance(value, float):
+        return int(value) if value >= 1 and value < 1e12 else None
+    if isinstance(value, str):
+        text = value.strip().removesuffix("px")
+        if text.isdigit() and len(text) < 12:
+            return int(text) or None
+        try:
+            return number(float(text)) if text else None
+        except ValueError:
+            return None
+    return None
+
+
+def text(value: object) -> str | None:
+    """A text field as agencies write it: a string with its spaces collapsed, else None."""
+    if not isinstance(value, str):
+        return None
+    return " ".join(value.split()) or None
+
+
+class Pictures:
+    """Collects a story's pictures and the warnings for what had to be dropped."""
+
+    __slots__ = ("found", "warnings")
+
+    def __init__(self) -> None:
+        self.found: list[Picture] = []
+        self.warnings: list[StoryWarning] = []
+
+    def rendition(self, href: object, *, name: str | None = None, width: object = None,
+                  height: object = None, contenttype: object = None, size: object = None,
+                  where: str = "picture") -> Rendition | None:
+        """A Rendition, or None (with a warning if it was refused, silently if it has no
+        href or is typed as something other than a picture, e.g. a caption's text)."""
+        if not isinstance(href, str) or not href.strip():
+            return None
+        href = href.strip()
+        ctype = contenttype.strip().lower() if isinstance(contenttype, str) else None
+        problem = refusal(href, ctype)
+        if problem is not None:
+            self.warnings.append(StoryWarning("pictures", f"{where}: {problem} ({href[:80]})",
+                                              "dropped"))
+            return None
+        if ctype and not ctype.startswith("image/") and "octet-stream" not in ctype:
+            return None  # a rendition of another kind (text, video): not this picture
+        return Rendition(href=href, name=name, width=number(width), height=number(height),
+                         contenttype=ctype or None, size=number(size))
+
+    def add(self, renditions: Iterable[Rendition | None], *, uri: object = None,
+            offered: int | None = None, **fields: object) -> Picture | None:
+        """Add a picture; its uri is the agency's id or derived from its first href.
+        `offered` counts the hrefs the agency gave: when it gave some and none was usable,
+        the picture is dropped (it would be a picture we can never show)."""
+        kept = tuple(r for r in renditions if r is not None)
+        given = uri.strip() if isinstance(uri, str) and uri.strip() else None
+        if offered and not kept:
+            self.warnings.append(StoryWarning(
+                "pictures", f"picture {given or '(no id)'}: no rendition we may fetch", "dropped"))
+            return None
+        if given is None:
+            if not kept:
+                return None  # no id and no href: nothing to name or fetch
+            given = derived_uri(kept[0].href)
+        picture = Picture(uri=given, renditions=kept, **fields)  # type: ignore[arg-type]
+        if not any(p.uri == picture.uri for p in self.found):
+            self.found.append(picture)
+        return picture
+
+    def result(self) -> tuple[Picture, ...]:
+        return lead_first(self.found)
+
+
+def lead_first(pictures: Iterable[Picture]) -> tuple[Picture, ...]:
+    """The pictures with the lead first (featureimage, featuremedia, main...), the rest in
+    the order they came."""
+    items = list(pictures)
+    for role in LEAD_ROLES:
+        for index, picture in enumerate(items):
+            if (picture.role or "").lower() == role:
+                if index:
+                    items.insert(0, items.pop(index))
+                return tuple(items)
+    return tuple(items)
+
+
+def picture_story(picture: Picture, *, raw: bytes, fmt: str, agency: str | None = None,
+                  warnings: Iterable[StoryWarning] = (), language: str | None = None,
+                  firstcreated: datetime | None = None) -> Story:
+    """A picture item that came alone (or its kill) as a Story of type "picture": its one
+    picture, with the headline from the item or else the caption's first words."""
+    headline = picture.headline or (first_sentence(picture.caption) if picture.caption else "")
+    return Story(
+        uri=picture.uri,
+        headline=headline,
+        version=picture.version,
+        firstcreated=firstcreated,
+        versioncreated=picture.versioncreated,
+        pubstatus=picture.pubstatus,
+        expires=picture.expires,
+        by=picture.by,
+        agency=agency,
+        language=language,
+        copyrightholder=picture.copyrightholder,
+        copyrightnotice=picture.copyrightnotice,
+        usageterms=picture.usageterms,
+        creditline=picture.creditline,
+        raw=raw,
+        format=fmt,
+        warnings=tuple(warnings),
+        pictures=(replace(picture, role=None),),
+        type="picture",
+    )
+
+
+def status(value: object) -> Pubstatus:
+    """A picture's pubstatus; a word we do not know leaves it usable (the story's own
+    status decides what readers see; a picture item alone checks its status itself)."""
+    try:
+        return Pubstatus.parse(value if isinstance(value, str) else None)
+    except ValueError:
+        return Pubstatus.USABLE
