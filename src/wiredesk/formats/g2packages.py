@@ -118,7 +118,7 @@ def main_ref(package: etree._Element) -> _Ref | None:
                 _text(_child(chosen, "title")) or None)
 
 
-def _find(stories: list[Story], residref: str) -> int | None:
+def find_story(stories: list[Story], residref: str) -> int | None:
     """The index of the story the residref names: its guid, or its guid less a ":n"."""
     for candidate in (residref, residref.rsplit(":", 1)[0]):
         for index, story in enumerate(stories):
@@ -151,7 +151,7 @@ def apply_packages(stories: list[Story], packages: list[tuple[etree._Element, by
         headline, tags = strip_tags((_text(_child(content, "headline")) if content is not None
                                      else "") or _text(_child(meta, "title")) or ref.title or "")
         signals += [s for t in tags if (s := signal(t)) and s not in signals]
-        index = _find(out, ref.residref) if ref.residref else None
+        index = find_story(out, ref.residref) if ref.residref else None
         if index is not None:
             story = out[index]
             out[index] = story.with_changes(
