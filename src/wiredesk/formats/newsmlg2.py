@@ -273,6 +273,7 @@ def _story(item: etree._Element, where: str, raw: bytes, agency: str | None,
         raw=raw,
         format=NAME,
         warnings=tuple(it.warnings),
+        pictures=parts.pictures,  # NITF media inside the item's text
     )
 
 

@@ -79,11 +79,12 @@ def text(value: object) -> str | None:
 class Pictures:
     """Collects a story's pictures and the warnings for what had to be dropped."""
 
-    __slots__ = ("found", "warnings")
+    __slots__ = ("found", "warnings", "_seen")
 
     def __init__(self) -> None:
         self.found: list[Picture] = []
         self.warnings: list[StoryWarning] = []
+        self._seen = 0  # warnings already said about earlier pictures
 
     def rendition(self, href: object, *, name: str | None = None, width: object = None,
                   height: object = None, contenttype: object = None, size: object = None,
@@ -111,9 +112,13 @@ class Pictures:
         the picture is dropped (it would be a picture we can never show)."""
         kept = tuple(r for r in renditions if r is not None)
         given = uri.strip() if isinstance(uri, str) and uri.strip() else None
+        said, self._seen = self._seen, len(self.warnings)
         if offered and not kept:
-            self.warnings.append(StoryWarning(
-                "pictures", f"picture {given or '(no id)'}: no rendition we may fetch", "dropped"))
+            if said == len(self.warnings):  # its renditions were skipped, not refused: say so
+                self.warnings.append(StoryWarning(
+                    "pictures", f"picture {given or '(no id)'}: no rendition is a picture",
+                    "dropped"))
+                self._seen += 1
             return None
         if given is None:
             if not kept:
