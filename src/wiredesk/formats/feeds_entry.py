@@ -8,9 +8,11 @@ import html
 import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from wiredesk.formats.dates import safe_datetime
 from wiredesk.formats.errors import FormatError
+from wiredesk.formats.feeds_media import read_media
 from wiredesk.formats.wirerules import (
     WireBody,
     headline_rules,
@@ -19,7 +21,7 @@ from wiredesk.formats.wirerules import (
     wire_body,
     withdrawn_notice,
 )
-from wiredesk.story import Body, Pubstatus, Story, Subject
+from wiredesk.story import Body, Picture, Pubstatus, Story, StoryWarning, Subject
 
 NAME = "feed"
 
@@ -52,6 +54,11 @@ class Entry:
     source: str | None = None
     deleted: bool = False
     comment: str | None = None
+    # Media RSS, enclosure and Atom enclosure elements, read into pictures in entry_story.
+    media: list[Any] = field(default_factory=list)
+    enclosures: list[Any] = field(default_factory=list)
+    pictures: tuple[Picture, ...] = ()
+    picture_warnings: list[StoryWarning] = field(default_factory=list)
 
 
 @dataclass
@@ -79,6 +86,9 @@ def entry_story(e: Entry, feed: FeedInfo, agency: str | None) -> Story:
         signals.append("withdrawn")
     uri = e.uri or e.link or plain_uri(wb.agency or e.source or agency or feed.title, headline)
     when = {role: _when(value, where) for role, (value, where) in e.dates.items()}
+    pictures, picture_warnings = e.pictures, e.picture_warnings
+    if e.media or e.enclosures:
+        pictures, picture_warnings = read_media(e.media, e.enclosures, e.where)
     return Story(
         uri=uri.strip(),
         headline=headline,
@@ -103,6 +113,8 @@ def entry_story(e: Entry, feed: FeedInfo, agency: str | None) -> Story:
         signals=tuple(dict.fromkeys(signals)) if signals else (),
         raw=e.raw,
         format=NAME,
+        pictures=pictures,
+        warnings=tuple(picture_warnings),
     )
 
 

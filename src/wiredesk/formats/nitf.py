@@ -17,7 +17,7 @@ from wiredesk.formats.contract import Format
 from wiredesk.formats.dates import lenient_when
 from wiredesk.formats.errors import FormatError
 from wiredesk.formats.fieldvalues import read_integer, read_pubstatus
-from wiredesk.formats.pictures import Pictures
+from wiredesk.formats.pictures import Pictures, credit_name
 from wiredesk.formats.wirerules import (
     Dateline,
     agency_name,
@@ -134,8 +134,6 @@ def _nitf_fields(nitf: etree._Element, dateline_known: bool, fmt: str) -> dict[s
 
 
 _IMAGE_MEDIA = {"image", "photo", "graphic", "picture"}
-# "AP Photo/John Smith", "REUTERS/Jane Doe": the producer's name after the agency's credit.
-_CREDIT_PREFIX = re.compile(r"^\(?[^/()]{1,40}/\s*(?=\S)")
 
 
 def _pictures(body: etree._Element, warned: list[StoryWarning]) -> tuple[Picture, ...]:
@@ -162,7 +160,7 @@ def _pictures(body: etree._Element, warned: list[StoryWarning]) -> tuple[Picture
         # NITF's media/@id is unique within the document only: the uri comes from the href.
         kit.add(renditions, offered=offered,
                 caption=text_of(find_child(media, "media-caption")) or None, alt=alt,
-                by=_CREDIT_PREFIX.sub("", producer).strip(" )") or None if producer else None,
+                by=credit_name(producer),
                 creditline=producer)
     warned += kit.warnings
     return kit.result()

@@ -76,15 +76,30 @@ def text(value: object) -> str | None:
     return " ".join(value.split()) or None
 
 
+# "AP Photo/John Smith", "REUTERS/Jane Doe": a credit line whose name follows the agency's.
+_CREDIT_PREFIX = re.compile(r"^\(?[^/()]{1,40}/\s*(?=\S)")
+
+
+def credit_name(credit: str | None) -> str | None:
+    """The photographer's name in a credit line ("(AP Photo/John Smith)" -> "John Smith")."""
+    if not credit:
+        return None
+    return _CREDIT_PREFIX.sub("", credit).strip(" ()") or None
+
+
+# What `Pictures.rendition` returns for an href it refused (and warned about): dropped by
+# `Pictures.add` like None, but it tells add that the warning was given.
+REFUSED = Rendition(href="")
+
+
 class Pictures:
     """Collects a story's pictures and the warnings for what had to be dropped."""
 
-    __slots__ = ("found", "warnings", "_seen")
+    __slots__ = ("found", "warnings")
 
     def __init__(self) -> None:
         self.found: list[Picture] = []
         self.warnings: list[StoryWarning] = []
-        self._seen = 0  # warnings already said about earlier pictures
 
     def rendition(self, href: object, *, name: str | None = None, width: object = None,
                   height: object = None, contenttype: object = None, size: object = None,
@@ -99,7 +114,7 @@ class Pictures:
         if problem is not None:
             self.warnings.append(StoryWarning("pictures", f"{where}: {problem} ({href[:80]})",
                                               "dropped"))
-            return None
+            return REFUSED
         if ctype and not ctype.startswith("image/") and "octet-stream" not in ctype:
             return None  # a rendition of another kind (text, video): not this picture
         return Rendition(href=href, name=name, width=number(width), height=number(height),
@@ -110,15 +125,14 @@ class Pictures:
         """Add a picture; its uri is the agency's id or derived from its first href.
         `offered` counts the hrefs the agency gave: when it gave some and none was usable,
         the picture is dropped (it would be a picture we can never show)."""
-        kept = tuple(r for r in renditions if r is not None)
+        given_renditions = list(renditions)
+        kept = tuple(r for r in given_renditions if r is not None and r is not REFUSED)
         given = uri.strip() if isinstance(uri, str) and uri.strip() else None
-        said, self._seen = self._seen, len(self.warnings)
         if offered and not kept:
-            if said == len(self.warnings):  # its renditions were skipped, not refused: say so
+            if all(r is not REFUSED for r in given_renditions):  # refusals were said already
                 self.warnings.append(StoryWarning(
                     "pictures", f"picture {given or '(no id)'}: no rendition is a picture",
                     "dropped"))
-                self._seen += 1
             return None
         if given is None:
             if not kept:
