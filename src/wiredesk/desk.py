@@ -139,6 +139,9 @@ def _apply(store: Store, delivery: Delivery, terms: Terms, transform: Transform 
     fmt = terms.format
     try:
         stories = _parse(delivery, terms)
+        # A picture item that came alone is never a story of its own: until the picture
+        # store takes it (issue 13, items 2-5) the desk leaves it out, as it did before.
+        stories = [story for story in stories if story.type == "text"]
         problem = _check(stories)
         if problem is None and transform is not None:
             stories = transform(stories, delivery)
