@@ -172,6 +172,12 @@ def _story(item: dict[str, Any], where: str, raw: bytes, agency: str | None) -> 
         headline = extended
         r.warnings.append(StoryWarning("headline", "no headline", "derived from headline_extended"))
     ednote = r.text("ednote")
+    pictures: tuple[Picture, ...] = ()
+    if "associations" in item:
+        kit = Pictures()
+        _associations(kit, item["associations"], where)
+        pictures = kit.result()
+        r.warnings += kit.warnings
     story = Story(
         uri=URI_PREFIX + itemid.strip(),
         headline=" ".join((headline or "").split()),
@@ -196,6 +202,7 @@ def _story(item: dict[str, Any], where: str, raw: bytes, agency: str | None) -> 
         body_href=_nitf_href(item.get("renditions"), r),
         raw=raw,
         format=NAME,
+        pictures=pictures,
     )
     if (r.text("pubstatus") or "").lower() == "embargoed" and story.embargoed is None:
         # AP: "Embargoed. Do not distribute the content item at this time." With no release
@@ -205,11 +212,6 @@ def _story(item: dict[str, Any], where: str, raw: bytes, agency: str | None) -> 
         story = story.with_changes(hold="no text: the item has no NITF rendition to read")
         r.warnings.append(StoryWarning("renditions", "no NITF rendition (renditions.nitf.href)",
                                        "held from readers"))
-    if "associations" in item:
-        kit = Pictures()
-        _associations(kit, item["associations"], where)
-        story = story.with_changes(pictures=kit.result())
-        r.warnings += kit.warnings
     story = story.with_changes(warnings=tuple(r.warnings))
     return ensure_headline(story, NAME, where)
 

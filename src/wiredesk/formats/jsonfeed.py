@@ -109,6 +109,9 @@ def _item(item: dict[str, Any], where: str, spec: str, feed_title: str | None,
         signals.append("withdrawn")
     tags = _tags(item, where)
     published = when("date_published")
+    kit = Pictures()
+    if "image" in item or "banner_image" in item or "attachments" in item:
+        _pictures(kit, item, where)
     story = Story(
         uri=uri.strip(),
         headline=headline,
@@ -137,11 +140,9 @@ def _item(item: dict[str, Any], where: str, spec: str, feed_title: str | None,
         # polls, and the desk tells a repeat from a new version by these bytes.
         raw=json_bytes(item),
         format=NAME,
+        pictures=kit.result(),
+        warnings=tuple(kit.warnings),
     )
-    if "image" in item or "banner_image" in item or "attachments" in item:
-        kit = Pictures()
-        _pictures(kit, item, where)
-        story = story.with_changes(pictures=kit.result(), warnings=tuple(kit.warnings))
     return ensure_headline(story, NAME, where)  # JSON Feed makes the title optional
 
 

@@ -260,6 +260,11 @@ def _item_to_story(item: dict[str, Any], where: str, raw: bytes) -> Story | None
     except ValueError as exc:
         raise FormatError(fmt, f"{where}.{v('pubstatus', 'pubstatus')}", str(exc)) from exc
     agency = _originator(read.infosources) or get("copyrightholder")
+    pictures: tuple[Picture, ...] = ()
+    if "associations" in item:
+        kit = Pictures()
+        _associations(kit, item["associations"], profile, where)
+        pictures, dropped = kit.result(), (*dropped, *kit.warnings)
     story = Story(
         uri=item["uri"],
         headline=" ".join(str(read.headline).split()),
@@ -286,12 +291,8 @@ def _item_to_story(item: dict[str, Any], where: str, raw: bytes) -> Story | None
         raw=raw,
         format=fmt,
         warnings=dropped,
+        pictures=pictures,
     )
-    if "associations" in item:
-        pictures = Pictures()
-        _associations(pictures, item["associations"], profile, where)
-        story = story.with_changes(pictures=pictures.result(),
-                                   warnings=(*story.warnings, *pictures.warnings))
     return story if story.headline else ensure_headline(story, fmt, where)
 
 

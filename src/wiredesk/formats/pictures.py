@@ -27,21 +27,24 @@ LEAD_ROLES = ("featureimage", "featuremedia", "main", "lead", "feature")
 _SCHEME = re.compile(r"^([a-z][a-z0-9+.\-]*):")
 _INVISIBLE = re.compile(r"[\x00-\x20\x7f]+")  # what browsers ignore inside a URL's scheme
 _HOSTILE_EXT = (".svg", ".svgz", ".js", ".mjs", ".html", ".htm", ".xhtml")
-_HOSTILE_TYPES = ("svg", "script", "html")
 
 
 def refusal(href: str, contenttype: str | None = None) -> str | None:
     """Why a rendition at `href` can never be a picture we show, or None when it may be."""
-    probe = _INVISIBLE.sub("", href).lower()
-    found = _SCHEME.match(probe)
-    if found and found.group(1) not in ("http", "https"):
-        return f"a {found.group(1)}: URL is never a picture we fetch"
-    path = probe.split("#", 1)[0].split("?", 1)[0]
+    if href.startswith(("https://", "http://")):  # nearly every href: no scheme to probe
+        path = href.split("#", 1)[0].split("?", 1)[0][-8:].lower()
+    else:
+        probe = _INVISIBLE.sub("", href).lower()
+        found = _SCHEME.match(probe)
+        if found and found.group(1) not in ("http", "https"):
+            return f"a {found.group(1)}: URL is never a picture we fetch"
+        path = probe.split("#", 1)[0].split("?", 1)[0]
     if path.endswith(_HOSTILE_EXT):
         return f"{path.rsplit('.', 1)[-1].upper()} can carry script: not a picture we show"
-    ctype = (contenttype or "").lower()
-    if any(word in ctype for word in _HOSTILE_TYPES):
-        return f"type {ctype[:60]} can carry script: not a picture we show"
+    if contenttype:
+        ctype = contenttype.lower()
+        if "svg" in ctype or "script" in ctype or "html" in ctype:
+            return f"type {ctype[:60]} can carry script: not a picture we show"
     return None
 
 
@@ -120,31 +123,34 @@ class Pictures:
         return Rendition(href=href, name=name, width=number(width), height=number(height),
                          contenttype=ctype or None, size=number(size))
 
-    def add(self, renditions: Iterable[Rendition | None], *, uri: object = None,
+    def add(self, renditions: list[Rendition | None], *, uri: object = None,
             offered: int | None = None, **fields: object) -> Picture | None:
         """Add a picture; its uri is the agency's id or derived from its first href.
         `offered` counts the hrefs the agency gave: when it gave some and none was usable,
         the picture is dropped (it would be a picture we can never show)."""
-        given_renditions = list(renditions)
-        kept = tuple(r for r in given_renditions if r is not None and r is not REFUSED)
-        given = uri.strip() if isinstance(uri, str) and uri.strip() else None
+        kept = tuple([r for r in renditions if r is not None and r is not REFUSED])
+        given = uri.strip() if isinstance(uri, str) else None
         if offered and not kept:
-            if all(r is not REFUSED for r in given_renditions):  # refusals were said already
+            if REFUSED not in renditions:  # a refusal was said already, else say why
                 self.warnings.append(StoryWarning(
                     "pictures", f"picture {given or '(no id)'}: no rendition is a picture",
                     "dropped"))
             return None
-        if given is None:
+        if not given:
             if not kept:
                 return None  # no id and no href: nothing to name or fetch
             given = derived_uri(kept[0].href)
-        picture = Picture(uri=given, renditions=kept, **fields)  # type: ignore[arg-type]
-        if not any(p.uri == picture.uri for p in self.found):
-            self.found.append(picture)
+        picture = Picture(given, kept, **fields)  # type: ignore[arg-type]
+        found = self.found
+        if not found or all(p.uri != given for p in found):
+            found.append(picture)
         return picture
 
     def result(self) -> tuple[Picture, ...]:
-        return lead_first(self.found)
+        found = self.found
+        if len(found) < 2:
+            return tuple(found)  # one picture is its own lead
+        return lead_first(found)
 
 
 def lead_first(pictures: Iterable[Picture]) -> tuple[Picture, ...]:
@@ -192,6 +198,8 @@ def picture_story(picture: Picture, *, raw: bytes, fmt: str, agency: str | None 
 def status(value: object) -> Pubstatus:
     """A picture's pubstatus; a word we do not know leaves it usable (the story's own
     status decides what readers see; a picture item alone checks its status itself)."""
+    if value is None:
+        return Pubstatus.USABLE
     try:
         return Pubstatus.parse(value if isinstance(value, str) else None)
     except ValueError:

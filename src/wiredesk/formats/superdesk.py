@@ -166,6 +166,15 @@ def _story(item: dict[str, Any], where: str, raw: bytes, agency: str | None) -> 
     wb = _body(f)
     by = f.text("byline") or _authors(f.entries("authors")) or wb.by
     source = f.text("source")
+    pictures: tuple[Picture, ...] = ()
+    associations = item.get("associations")
+    if isinstance(associations, dict):
+        kit = Pictures()
+        for name, member in associations.items():
+            if isinstance(member, dict) and member.get("type") in _PICTURE_TYPES:
+                _picture(kit, member, f"{where}.associations.{name}", str(name))
+        pictures = kit.result()
+        f.warnings += kit.warnings
     story = Story(
         uri=guid.strip(),
         headline=" ".join((f.text("headline") or "").split()),
@@ -192,15 +201,8 @@ def _story(item: dict[str, Any], where: str, raw: bytes, agency: str | None) -> 
         signals=_signals(f),
         raw=raw,
         format=NAME,
+        pictures=pictures,
     )
-    associations = item.get("associations")
-    if isinstance(associations, dict):
-        kit = Pictures()
-        for name, member in associations.items():
-            if isinstance(member, dict) and member.get("type") in _PICTURE_TYPES:
-                _picture(kit, member, f"{where}.associations.{name}", str(name))
-        story = story.with_changes(pictures=kit.result())
-        f.warnings += kit.warnings
     story = story.with_changes(warnings=tuple(f.warnings))
     return ensure_headline(story, NAME, where)
 
