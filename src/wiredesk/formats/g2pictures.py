@@ -20,7 +20,7 @@ from wiredesk.formats.errors import FormatError
 from wiredesk.formats.fieldvalues import read_pubstatus
 from wiredesk.formats.pictures import Pictures, picture_story
 from wiredesk.formats.wirerules import agency_name, strip_by
-from wiredesk.story import Picture, Story, StoryWarning
+from wiredesk.story import Picture, Rendition, Story, StoryWarning
 
 PICTURE_CLASSES = {"picture", "graphic", "photo"}
 _CAPTION_ROLES = ("caption", "summary", "")
@@ -53,6 +53,25 @@ def _party(element: etree._Element | None) -> str | None:
         _word(element.get("qcode")) or None
 
 
+_Names = dict[str, list[etree._Element]]
+
+
+def _names(element: etree._Element | None) -> _Names:
+    """Children by local name in one pass (not a search per field)."""
+    out: _Names = {}
+    if element is not None:
+        for child in element:
+            tag = child.tag
+            if isinstance(tag, str):
+                out.setdefault(tag.rsplit("}", 1)[-1], []).append(child)
+    return out
+
+
+def _first(names: _Names, tag: str) -> etree._Element | None:
+    found = names.get(tag)
+    return found[0] if found else None
+
+
 def read_picture(item: etree._Element, where: str, fmt: str, kit: Pictures,
                  warnings: list[StoryWarning], role: str | None = None) -> Picture | None:
     """The picture a picture newsItem describes; None when it names renditions none of which
@@ -61,48 +80,50 @@ def read_picture(item: etree._Element, where: str, fmt: str, kit: Pictures,
     if not guid:
         raise FormatError(fmt, f"{where}/@guid", "expected the item's guid attribute")
     where = f"{where}[@guid={guid[:80]!r}]"
-    meta, content, rights = _one(item, "itemMeta"), _one(item, "contentMeta"), \
-        _one(item, "rightsInfo")
-    renditions, offered = [], 0
-    for block in _kids(item, "contentSet"):
-        for remote in _kids(block, "remoteContent"):
+    k = _names(item)
+    meta, content = _names(_first(k, "itemMeta")), _names(_first(k, "contentMeta"))
+    rights_el = _first(k, "rightsInfo")
+    rights = _names(rights_el)
+    renditions: list[Rendition | None] = []
+    offered = 0
+    for block in k.get("contentSet", ()):
+        for remote in block.iterchildren("{*}remoteContent"):
             href = remote.get("href")
             offered += bool(href and href.strip())
+            name = (remote.get("rendition") or "").rsplit(":", 1)[-1].strip() or None
             renditions.append(kit.rendition(
-                href, name=(remote.get("rendition") or "").rsplit(":", 1)[-1].strip() or None, width=remote.get("width"),
-                height=remote.get("height"), contenttype=remote.get("contenttype"),
-                size=remote.get("size"), where=f"{where}/contentSet/remoteContent"))
-    roles = {_word(d.get("role")): _words(d) for d in _kids(content, "description")}
+                href, name=name, width=remote.get("width"), height=remote.get("height"),
+                contenttype=remote.get("contenttype"), size=remote.get("size"),
+                where=f"{where}/contentSet/remoteContent"))
+    roles = {_word(d.get("role")): _words(d) for d in content.get("description", ())}
     caption = next((roles[r] for r in _CAPTION_ROLES if roles.get(r)), None)
     alt = next((roles[r] for r in _ALT_ROLES if roles.get(r)), None)
-    creators = [_words(_one(c, "name")) for c in _kids(content, "creator")]
-    pub = _one(meta, "pubStatus")
+    pub = _first(meta, "pubStatus")
     status = read_pubstatus(pub.get("qcode") if pub is not None else None, fmt,
                             f"{where}/itemMeta/pubStatus/@qcode")
 
-    def date(tag: str, parent: etree._Element | None, value: str | None = None
-             ) -> datetime | None:
-        value = value if value is not None else _words(_one(parent, tag))
+    def date(tag: str, value: str | None) -> datetime | None:
         return lenient_when(value, fmt, f"{where}/{tag}", tag.lower(), warnings) \
             if value else None
 
-    headline = next((_words(h) for h in _kids(content, "headline")
+    heads = content.get("headline", ())
+    headline = next((_words(h) for h in heads
                      if not h.get("role") or h.get("role", "").endswith("main")), None) \
-        or _words(_one(content, "headline")) or _words(_one(meta, "title"))
+        or (_words(heads[0]) if heads else None) or _words(_first(meta, "title"))
+    by = strip_by(_words(_first(content, "by"))) or next(
+        (n for c in content.get("creator", ()) if (n := _words(_one(c, "name")))), None)
+    validto = rights_el.get("validto") if rights_el is not None else None
     return kit.add(
         renditions, uri=guid, offered=offered, role=role, headline=headline,
-        caption=caption, alt=alt,
-        by=strip_by(_words(_one(content, "by"))) or next((c for c in creators if c), None),
-        creditline=_words(_one(content, "creditline")),
-        copyrightholder=_party(_one(rights, "copyrightHolder")),
-        copyrightnotice=_words(_one(rights, "copyrightNotice")),
-        usageterms=_words(_one(rights, "usageTerms")),
+        caption=caption, alt=alt, by=by,
+        creditline=_words(_first(content, "creditline")),
+        copyrightholder=_party(_first(rights, "copyrightHolder")),
+        copyrightnotice=_words(_first(rights, "copyrightNotice")),
+        usageterms=_words(_first(rights, "usageTerms")),
         version=(item.get("version") or "1").strip(),
-        versioncreated=date("versionCreated", meta),
+        versioncreated=date("versionCreated", _words(_first(meta, "versionCreated"))),
         pubstatus=status,
-        expires=date("expires", meta) or (date("validto", None, rights.get("validto"))
-                                          if rights is not None and rights.get("validto")
-                                          else None),
+        expires=date("expires", _words(_first(meta, "expires"))) or date("validto", validto),
     )
 
 
@@ -136,8 +157,8 @@ def package_pictures(package: etree._Element, known: dict[str, Picture]) -> tupl
         role = _word(group.get("role")) or None
         for ref in group.iterchildren("{*}itemRef"):
             residref = (ref.get("residref") or "").strip()
-            cls = _word(_one(ref, "itemClass").get("qcode")) if _one(ref, "itemClass") \
-                is not None else ""
+            kind = _one(ref, "itemClass")
+            cls = _word(kind.get("qcode")) if kind is not None else ""
             found = known.get(residref) or known.get(residref.rsplit(":", 1)[0])
             if found is None and cls not in PICTURE_CLASSES:
                 continue

@@ -19,17 +19,9 @@ from wiredesk.formats.contract import Format
 from wiredesk.formats.dates import lenient_when
 from wiredesk.formats.errors import FormatError
 from wiredesk.formats.fieldvalues import read_integer, read_pubstatus
-from wiredesk.formats.g2packages import (
-    apply_packages,
-    find_story,
-    main_ref,
-    rtr_status,
-    stronger,
-    worth_a_look,
-)
-from wiredesk.formats.g2pictures import PICTURE_CLASSES, package_pictures, picture_item
+from wiredesk.formats.g2packages import apply_packages, rtr_status, stronger, worth_a_look
+from wiredesk.formats.g2pictures import PICTURE_CLASSES, picture_item
 from wiredesk.formats.nitf import first_sentence, read_nitf
-from wiredesk.formats.pictures import lead_first
 from wiredesk.formats.textcodec import decode
 from wiredesk.formats.wirerules import (
     Dateline,
@@ -52,7 +44,7 @@ from wiredesk.formats.xmlsafe import (
     strip_namespaces,
     text_of,
 )
-from wiredesk.story import Body, Picture, Pubstatus, Story, StoryWarning, Subject
+from wiredesk.story import Body, Pubstatus, Story, StoryWarning, Subject
 
 NAME = "newsmlg2"
 G2_NS = "http://iptc.org/std/nar/2006-10-01/"
@@ -111,35 +103,18 @@ def parse(data: bytes, *, agency: str | None = None) -> list[Story]:
     if not packages:
         return stories
     known = {s.uri: s.pictures[0] for s in stories if s.type == "picture"}
-    stories = apply_packages(stories, packages, agency, NAME)
-    return _with_package_pictures(stories, packages, known)
+    stories = apply_packages(stories, packages, agency, NAME, known)
+    if not known:
+        return stories
+    # A picture item of the message that a story now carries no longer stands alone.
+    carried = {p.uri for s in stories if s.type == "text" for p in s.pictures}
+    return [s for s in stories if s.type != "picture" or s.uri not in carried]
 
 
 def _item_class(item: etree._Element) -> str:
     meta = next(item.iterchildren("{*}itemMeta"), None)
     found = next(meta.iterchildren("{*}itemClass"), None) if meta is not None else None
     return _qcode_word(found)
-
-
-def _with_package_pictures(stories: list[Story], packages: list[tuple[etree._Element, bytes, str]],
-                           known: dict[str, Picture]) -> list[Story]:
-    """Each package's pictures given to its main text story, lead first; a picture item of
-    the message that a story now carries no longer stands alone."""
-    carried: set[str] = set()
-    out = list(stories)
-    for package, _raw, _where in packages:
-        ref = main_ref(package)
-        pictures = package_pictures(package, known)
-        index = find_story(out, ref.residref or ref.href or "") if ref is not None and pictures \
-            else None
-        if index is None or out[index].type != "text":
-            continue
-        story = out[index]
-        merged = lead_first([*story.pictures,
-                             *(p for p in pictures if all(p.uri != q.uri for q in story.pictures))])
-        out[index] = story.with_changes(pictures=merged)
-        carried.update(p.uri for p in merged)
-    return [s for s in out if s.type != "picture" or s.uri not in carried]
 
 
 class _Tree:

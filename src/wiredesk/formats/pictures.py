@@ -190,7 +190,7 @@ def picture_story(picture: Picture, *, raw: bytes, fmt: str, agency: str | None 
         raw=raw,
         format=fmt,
         warnings=tuple(warnings),
-        pictures=(replace(picture, role=None),),
+        pictures=(picture if picture.role is None else replace(picture, role=None),),
         type="picture",
     )
 
