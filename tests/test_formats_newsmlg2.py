@@ -487,3 +487,12 @@ def test_nitf_media_inside_a_g2_text_item_gives_its_pictures():
     (story,) = newsmlg2.parse(data)
     (picture,) = story.pictures
     assert picture.creditline == "AP Photo/Peter Dejong"
+
+
+def test_a_picture_whose_itemref_says_main_leads_the_story():
+    data = (RTR / "package-pictures.xml").read_bytes().replace(
+        b'<itemRef residref="tag:reuters.com,2026:newsml_RC2P0MA4ZQ1X" version="1">',
+        b'<itemRef residref="tag:reuters.com,2026:newsml_RC2P0MA4ZQ1X" version="1" role="irel:main">')
+    story = newsmlg2.parse(data)[0]
+    assert [(p.uri, p.role) for p in story.pictures] == [
+        (RTR_PHOTO, "main"), ("tag:reuters.com,2026:newsml_RC2P0MA4ZQ2Y", "supporting")]

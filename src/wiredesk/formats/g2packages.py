@@ -159,7 +159,7 @@ def apply_packages(stories: list[Story], packages: list[tuple[etree._Element, by
         index = _find(out, ref.residref) if ref.residref else None
         if index is not None:
             story = out[index]
-            if pictures and story.pictures:
+            if pictures:
                 pictures = lead_first([*story.pictures, *(
                     p for p in pictures if all(p.uri != q.uri for q in story.pictures))])
             out[index] = story.with_changes(

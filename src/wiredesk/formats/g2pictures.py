@@ -149,13 +149,14 @@ def picture_item(item: etree._Element, where: str, raw: bytes, fmt: str,
 
 def package_pictures(package: etree._Element, known: dict[str, Picture]) -> tuple[Picture, ...]:
     """The pictures a package's groups name (itemRefs of class picture or graphic, or whose
-    residref is a picture item in the same message), each with its group's role ("main",
-    "supporting"...): the full picture where the message carries it, else its reference
+    residref is a picture item in the same message), each with its itemRef's role or else
+    its group's ("main", "supporting"...): the full picture where the message carries it, else its reference
     (uri, title, version) for the desk to match when the picture item arrives."""
     out: list[Picture] = []
     for group in package.iter("{*}group"):
-        role = _word(group.get("role")) or None
+        group_role = _word(group.get("role")) or None
         for ref in group.iterchildren("{*}itemRef"):
+            role = _word(ref.get("role")) or group_role  # an itemRef's own role, if it has one
             residref = (ref.get("residref") or "").strip()
             kind = _one(ref, "itemClass")
             cls = _word(kind.get("qcode")) if kind is not None else ""
