@@ -131,7 +131,7 @@ class Pictures:
         kept = tuple([r for r in renditions if r is not None and r is not REFUSED])
         given = uri.strip() if isinstance(uri, str) else None
         if offered and not kept:
-            if REFUSED not in renditions:  # a refusal was said already, else say why
+            if not any(r is REFUSED for r in renditions):  # else its refusal was said
                 self.warnings.append(StoryWarning(
                     "pictures", f"picture {given or '(no id)'}: no rendition is a picture",
                     "dropped"))
