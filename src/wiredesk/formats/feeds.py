@@ -199,6 +199,7 @@ def _read_entry(el: etree._Element, where: str) -> Entry:
     # One pass over the children; of alternative elements the best-ranked one wins.
     best: dict[str, tuple[int, str, str]] = {}
     authors, categories = e.authors, e.categories
+    media: list[etree._Element] = []
     for child in el:
         tag = child.tag
         spec = _RSS_FIELDS.get(tag)  # type: ignore[arg-type]
@@ -220,7 +221,7 @@ def _read_entry(el: etree._Element, where: str) -> Entry:
             e.license = e.license or child.get(_RDF_RESOURCE) or child.get("href") or (
                 " ".join((text or "").split()) or None)
         elif tag in MEDIA_TAGS:
-            e.media.append(child)
+            media.append(child)
     # Single-line fields, whitespace collapsed (never empty: blank text was not kept).
     one = {name: " ".join(best[name][1].split()) for name in _ONE_LINE if name in best}
     e.uri = one.get("uri") or el.get(_RDF_ABOUT)
@@ -242,6 +243,8 @@ def _read_entry(el: etree._Element, where: str) -> Entry:
     e.rights, e.rightsholder = one.get("rights"), one.get("rightsholder")
     e.source = one.get("source")
     e.language = one.get("language") or el.get(XML_LANG)
+    if media:
+        e.media = media
     return e
 
 
@@ -258,7 +261,9 @@ def _read_atom(el: etree._Element, k: _Kids, e: Entry) -> Entry:
     if (summary := _first(k, (_A + "summary",))) is not None:
         e.summary, e.summary_html = _atom_content(summary)
     _dates(e, k, _ATOM_DATES)
-    e.enclosures = [x for x in k.get(_A + "link", ()) if x.get("rel") == "enclosure"]
+    if links := k.get(_A + "link"):
+        if enclosures := [x for x in links if x.get("rel") == "enclosure"]:
+            e.enclosures = enclosures
     if MEDIA_TAGS.intersection(k):  # Media RSS in Atom (YouTube, news agencies' Atom)
         e.media = [c for c in el if c.tag in MEDIA_TAGS]
     e.authors = [text_of(p.find(_A + "name")) for p in k.get(_A + "author", ())]

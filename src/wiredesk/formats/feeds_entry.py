@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import html
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -55,10 +56,11 @@ class Entry:
     deleted: bool = False
     comment: str | None = None
     # Media RSS, enclosure and Atom enclosure elements, read into pictures in entry_story.
-    media: list[Any] = field(default_factory=list)
-    enclosures: list[Any] = field(default_factory=list)
+    # (tuples by default: nothing to make per entry for the entries that carry none)
+    media: Sequence[Any] = ()
+    enclosures: Sequence[Any] = ()
     pictures: tuple[Picture, ...] = ()
-    picture_warnings: list[StoryWarning] = field(default_factory=list)
+    picture_warnings: Sequence[StoryWarning] = ()
 
 
 @dataclass
@@ -114,7 +116,7 @@ def entry_story(e: Entry, feed: FeedInfo, agency: str | None) -> Story:
         raw=e.raw,
         format=NAME,
         pictures=pictures,
-        warnings=tuple(picture_warnings),
+        warnings=tuple(picture_warnings) if picture_warnings else (),
     )
 
 

@@ -11,6 +11,7 @@ own when there is none. Hrefs are kept as given (relative ones resolve at fetch 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from lxml import etree
@@ -76,7 +77,7 @@ def _rendition(kit: Pictures, el: etree._Element, where: str, name: str | None =
                          size=el.get("fileSize") or el.get("length"), where=where)
 
 
-def read_media(elements: list[etree._Element], links: list[etree._Element], where: str
+def read_media(elements: Sequence[etree._Element], links: Sequence[etree._Element], where: str
                ) -> tuple[tuple[Picture, ...], list[StoryWarning]]:
     """The pictures of one entry from its media elements (in document order) and its Atom
     enclosure links, lead (first) first; and the warnings for what was refused."""
