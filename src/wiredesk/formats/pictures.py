@@ -55,6 +55,8 @@ def derived_uri(href: str) -> str:
 
 def number(value: object) -> int | None:
     """A pixel size or byte count as agencies write it (7, "7", "7.0"); None if not one."""
+    if type(value) is str and value.isdigit() and len(value) < 12:  # XML attributes
+        return int(value) or None
     if isinstance(value, bool):
         return None
     if isinstance(value, int):
