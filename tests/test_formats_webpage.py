@@ -315,3 +315,10 @@ def test_og_image_alone_is_the_lead_and_a_page_without_pictures_has_none():
     (story,) = webpage.parse(page.encode())
     (picture,) = story.pictures
     assert picture.role == "main" and picture.renditions[0].href == "https://x.example/a.jpg"
+
+
+def test_a_malformed_page_url_leaves_relative_pictures_as_given():
+    page = (DIR / "pictures.html").read_bytes().replace(
+        b'href="https://news.example.com/world', b'href="https://[news.example.com/world')
+    (story,) = webpage.parse(page)
+    assert story.pictures[-1].renditions[0].href == "/media/2026/03/cranes-1200.jpg"

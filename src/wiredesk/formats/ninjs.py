@@ -419,7 +419,7 @@ def _when(kit: Pictures, value: Any, profile: str, where: str, key: str, alone: 
     except FormatError as exc:
         if alone and key == "expires":
             raise
-        kit.warnings.append(StoryWarning("pictures", f"{where}.{key}: {exc.problem}", "dropped"))
+        kit.warn(f"{where}.{key}: {exc.problem}")
         return None
 
 

@@ -17,6 +17,7 @@ from collections.abc import Iterable
 from dataclasses import replace
 from datetime import datetime
 
+from wiredesk.formats.cleantext import clean
 from wiredesk.formats.headlines import first_sentence
 from wiredesk.story import Picture, Pubstatus, Rendition, Story, StoryWarning
 
@@ -44,7 +45,7 @@ def refusal(href: str, contenttype: str | None = None) -> str | None:
     if contenttype:
         ctype = contenttype.lower()
         if "svg" in ctype or "script" in ctype or "html" in ctype:
-            return f"type {ctype[:60]} can carry script: not a picture we show"
+            return f"type {ctype[:60]!r} can carry script: not a picture we show"
     return None
 
 
@@ -106,6 +107,11 @@ class Pictures:
         self.found: list[Picture] = []
         self.warnings: list[StoryWarning] = []
 
+    def warn(self, problem: str) -> None:
+        """A picture dropped (or a field of one): the message quotes the input, so it is
+        cleaned like any text the desk stores."""
+        self.warnings.append(StoryWarning("pictures", clean(problem), "dropped"))
+
     def rendition(self, href: object, *, name: str | None = None, width: object = None,
                   height: object = None, contenttype: object = None, size: object = None,
                   where: str = "picture") -> Rendition | None:
@@ -117,8 +123,7 @@ class Pictures:
         ctype = contenttype.strip().lower() if isinstance(contenttype, str) else None
         problem = refusal(href, ctype)
         if problem is not None:
-            self.warnings.append(StoryWarning("pictures", f"{where}: {problem} ({href[:80]})",
-                                              "dropped"))
+            self.warn(f"{where}: {problem} ({href[:80]!r})")
             return REFUSED
         if ctype and not ctype.startswith("image/") and "octet-stream" not in ctype:
             return None  # a rendition of another kind (text, video): not this picture
@@ -134,9 +139,7 @@ class Pictures:
         given = uri.strip() if isinstance(uri, str) else None
         if offered and not kept:
             if not any(r is REFUSED for r in renditions):  # else its refusal was said
-                self.warnings.append(StoryWarning(
-                    "pictures", f"picture {given or '(no id)'}: no rendition is a picture",
-                    "dropped"))
+                self.warn(f"picture {given or '(no id)'}: no rendition is a picture")
             return None
         if not given:
             if not kept:

@@ -123,8 +123,8 @@ class _Fields:
         value = self.item.get(key)
         if value is None:
             return None
-        if isinstance(value, str) and value.strip().isdigit():
-            value = int(value.strip())
+        if isinstance(value, str) and value.strip().isdigit() and len(value.strip()) < 20:
+            value = int(value.strip())  # (a longer one is no urgency, nor an int() we can do)
         if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
             self.drop(key, f"expected a number from {low} to {high}, got {str(value)[:40]!r}")
             return None
@@ -247,7 +247,7 @@ def _picture(kit: Pictures, node: dict[str, Any], where: str, role: str | None,
         try:
             when = safe_datetime(stamp, NAME, f"{where}.versioncreated")
         except FormatError as exc:
-            kit.warnings.append(StoryWarning("pictures", exc.problem, "dropped"))
+            kit.warn(exc.problem)
     version = node.get("version")
     return kit.add(
         renditions, uri=node.get("guid") or node.get("uri"),

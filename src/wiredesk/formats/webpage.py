@@ -172,7 +172,10 @@ def _resolve(href: str, base: str | None) -> str:
     """`href` against the page's URL, when that is an http(s) URL and href is relative."""
     href = href.strip()
     if base and base.lower().startswith(("http://", "https://")) and not _SCHEME.match(href):
-        return urljoin(base, href)
+        try:
+            return urljoin(base, href)
+        except ValueError:  # a malformed page URL ("https://[host"): the href as given
+            return href
     return href
 
 
