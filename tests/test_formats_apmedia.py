@@ -51,8 +51,12 @@ def test_a_single_item_maps_to_a_story_waiting_for_its_nitf_text():
     assert story.hold is None and story.pubstatus is Pubstatus.USABLE
 
 
+PICTURE_ID = "9c8b7a6f5e4d3c2b1a09f8e7d6c5b4a3"
+
+
 def test_a_feed_page_gives_its_text_items_and_holds_the_advisory():
-    fed, advisory = parse("feed.json")  # the picture in between is not a story
+    fed, picture, advisory = parse("feed.json")  # the picture in between is no text story
+    assert picture.type == "picture" and picture.uri == f"{apmedia.URI_PREFIX}{PICTURE_ID}"
     assert fed.uri == FED and fed.hold is None
     assert advisory.headline.startswith("AP Top Stories Advisory")
     assert advisory.hold == "AP advisory: for editors, not for publication"
@@ -142,3 +146,46 @@ def test_looks_like_refuses_other_formats(path):
 @given(mutated(ALL, tokens=(b"{", b'"itemid"', b"null", b"[]")))
 def test_mutated_ap_gives_stories_or_format_error(data):
     assert_parses_or_format_error(apmedia.parse, data, "apmedia")
+
+
+# -- pictures (issue 13) ------------------------------------------------------------------
+
+
+def test_an_ap_picture_item_gives_its_renditions_caption_and_photographer():
+    (story,) = parse("item-picture.json")
+    assert story.type == "picture" and story.uri == f"{apmedia.URI_PREFIX}{PICTURE_ID}"
+    assert story.hold is None and story.headline == "Federal Reserve Powell"
+    (picture,) = story.pictures
+    assert picture.uri == story.uri and picture.version == "1"
+    assert [(r.name, r.width, r.height, r.contenttype) for r in picture.renditions] == [
+        ("main", 5568, 3712, "image/jpeg"), ("preview", 512, 341, "image/jpeg"),
+        ("thumbnail", 128, 85, "image/jpeg")]  # the caption's NITF is no picture
+    assert picture.renditions[0].size == 6291456
+    assert picture.renditions[2].href.endswith("/thumbnail/AP26028657104312.jpg")
+    assert picture.caption.startswith("Federal Reserve Chair Jerome Powell speaks")
+    assert picture.by == "Jane Smith"
+    assert picture.copyrightnotice.startswith("Copyright 2026 The Associated Press")
+    assert picture.usageterms.startswith("This content is intended for editorial use only.")
+    assert story.expires == picture.expires == datetime(2026, 2, 27, 19, 1, tzinfo=UTC)
+
+
+def test_an_ap_picture_kill_and_a_picture_without_newscontent():
+    (kill,) = parse("item-picture-kill.json")
+    assert kill.type == "picture" and kill.pubstatus is Pubstatus.CANCELED
+    assert kill.pictures[0].renditions == () and kill.uri == f"{apmedia.URI_PREFIX}{PICTURE_ID}"
+    data = json.loads((DIR / "item-picture.json").read_bytes())
+    data["data"]["item"]["signals"] = []
+    (held,) = apmedia.parse(json.dumps(data).encode())
+    assert held.hold.startswith("AP: no newscontent signal")
+
+
+def test_an_ap_text_item_names_its_pictures_feature_image_first():
+    (story,) = parse("item-story-pictures.json")
+    assert story.type == "text"
+    assert [p.uri for p in story.pictures] == [
+        f"{apmedia.URI_PREFIX}0a9b8c7d6e5f4a3b2c1d0e9f8a7b6c5d",  # featureimage: the lead
+        f"{apmedia.URI_PREFIX}{PICTURE_ID}"]  # the video and the text are no pictures
+    lead, other = story.pictures
+    assert lead.role == "featureimage" and other.role is None
+    assert lead.caption.endswith("(AP Photo/Seth Wenig)")
+    assert lead.renditions[0].name == "preview" and other.renditions == ()

@@ -352,3 +352,58 @@ def test_categories_repeated_within_and_across_entries_give_each_subject_once() 
     (lone,) = feeds.parse(data.replace(items.encode(), b"<item><title>x</title>"
                                        b"<category>Markets</category></item>"))
     assert lone.subjects == (Subject("Markets"),)
+
+
+# -- pictures (issue 13) ------------------------------------------------------------------
+
+
+def test_media_rss_group_and_content_give_pictures_with_caption_and_credit() -> None:
+    story = one("rss2-media.xml")
+    assert len(story.pictures) == 2  # the video is no picture, the SVG is refused
+    group, single = story.pictures
+    assert [(r.name, r.href, r.width, r.height, r.size) for r in group.renditions] == [
+        (None, "https://media.wire.example/4412/large.jpg", 1400, 933, 412345),
+        (None, "https://media.wire.example/4412/small.jpg", 640, 427, None),
+        ("thumbnail", "https://media.wire.example/4412/thumb.jpg", 150, 100, None)]
+    assert group.headline == "Cranes stand idle"
+    assert group.caption == "Cranes stand idle at the container terminal in Rotterdam, March 4, 2026."
+    assert group.creditline == "REUTERS/Piroschka van de Wouw"
+    assert group.by == "Piroschka van de Wouw"
+    assert group.copyrightnotice == "Copyright 2026 Wire Example"
+    assert single.caption == "Union leaders address strikers."
+    assert single.creditline is None  # the entry has no credit of its own to lend
+    (warning,) = story.warnings
+    assert warning.field == "pictures" and "overlay.svg" in warning.problem
+
+
+def test_rss_image_enclosure_and_entry_thumbnail_make_one_picture() -> None:
+    story = one("rss2-media.xml", 1)
+    (picture,) = story.pictures  # the audio enclosure is no picture
+    assert [(r.name, r.href, r.contenttype, r.size) for r in picture.renditions] == [
+        (None, "/photos/heron.jpg", "image/jpeg", 204800),  # relative: resolved at fetch time
+        ("thumbnail", "/photos/heron-thumb.jpg", None, None)]
+    assert picture.by == "Jan Jansen"  # the entry's media:credit applies to all its media
+    thumb_only = one("rss2-media.xml", 2)
+    (picture,) = thumb_only.pictures
+    assert picture.renditions[0].name == "thumbnail"
+    assert "data: URL" in thumb_only.warnings[0].problem
+
+
+def test_atom_enclosure_links_are_pictures_when_they_are_images() -> None:
+    story = one("atom-enclosure.xml")
+    assert story.body.text.startswith("Dock workers")  # the enclosure is not the link
+    (picture,) = story.pictures
+    assert [(r.href, r.contenttype, r.size) for r in picture.renditions] == [
+        ("https://media.wire.example/4412/large.jpg", "image/jpeg", 412345),
+        ("https://media.wire.example/4412/thumb.jpg", None, None)]
+    assert picture.caption == "Cranes stand idle in Rotterdam."
+    assert "javascript: URL" in story.warnings[0].problem
+
+
+def test_a_feed_without_media_has_no_pictures_and_a_recovered_feed_keeps_its_enclosure() -> None:
+    assert all(s.pictures == () for s in feeds.parse(load("rss2-reuters-world.xml")))
+    broken = load("rss2-media.xml").replace(b"<title>Heron", b"<title>Heron &nbsp; &")
+    stories = feeds.parse(broken)  # lxml refuses it: feedparser's loose path reads it
+    heron = next(s for s in stories if s.uri == "urn:wire-example:heron")
+    assert [r.href for p in heron.pictures for r in p.renditions] == ["/photos/heron.jpg"]
+    assert heron.pictures[0].by == "Jan Jansen"

@@ -242,3 +242,30 @@ def test_any_json_value_in_any_field_parses_or_raises_format_error(value: object
         jsonfeed.parse(feed(item))
     except FormatError:
         pass
+
+
+# -- pictures (issue 13) ------------------------------------------------------------------
+
+
+def test_json_feed_image_banner_and_image_attachments_are_pictures():
+    story, heron = jsonfeed.parse((DIR / "pictures.json").read_bytes())
+    assert [(p.role, p.renditions[0].href) for p in story.pictures] == [
+        ("main", "https://media.wire.example/4412/large.jpg"),
+        ("banner", "https://media.wire.example/4412/banner.jpg"),
+        (None, "https://media.wire.example/4413/union.jpg")]  # not the audio, not the SVG
+    attachment = story.pictures[2]
+    assert attachment.caption == "Union leaders address strikers."
+    assert attachment.renditions[0].size == 204800
+    assert attachment.renditions[0].contenttype == "image/jpeg"
+    (warning,) = story.warnings
+    assert warning.field == "pictures" and "chart.svg" in warning.problem
+    assert heron.pictures[0].renditions[0].href == "photos/heron.jpg"  # kept as given
+
+
+def test_the_same_url_twice_is_one_picture():
+    doc = {"version": "https://jsonfeed.org/version/1.1", "title": "T", "items": [
+        {"id": "1", "title": "A", "content_text": "B", "image": "https://x.example/a.jpg",
+         "attachments": [{"url": "https://x.example/a.jpg", "mime_type": "image/jpeg"}]}]}
+    (story,) = jsonfeed.parse(json.dumps(doc).encode())
+    (picture,) = story.pictures
+    assert picture.role == "main"

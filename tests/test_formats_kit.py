@@ -15,6 +15,8 @@ from wiredesk import formats
 from wiredesk.formats import ninjs
 from wiredesk.formats.bodies import body_from_html
 from wiredesk.formats.markup import DEPTH
+from wiredesk.formats.pictures import Pictures, credit_name, derived_uri, lead_first, refusal
+from wiredesk.story import Picture
 
 _TAG = re.compile(r"<(/?)([a-zA-Z][^\s/>]*)[^>]*>")
 _VOID = {"br", "hr", "img", "wbr"}
@@ -154,3 +156,53 @@ def test_any_mix_of_tags_keeps_every_word_and_bounded_depth(pieces):
     body = body_from_html(markup)
     assert body.text.count("word") == markup.count("word")
     assert depth(body.html) <= 3 * DEPTH
+
+
+# -- the pictures kit (issue 13) ----------------------------------------------------------
+
+
+@pytest.mark.parametrize("href, contenttype", [
+    ("data:image/png;base64,AAAA", None), ("javascript:alert(1)", None),
+    (" JaVa\tScRiPt:alert(1)", None), ("java\nscript:alert(1)", None), ("vbscript:x", None),
+    ("file:///etc/passwd", None), ("blob:https://x.example/1", None),
+    ("https://x.example/a.SVG?w=1#x", None), ("https://x.example/a.svgz", None),
+    ("https://x.example/a.js", None), ("https://x.example/a", "image/svg+xml"),
+    ("https://x.example/a", "text/html"), ("https://x.example/a", "application/javascript"),
+])
+def test_pictures_never_come_from_urls_that_run_code_or_carry_their_bytes(href, contenttype):
+    kit = Pictures()
+    assert refusal(href, contenttype) is not None
+    assert kit.add([kit.rendition(href, contenttype=contenttype)], uri="urn:p:1", offered=1) is None
+    (warning,) = kit.warnings
+    assert warning.field == "pictures" and warning.action == "dropped"
+
+
+@pytest.mark.parametrize("href", ["https://x.example/a.jpg", "http://x.example/a?svg=1",
+                                  "photo.jpg", "/photos/a.jpg", "//cdn.example/a.png",
+                                  "../pics/a.webp"])
+def test_http_and_relative_hrefs_are_kept_as_given(href):
+    kit = Pictures()
+    picture = kit.add([kit.rendition(f" {href} ", contenttype="image/jpeg")], offered=1)
+    assert picture is not None and picture.renditions[0].href == href
+    assert picture.uri == derived_uri(href) == derived_uri(href)  # stable across reads
+    assert picture.uri.startswith("urn:wiredesk:picture:") and kit.warnings == []
+
+
+def test_renditions_of_another_kind_are_skipped_and_sizes_read_leniently():
+    kit = Pictures()
+    assert kit.rendition("https://x.example/a.mp4", contenttype="video/mp4") is None
+    r = kit.rendition("https://x.example/a.jpg", width="1200", height=800.0, size="0")
+    assert (r.width, r.height, r.size) == (1200, 800, None)
+    assert kit.rendition("https://x.example/a.jpg", width=True, height="tall").width is None
+    assert kit.add([None], offered=1) is None  # a picture with no image rendition is dropped
+    assert "no rendition is a picture" in kit.warnings[0].problem
+    assert kit.add([], uri="urn:p:2") is not None  # a reference by id alone is kept (a kill)
+
+
+def test_the_lead_picture_comes_first_and_the_rest_keep_their_order():
+    pictures = [Picture("a"), Picture("b", role="body"), Picture("c", role="featureimage"),
+                Picture("d", role="main")]
+    assert [p.uri for p in lead_first(pictures)] == ["c", "a", "b", "d"]
+    assert [p.uri for p in lead_first(pictures[:2])] == ["a", "b"]
+    assert credit_name("(AP Photo/John Smith)") == "John Smith"
+    assert credit_name("REUTERS/Jane Doe") == "Jane Doe" and credit_name("Jan Jansen") == "Jan Jansen"

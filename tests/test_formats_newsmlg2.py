@@ -118,9 +118,12 @@ def test_item_with_elided_content_is_an_error_not_an_empty_story():
     assert "needs a headline or a body" in err.value.problem
 
 
-def test_news_message_gives_its_text_items_and_skips_pictures():
+def test_news_message_gives_its_text_items_and_its_picture_items_apart():
     data = (HERE / "reuters-message.xml").read_bytes()
-    first, second = newsmlg2.parse(data)
+    stories = newsmlg2.parse(data)
+    pictures = [s for s in stories if s.type == "picture"]  # no story carries it: alone
+    assert [p.uri for p in pictures] == ["tag:reuters.com,2026:newsml_RC2X8AAP1QKE"]
+    first, second = [s for s in stories if s.type == "text"]
     assert first.uri == REUTERS_URI and first.version == "1"
     assert first.headline == "Japan's exports rise for fifth month as chip demand holds up"
     assert first.by == "Leika Kihara"
@@ -157,8 +160,10 @@ def test_news_message_gives_its_text_items_and_skips_pictures():
     assert second.body.content_type == "text/plain"
 
 
-def test_pictures_video_and_packages_alone_give_no_story():
-    assert newsmlg2.parse((HERE / "pictures-only.xml").read_bytes()) == []
+def test_video_and_packages_alone_give_no_story_and_a_picture_alone_is_a_picture_item():
+    (picture,) = newsmlg2.parse((HERE / "pictures-only.xml").read_bytes())
+    assert picture.type == "picture" and picture.uri == "tag:reuters.com,2026:newsml_RC2X8AAP1QKF"
+    assert [r.href for r in picture.pictures[0].renditions] == ["https://example.com/p/1.jpg"]
 
 
 def test_update_is_a_newer_version_of_the_same_uri():
@@ -406,3 +411,88 @@ def test_looks_like_refuses_other_formats(path):
 @given(mutated(ALL, tokens=(*XML_TOKENS, b"&amp;", b"9999-12-31T23:59:59-23:00")))
 def test_mutated_fixtures_give_stories_or_format_errors(data):
     assert_parses_or_format_error(newsmlg2.parse, data, "newsmlg2")
+
+
+# -- pictures (issue 13) ------------------------------------------------------------------
+
+RTR = FIXTURES / "newsmlg2-reuters"
+RTR_PHOTO = "tag:reuters.com,2026:newsml_RC2P0MA4ZQ1X"
+
+
+def test_a_picture_item_gives_its_remote_content_caption_credit_and_rights():
+    (story,) = newsmlg2.parse((HERE / "picture-item.xml").read_bytes())
+    assert story.type == "picture" and story.uri == RTR_PHOTO and story.version == "2"
+    assert story.headline == "Cranes stand idle at the port" and story.agency == "Reuters"
+    (picture,) = story.pictures
+    assert [(r.name, r.width, r.height, r.contenttype, r.size) for r in picture.renditions] == [
+        ("highRes", 5464, 3640, "image/jpeg", 4718592), ("preview", 640, 426, "image/jpeg", None),
+        ("thumbnail", 150, 100, "image/jpeg", None)]  # the SVG rendition is refused
+    assert picture.caption.startswith("Cranes stand idle at the container terminal during a strike")
+    assert picture.creditline == "REUTERS/Piroschka van de Wouw"
+    assert picture.by == "Piroschka van de Wouw"
+    assert picture.copyrightholder == "Thomson Reuters"
+    assert picture.copyrightnotice.startswith("Copyright 2026 Thomson Reuters")
+    assert picture.usageterms == "Editorial use only. No resales. No archives."
+    assert picture.versioncreated == datetime(2026, 3, 4, 6, 5, tzinfo=UTC)
+    assert picture.expires == story.expires == datetime(2026, 4, 3, 6, 5, tzinfo=UTC)
+    (warning,) = story.warnings
+    assert warning.field == "pictures" and "overlay.svg" in warning.problem
+
+
+def test_a_picture_kill_is_a_canceled_picture_item():
+    (story,) = newsmlg2.parse((HERE / "picture-kill.xml").read_bytes())
+    assert story.type == "picture" and story.uri == RTR_PHOTO
+    assert story.pubstatus is Pubstatus.CANCELED and story.pictures[0].renditions == ()
+
+
+def test_a_picture_item_whose_renditions_are_all_refused_is_a_format_error():
+    data = (HERE / "picture-item.xml").read_bytes()
+    data = data.replace(b'href="https://media.example.test/RC2P0MA4ZQ1X/', b'href="javascript:/')
+    data = data.replace(b'overlay.svg', b'x.png')
+    with pytest.raises(FormatError) as err:
+        newsmlg2.parse(data)
+    assert "remoteContent" in err.value.where and "javascript" in err.value.problem
+
+
+def test_a_package_gives_its_story_the_pictures_its_groups_name():
+    stories = newsmlg2.parse((RTR / "package-pictures.xml").read_bytes())
+    story, heron = stories  # the picture the story carries no longer stands alone
+    assert story.type == "text" and story.uri == "tag:reuters.com,2026:newsml_L8N3F20AB"
+    assert [p.uri for p in story.pictures] == ["tag:reuters.com,2026:newsml_RC2P0MA4ZQ2Y",
+                                               RTR_PHOTO]  # not the video
+    named, carried = story.pictures
+    assert named.role == carried.role == "supporting"
+    # a picture only referred to: its id, title and version, to be matched when it arrives
+    assert named.headline == "Union leaders address strikers" and named.renditions == ()
+    # a picture item in the same message: all of it
+    assert carried.creditline == "REUTERS/Piroschka van de Wouw"
+    assert carried.renditions[0].href == "https://media.example.test/RC2P0MA4ZQ1X/base.jpg"
+    assert heron.type == "picture" and heron.uri == "tag:reuters.com,2026:newsml_RC2P0MA4ZQ7Q"
+
+
+def test_a_package_of_pictures_only_gives_no_text_story():
+    assert newsmlg2.parse((RTR / "package-pictures-only.xml").read_bytes()) == []
+    (story,) = newsmlg2.parse((RTR / "package-inline.xml").read_bytes())
+    assert [p.uri for p in story.pictures] == [RTR_PHOTO]
+
+
+def test_nitf_media_inside_a_g2_text_item_gives_its_pictures():
+    nitf_doc = (FIXTURES / "nitf" / "pictures.xml").read_bytes().split(b"?>", 1)[1]
+    data = f"""<newsItem xmlns="http://iptc.org/std/nar/2006-10-01/" guid="urn:g2:1" version="1"
+      standard="NewsML-G2" standardversion="2.35"><itemMeta><itemClass qcode="ninat:text"/>
+      <provider literal="ap.org"/><versionCreated>2026-03-04T06:11:00Z</versionCreated>
+      </itemMeta><contentMeta><headline>Harbour strike</headline></contentMeta>
+      <contentSet><inlineXML contenttype="application/nitf+xml">{nitf_doc.decode()}</inlineXML>
+      </contentSet></newsItem>""".encode()
+    (story,) = newsmlg2.parse(data)
+    (picture,) = story.pictures
+    assert picture.creditline == "AP Photo/Peter Dejong"
+
+
+def test_a_picture_whose_itemref_says_main_leads_the_story():
+    data = (RTR / "package-pictures.xml").read_bytes().replace(
+        b'<itemRef residref="tag:reuters.com,2026:newsml_RC2P0MA4ZQ1X" version="1">',
+        b'<itemRef residref="tag:reuters.com,2026:newsml_RC2P0MA4ZQ1X" version="1" role="irel:main">')
+    story = newsmlg2.parse(data)[0]
+    assert [(p.uri, p.role) for p in story.pictures] == [
+        (RTR_PHOTO, "main"), ("tag:reuters.com,2026:newsml_RC2P0MA4ZQ2Y", "supporting")]

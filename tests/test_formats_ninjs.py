@@ -10,6 +10,7 @@ from hypothesis import HealthCheck, given, settings
 
 from conftest import FIXTURES, SAMPLES
 from fuzzing import assert_parses_or_format_error, mutated
+from wiredesk import formats
 from wiredesk.formats import FormatError, detect, ninjs
 from wiredesk.formats.bodies import body_from_html
 from wiredesk.story import Pubstatus, Story, Subject
@@ -86,8 +87,10 @@ def test_canceled_and_array_of_items():
     assert json.loads(a.raw)["uri"] == "urn:a"  # each item keeps its own bytes
 
 
-def test_pictures_are_not_stories():
-    assert ninjs.parse(item(type="picture")) == []
+def test_a_picture_item_is_a_picture_story_and_video_is_no_story():
+    (picture,) = ninjs.parse(item(type="picture"))
+    assert picture.type == "picture" and picture.pictures[0].uri == "urn:example:1"
+    assert ninjs.parse(item(type="video")) == []
 
 
 @pytest.mark.parametrize(
@@ -209,3 +212,110 @@ def test_generation_follows_most_of_the_items_own_fields():
     assert ninjs.generation({"uri": "u", "standard": {"version": "2.1"}, "headline": "h"}) == "1.6"
     assert ninjs.generation({"uri": "u", "standard": {"version": "2.1"}, "headlines": [],
                              "headline": "h"}) == "2.2"
+
+
+# -- pictures (issue 13): associations in every generation, picture items alone -----------
+
+PHOTO = "urn:newsml:wire.example:20260304:photo-4412"
+INLINE = "urn:newsml:wire.example:20260304:photo-4413"
+
+
+@pytest.mark.parametrize("name, profile", [("pictures-1.6.json", "1.6"),
+                                           ("pictures-2.2.json", "2.2"),
+                                           ("pictures-3.1.json", "3.1"),
+                                           ("picture-item.json", "2.2"),
+                                           ("picture-kill.json", "2.2")])
+def test_picture_fixtures_are_valid_ninjs_of_their_generation(name, profile):
+    item_ = json.loads((IPTC / name).read_bytes())
+    assert ninjs.generation(item_) == profile
+    assert ninjs.check(item_, profile) is None
+
+
+def test_ninjs_1_associations_object_gives_pictures_lead_first_and_no_text():
+    (story,) = ninjs.parse((IPTC / "pictures-1.6.json").read_bytes())
+    assert story.type == "text"
+    assert [p.uri for p in story.pictures] == [PHOTO, INLINE]  # no text, no SVG graphic
+    lead, inline = story.pictures
+    assert lead.role == "featureimage" and inline.role == "inline_1"
+    assert [(r.name, r.href, r.width, r.height, r.contenttype, r.size) for r in lead.renditions] == [
+        ("baseImage", "https://media.wire.example/4412/base.jpg", 1400, 933, "image/jpeg", None),
+        ("thumbnail", "https://media.wire.example/4412/thumb.jpg", 120, 80, "image/jpeg", 5120)]
+    assert lead.headline == "Cranes stand idle" and lead.by == "Eva Plevier"
+    assert lead.caption == "Cranes stand idle at the container terminal in Rotterdam, March 4, 2026."
+    assert (lead.copyrightholder, lead.copyrightnotice, lead.usageterms) == (
+        "Wire Example", "(c) 2026 Wire Example", "Editorial use only")
+    assert lead.version == "1" and lead.pubstatus is Pubstatus.USABLE
+    assert lead.versioncreated == datetime(2026, 3, 4, 5, 58, tzinfo=UTC)
+    assert lead.expires == datetime(2026, 4, 3, tzinfo=UTC)
+    assert inline.caption == "Union leaders address strikers."  # description_html as text
+    assert inline.renditions[0].href == "photo-4413.jpg"  # relative: resolved at fetch time
+    (warning,) = [w for w in story.warnings if w.field == "pictures"]
+    assert "SVG" in warning.problem and "logo.svg" in warning.problem
+
+
+def test_ninjs_2_associations_array_gives_the_feature_image_first_with_alt_and_credit():
+    (story,) = ninjs.parse((IPTC / "pictures-2.2.json").read_bytes())
+    assert [p.uri for p in story.pictures] == [PHOTO, INLINE]  # listed second, led first
+    lead = story.pictures[0]
+    assert lead.role == "featureimage"
+    assert lead.alt == "Three container cranes against a grey sky"
+    assert lead.creditline == "WIRE EXAMPLE/Eva Plevier"
+    assert lead.caption.startswith("Cranes stand idle at the container terminal")
+    # the data: rendition is dropped, the others kept
+    assert [r.name for r in lead.renditions] == ["highRes", "thumbnail"]
+    assert lead.renditions[0].size == 3145728
+    problems = [w.problem for w in story.warnings if w.field == "pictures"]
+    assert any("data: URL" in p for p in problems)
+    assert any("javascript: URL" in p for p in problems)  # the chart, dropped whole
+    assert all(p.uri != "urn:newsml:wire.example:20260304:chart-1" for p in story.pictures)
+
+
+def test_ninjs_3_camel_case_picture_fields():
+    (story,) = ninjs.parse((IPTC / "pictures-3.1.json").read_bytes())
+    (picture,) = story.pictures
+    assert picture.role == "main" and picture.copyrightholder == "Wire Example"
+    assert picture.usageterms == "Editorial use only"
+    (rendition,) = picture.renditions
+    assert (rendition.contenttype, rendition.size, rendition.width) == ("image/jpeg", 2097152, 3000)
+
+
+def test_a_picture_item_alone_and_its_kill_are_picture_stories():
+    (story,) = ninjs.parse((IPTC / "picture-item.json").read_bytes())
+    assert story.type == "picture" and story.uri == PHOTO
+    assert story.headline == "Cranes stand idle" and story.agency == "Wire Example"
+    assert story.expires == datetime(2026, 4, 3, tzinfo=UTC)
+    (picture,) = story.pictures
+    assert picture.uri == PHOTO and picture.by == "Eva Plevier"
+    assert [r.href for r in picture.renditions] == ["https://media.wire.example/4412/orig.jpg"]
+    (kill,) = ninjs.parse((IPTC / "picture-kill.json").read_bytes())
+    assert kill.type == "picture" and kill.uri == PHOTO and kill.pubstatus is Pubstatus.CANCELED
+    assert kill.pictures[0].renditions == () and kill.pictures[0].pubstatus is Pubstatus.CANCELED
+    assert kill.headline == "KILLED: this picture has been withdrawn"  # from the caption
+
+
+@pytest.mark.parametrize("href", ["https://x.example/a.svg", "data:image/png;base64,AAAA",
+                                  "javascript:alert(1)", " JaVa\tScRiPt:alert(1)",
+                                  "vbscript:x", "file:///etc/passwd"])
+def test_a_picture_item_whose_only_rendition_is_hostile_is_refused_by_name(href):
+    data = item(type="picture", renditions=[{"name": "original", "href": href}])
+    with pytest.raises(FormatError) as err:
+        ninjs.parse(data)
+    assert err.value.where == "$.renditions"
+
+
+def test_an_association_without_a_type_is_a_picture_only_when_its_renditions_are_images():
+    data = item(associations=[
+        {"name": "a", "uri": "urn:p:1", "renditions": [
+            {"name": "o", "href": "https://x.example/1.jpg", "contenttype": "image/jpeg"}]},
+        {"name": "b", "uri": "urn:t:1", "headlines": [{"role": "main", "value": "text"}]}])
+    (story,) = ninjs.parse(data)
+    assert [p.uri for p in story.pictures] == ["urn:p:1"]
+
+
+def test_picture_text_is_cleaned_like_any_text_with_a_warning():
+    data = item(associations=[{"name": "featureimage", "uri": "urn:p:1", "type": "picture",
+                               "descriptions": [{"role": "caption", "value": "Cranes\x01idle"}],
+                               "renditions": [{"name": "o", "href": "https://x.example/1.jpg"}]}])
+    (story,) = formats.parse(data, "ninjs")
+    assert story.pictures[0].caption == "Cranes idle"
+    assert any(w.field == "pictures" and "U+0001" in w.problem for w in story.warnings)

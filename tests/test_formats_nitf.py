@@ -234,3 +234,27 @@ def test_looks_like_refuses_other_formats(path):
 @given(mutated(ALL, tokens=(*XML_TOKENS, b"&nbsp;", b"&bogus;")))
 def test_mutated_fixtures_give_stories_or_format_errors(data):
     assert_parses_or_format_error(nitf.parse, data, "nitf")
+
+
+# -- pictures (issue 13) ------------------------------------------------------------------
+
+
+def test_nitf_image_media_give_the_story_its_pictures():
+    (story,) = nitf.parse((HERE / "pictures.xml").read_bytes())
+    (picture,) = story.pictures  # the SVG is refused, the video is no picture
+    assert picture.uri.startswith("urn:wiredesk:picture:")  # NITF gives no id: from the href
+    assert [(r.name, r.href, r.width, r.height, r.contenttype) for r in picture.renditions] == [
+        ("main", "https://media.example.test/ap/harbour-4412-main.jpg", 1400, 933, "image/jpeg"),
+        ("thumbnail", "harbour-4412-thumb.jpg", 150, 100, "image/jpeg")]
+    assert picture.alt == "Three container cranes against a grey sky"
+    assert picture.caption.startswith("Cranes stand idle at the container terminal")
+    assert picture.creditline == "AP Photo/Peter Dejong" and picture.by == "Peter Dejong"
+    (warning,) = story.warnings
+    assert warning.field == "pictures" and "chart.svg" in warning.problem
+    # the same picture read twice has the same uri
+    assert nitf.parse((HERE / "pictures.xml").read_bytes())[0].pictures[0].uri == picture.uri
+
+
+def test_a_story_without_media_has_no_pictures():
+    (story,) = nitf.parse((HERE / "ap-story.xml").read_bytes())
+    assert story.pictures == ()

@@ -117,3 +117,61 @@ def test_looks_like_refuses_other_formats(path):
 @given(mutated(ALL, tokens=(b"{", b'"guid"', b"null")))
 def test_mutated_superdesk_gives_stories_or_format_error(data):
     assert_parses_or_format_error(superdesk.parse, data, "superdesk")
+
+
+# -- pictures (issue 13) ------------------------------------------------------------------
+
+SD_PHOTO = "tag:sd-master.example.org:2026:photo-120"
+
+
+def test_superdesk_associations_give_pictures_feature_media_first():
+    (story,) = superdesk.parse((DIR / "story-pictures.json").read_bytes())
+    assert [p.uri for p in story.pictures] == [SD_PHOTO, "tag:sd-master.example.org:2026:photo-121"]
+    lead, body = story.pictures
+    assert lead.role == "featuremedia" and body.role == "editor_0"
+    assert [(r.name, r.width, r.height, r.contenttype) for r in lead.renditions] == [
+        ("original", 4000, 2667, "image/jpeg"), ("baseImage", 1400, 933, "image/jpeg"),
+        ("viewImage", 640, 427, "image/jpeg"), ("thumbnail", 180, 120, "image/jpeg")]
+    assert lead.renditions[3].href == "https://sd-master.example.org/api/upload/120/thumbnail"
+    assert lead.caption == "Cranes stand idle at the container terminal in Rotterdam, March 4, 2026."
+    assert lead.alt == "Three container cranes against a grey sky"
+    assert lead.by == "Eva Plevier" and lead.headline == "Cranes stand idle"
+    assert (lead.copyrightholder, lead.copyrightnotice, lead.usageterms) == (
+        "AAP", "(c) AAP 2026", "Editorial use only")
+    assert lead.version == "2" and lead.versioncreated == datetime(2026, 3, 4, 5, 58, tzinfo=UTC)
+    # the SVG graphic is refused with a warning; the video is no picture at all
+    (warning,) = [w for w in story.warnings if w.field == "pictures"]
+    assert "svg" in warning.problem and warning.action == "dropped"
+
+
+def test_the_existing_story_fixture_keeps_its_feature_picture():
+    (story,) = superdesk.parse((DIR / "story.json").read_bytes())
+    (picture,) = story.pictures
+    assert picture.uri == "tag:sd-master.example.org:2026:photo-118"
+    assert picture.caption == "Waves hit the sea wall in Nazare, Portugal."  # body_text
+    assert picture.renditions[0].name == "original" and picture.renditions[0].width == 3000
+
+
+def test_a_superdesk_picture_item_alone_is_a_picture_story():
+    (story,) = superdesk.parse((DIR / "picture-item.json").read_bytes())
+    assert story.type == "picture" and story.uri == SD_PHOTO and story.agency == "AAP"
+    assert story.headline == "Cranes stand idle" and story.language == "en"
+    (picture,) = story.pictures
+    assert picture.role is None and [r.name for r in picture.renditions] == ["original", "thumbnail"]
+    assert picture.alt == "Three container cranes against a grey sky"
+    kill = json.loads((DIR / "picture-item.json").read_bytes())
+    kill.update(pubstatus="canceled", renditions={})
+    (story,) = superdesk.parse(json.dumps(kill).encode())
+    assert story.pubstatus is Pubstatus.CANCELED and story.pictures[0].renditions == ()
+    kill.update(pubstatus="usable",
+                renditions={"original": {"href": "javascript:alert(1)", "mimetype": "image/jpeg"}})
+    with pytest.raises(FormatError) as err:
+        superdesk.parse(json.dumps(kill).encode())
+    assert err.value.where == "$.renditions" and "javascript" in err.value.problem
+
+
+def test_a_package_gives_its_pictures_to_its_story():
+    (story,) = superdesk.parse((DIR / "package.json").read_bytes())
+    (picture,) = story.pictures
+    assert picture.uri == "tag:sd-master.example.org:2026:photo-119"
+    assert picture.role == "sidebars" and picture.headline == "Flooded street"

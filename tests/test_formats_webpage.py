@@ -283,3 +283,42 @@ def test_mutated_fixtures_parse_or_raise_format_error(name: str, data: st.DataOb
     mutated_page = data.draw(mutated([DIR / name]))
     stories = assert_parses_or_format_error(webpage.parse, mutated_page, "webpage")
     assert stories is None or len(stories) == 1
+
+
+# -- pictures (issue 13) ------------------------------------------------------------------
+
+
+def test_json_ld_images_and_og_image_are_the_pages_pictures():
+    (story,) = webpage.parse((DIR / "pictures.html").read_bytes())
+    assert [p.renditions[0].href for p in story.pictures] == [
+        "https://news.example.com/media/2026/03/cranes-1600.jpg",
+        "https://cdn.news.example.com/media/2026/03/cranes-square.jpg",  # //: the page's scheme
+        "https://news.example.com/media/2026/03/cranes-1200.jpg"]  # og:image, against the page
+    lead, square, og = story.pictures
+    assert lead.role == "main" and square.role is None and og.role is None
+    assert (lead.renditions[0].width, lead.renditions[0].height) == (1600, 1067)
+    assert lead.caption == "Cranes stand idle at the container terminal in Rotterdam, March 4, 2026."
+    assert lead.creditline == "REUTERS/Piroschka van de Wouw"
+    assert lead.by == "Piroschka van de Wouw"
+    assert lead.copyrightnotice == "Copyright 2026 Thomson Reuters"
+    assert (og.renditions[0].width, og.renditions[0].height) == (1200, 800)
+    assert og.renditions[0].contenttype == "image/jpeg"
+    assert og.alt == "Three container cranes against a grey sky"
+    (warning,) = story.warnings
+    assert warning.field == "pictures" and "data: URL" in warning.problem
+
+
+def test_og_image_alone_is_the_lead_and_a_page_without_pictures_has_none():
+    page = (DIR / "update.html").read_text()
+    assert webpage.parse(page.encode())[0].pictures == ()
+    page = page.replace("<head>", '<head><meta property="og:image" content="https://x.example/a.jpg">')
+    (story,) = webpage.parse(page.encode())
+    (picture,) = story.pictures
+    assert picture.role == "main" and picture.renditions[0].href == "https://x.example/a.jpg"
+
+
+def test_a_malformed_page_url_leaves_relative_pictures_as_given():
+    page = (DIR / "pictures.html").read_bytes().replace(
+        b'href="https://news.example.com/world', b'href="https://[news.example.com/world')
+    (story,) = webpage.parse(page)
+    assert story.pictures[-1].renditions[0].href == "/media/2026/03/cranes-1200.jpg"

@@ -15,6 +15,7 @@ rendition at `renditions.nitf.href`, which becomes Story.body_href; the source f
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from typing import Any
 
 from wiredesk.formats.cleantext import json_bytes, read_json
@@ -22,11 +23,14 @@ from wiredesk.formats.contract import Format
 from wiredesk.formats.dates import safe_datetime
 from wiredesk.formats.errors import FormatError
 from wiredesk.formats.headlines import ensure_headline
-from wiredesk.story import Pubstatus, Story, StoryWarning, Subject
+from wiredesk.formats.pictures import Pictures, picture_story, status
+from wiredesk.formats.pictures import text as plain
+from wiredesk.story import Picture, Pubstatus, Story, StoryWarning, Subject
 
 NAME = "apmedia"
 URI_PREFIX = "tag:ap.org,2011:"  # the guid AP's own NewsML-G2 gives the same item
 _NON_TEXT = {"picture", "video", "audio", "graphic", "complexdata"}
+_PICTURE_TYPES = {"picture", "graphic"}
 _NOT_FOR_PUBLICATION = re.compile(r"\bnot for (?:publication|pub)\b|\bnot for publishing\b", re.I)
 _EDITORS_ONLY = ("advisory", "daybook", "budget", "schedule")
 _AGENCY_TITLES = {"associated press", "the associated press", "ap"}
@@ -142,8 +146,8 @@ class _Read:
 def _story(item: dict[str, Any], where: str, raw: bytes, agency: str | None) -> Story | None:
     r = _Read(item, where)
     kind = item.get("type")
-    if kind in _NON_TEXT:
-        return None
+    if kind in _NON_TEXT and kind not in _PICTURE_TYPES:
+        return None  # video, sound: not stories
     altids = item.get("altids") if isinstance(item.get("altids"), dict) else {}
     itemid = altids.get("itemid")
     if not isinstance(itemid, str) or not itemid.strip():
@@ -152,6 +156,8 @@ def _story(item: dict[str, Any], where: str, raw: bytes, agency: str | None) -> 
     types = r.words("editorialtypes")
     editorial = {t.lower() for t in types}
     pubstatus, signals = _status(r, editorial, f"{where}.pubstatus")
+    if kind in _PICTURE_TYPES:
+        return _picture_item(item, r, where, raw, agency, pubstatus)
     version = item.get("version")
     if isinstance(version, bool) or not isinstance(version, int | str):
         version = None
@@ -167,6 +173,12 @@ def _story(item: dict[str, Any], where: str, raw: bytes, agency: str | None) -> 
         headline = extended
         r.warnings.append(StoryWarning("headline", "no headline", "derived from headline_extended"))
     ednote = r.text("ednote")
+    pictures: tuple[Picture, ...] = ()
+    if "associations" in item:
+        kit = Pictures()
+        _associations(kit, item["associations"], where)
+        pictures = kit.result()
+        r.warnings += kit.warnings
     story = Story(
         uri=URI_PREFIX + itemid.strip(),
         headline=" ".join((headline or "").split()),
@@ -194,6 +206,7 @@ def _story(item: dict[str, Any], where: str, raw: bytes, agency: str | None) -> 
         body_href=_nitf_href(item.get("renditions"), r),
         raw=raw,
         format=NAME,
+        pictures=pictures,
     )
     if (r.text("pubstatus") or "").lower() == "embargoed" and story.embargoed is None:
         # AP: "Embargoed. Do not distribute the content item at this time." With no release
@@ -208,6 +221,87 @@ def _story(item: dict[str, Any], where: str, raw: bytes, agency: str | None) -> 
 
 
 _LABELS = {"correction", "writethru", "update", "lead", "refile", "advisory"}
+
+
+def _picture_item(item: dict[str, Any], r: _Read, where: str, raw: bytes,
+                  agency: str | None, pubstatus: Pubstatus) -> Story:
+    """An AP picture item (or its kill) as a Story of type "picture"; held like any item
+    AP does not mark `newscontent`."""
+    kit = Pictures()
+    picture = _picture(kit, item, where, None, alone=True)
+    if picture is None:
+        raise FormatError(NAME, f"{where}.renditions",
+                          kit.warnings[0].problem if kit.warnings else "no rendition we may fetch")
+    picture = replace(picture, pubstatus=pubstatus, expires=r.time("expires", vital=True),
+                      versioncreated=r.time("versioncreated"))
+    story = picture_story(picture, raw=raw, fmt=NAME,
+                          agency=_infosource(item.get("infosource")) or agency or "AP",
+                          warnings=(*r.warnings, *kit.warnings), language=r.text("language"),
+                          firstcreated=r.time("firstcreated"))
+    signals = {s.lower() for s in r.words("signals")}
+    if "newscontent" not in signals and pubstatus is Pubstatus.USABLE:
+        story = story.with_changes(
+            hold="AP: no newscontent signal (an item for editors only, not for publication)")
+    return story
+
+
+def _picture(kit: Pictures, node: dict[str, Any], where: str, role: str | None,
+             alone: bool = False) -> Picture | None:
+    """A picture as AP describes it: `renditions` keyed by name (main, preview, thumbnail)
+    with href, contentid, mimetype, width, height, sizeinbytes; the caption in
+    `description_caption` (else the headline), the photographer in `photographer` or
+    `bylines`. Its uri is AP's itemid (tag:ap.org,2011:...), as for AP's text."""
+    found = node.get("renditions")
+    renditions, offered = [], 0
+    if isinstance(found, dict):
+        for name, rendition in found.items():
+            if not isinstance(rendition, dict) or name == "nitf":
+                continue
+            offered += isinstance(rendition.get("href"), str) and bool(rendition["href"].strip())
+            renditions.append(kit.rendition(
+                rendition.get("href"), name=str(name), width=rendition.get("width"),
+                height=rendition.get("height"), contenttype=rendition.get("mimetype"),
+                size=rendition.get("sizeinbytes"), where=f"{where}.renditions.{name}"))
+    altids = node.get("altids") if isinstance(node.get("altids"), dict) else {}
+    itemid = altids.get("itemid")
+    uri = URI_PREFIX + itemid.strip() if isinstance(itemid, str) and itemid.strip() else None
+    photographer = node.get("photographer")
+    by = plain(photographer.get("name")) if isinstance(photographer, dict) else plain(photographer)
+    headline = plain(node.get("headline"))
+    usage = node.get("usageterms")
+    version = node.get("version")
+    return kit.add(
+        renditions, uri=uri, offered=0 if alone and not offered else offered, role=role,
+        headline=headline,
+        caption=plain(node.get("description_caption")) or plain(node.get("caption"))
+        or plain(node.get("description_summary")) or plain(node.get("headline_extended"))
+        or headline,
+        alt=plain(node.get("description_alt")) or plain(node.get("alt")),
+        by=by or _bylines(node.get("bylines"), _Read(node, where)),
+        creditline=plain(node.get("creditline")) or plain(node.get("credit")),
+        copyrightholder=plain(node.get("copyrightholder")),
+        copyrightnotice=plain(node.get("copyrightnotice")),
+        usageterms=" ".join(u.strip() for u in usage if isinstance(u, str)) or None
+        if isinstance(usage, list) else plain(usage),
+        version=str(version) if isinstance(version, int) and not isinstance(version, bool)
+        else plain(version),
+        pubstatus=status(node.get("pubstatus")),
+    )
+
+
+def _associations(kit: Pictures, associations: Any, where: str) -> None:
+    """The pictures a text item's `associations` name (an object keyed "1", "2"... or
+    "featureimage"; or an array): each one's AP id, headline and any renditions given."""
+    if isinstance(associations, dict):
+        entries = list(associations.items())
+    elif isinstance(associations, list):
+        entries = [(a.get("name") if isinstance(a, dict) else None, a) for a in associations]
+    else:
+        return
+    for name, node in entries:
+        if isinstance(node, dict) and node.get("type") in _PICTURE_TYPES:
+            role = str(name) if name is not None and not str(name).isdigit() else None
+            _picture(kit, node, f"{where}.associations.{name}", role)
 
 
 def _status(r: _Read, editorial: set[str], where: str) -> tuple[Pubstatus, tuple[str, ...]]:

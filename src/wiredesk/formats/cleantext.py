@@ -18,7 +18,7 @@ from typing import Any
 
 from wiredesk.formats.errors import FormatError
 from wiredesk.formats.textcodec import decode
-from wiredesk.story import Body, Story, StoryWarning, Subject
+from wiredesk.story import Body, Picture, Rendition, Story, StoryWarning, Subject
 
 # What XML 1.0 cannot carry, in one class (the C loop of `re` scans it fast).
 UNSAFE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
@@ -69,6 +69,7 @@ def problem(text: str) -> tuple[str, str] | None:
 
 _STORY_FIELDS = tuple(f.name for f in dataclasses.fields(Story))
 _ALL_FIELDS = operator.attrgetter(*_STORY_FIELDS)  # every field in one C call
+_PICTURE_FIELDS = operator.attrgetter(*(f.name for f in dataclasses.fields(Picture)))
 
 
 def clean_story(story: Story) -> Story:
@@ -76,6 +77,9 @@ def clean_story(story: Story) -> Story:
     parts = [v for v in _ALL_FIELDS(story) if type(v) is str]
     parts += story.signals
     parts += (t or "" for s in story.subjects for t in (s.name, s.uri, s.code))
+    for picture in story.pictures:  # captions and credits are the agency's text too
+        parts += (v for v in _PICTURE_FIELDS(picture) if type(v) is str)
+        parts += (r.href for r in picture.renditions)
     # Not body.text: the body builders (formats/bodies.py) derive it from `html` or from
     # `received` without adding characters, so it is clean when both are. The two bodies,
     # the bulk of the text, are checked as they are rather than copied into one string.
@@ -101,7 +105,7 @@ def _clean_value(value: Any) -> Any:
     """`value` itself when clean (so callers can test identity), else a cleaned copy."""
     if isinstance(value, str):
         return value if is_safe(value) else clean(value)
-    if isinstance(value, Body | Subject):
+    if isinstance(value, Body | Subject | Picture | Rendition):
         parts = {f.name: _clean_value(getattr(value, f.name)) for f in dataclasses.fields(value)}
         if all(parts[name] is getattr(value, name) for name in parts):
             return value
@@ -117,7 +121,7 @@ def _text_of(value: Any) -> str:
     same characters), a tuple's parts together."""
     if isinstance(value, str):
         return value
-    if isinstance(value, Body | Subject):
+    if isinstance(value, Body | Subject | Picture | Rendition):
         parts = [_text_of(getattr(value, f.name)) for f in dataclasses.fields(value)]
         return max(parts, key=lambda part: len(UNSAFE.findall(part)))
     if isinstance(value, tuple):

@@ -23,6 +23,7 @@ from wiredesk.formats.contract import Format
 from wiredesk.formats.errors import FormatError
 from wiredesk.formats.feeds_entry import MARKUP_TAG, NAME, Entry, FeedInfo, entry_story
 from wiredesk.formats.feeds_loose import parse_loose
+from wiredesk.formats.feeds_media import TAGS as MEDIA_TAGS
 from wiredesk.formats.xmlsafe import is_feed, local, parse_xml, text_of
 from wiredesk.story import Story
 
@@ -52,7 +53,8 @@ _ATOM_DATES = (("updated", (_A + "updated", _DC + "date")), ("published", (_A + 
 
 _DC_CREATOR, _DC_SUBJECT = _DC + "creator", _DC + "subject"
 _ATOM_ENTRY, _ATOM_LINK = _A + "entry", _A + "link"
-_RSS_OTHER = frozenset((_DC_CREATOR, "category", _DC_SUBJECT, *_LICENSE, _ATOM_LINK))
+_RSS_OTHER = frozenset((_DC_CREATOR, "category", _DC_SUBJECT, *_LICENSE, _ATOM_LINK,
+                        *MEDIA_TAGS))
 _ONE_LINE = ("uri", "link", "title", "author", "rights", "rightsholder", "source", "language")
 _DATE_ROLES = ("updated", "published", "available", "expires")
 # RSS item children: Clark tag -> (field, rank among alternatives, name for error messages).
@@ -197,6 +199,7 @@ def _read_entry(el: etree._Element, where: str) -> Entry:
     # One pass over the children; of alternative elements the best-ranked one wins.
     best: dict[str, tuple[int, str, str]] = {}
     authors, categories = e.authors, e.categories
+    media: list[etree._Element] = []
     for child in el:
         tag = child.tag
         spec = _RSS_FIELDS.get(tag)  # type: ignore[arg-type]
@@ -217,6 +220,8 @@ def _read_entry(el: etree._Element, where: str) -> Entry:
         elif tag in _LICENSE or tag == _ATOM_LINK and child.get("rel") == "license":
             e.license = e.license or child.get(_RDF_RESOURCE) or child.get("href") or (
                 " ".join((text or "").split()) or None)
+        elif tag in MEDIA_TAGS:
+            media.append(child)
     # Single-line fields, whitespace collapsed (never empty: blank text was not kept).
     one = {name: " ".join(best[name][1].split()) for name in _ONE_LINE if name in best}
     e.uri = one.get("uri") or el.get(_RDF_ABOUT)
@@ -238,6 +243,8 @@ def _read_entry(el: etree._Element, where: str) -> Entry:
     e.rights, e.rightsholder = one.get("rights"), one.get("rightsholder")
     e.source = one.get("source")
     e.language = one.get("language") or el.get(XML_LANG)
+    if media:
+        e.media = media
     return e
 
 
@@ -254,6 +261,11 @@ def _read_atom(el: etree._Element, k: _Kids, e: Entry) -> Entry:
     if (summary := _first(k, (_A + "summary",))) is not None:
         e.summary, e.summary_html = _atom_content(summary)
     _dates(e, k, _ATOM_DATES)
+    if links := k.get(_A + "link"):
+        if enclosures := [x for x in links if x.get("rel") == "enclosure"]:
+            e.enclosures = enclosures
+    if MEDIA_TAGS.intersection(k):  # Media RSS in Atom (YouTube, news agencies' Atom)
+        e.media = [c for c in el if c.tag in MEDIA_TAGS]
     e.authors = [text_of(p.find(_A + "name")) for p in k.get(_A + "author", ())]
     e.categories = [(c.get("term", ""), c.get("scheme"), c.get("label"))
                     for c in k.get(_A + "category", ())]

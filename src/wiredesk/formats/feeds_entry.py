@@ -6,11 +6,14 @@ from __future__ import annotations
 
 import html
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from wiredesk.formats.dates import safe_datetime
 from wiredesk.formats.errors import FormatError
+from wiredesk.formats.feeds_media import read_media
 from wiredesk.formats.revisions import label_of
 from wiredesk.formats.wirerules import (
     WireBody,
@@ -20,7 +23,7 @@ from wiredesk.formats.wirerules import (
     wire_body,
     withdrawn_notice,
 )
-from wiredesk.story import Body, Pubstatus, Story, Subject
+from wiredesk.story import Body, Picture, Pubstatus, Story, StoryWarning, Subject
 
 NAME = "feed"
 
@@ -53,6 +56,12 @@ class Entry:
     source: str | None = None
     deleted: bool = False
     comment: str | None = None
+    # Media RSS, enclosure and Atom enclosure elements, read into pictures in entry_story.
+    # (tuples by default: nothing to make per entry for the entries that carry none)
+    media: Sequence[Any] = ()
+    enclosures: Sequence[Any] = ()
+    pictures: tuple[Picture, ...] = ()
+    picture_warnings: Sequence[StoryWarning] = ()
 
 
 @dataclass
@@ -80,6 +89,9 @@ def entry_story(e: Entry, feed: FeedInfo, agency: str | None) -> Story:
         signals.append("withdrawn")
     uri = e.uri or e.link or plain_uri(wb.agency or e.source or agency or feed.title, headline)
     when = {role: _when(value, where) for role, (value, where) in e.dates.items()}
+    pictures, picture_warnings = e.pictures, e.picture_warnings
+    if e.media or e.enclosures:
+        pictures, picture_warnings = read_media(e.media, e.enclosures, e.where)
     return Story(
         uri=uri.strip(),
         headline=headline,
@@ -105,6 +117,8 @@ def entry_story(e: Entry, feed: FeedInfo, agency: str | None) -> Story:
         label=label_of(title) if signals else None,
         raw=e.raw,
         format=NAME,
+        pictures=pictures,
+        warnings=tuple(picture_warnings) if picture_warnings else (),
     )
 
 

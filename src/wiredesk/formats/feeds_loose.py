@@ -10,6 +10,7 @@ from typing import Any
 
 from wiredesk.formats.errors import FormatError
 from wiredesk.formats.feeds_entry import NAME, Entry, FeedInfo, entry_story
+from wiredesk.formats.feeds_media import read_loose
 from wiredesk.formats.textcodec import decode
 from wiredesk.story import Story
 
@@ -81,4 +82,6 @@ def _loose_entry(x: Any, i: int, raw: bytes, atom: bool) -> Entry:
     e.rights = x.get("rights") or None
     e.license = x.get("license") or None
     e.source = (x.get("source") or {}).get("title") or None
+    if x.get("media_content") or x.get("enclosures") or x.get("media_thumbnail"):
+        e.pictures, e.picture_warnings = read_loose(x, where)
     return e

@@ -20,9 +20,11 @@ from lxml import etree
 
 from wiredesk.formats.dates import lenient_when
 from wiredesk.formats.fieldvalues import read_pubstatus
+from wiredesk.formats.g2pictures import package_pictures
+from wiredesk.formats.pictures import lead_first
 from wiredesk.formats.revisions import tags_label
 from wiredesk.formats.wirerules import agency_name, signal, strip_tags
-from wiredesk.story import Pubstatus, Story, StoryWarning
+from wiredesk.story import Picture, Pubstatus, Story, StoryWarning
 
 # Bytes that must be in a document for any of this to apply: a cheap test first.
 MARKERS = (b"rtr", b"withdrawn", b"cancel", b"packageItem", b"withheld")
@@ -129,9 +131,11 @@ def _find(stories: list[Story], residref: str) -> int | None:
 
 
 def apply_packages(stories: list[Story], packages: list[tuple[etree._Element, bytes, str]],
-                   agency: str | None, fmt: str) -> list[Story]:
-    """Each package resolved to its main text item: that story with the package's status
-    and signals, or a story pointing at the text (body_href) when only a pointer is sent."""
+                   agency: str | None, fmt: str,
+                   known: dict[str, Picture] | None = None) -> list[Story]:
+    """Each package resolved to its main text item: that story with the package's status,
+    signals and pictures (g2pictures.package_pictures, full where `known` holds the picture
+    item), or a story pointing at the text (body_href) when only a pointer is sent."""
     out = list(stories)
     for package, raw, where in packages:
         meta = _child(package, "itemMeta")
@@ -152,15 +156,20 @@ def apply_packages(stories: list[Story], packages: list[tuple[etree._Element, by
         headline, tags = strip_tags((_text(_child(content, "headline")) if content is not None
                                      else "") or _text(_child(meta, "title")) or ref.title or "")
         signals += [s for t in tags if (s := signal(t)) and s not in signals]
+        pictures = package_pictures(package, known or {})
         index = _find(out, ref.residref) if ref.residref else None
         if index is not None:
             story = out[index]
+            if pictures:
+                pictures = lead_first([*story.pictures, *(
+                    p for p in pictures if all(p.uri != q.uri for q in story.pictures))])
             out[index] = story.with_changes(
                 pubstatus=stronger(story.pubstatus, status),
                 signals=tuple(dict.fromkeys([*story.signals, *signals])),
                 label=story.label or tags_label(tags),
                 headline=story.headline or headline,
-                ednote=story.ednote or _text(_child(meta, "edNote")) or None)
+                ednote=story.ednote or _text(_child(meta, "edNote")) or None,
+                pictures=pictures or story.pictures)
             continue
         if not headline or not (ref.href or status is Pubstatus.CANCELED):
             continue  # no words, or nowhere to find them
@@ -188,5 +197,6 @@ def apply_packages(stories: list[Story], packages: list[tuple[etree._Element, by
             raw=raw,
             format=fmt,
             warnings=tuple(warnings),
+            pictures=lead_first(pictures),
         ))
     return out

@@ -25,6 +25,8 @@ from wiredesk.formats.contract import Format
 from wiredesk.formats.dates import safe_datetime
 from wiredesk.formats.errors import FormatError
 from wiredesk.formats.headlines import ensure_headline
+from wiredesk.formats.pictures import Pictures
+from wiredesk.formats.pictures import text as plain
 from wiredesk.formats.revisions import label_of
 from wiredesk.formats.textcodec import decode
 from wiredesk.formats.wirerules import (
@@ -83,7 +85,8 @@ def parse(data: bytes, *, agency: str | None = None) -> list[Story]:
             raise FormatError(NAME, where, f"expected an item object, got {_kind(item)}")
         story = _item(item, where, spec, feed_title, feed_authors, feed_language, feed_ext,
                       agency)
-        stories.append(story.with_changes(warnings=warnings) if warnings else story)
+        stories.append(story.with_changes(warnings=(*warnings, *story.warnings))
+                       if warnings else story)
     return stories
 
 
@@ -107,6 +110,9 @@ def _item(item: dict[str, Any], where: str, spec: str, feed_title: str | None,
         signals.append("withdrawn")
     tags = _tags(item, where)
     published = when("date_published")
+    kit = Pictures()
+    if "image" in item or "banner_image" in item or "attachments" in item:
+        _pictures(kit, item, where)
     story = Story(
         uri=uri.strip(),
         headline=headline,
@@ -136,8 +142,32 @@ def _item(item: dict[str, Any], where: str, spec: str, feed_title: str | None,
         # polls, and the desk tells a repeat from a new version by these bytes.
         raw=json_bytes(item),
         format=NAME,
+        pictures=kit.result(),
+        warnings=tuple(kit.warnings),
     )
     return ensure_headline(story, NAME, where)  # JSON Feed makes the title optional
+
+
+def _pictures(kit: Pictures, item: dict[str, Any], where: str) -> None:
+    """`image` (the item's main picture: the lead), `banner_image`, and `attachments` whose
+    `mime_type` is an image (their `title` the caption). One URL is one picture."""
+    for key, role in (("image", "main"), ("banner_image", "banner")):
+        href = item.get(key)
+        if isinstance(href, str) and href.strip():
+            kit.add([kit.rendition(href, where=f"{where}.{key}")], offered=1, role=role)
+    attachments = item.get("attachments")
+    if not isinstance(attachments, list):
+        return
+    for index, attachment in enumerate(attachments):
+        if not isinstance(attachment, dict):
+            continue
+        ctype = attachment.get("mime_type")
+        if not (isinstance(ctype, str) and ctype.strip().lower().startswith("image/")):
+            continue  # podcasts' audio, PDFs: not pictures
+        kit.add([kit.rendition(attachment.get("url"), contenttype=ctype,
+                               size=attachment.get("size_in_bytes"),
+                               where=f"{where}.attachments[{index}]")],
+                offered=1, caption=plain(attachment.get("title")))
 
 
 def _item_id(item: dict[str, Any], where: str, spec: str) -> str:

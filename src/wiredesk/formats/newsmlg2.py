@@ -20,6 +20,7 @@ from wiredesk.formats.dates import lenient_when
 from wiredesk.formats.errors import FormatError
 from wiredesk.formats.fieldvalues import read_integer, read_pubstatus
 from wiredesk.formats.g2packages import apply_packages, rtr_status, stronger, worth_a_look
+from wiredesk.formats.g2pictures import PICTURE_CLASSES, picture_item
 from wiredesk.formats.nitf import first_sentence, read_nitf
 from wiredesk.formats.revisions import tags_label
 from wiredesk.formats.textcodec import decode
@@ -96,9 +97,25 @@ def parse(data: bytes, *, agency: str | None = None) -> list[Story]:
         if local(item.tag) != "newsItem":
             continue  # packages are resolved below; concepts, planning: not stories
         story = _story(item, where, raw, agency, schemes, tree, flags.get(id(item)))
+        if story is None and _item_class(item) in PICTURE_CLASSES:
+            story = picture_item(item, where, raw, NAME, agency)
         if story is not None:
             stories.append(story)
-    return apply_packages(stories, packages, agency, NAME) if packages else stories
+    if not packages:
+        return stories
+    known = {s.uri: s.pictures[0] for s in stories if s.type == "picture"}
+    stories = apply_packages(stories, packages, agency, NAME, known)
+    if not known:
+        return stories
+    # A picture item of the message that a story now carries no longer stands alone.
+    carried = {p.uri for s in stories if s.type == "text" for p in s.pictures}
+    return [s for s in stories if s.type != "picture" or s.uri not in carried]
+
+
+def _item_class(item: etree._Element) -> str:
+    meta = next(item.iterchildren("{*}itemMeta"), None)
+    found = next(meta.iterchildren("{*}itemClass"), None) if meta is not None else None
+    return _qcode_word(found)
 
 
 class _Tree:
@@ -233,6 +250,7 @@ def _story(item: etree._Element, where: str, raw: bytes, agency: str | None,
         raw=raw,
         format=NAME,
         warnings=tuple(it.warnings),
+        pictures=parts.pictures,  # NITF media inside the item's text
     )
 
 

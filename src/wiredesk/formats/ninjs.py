@@ -26,32 +26,21 @@ from wiredesk.formats import ninjs_pictures
 from wiredesk.formats.bodies import body_from_html, body_from_text
 from wiredesk.formats.cleantext import json_bytes, read_json
 from wiredesk.formats.contract import Format
-from wiredesk.formats.dates import iso, parse_datetime
+from wiredesk.formats.dates import parse_datetime
 from wiredesk.formats.errors import FormatError
 from wiredesk.formats.headlines import ensure_headline
+from wiredesk.formats.ninjs_out import PROFILES as PROFILES
+from wiredesk.formats.ninjs_out import V3_KEYS as _V3_KEYS
+from wiredesk.formats.ninjs_out import to_ninjs as to_ninjs
+from wiredesk.formats.pictures import Pictures
 from wiredesk.formats.revisions import signal_words
-from wiredesk.story import Body, Pubstatus, Story, StoryWarning, Subject
+from wiredesk.story import Body, Picture, Pubstatus, Story, StoryWarning, Subject
 
 NAME = "ninjs"
-PROFILES = ("1.6", "2.2", "3.1")
 _HTML_TYPES = ("text/html", "application/xhtml+xml", "application/html")
 _NON_TEXT = {"picture", "video", "audio", "graphic"}
+_PICTURE_TYPES = {"picture", "graphic"}
 
-# ninjs 3 renamed these keys to camelCase; the rest keep their 2.x names.
-_V3_KEYS = {
-    "firstcreated": "firstCreated",
-    "versioncreated": "versionCreated",
-    "contentcreated": "contentCreated",
-    "embargoed": "embargoedUntil",
-    "pubstatus": "pubStatus",
-    "copyrightholder": "copyrightHolder",
-    "copyrightnotice": "copyrightNotice",
-    "usageterms": "usageTerms",
-    "ednote": "edNote",
-    "infosources": "infoSources",
-    "contenttype": "contentType",
-    "representationtype": "representationType",
-}
 _V3_MARKERS = set(_V3_KEYS.values())
 
 
@@ -232,9 +221,13 @@ def _item_to_story(item: dict[str, Any], where: str, raw: bytes) -> Story | None
     signals = signal_words(item.get("signals"))  # no ninjs field, but agencies send it
     item, dropped = lenient(item, profile, where)
     dropped = tuple(w for w in dropped if not (signals and w.field == "signals"))
-    if item.get("type") in _NON_TEXT:
-        return None  # a picture or video is not a story; it is carried as an association
     v = _V3_KEYS.get if profile == "3.1" else (lambda key, default=None: key)
+    if item.get("type") in _PICTURE_TYPES:
+        agency = _originator(item.get(v("infosources", "infosources"))
+                             or item.get("infosource") or [])
+        return ninjs_pictures.picture_item(item, profile, where, raw, dropped, agency)
+    if item.get("type") in _NON_TEXT:
+        return None  # a video or sound is not a story; it is carried as an association
 
     def get(key: str) -> Any:
         return item.get(v(key, key))
@@ -260,6 +253,11 @@ def _item_to_story(item: dict[str, Any], where: str, raw: bytes) -> Story | None
     except ValueError as exc:
         raise FormatError(fmt, f"{where}.{v('pubstatus', 'pubstatus')}", str(exc)) from exc
     agency = _originator(read.infosources) or get("copyrightholder")
+    pictures: tuple[Picture, ...] = ()
+    if "associations" in item:
+        kit = Pictures()
+        ninjs_pictures.associations(kit, item["associations"], profile, where)
+        pictures, dropped = kit.result(), (*dropped, *kit.warnings)
     story = Story(
         uri=item["uri"],
         headline=" ".join(str(read.headline).split()),
@@ -287,7 +285,7 @@ def _item_to_story(item: dict[str, Any], where: str, raw: bytes) -> Story | None
         raw=raw,
         format=fmt,
         warnings=dropped,
-        pictures=ninjs_pictures.pictures(item),  # wt-B's small reader; see its module
+        pictures=pictures,
     )
     return story if story.headline else ensure_headline(story, fmt, where)
 
@@ -374,80 +372,6 @@ def _body_v1(item: dict[str, Any]) -> Body:
             return body_from_text(item[key])
     other = next((k for k in item if k.startswith("body_")), None)
     return body_from_text(item[other]) if other else Body.empty()
-
-
-def to_ninjs(story: Story, profile: str = "2.2") -> dict[str, Any]:
-    """A Story as a ninjs item of the given profile (1.6, 2.2 or 3.1), schema-valid."""
-    if profile not in PROFILES:
-        raise ValueError(f"unknown ninjs profile {profile!r}; expected one of {', '.join(PROFILES)}")
-    if story.type == "picture" and story.pictures:  # a picture item that came alone
-        return ninjs_pictures.item(story.pictures[0], profile)
-    html_type = "text/html"
-    body = story.body
-    out: dict[str, Any] = {"uri": story.uri, "type": "text"}
-    flat = {
-        "version": story.version,
-        "firstcreated": iso(story.firstcreated),
-        "versioncreated": iso(story.versioncreated),
-        "embargoed": iso(story.embargoed),
-        "pubstatus": str(story.pubstatus),
-        "urgency": story.urgency,
-        "copyrightholder": story.copyrightholder,
-        "copyrightnotice": story.copyrightnotice,
-        "usageterms": story.usageterms,
-        "ednote": story.ednote,
-        "language": story.language,
-        "slugline": story.slugline,
-        "located": story.located,
-        "expires": iso(story.expires),
-    }
-    descriptions = [(role, value) for role, value in
-                    (("dateline", story.dateline), ("creditline", story.creditline)) if value]
-    if profile == "1.6":
-        out.update({k: val for k, val in flat.items() if val is not None})
-        if story.pictures:
-            out["associations"] = ninjs_pictures.associations(story.pictures, profile)
-        out["headline"] = story.headline
-        if story.by:
-            out["byline"] = story.by
-        if body.html:
-            out["body_html"] = body.html
-            out["body_text"] = body.text
-        if story.subjects:
-            out["subject"] = [_subject_v1(s) for s in story.subjects]
-        if story.agency:
-            out["infosource"] = [{"name": story.agency}]  # 1.6 has no role here
-        for role, value in descriptions:
-            out[f"description_{role}"] = value
-        return out
-    key = (lambda k: _V3_KEYS.get(k, k)) if profile == "3.1" else (lambda k: k)
-    out.update({key(k): val for k, val in flat.items() if val is not None})
-    out["headlines"] = [{"role": "main", "value": story.headline}]
-    if story.by:
-        out["by"] = story.by
-    if body.html:
-        out["bodies"] = [
-            {"role": "main", key("contenttype"): html_type, "value": body.html},
-            {"role": "text", key("contenttype"): "text/plain", "value": body.text},
-        ]
-    if story.subjects:
-        out["subjects"] = [
-            {k: val for k, val in (("name", s.name), ("uri", s.uri)) if val} for s in story.subjects
-        ]
-    if story.agency:
-        out[key("infosources")] = [{"name": story.agency, "role": "originator"}]
-    if descriptions:
-        out["descriptions"] = [{"role": role, "value": value} for role, value in descriptions]
-    if story.pictures:
-        out["associations"] = ninjs_pictures.associations(story.pictures, profile)
-    return out
-
-
-def _subject_v1(subject: Subject) -> dict[str, str]:
-    entry = {"name": subject.name}
-    if subject.code:
-        entry["code"] = subject.code
-    return entry
 
 
 FORMAT = Format(NAME, looks_like, parse)

@@ -1,126 +1,152 @@
-"""The pictures a ninjs item carries in `associations` (1.x: an object by name; 2.x/3.x: an
-array), as Story.pictures, feature picture first. A small reader for the picture store's
-end-to-end path; the full reading of every format's pictures is formats' own work.
+"""Pictures in ninjs: a story's `associations` (1.x: an object by name; 2.x/3.x: an array
+with `name`) and items whose own type is picture, read into Story.pictures by the shared
+picture kit (formats/pictures.py). Writing them out is formats/ninjs_out.py.
 """
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
-from wiredesk.story import Picture, Pubstatus, Rendition
+from wiredesk.formats.bodies import html_to_text
+from wiredesk.formats.dates import parse_datetime
+from wiredesk.formats.errors import FormatError
+from wiredesk.formats.ninjs_out import V3_KEYS
+from wiredesk.formats.pictures import Pictures, picture_story, status, text
+from wiredesk.story import Picture, Pubstatus, Story, StoryWarning
 
-_LEAD_ROLES = ("featureimage", "featuremedia", "main", "feature")
+PICTURE_TYPES = {"picture", "graphic"}
 
 
-def pictures(item: dict[str, Any]) -> tuple[Picture, ...]:
-    found = item.get("associations")
-    if isinstance(found, dict):
-        entries = [{"name": name, **value} for name, value in found.items()
-                   if isinstance(value, dict)]
-    elif isinstance(found, list):
-        entries = [value for value in found if isinstance(value, dict)]
+def picture_item(item: dict[str, Any], profile: str, where: str, raw: bytes,
+                 dropped: tuple[StoryWarning, ...], agency: str | None) -> Story:
+    """A ninjs item whose own type is picture, alone or as its kill: a Story of type
+    "picture" carrying it. One that names renditions none of which we may fetch is refused."""
+    fmt = f"ninjs {profile}"
+    kit = Pictures()
+    picture = _picture(kit, item, profile, where, None, alone=True)
+    if picture is None:
+        problem = kit.warnings[0].problem if kit.warnings else "no rendition we may fetch"
+        raise FormatError(fmt, f"{where}.renditions", problem)
+    agency = agency or picture.copyrightholder
+    return picture_story(picture, raw=raw, fmt=fmt, agency=agency,
+                         warnings=(*dropped, *kit.warnings), language=item.get("language"))
+
+
+def associations(kit: Pictures, associations: Any, profile: str, where: str) -> None:
+    """The pictures among a story's associations: ninjs 1.x's object keyed by name, or
+    2.x/3.x's array of objects each with its `name`. Text, video and sound are left out."""
+    if isinstance(associations, dict):
+        entries = list(associations.items())
+    elif isinstance(associations, list):
+        entries = [(a.get("name") if isinstance(a, dict) else None, a) for a in associations]
     else:
-        return ()
-    out = [p for p in (_picture(e) for e in entries) if p is not None]
-    lead = [p for p in out if (p.role or "").lower() in _LEAD_ROLES]
-    return (*lead, *(p for p in out if p not in lead))
+        return
+    for index, (name, node) in enumerate(entries):
+        if not isinstance(node, dict):
+            continue
+        kind = node.get("type")
+        if kind in PICTURE_TYPES or (kind is None and _image_renditions(node)):
+            at = f"{where}.associations.{name}" if isinstance(associations, dict) \
+                else f"{where}.associations[{index}]"
+            _picture(kit, node, profile, at, name if isinstance(name, str) else None)
 
 
-def _picture(entry: dict[str, Any]) -> Picture | None:
-    if entry.get("type") not in ("picture", "image", "graphic") or not entry.get("uri"):
-        return None
-    renditions = entry.get("renditions") or []
-    if isinstance(renditions, dict):  # 1.x: by name
-        renditions = [{"name": name, **value} for name, value in renditions.items()
-                      if isinstance(value, dict)]
-    kept = tuple(Rendition(href=str(r["href"]), name=r.get("name"), width=_int(r.get("width")),
-                           height=_int(r.get("height")),
-                           contenttype=r.get("contenttype") or r.get("mimetype"),
-                           size=_int(r.get("sizeinbytes")))
-                 for r in renditions if isinstance(r, dict) and r.get("href"))
-    descriptions = _by_role(entry.get("descriptions"))
-    headline = _by_role(entry.get("headlines")).get("main") or entry.get("headline")
+def _image_renditions(node: dict[str, Any]) -> bool:
+    """Whether an association without a type offers image renditions (then it is one)."""
+    found = node.get("renditions")
+    entries = found.values() if isinstance(found, dict) else found if isinstance(found, list) else ()
+    return any(isinstance(r, dict) and str(r.get("contenttype") or r.get("contentType")
+                                           or r.get("mimetype") or "").startswith("image/")
+               for r in entries)
+
+
+_CAPTION_ROLES = ("caption", "main", "summary", "description", "")
+_ALT_ROLES = ("alt", "alttext", "alt_text", "alternative", "accessibility")
+
+
+def _picture(kit: Pictures, node: dict[str, Any], profile: str, where: str,
+             role: str | None, alone: bool = False) -> Picture | None:
+    """One picture (an association, or an item of type picture) read from any ninjs
+    generation: renditions as 1.x's object keyed by name or 2.x/3.x's array with `name`."""
+    camel = profile == "3.1"
+
+    def get(key: str) -> Any:
+        value = node.get(V3_KEYS.get(key, key)) if camel else None
+        return value if value is not None else node.get(key)
+
+    found = node.get("renditions")
+    entries = (list(found.items()) if isinstance(found, dict) else
+               [(r.get("name") if isinstance(r, dict) else None, r) for r in found]
+               if isinstance(found, list) else [])
+    renditions = []
+    offered = 0
+    for name, r in entries:
+        if not isinstance(r, dict):
+            continue
+        offered += isinstance(r.get("href"), str) and bool(r["href"].strip())
+        renditions.append(kit.rendition(
+            r.get("href"), name=name if isinstance(name, str) else None,
+            width=r.get("width"), height=r.get("height"),
+            contenttype=r.get("contenttype") or r.get("contentType") or r.get("mimetype"),
+            size=r.get("sizeinbytes") or r.get("sizeInBytes"), where=where))
+    descriptions = {(d.get("role") or "").lower(): d.get("value")
+                    for d in node.get("descriptions") or [] if isinstance(d, dict)} \
+        if isinstance(node.get("descriptions"), list) else {}
+    caption = (next((text(descriptions[r]) for r in _CAPTION_ROLES if text(descriptions.get(r))),
+                    None) or text(node.get("description_text"))
+               or _plain(node.get("description_html")) or text(node.get("body_text")))
+    alt = next((text(descriptions[r]) for r in _ALT_ROLES if text(descriptions.get(r))), None) \
+        or text(node.get("description_alt")) or text(node.get("alt_text"))
+    headlines = node.get("headlines")
+    headline = text(node.get("headline")) or _main_headline(headlines)
+    return kit.add(
+        renditions, uri=node.get("uri"), offered=0 if alone and not offered else offered,
+        role=role, headline=headline, caption=caption, alt=alt,
+        by=text(node.get("by")) or text(node.get("byline")),
+        creditline=text(descriptions.get("creditline")) or text(node.get("description_creditline")),
+        copyrightholder=text(get("copyrightholder")), copyrightnotice=text(get("copyrightnotice")),
+        usageterms=text(get("usageterms")), version=_version(node.get("version")),
+        versioncreated=_when(kit, get("versioncreated"), profile, where, "versioncreated", alone),
+        pubstatus=_status(get("pubstatus"), profile, where, alone),
+        expires=_when(kit, get("expires"), profile, where, "expires", alone),
+    )
+
+
+def _version(value: Any) -> str | None:
+    if isinstance(value, int) and not isinstance(value, bool):
+        return str(value)
+    return text(value)
+
+
+def _status(value: Any, profile: str, where: str, alone: bool) -> Pubstatus:
+    if not alone:
+        return status(value)
     try:
-        pubstatus = Pubstatus.parse(entry.get("pubstatus"))
-    except ValueError:
-        pubstatus = Pubstatus.USABLE
-    return Picture(
-        uri=str(entry["uri"]), renditions=kept, role=entry.get("name") or entry.get("role"),
-        headline=headline,
-        caption=descriptions.get("caption") or descriptions.get("main")
-        or entry.get("description_text") or entry.get("body_text"),
-        alt=descriptions.get("alt") or descriptions.get("alttext"),
-        by=entry.get("by") or entry.get("byline"),
-        creditline=descriptions.get("creditline"),
-        copyrightholder=entry.get("copyrightholder"),
-        copyrightnotice=entry.get("copyrightnotice"), usageterms=entry.get("usageterms"),
-        version=entry.get("version"), pubstatus=pubstatus)
+        return Pubstatus.parse(value)
+    except ValueError as exc:
+        raise FormatError(f"ninjs {profile}", f"{where}.pubstatus", str(exc)) from exc
 
 
-def _by_role(entries: Any) -> dict[str, str]:
-    if not isinstance(entries, list):
-        return {}
-    return {str(e.get("role") or "main"): str(e["value"]) for e in entries
-            if isinstance(e, dict) and e.get("value")}
+def _when(kit: Pictures, value: Any, profile: str, where: str, key: str, alone: bool) -> Any:
+    """A picture's date; a bad one is dropped with a warning, except a picture item's own
+    expiry (when its licence ends is never guessed)."""
+    if value is None:
+        return None
+    try:
+        return parse_datetime(value, f"ninjs {profile}", f"{where}.{key}")
+    except FormatError as exc:
+        if alone and key == "expires":
+            raise
+        kit.warn(f"{where}.{key}: {exc.problem}")
+        return None
 
 
-def _int(value: Any) -> int | None:
-    return value if isinstance(value, int) and not isinstance(value, bool) else None
+def _plain(html: Any) -> str | None:
+    return text(html_to_text(html)) if isinstance(html, str) and html.strip() else None
 
 
-def associations(pictures_: tuple[Picture, ...], profile: str) -> Any:
-    """Story.pictures as ninjs `associations`: an array (2.2, 3.1) or an object by name
-    (1.6), each a ninjs item of type picture."""
-    named: list[tuple[str, dict[str, Any]]] = []
-    for n, picture in enumerate(pictures_):
-        name = re.sub(r"[^A-Za-z0-9_]", "_", picture.role or "") or f"picture{n + 1}"
-        if any(name == taken for taken, _ in named):
-            name = f"{name}_{n + 1}"
-        named.append((name, item(picture, profile)))
-    if profile == "1.6":
-        return dict(named)
-    return [{"name": name, **entry} for name, entry in named]
-
-
-def item(picture: Picture, profile: str) -> dict[str, Any]:
-    """One picture as a ninjs item of type picture (also what `wiredesk parse` prints for a
-    picture item that came alone)."""
-    v3 = profile == "3.1"
-    key = {"copyrightholder": "copyrightHolder", "copyrightnotice": "copyrightNotice",
-           "usageterms": "usageTerms", "contenttype": "contentType",
-           "pubstatus": "pubStatus"}.get if v3 else (lambda k, _d=None: k)
-    out: dict[str, Any] = {"uri": picture.uri, "type": "picture"}
-    for field in ("copyrightholder", "copyrightnotice", "usageterms"):
-        if getattr(picture, field):
-            out[key(field, field)] = getattr(picture, field)
-    if picture.version:
-        out["version"] = picture.version
-    if picture.pubstatus is not Pubstatus.USABLE:
-        out[key("pubstatus", "pubstatus")] = str(picture.pubstatus)
-    if picture.by:
-        out["byline" if profile == "1.6" else "by"] = picture.by
-    texts = [("caption", picture.caption), ("alt", picture.alt),
-             ("creditline", picture.creditline)]
-    if profile == "1.6":
-        if picture.headline:
-            out["headline"] = picture.headline
-        if picture.caption:
-            out["description_text"] = picture.caption
-        renditions: Any = {re.sub(r"[^A-Za-z0-9_]", "_", r.name or f"r{n}"): {
-            k: val for k, val in (("href", r.href), ("mimetype", r.contenttype),
-                                  ("width", r.width), ("height", r.height)) if val is not None}
-            for n, r in enumerate(picture.renditions)}
-    else:
-        if picture.headline:
-            out["headlines"] = [{"role": "main", "value": picture.headline}]
-        if any(value for _, value in texts):
-            out["descriptions"] = [{"role": role, "value": value} for role, value in texts
-                                   if value]
-        renditions = [{k: val for k, val in (
-            ("name", r.name or f"r{n}"), ("href", r.href),
-            (key("contenttype", "contenttype"), r.contenttype), ("width", r.width),
-            ("height", r.height)) if val is not None} for n, r in enumerate(picture.renditions)]
-    if picture.renditions:
-        out["renditions"] = renditions
-    return out
+def _main_headline(headlines: Any) -> str | None:
+    """ninjs 2.x/3.x `headlines`: the main one, else the first."""
+    entries = [e for e in headlines if isinstance(e, dict)] if isinstance(headlines, list) else []
+    found = next((e for e in entries if e.get("role") == "main"), entries[0] if entries else None)
+    return text(found.get("value")) if found else None

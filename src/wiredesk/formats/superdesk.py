@@ -13,6 +13,7 @@ never refused, except a missing id, an unknown pubstatus or an unreadable embarg
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from wiredesk.formats.cleantext import json_bytes, read_json
@@ -20,8 +21,9 @@ from wiredesk.formats.contract import Format
 from wiredesk.formats.dates import safe_datetime
 from wiredesk.formats.errors import FormatError
 from wiredesk.formats.headlines import ensure_headline
+from wiredesk.formats.pictures import Pictures, picture_story, status, text
 from wiredesk.formats.wirerules import WireBody, wire_body
-from wiredesk.story import Body, Pubstatus, Story, StoryWarning, Subject
+from wiredesk.story import Body, Picture, Pubstatus, Story, StoryWarning, Subject
 
 NAME = "superdesk"
 # Fields only Superdesk's formatter writes (none is a ninjs 1.x, 2.x or 3.x field).
@@ -29,6 +31,7 @@ _MARKERS = ("priority", "service", "anpa_take_key", "evolvedfrom", "authors", "k
             "extra", "signal", "wordcount", "charcount", "readtime", "firstpublished")
 _BYTE_MARKERS = tuple(f'"{m}"'.encode() for m in _MARKERS)
 _NON_TEXT = {"picture", "video", "audio", "graphic"}
+_PICTURE_TYPES = {"picture", "graphic"}
 _TEXT_TYPES = {"text", "preformatted", "composite", None}
 
 
@@ -70,17 +73,28 @@ def parse(data: bytes, *, agency: str | None = None) -> list[Story]:
 
 def _stories(item: dict[str, Any], where: str, raw: bytes, agency: str | None) -> list[Story]:
     kind = item.get("type")
+    if kind in _PICTURE_TYPES:
+        return [_picture_item(item, where, raw, agency)]
     if kind in _NON_TEXT:
-        return []  # a picture is carried as an association, not a story
+        return []  # video and sound are not stories
     if kind == "composite":
         # A package: its text items are the stories (each has its own guid).
         associations = item.get("associations")
         if not isinstance(associations, dict):
             return []
-        return [_story(member, f"{where}.associations.{name}", json_bytes(member), agency)
-                for name, member in associations.items()
-                if isinstance(member, dict) and member.get("type", "text") == "text"
-                and (member.get("body_html") or member.get("body_text"))]
+        stories = [_story(member, f"{where}.associations.{name}", json_bytes(member), agency)
+                   for name, member in associations.items()
+                   if isinstance(member, dict) and member.get("type", "text") == "text"
+                   and (member.get("body_html") or member.get("body_text"))]
+        # The package's own pictures go with a story that names none of its own.
+        kit = Pictures()
+        for name, member in associations.items():
+            if isinstance(member, dict) and member.get("type") in _PICTURE_TYPES:
+                _picture(kit, member, f"{where}.associations.{name}", str(name))
+        shared = kit.result()
+        return [s if s.pictures or not shared else
+                s.with_changes(pictures=shared, warnings=(*s.warnings, *kit.warnings))
+                for s in stories]
     return [_story(item, where, raw, agency)]
 
 
@@ -109,8 +123,8 @@ class _Fields:
         value = self.item.get(key)
         if value is None:
             return None
-        if isinstance(value, str) and value.strip().isdigit():
-            value = int(value.strip())
+        if isinstance(value, str) and value.strip().isdigit() and len(value.strip()) < 20:
+            value = int(value.strip())  # (a longer one is no urgency, nor an int() we can do)
         if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
             self.drop(key, f"expected a number from {low} to {high}, got {str(value)[:40]!r}")
             return None
@@ -152,6 +166,15 @@ def _story(item: dict[str, Any], where: str, raw: bytes, agency: str | None) -> 
     wb = _body(f)
     by = f.text("byline") or _authors(f.entries("authors")) or wb.by
     source = f.text("source")
+    pictures: tuple[Picture, ...] = ()
+    associations = item.get("associations")
+    if isinstance(associations, dict):
+        kit = Pictures()
+        for name, member in associations.items():
+            if isinstance(member, dict) and member.get("type") in _PICTURE_TYPES:
+                _picture(kit, member, f"{where}.associations.{name}", str(name))
+        pictures = kit.result()
+        f.warnings += kit.warnings
     story = Story(
         uri=guid.strip(),
         headline=" ".join((f.text("headline") or "").split()),
@@ -178,9 +201,70 @@ def _story(item: dict[str, Any], where: str, raw: bytes, agency: str | None) -> 
         signals=_signals(f),
         raw=raw,
         format=NAME,
+        pictures=pictures,
     )
     story = story.with_changes(warnings=tuple(f.warnings))
     return ensure_headline(story, NAME, where)
+
+
+def _picture_item(item: dict[str, Any], where: str, raw: bytes, agency: str | None) -> Story:
+    """A Superdesk picture item alone (or its kill) as a Story of type "picture"."""
+    kit = Pictures()
+    f = _Fields(item, where)
+    picture = _picture(kit, item, where, None, alone=True)
+    if picture is None:
+        problem = kit.warnings[0].problem if kit.warnings else "no rendition we may fetch"
+        raise FormatError(NAME, f"{where}.renditions", problem)
+    try:
+        pubstatus = Pubstatus.parse(f.text("pubstatus"))
+    except ValueError as exc:
+        raise FormatError(NAME, f"{where}.pubstatus", str(exc)) from exc
+    expires = f.time("expiry", vital=True)
+    return picture_story(
+        replace(picture, pubstatus=pubstatus, expires=expires or picture.expires),
+        raw=raw, fmt=NAME, agency=f.text("source") or picture.copyrightholder or agency,
+        warnings=(*f.warnings, *kit.warnings), language=f.text("language"),
+        firstcreated=f.time("firstcreated"))
+
+
+def _picture(kit: Pictures, node: dict[str, Any], where: str, role: str | None,
+             alone: bool = False) -> Picture | None:
+    """A picture as Superdesk's formatter writes it: `renditions` keyed by name (original,
+    baseImage, viewImage, thumbnail) with href, width, height and mimetype; the caption in
+    `description_text` (else `body_text`), `alt_text`, `byline`, rights fields."""
+    found = node.get("renditions")
+    renditions, offered = [], 0
+    if isinstance(found, dict):
+        for name, r in found.items():
+            if isinstance(r, dict):
+                offered += isinstance(r.get("href"), str) and bool(r["href"].strip())
+                renditions.append(kit.rendition(
+                    r.get("href"), name=str(name), width=r.get("width"), height=r.get("height"),
+                    contenttype=r.get("mimetype") or r.get("contenttype"), where=where))
+    when = None
+    stamp = node.get("versioncreated")
+    if isinstance(stamp, str) and stamp.strip():
+        try:
+            when = safe_datetime(stamp, NAME, f"{where}.versioncreated")
+        except FormatError as exc:
+            kit.warn(exc.problem)
+    version = node.get("version")
+    return kit.add(
+        renditions, uri=node.get("guid") or node.get("uri"),
+        offered=0 if alone and not offered else offered, role=role,
+        headline=text(node.get("headline")),
+        caption=text(node.get("description_text")) or text(node.get("body_text")),
+        alt=text(node.get("alt_text")),
+        by=text(node.get("byline")),
+        creditline=text(node.get("creditline")) or text(node.get("credit")),
+        copyrightholder=text(node.get("copyrightholder")),
+        copyrightnotice=text(node.get("copyrightnotice")),
+        usageterms=text(node.get("usageterms")),
+        version=str(version) if isinstance(version, int) and not isinstance(version, bool)
+        else text(version),
+        versioncreated=when,
+        pubstatus=status(node.get("pubstatus")),
+    )
 
 
 def _body(f: _Fields) -> WireBody:

@@ -17,6 +17,7 @@ import logging
 import re
 from collections.abc import Iterator
 from typing import Any
+from urllib.parse import urljoin
 
 import lxml.html
 from lxml import etree
@@ -25,6 +26,7 @@ from wiredesk.formats.bodies import body_from_paragraphs
 from wiredesk.formats.contract import Format
 from wiredesk.formats.dates import safe_datetime
 from wiredesk.formats.errors import FormatError
+from wiredesk.formats.pictures import Pictures
 from wiredesk.formats.revisions import label_of
 from wiredesk.formats.textcodec import decode
 from wiredesk.formats.wirerules import (
@@ -58,6 +60,7 @@ _SKIP_TAGS = {"aside", "nav", "footer", "header", "form", "button", "figure", "s
 # Page furniture by class or id: share bars, related links, ads, consent banners.
 _SKIP_CLASS = re.compile(r"share|social|related|newsletter|cookie|consent|promo|advert|ad-slot|"
                          r"outbrain|taboola|recirc|most-read|subscribe|paywall", re.I)
+_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*:")
 # trafilatura reads the clock for a date bound unless given one; parsers never read it.
 _DATE_PARAMS = {"original_date": True, "extensive_search": False, "max_date": "9999-12-31"}
 
@@ -90,6 +93,7 @@ def parse(data: bytes, *, agency: str | None = None) -> list[Story]:
     agency_name = parts.agency or agency or _name(ld.get("sourceOrganization")) \
         or _name(ld.get("publisher")) or meta.get("og:site_name")
     published = _when(ld, "datePublished") or _when(meta, "article:published_time")
+    pictures = _pictures(ld, meta, meta.get("canonical") or meta.get("og:url"))
     return [Story(
         uri=uri or plain_uri(agency_name, title),
         headline=parts.headline,
@@ -115,7 +119,66 @@ def parse(data: bytes, *, agency: str | None = None) -> list[Story]:
         label=label_of(headline) if signals else None,
         raw=data,
         format=NAME,
+        pictures=pictures.result(),
+        warnings=tuple(pictures.warnings),
     )]
+
+
+# -- pictures -----------------------------------------------------------------------------
+
+
+def _pictures(ld: dict[str, Any], meta: dict[str, str], base: str | None) -> Pictures:
+    """JSON-LD `image` (a URL, an ImageObject, or a list of either), then the Open Graph
+    picture (og:image with its width, height, alt and type; twitter:image when there is no
+    og:image); the first is the lead. Relative URLs are resolved against the page's own URL
+    (canonical or og:url) when it gives one; one URL is one picture."""
+    kit = Pictures()
+    images = ld.get("image")
+    for index, image in enumerate(images if isinstance(images, list) else [images]):
+        where = f"JSON-LD image[{index}]"
+        if isinstance(image, str):
+            kit.add([kit.rendition(_resolve(image, base), where=where)], offered=1,
+                    role=None if kit.found else "main")
+        elif isinstance(image, dict):
+            href = _id(image.get("contentUrl")) or _id(image.get("url")) or _id(image.get("@id"))
+            if not href:
+                continue
+            kit.add([kit.rendition(_resolve(href, base), width=_size(image.get("width")),
+                                   height=_size(image.get("height")),
+                                   contenttype=_plain(image.get("encodingFormat")), where=where)],
+                    offered=1, role=None if kit.found else "main",
+                    headline=_plain(image.get("name")),
+                    caption=_plain(image.get("caption")) or _plain(image.get("description")),
+                    by=join_names(_names(image.get("author") or image.get("creator"))) or None,
+                    creditline=_plain(image.get("creditText")),
+                    copyrightholder=_name(image.get("copyrightHolder")),
+                    copyrightnotice=_plain(image.get("copyrightNotice")),
+                    usageterms=_id(image.get("license")))
+    og = meta.get("og:image:secure_url") or meta.get("og:image") or meta.get("og:image:url") \
+        or meta.get("twitter:image")
+    if og:
+        kit.add([kit.rendition(_resolve(og, base), width=meta.get("og:image:width"),
+                               height=meta.get("og:image:height"),
+                               contenttype=meta.get("og:image:type"), where="meta og:image")],
+                offered=1, role=None if kit.found else "main",
+                alt=meta.get("og:image:alt") or meta.get("twitter:image:alt"))
+    return kit
+
+
+def _size(value: Any) -> Any:
+    """schema.org width/height: a number, "1200", "1200 px" or a QuantitativeValue."""
+    return value.get("value") if isinstance(value, dict) else value
+
+
+def _resolve(href: str, base: str | None) -> str:
+    """`href` against the page's URL, when that is an http(s) URL and href is relative."""
+    href = href.strip()
+    if base and base.lower().startswith(("http://", "https://")) and not _SCHEME.match(href):
+        try:
+            return urljoin(base, href)
+        except ValueError:  # a malformed page URL ("https://[host"): the href as given
+            return href
+    return href
 
 
 # -- the article text ---------------------------------------------------------------------

@@ -29,8 +29,9 @@ from typing import Any
 from sqlalchemy import Connection, Engine, and_, bindparam, func, insert, or_, select
 
 from wiredesk.store.clauses import visible_clause
+from wiredesk.store.ledger_table import ledger
 from wiredesk.store.records import LedgerRow, OldestLive, ProvenanceVersion
-from wiredesk.store.schema import ledger, raws, sources, stories, versions
+from wiredesk.store.schema import raws, sources, stories, versions
 from wiredesk.times import aware
 
 KINDS = ("received", "shown", "version", "hidden", "embargo_lifted", "takedown", "cdn_purge")
