@@ -190,7 +190,8 @@ def test_text_warnings_are_logged_and_kept_with_the_version(store, now, caplog):
 def test_a_picture_item_alone_is_never_a_story_of_its_own(store, now):
     # Parsers return it as a Story of type "picture" (issue 13); the desk publishes no story.
     report = deliver(store, ninjs_item("urn:pic:1", type="picture"), now)
-    assert report.outcomes[0][1] is Outcome.QUARANTINED and store.story_by_uri("urn:pic:1") is None
+    assert report.outcomes[0][1] is Outcome.PICTURE and store.story_by_uri("urn:pic:1") is None
+    assert store.pictures.by_uri("urn:pic:1") is not None  # kept for the stories that name it
     with_story = b"[" + ninjs_item("urn:pic:2", type="picture") + b"," + ninjs_item("urn:s:1", at=now) + b"]"
     report = deliver(store, with_story, now)
-    assert report.outcomes == [("urn:s:1", Outcome.NEW)]
+    assert report.outcomes == [("urn:pic:2", Outcome.PICTURE), ("urn:s:1", Outcome.NEW)]

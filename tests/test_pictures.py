@@ -267,10 +267,15 @@ def test_a_picture_outside_the_folder_or_through_a_symlink_out_is_refused(store,
                                             "reuters", f"s{n}", now),
                             Terms(agency="Reuters"), pictures=PictureFetch(store, folder=inside))
         assert report.counts() == {"new": 1}  # the story lands without it
-        assert len(report.pictures_refused) == 1, href
-        assert store.pictures.shown(store.story_by_uri(f"urn:s:{n}").id, now) == []
+        record = store.story_by_uri(f"urn:s:{n}")
+        if href.startswith("file:"):  # the parser's picture kit refuses the scheme itself
+            assert report.pictures_refused == []
+            assert any(w.field == "pictures" for w in record.story.warnings), href
+        else:
+            assert len(report.pictures_refused) == 1, href
+        assert store.pictures.shown(record.id, now) == []
     messages = " ".join(r.error for r in store.quarantine.records())
-    assert "outside the story's folder" in messages and "only http(s) URLs" in messages
+    assert "outside the story's folder" in messages
 
 
 def test_a_story_update_that_drops_its_picture_lets_it_go(store, tmp_path, now):
