@@ -127,6 +127,7 @@ class Story:
     usageterms: str | None = None
     ednote: str | None = None
     creditline: str | None = None  # e.g. "(Reporting by ...; Editing by ...)"
+    description: str | None = None  # the agency's own summary (ninjs description), plain text
     signals: tuple[str, ...] = ()  # "update", "correction", "refile", "withdrawn"...
     # Why this item must never reach readers whatever else it says (an advisory, a daybook,
     # "not for publication", an AP item without the `newscontent` signal); None: publishable.

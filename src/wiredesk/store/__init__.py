@@ -40,6 +40,7 @@ from wiredesk.store.records import (
     VersionRecord,
 )
 from wiredesk.store.schema import audit, meta, raws, refusals, stories, versions
+from wiredesk.store.sections import SectionStore
 from wiredesk.store.sources import SourceStore
 from wiredesk.store.subscribers import SubscriberStore
 from wiredesk.store.users import UserStore
@@ -76,6 +77,7 @@ class Store:
         self.websub = WebSubStore(self.engine, self.write)
         self.subscribers = SubscriberStore(self.engine, self.write)  # webhooks' outbox
         self.keys = KeyStore(self.engine, self.write)  # API keys (digests only)
+        self.sections = SectionStore(self.engine, self.write)  # the reader site's sections
         # The largest story id the id column can hold (INTEGER: 32 bits on PostgreSQL, 64 on
         # SQLite): a larger number from a URL names no story, and must not reach the driver.
         self.max_id = 2**31 - 1 if self.engine.dialect.name == "postgresql" else 2**63 - 1
@@ -235,9 +237,9 @@ class Store:
                              .order_by(stories.c.agency)).scalars()
             return list(rows)
 
-    def count_live(self, now: datetime) -> int:
+    def count_live(self, now: datetime, *, where: ListFilter | None = None) -> int:
         with self.engine.connect() as c:
-            return count(c, stories, visible_clause(now))
+            return count(c, stories, visible_clause(now), *(where or ListFilter()).clauses())
 
     def story(self, story_id: int) -> StoryRecord | None:
         if not 0 < story_id <= self.max_id:

@@ -23,8 +23,10 @@ from wiredesk.store.schema import (
     sources,
     stories,
     story_subjects,
+    story_topics,
     versions,
 )
+from wiredesk.store.topics import story_topics as story_topics_of
 from wiredesk.story import Story
 
 
@@ -83,7 +85,7 @@ class Writer:
         # raw bytes, a new story's head and subjects and search row. Any statement that could
         # read or change them flushes first, so the order of effects is the order of calls.
         self.pending: dict[str, list[dict[str, Any]]] = {
-            "raws": [], "versions": [], "heads": [], "subjects": [], "search": []}
+            "raws": [], "versions": [], "heads": [], "subjects": [], "search": [], "topics": []}
         self.version_ids: list[int] = []  # ids taken for versions not yet inserted
         self.next_version_id: int | None = None  # SQLite: the next free id, writers being one
         self.prefetched: dict[str, LockedStory | None] = {}  # lock_many's answers, used once
@@ -246,6 +248,8 @@ class Writer:
             self.c.execute(insert(story_subjects), pending["subjects"])
         if pending["search"]:
             search.index_many(self.c, pending["search"])
+        if pending["topics"]:
+            self.c.execute(insert(story_topics), pending["topics"])
         for rows in pending.values():
             rows.clear()
 
@@ -266,10 +270,12 @@ class Writer:
         }
         subjects = [{"story_id": story_id, "name": name[:200], "uri": uri}
                     for name, uri in {s.name: s.uri for s in story.subjects if s.name}.items()]
+        topics = [{"story_id": story_id, "code": code} for code in story_topics_of(story.subjects)]
         indexed = state in ("live", "embargoed")
         if fresh:  # a story made in this transaction: nothing to replace, all can wait
             self.pending["heads"].append(values)
             self.pending["subjects"] += subjects
+            self.pending["topics"] += topics
             if indexed:
                 self.pending["search"] += search.index_rows(self.c.dialect.name, [(story_id, story)])
         else:
@@ -277,6 +283,9 @@ class Writer:
             self.c.execute(_CLEAR_SUBJECTS, {"sid": story_id})
             if subjects:
                 self.c.execute(insert(story_subjects), subjects)
+            self.c.execute(_CLEAR_TOPICS, {"sid": story_id})
+            if topics:
+                self.c.execute(insert(story_topics), topics)
             if indexed:
                 search.index_story(self.c, story_id, story, replace=True)
             else:
@@ -429,6 +438,7 @@ _PURGE_RAWS = delete(raws).where(
     raws.c.sha256.in_(select(versions.c.raw_sha256).where(versions.c.story_id.in_(_IDS))),
     ~exists().where(versions.c.raw_sha256 == raws.c.sha256, versions.c.purged.is_(False)))
 _CLEAR_SUBJECTS = delete(story_subjects).where(story_subjects.c.story_id == bindparam("sid"))
+_CLEAR_TOPICS = delete(story_topics).where(story_topics.c.story_id == bindparam("sid"))
 _INSERT_IGNORE: dict[tuple[str, str, tuple[str, ...], bool, bool], object] = {}
 
 
