@@ -206,9 +206,14 @@ def section_blocks(ctx: Context, now: datetime) -> list[tuple[Section, list[Stor
 def more_from(ctx: Context, record: StoryRecord, now: datetime,
               ) -> list[tuple[str, str, list[StoryRecord]]]:
     """An article's "More from" lists: its first section's and its agency's newest others."""
+    shown = {record.id}
+
     def others(where: ListFilter) -> list[StoryRecord]:
-        found = ctx.store.live_stories(now, limit=MORE_SIZE + 1, where=where)
-        return [r for r in found if r.id != record.id][:MORE_SIZE]
+        # Each story once: the agency's list skips what the section's list already links.
+        found = ctx.store.live_stories(now, limit=MORE_SIZE + len(shown), where=where)
+        picked = [r for r in found if r.id not in shown][:MORE_SIZE]
+        shown.update(r.id for r in picked)
+        return picked
 
     story = record.story
     out = []
