@@ -123,6 +123,24 @@ def test_front_page_numbers_its_pages_and_404s_past_the_end(client, store, now, 
     assert client.get("/?page=abc").status_code == 404
 
 
+def test_page_numbers_are_counted_only_two_pages_ahead(client, store, now, clock, monkeypatch):
+    from wiredesk.web import pages
+
+    monkeypatch.setattr(pages, "PAGE_SIZE", 2)
+    for n in range(11):
+        deliver(store, ninjs_item(f"urn:n:{n}", at=later(now, minutes=n), headline=f"Story {n}"), now)
+    clock.now = later(now, minutes=20)
+    first = lxml_html.fromstring(client.get("/").text)
+    assert first.xpath("//ol[@class='pages']//a/text()") == ["1", "2", "3"]
+    assert first.xpath("//ol[@class='pages']/li[@class='gap']")  # more follow
+    fourth = lxml_html.fromstring(client.get("/?page=4").text)
+    assert fourth.xpath("//ol[@class='pages']//a/text()") == ["1", "2", "3", "4", "5", "6"]
+    assert not fourth.xpath("//ol[@class='pages']/li[@class='gap'][last()]/following-sibling::*")
+    assert fourth.xpath("//ol[@class='stories']//h2/a/text()") == ["Story 4", "Story 3"]
+    assert client.get("/?page=6").status_code == 200 and client.get("/?page=7").status_code == 404
+    assert store.count_live(clock.now, cap=5) == 5 and store.count_live(clock.now) == 11
+
+
 def test_front_page_has_section_blocks(client, store, now, clock):
     deliver(store, ninjs_item("urn:b:1", at=now, headline="Goal!", subjects=SPORT), now)
     deliver(store, ninjs_item("urn:b:2", at=now, headline="Unfiled"), now)

@@ -279,21 +279,13 @@ def _item_to_story(item: dict[str, Any], where: str, raw: bytes) -> Story | None
         usageterms=get("usageterms"),
         ednote=get("ednote"),
         creditline=read.descriptions.get("creditline"),
-        description=_summary(read.descriptions),
+        description=next((" ".join(d.split()) for role in ("summary", "drol:summary", "text", "")
+                          if isinstance(d := read.descriptions.get(role), str) and d.strip()), None),
         raw=raw,
         format=fmt,
         warnings=dropped,
     )
     return story if story.headline else ensure_headline(story, fmt, where)
-
-
-def _summary(descriptions: dict[str, Any]) -> str | None:
-    """The agency's summary: ninjs 2/3 role summary (drol:summary), 1.x description_text."""
-    for role in ("summary", "drol:summary", "text", ""):
-        value = descriptions.get(role)
-        if isinstance(value, str) and value.strip():
-            return " ".join(value.split())
-    return None
 
 
 class _Read(NamedTuple):

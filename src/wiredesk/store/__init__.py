@@ -237,9 +237,17 @@ class Store:
                              .order_by(stories.c.agency)).scalars()
             return list(rows)
 
-    def count_live(self, now: datetime, *, where: ListFilter | None = None) -> int:
+    def count_live(self, now: datetime, *, where: ListFilter | None = None,
+                   cap: int | None = None) -> int:
+        """Visible stories; with `cap`, counted no further than that (a walk of the newest
+        `cap` rows, however many there are: what numbered pages need to know)."""
+        clauses = (where or ListFilter()).clauses()
         with self.engine.connect() as c:
-            return count(c, stories, visible_clause(now), *(where or ListFilter()).clauses())
+            if cap is None:
+                return count(c, stories, visible_clause(now), *clauses)
+            newest = (select(stories.c.id).where(visible_clause(now, newest_first=True), *clauses)
+                      .order_by(stories.c.versioncreated.desc(), stories.c.id.desc()).limit(cap))
+            return c.execute(select(func.count()).select_from(newest.subquery())).scalar_one()
 
     def story(self, story_id: int) -> StoryRecord | None:
         if not 0 < story_id <= self.max_id:

@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy import Connection, bindparam, delete, exists, func, insert, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
 
-from wiredesk.store import clusters, search
+from wiredesk.store import clusters, filing, search
 from wiredesk.store import quarantine as quarantine_table
 from wiredesk.store.codec import story_meta
 from wiredesk.store.listen import CHANNEL
@@ -23,10 +23,8 @@ from wiredesk.store.schema import (
     sources,
     stories,
     story_subjects,
-    story_topics,
     versions,
 )
-from wiredesk.store.topics import story_topics as story_topics_of
 from wiredesk.story import Story
 
 
@@ -248,8 +246,7 @@ class Writer:
             self.c.execute(insert(story_subjects), pending["subjects"])
         if pending["search"]:
             search.index_many(self.c, pending["search"])
-        if pending["topics"]:
-            self.c.execute(insert(story_topics), pending["topics"])
+        filing.write(self.c, pending["topics"])
         for rows in pending.values():
             rows.clear()
 
@@ -270,12 +267,11 @@ class Writer:
         }
         subjects = [{"story_id": story_id, "name": name[:200], "uri": uri}
                     for name, uri in {s.name: s.uri for s in story.subjects if s.name}.items()]
-        topics = [{"story_id": story_id, "code": code} for code in story_topics_of(story.subjects)]
+        self.pending["topics"] += filing.rows(story_id, story)  # flushed after any clear
         indexed = state in ("live", "embargoed")
         if fresh:  # a story made in this transaction: nothing to replace, all can wait
             self.pending["heads"].append(values)
             self.pending["subjects"] += subjects
-            self.pending["topics"] += topics
             if indexed:
                 self.pending["search"] += search.index_rows(self.c.dialect.name, [(story_id, story)])
         else:
@@ -283,9 +279,7 @@ class Writer:
             self.c.execute(_CLEAR_SUBJECTS, {"sid": story_id})
             if subjects:
                 self.c.execute(insert(story_subjects), subjects)
-            self.c.execute(_CLEAR_TOPICS, {"sid": story_id})
-            if topics:
-                self.c.execute(insert(story_topics), topics)
+            filing.clear(self.c, story_id)
             if indexed:
                 search.index_story(self.c, story_id, story, replace=True)
             else:
@@ -438,7 +432,6 @@ _PURGE_RAWS = delete(raws).where(
     raws.c.sha256.in_(select(versions.c.raw_sha256).where(versions.c.story_id.in_(_IDS))),
     ~exists().where(versions.c.raw_sha256 == raws.c.sha256, versions.c.purged.is_(False)))
 _CLEAR_SUBJECTS = delete(story_subjects).where(story_subjects.c.story_id == bindparam("sid"))
-_CLEAR_TOPICS = delete(story_topics).where(story_topics.c.story_id == bindparam("sid"))
 _INSERT_IGNORE: dict[tuple[str, str, tuple[str, ...], bool, bool], object] = {}
 
 

@@ -86,7 +86,7 @@ def routes(ctx: Context) -> list[Route]:
     async def front(request: Request) -> Response:
         number = page_number(request.query_params.get("page"))
         now = ctx.clock()
-        pages = pages_for(ctx.store.count_live(now))
+        pages, more = pages_for(ctx, now, number or 1)
         if number is None or number > pages:  # not a number, or past the last page
             return render_page(ctx, request, "notfound.html", status=404)
         shown = ctx.store.live_stories(now, limit=PAGE_SIZE, offset=(number - 1) * PAGE_SIZE)
@@ -97,7 +97,7 @@ def routes(ctx: Context) -> list[Route]:
             blocks = section_blocks(ctx, now)
         in_blocks = [r for _, records in blocks for r in records]
         return render_page(ctx, request, "front.html", leads=leads, now=now, page=number,
-                           pages=pages, base="/", blocks=blocks,
+                           pages=pages, more=more, base="/", blocks=blocks,
                            keys=["front", "stories", *linked,
                                  *(f"story-{r.id}" for r in in_blocks)],
                            cache_seconds=max_age(now, [*(r.ends_at for r in (*shown, *in_blocks)), *(
@@ -181,9 +181,17 @@ def routes(ctx: Context) -> list[Route]:
     ]
 
 
-def pages_for(total: int) -> int:
-    """How many pages a list of `total` stories fills (one, empty, when there are none)."""
-    return min(MAX_PAGE, max(1, -(-total // PAGE_SIZE)))
+AHEAD = 2  # numbered pages shown after the current one
+
+
+def pages_for(ctx: Context, now: datetime, number: int, where: ListFilter | None = None,
+              ) -> tuple[int, bool]:
+    """How many pages there are, counted up to AHEAD past page `number` (one, empty, when
+    there are no stories), and whether more follow. Counting stops there, so a page costs
+    what its place in the list costs, not what the whole list does."""
+    cap = (number + AHEAD) * PAGE_SIZE + 1
+    total = ctx.store.count_live(now, where=where, cap=cap)
+    return min(MAX_PAGE, max(1, -(-min(total, cap - 1) // PAGE_SIZE))), total >= cap
 
 
 def lead_first(leads: list[related.Lead]) -> list[related.Lead]:

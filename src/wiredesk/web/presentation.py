@@ -9,7 +9,7 @@ from datetime import datetime
 from wiredesk.store.records import Section, StoryRecord
 from wiredesk.store.topics import expand, story_topics
 from wiredesk.story import Story
-from wiredesk.web.render import slug
+from wiredesk.web.slugs import slug
 
 SUMMARY_LENGTH = 280
 # Languages written right to left (ISO 639-1 and -3 where they differ), by their primary tag.

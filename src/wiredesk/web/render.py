@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -13,7 +11,9 @@ from markupsafe import Markup
 
 from wiredesk.config import Settings
 from wiredesk.times import iso
+from wiredesk.web import presentation as p
 from wiredesk.web.assets import asset
+from wiredesk.web.slugs import slug
 
 URGENT = 3  # ninjs urgency 1 (highest) to 9; 1-3 are marked on the front page
 
@@ -64,36 +64,6 @@ def highlight(snippet: str) -> Markup:
     return Markup(escaped.replace(MARK_START, "<mark>").replace(MARK_END, "</mark>"))
 
 
-# Latin letters NFKD does not take apart into a base letter and marks.
-_LATIN_EXTRA = str.maketrans({"ß": "ss", "ẞ": "ss", "æ": "ae", "Æ": "ae", "œ": "oe", "Œ": "oe",
-                              "ø": "o", "Ø": "o", "ł": "l", "Ł": "l", "đ": "d", "Đ": "d",
-                              "ð": "d", "Ð": "d", "þ": "th", "Þ": "th", "ı": "i", "ħ": "h"})
-SLUG_LENGTH = 80
-
-
-def _latin(char: str) -> bool:
-    return unicodedata.name(char, "").startswith("LATIN")
-
-
-def slug(text: str) -> str:
-    """A readable URL word list: Latin accents dropped (kündigt -> kundigt), other scripts
-    kept as letters (Путин, الرئيس), anything else one dash. Browsers and the router
-    percent-encode and decode the non-ASCII letters; ctx.story_path encodes them."""
-    out: list[str] = []
-    for char in unicodedata.normalize("NFKD", text.translate(_LATIN_EXTRA)):
-        if unicodedata.combining(char):
-            # A mark on a Latin letter goes (ü -> u); on any other script it stays (й).
-            if not (out and _latin(out[-1])):
-                out.append(char)
-            continue
-        out.append(char.lower() if char.isalnum() else "-")
-    words = re.sub(r"-+", "-", unicodedata.normalize("NFC", "".join(out))).strip("-")
-    if len(words) > SLUG_LENGTH:
-        cut = words[:SLUG_LENGTH]
-        words = cut.rsplit("-", 1)[0] if "-" in cut else cut
-    return words or "story"
-
-
 class Renderer:
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
@@ -106,8 +76,6 @@ class Renderer:
         self.env.filters.update(when=when, isotime=isotime, slug=slug, highlight=highlight)
         self.env.globals.update(site=settings.site_name, URGENT=URGENT, safe_html=Markup,
                                 asset=asset)
-        from wiredesk.web import presentation as p  # it uses slug() from here
-
         self.env.filters.update(ago=p.ago, rtl=p.rtl, summary=p.summary, corrected=p.corrected,
                                 sections_of=p.sections_of, agency_path=p.agency_path)
 

@@ -33,13 +33,13 @@ def routes(ctx: Context) -> list[Route]:
                 feed_prefix: str | None, keys: list[str]) -> Response:
         number = page_number(request.query_params.get("page"))
         now = ctx.clock()
-        pages = pages_for(ctx.store.count_live(now, where=where))
+        pages, more = pages_for(ctx, now, number or 1, where)
         if number is None or number > pages:
             return not_found(request)
         records = ctx.store.live_stories(now, limit=PAGE_SIZE, offset=(number - 1) * PAGE_SIZE,
                                          where=where)
         return render_page(ctx, request, "listing.html", heading=heading, records=records,
-                           now=now, page=number, pages=pages, base=base, feeds=feed_prefix,
+                           now=now, page=number, pages=pages, more=more, base=base, feeds=feed_prefix,
                            keys=[*keys, "stories", *(f"story-{r.id}" for r in records)],
                            cache_seconds=max_age(now, [r.ends_at for r in records], LIST_MAX_AGE))
 
