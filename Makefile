@@ -42,6 +42,7 @@ bench: $(VENV)/.test-extras
 	$(BIN)/python bench/serve.py
 	$(BIN)/python bench/latency.py
 	$(BIN)/python bench/live.py
+	$(BIN)/python bench/sections.py
 	$(BIN)/python bench/clusters.py
 
 lint: $(VENV)/.test-extras

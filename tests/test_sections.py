@@ -267,3 +267,24 @@ def test_correction_signal_reaches_the_label(client, store, now, clock):
     doc = lxml_html.fromstring(client.get("/").text)
     assert doc.xpath("//li[contains(@class,'item')]//span[contains(@class,'corrected')]/text()") == [
         "Corrected"]
+
+
+def test_migration_0014_files_the_stories_already_stored(store, now):
+    from alembic import command
+
+    from wiredesk.store.engine import _alembic_config
+
+    filed(store, now)
+    store.sections.add("football", "Football", ["soccer"])
+    cfg = _alembic_config()
+    for target in ("0011", "head"):  # drop both tables, then make them again from the rows
+        with store.engine.connect() as connection:
+            cfg.attributes["connection"] = connection
+            (command.downgrade if target == "0011" else command.upgrade)(cfg, target)
+            connection.commit()
+    at = later(now, minutes=10)
+    sport = store.sections.get("sport")
+    assert [r.uri for r in store.live_stories(at, where=ListFilter(section=sport))] == [
+        "urn:s:2", "urn:s:1"]
+    assert store.sections.get("football") is None  # the defaults again
+    assert len(store.sections.all()) == 17
