@@ -254,6 +254,15 @@ class Store:
             return None
         return self._one(stories.c.id == story_id)
 
+    def records_by_id(self, ids: list[int]) -> dict[int, StoryRecord]:
+        """Records by id, in one read (visibility is the caller's: ids from a visible list)."""
+        if not ids:
+            return {}
+        query = (select(*_STORY_COLS).join(versions, versions.c.id == stories.c.head_version_id)
+                 .where(stories.c.id.in_(ids)))
+        with self.engine.connect() as c:
+            return {row.id: _record(row) for row in c.execute(query)}
+
     def story_by_uri(self, uri: str) -> StoryRecord | None:
         return self._one(stories.c.uri == uri)
 

@@ -11,12 +11,15 @@ change counter, so every cached page (and its header navigation) is rendered afr
 from __future__ import annotations
 
 import re
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Engine, delete, func, select
 
+from wiredesk.store.clauses import visible_clause
 from wiredesk.store.records import Section
-from wiredesk.store.schema import sections
+from wiredesk.store.schema import sections, stories, story_subjects, story_topics
+from wiredesk.store.topics import expand
 from wiredesk.store.writes import Write
 
 # (number, slug, the official IPTC Media Topic name of the top level)
@@ -92,6 +95,34 @@ class SectionStore:
         with self.engine.connect() as c:
             row = c.execute(select(sections).where(sections.c.slug == slug)).first()
         return _section(row) if row else None
+
+    def newest(self, now: datetime, among: list[Section], *, per: int,
+               window: int = 500) -> dict[str, list[int]]:
+        """Each section's newest visible story ids (up to `per`) among the `window` newest
+        visible stories: the front page's blocks in three index reads, not one list walk per
+        section (a small section would walk far down the whole list)."""
+        with self.engine.connect() as c:
+            recent = [r.id for r in c.execute(
+                select(stories.c.id).where(visible_clause(now, newest_first=True))
+                .order_by(stories.c.versioncreated.desc(), stories.c.id.desc()).limit(window))]
+            if not recent:
+                return {}
+            codes: dict[int, set[str]] = {}
+            for story_id, code in c.execute(select(story_topics.c.story_id, story_topics.c.code)
+                                            .where(story_topics.c.story_id.in_(recent))):
+                codes.setdefault(story_id, set()).add(code)
+            if any(s.names for s in among):
+                for story_id, name in c.execute(
+                        select(story_subjects.c.story_id, func.lower(story_subjects.c.name))
+                        .where(story_subjects.c.story_id.in_(recent))):
+                    codes.setdefault(story_id, set()).add(name)
+        found: dict[str, list[int]] = {}
+        for section in among:
+            wanted = {c for code in section.codes for c in expand(code)} | set(section.names)
+            ids = [i for i in recent if codes.get(i, set()) & wanted][:per]
+            if ids:
+                found[section.slug] = ids
+        return found
 
     def add(self, slug: str, title: str, subjects: list[str]) -> Section:
         """Add a section at the end, or replace the one with this slug in its place."""

@@ -202,13 +202,13 @@ def lead_first(leads: list[related.Lead]) -> list[related.Lead]:
 
 
 def section_blocks(ctx: Context, now: datetime) -> list[tuple[Section, list[StoryRecord]]]:
-    """The front page's section blocks: each section with live stories, its newest few."""
-    blocks = []
-    for section in nav_sections(ctx):
-        records = ctx.store.live_stories(now, limit=BLOCK_SIZE, where=ListFilter(section=section))
-        if records:
-            blocks.append((section, records))
-    return blocks
+    """The front page's section blocks: each section with recent stories, its newest few
+    (among the newest 500 stories: a block shows what is fresh, not a section's archive)."""
+    sections = nav_sections(ctx)
+    newest = ctx.store.sections.newest(now, sections, per=BLOCK_SIZE)
+    records = ctx.store.records_by_id([i for ids in newest.values() for i in ids])
+    return [(s, [records[i] for i in newest[s.slug] if i in records])
+            for s in sections if s.slug in newest]
 
 
 def more_from(ctx: Context, record: StoryRecord, now: datetime,

@@ -43,6 +43,17 @@ def routes(ctx: Context) -> list[Route]:
                            keys=[*keys, "stories", *(f"story-{r.id}" for r in records)],
                            cache_seconds=max_age(now, [r.ends_at for r in records], LIST_MAX_AGE))
 
+    known: dict[str, object] = {}
+
+    def agencies() -> list[str]:
+        """The agencies with a visible story, read again only when the store has changed (a
+        DISTINCT over every story is the costliest read of an agency page)."""
+        generation, until = ctx.store.generation(), ctx.store.next_visibility_change(ctx.clock())
+        key = (generation, until)
+        if known.get("key") != key:
+            known.update(key=key, names=ctx.store.agencies(ctx.clock()))
+        return known["names"]  # type: ignore[return-value]
+
     def not_found(request: Request) -> Response:
         return render_page(ctx, request, "notfound.html", status=404)
 
@@ -65,7 +76,7 @@ def routes(ctx: Context) -> list[Route]:
 
     async def agency_page(request: Request) -> Response:
         wanted = request.path_params["slug"]
-        agency = next((a for a in ctx.store.agencies(ctx.clock()) if slug(a) == wanted), None)
+        agency = next((a for a in agencies() if slug(a) == wanted), None)
         if agency is None:
             return not_found(request)
         return listing(request, ListFilter(agency=agency), agency, f"/agencies/{wanted}",
