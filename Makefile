@@ -43,6 +43,7 @@ bench: $(VENV)/.test-extras
 	$(BIN)/python bench/serve.py
 	$(BIN)/python bench/latency.py
 	$(BIN)/python bench/live.py
+	$(BIN)/python bench/sections.py
 	$(BIN)/python bench/clusters.py
 	$(BIN)/python bench/rules.py
 	$(BIN)/python bench/pictures.py

@@ -73,6 +73,15 @@ def test_scale_bench_runs_at_a_small_size():
     assert "SQLite" in out and "PostgreSQL" in out
     assert "no `wiredesk backup` command" in out
 
+def test_sections_bench_runs_at_a_small_size():
+    out = bench("sections.py", timeout=900)
+    assert "Render times at 2,000 stories" in out
+    for row in ("reference: /feeds/atom.xml", "front page", "section politics (largest)",
+                "section weather (smallest)", "agency AP", "article (more-from lists)"):
+        assert row in out, row
+    assert "\nsqlite\n" in out
+
+
 def test_live_bench_runs():
     out = bench("live.py")
     assert "live takedown to every open /events stream" in out

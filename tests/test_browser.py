@@ -352,9 +352,10 @@ def test_hostile_stories_run_nothing(site: Site, browser: Any, csp: str) -> None
             assert pwned is None, (stem, pwned)
             assert dialogs == [], (stem, dialogs)
             assert page.url == url and frames == [url], (stem, frames)
-            # Nothing the story brought: the site's own live-page script is the only one.
+            # Nothing the story brought: the site's own live-page and local-time scripts only.
             assert page.locator("iframe, object, embed, "
-                                "script:not([type]):not([src^='/static/live.'])").count() == 0
+                                "script:not([type]):not([src^='/static/live.'])"
+                                ":not([src^='/static/times.'])").count() == 0
             page.close()
         assert outside == []
     finally:

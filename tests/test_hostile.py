@@ -35,7 +35,7 @@ def _scheme(value: str) -> str:
     return re.sub(r"[\x00-\x20]", "", value).lower()
 
 
-OWN_SCRIPT = re.compile(r"/static/(textsize|live)\.[0-9a-f]{10}\.js")
+OWN_SCRIPT = re.compile(r"/static/(textsize|live|times)\.[0-9a-f]{10}\.js")
 
 
 def _own_script(script) -> bool:  # type: ignore[no-untyped-def]

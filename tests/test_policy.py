@@ -82,7 +82,7 @@ def test_a_new_surface_brings_its_own_policy():
 def test_the_notifier_purges_and_pings_what_the_routes_declare(routes):
     notifier = Notifier(Settings(base_url="https://news.example", websub_hub="https://hub"), routes)
     try:
-        assert set(notifier.lists) == {"front", "search", "feeds", "sitemap"}
+        assert set(notifier.lists) == {"front", "search", "feeds", "sitemap", "sections", "agencies"}
         feeds = notifier.feed_urls(Changes(updated=[(1, "AP"), (2, None)]))
     finally:
         notifier.close()

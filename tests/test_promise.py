@@ -34,6 +34,9 @@ from wiredesk.web.app import create_app
 
 URIS = [f"urn:p:{n}" for n in range(4)]
 PICTURES = ["a", "b"]  # shared between stories: a picture outlives one story's takedown
+# Each story is filed in a section, by a Media Topic below the section's own code.
+SECTION_OF = {uri: ("sport", "15073000") if n % 2 else ("business", "04006000")
+              for n, uri in enumerate(URIS)}
 LICENCE_DAYS = 2
 START = datetime(2026, 1, 1, tzinfo=UTC)
 
@@ -112,7 +115,9 @@ class Promise(RuleBasedStateMachine):
         self.arrivals += 1
         headline = f"Story {uri[-1]} v{number} a{self.arrivals}"
         embargoed = now + timedelta(minutes=embargo) if embargo else None
-        extra = {"pubstatus": status}
+        extra = {"pubstatus": status, "subjects": [{
+            "name": SECTION_OF[uri][0],
+            "uri": f"http://cv.iptc.org/newscodes/mediatopic/{SECTION_OF[uri][1]}"}]}
         if embargoed:
             extra["embargoed"] = embargoed
         if picture:
@@ -223,6 +228,25 @@ class Promise(RuleBasedStateMachine):
         assert {i["item"]["uri"] for i in found["items"]} == set(shown)
         sitemap = etree.fromstring(self.client.get("/sitemap-stories.xml").content)
         assert len(sitemap) == len(shown)
+
+    @invariant()
+    def section_and_agency_pages_and_section_feeds(self):
+        shown = self.shown()
+        for section in ("sport", "business"):
+            mine = {uri: h for uri, h in shown.items() if SECTION_OF[uri][0] == section}
+            page = lxml_html.fromstring(self.client.get(f"/sections/{section}").text)
+            assert sorted(page.xpath("//ol[@class='stories']//h2/a/text()")) == sorted(mine.values())
+            for kind in ("atom.xml", "rss.xml"):
+                feed = feedparser.parse(self.client.get(f"/sections/{section}/{kind}").content)
+                assert sorted(e.title for e in feed.entries) == sorted(mine.values()), kind
+            items = self.client.get(f"/sections/{section}/feed.json").json()["items"]
+            assert {i["id"]: i["title"] for i in items} == mine
+        agency = self.client.get("/agencies/ap")
+        if shown:
+            found = lxml_html.fromstring(agency.text).xpath("//ol[@class='stories']//h2/a/text()")
+            assert sorted(found) == sorted(shown.values())
+        else:
+            assert agency.status_code == 404
 
 
 Promise.TestCase.settings = settings(max_examples=25, stateful_step_count=25, deadline=None,

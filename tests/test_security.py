@@ -54,12 +54,13 @@ def test_article_page_has_no_script_but_its_json_ld(client, store, now):
     page = client.get(f"/story/{record.id}")
     doc = lxml_html.fromstring(page.text)
     scripts = doc.xpath("//script")
-    # The site's own text-size and live-page scripts, and JSON-LD (data, never run): nothing
-    # inline.
-    assert [s.get("type") for s in scripts] == ["text/javascript", "application/ld+json", None]
+    # The site's own text-size, live-page and local-time scripts, and JSON-LD (data, never
+    # run): nothing inline.
+    assert [s.get("type") for s in scripts] == ["text/javascript", "application/ld+json", None, None]
     assert re.fullmatch(r"/static/textsize\.[0-9a-f]{10}\.js", scripts[0].get("src"))
     assert re.fullmatch(r"/static/live\.[0-9a-f]{10}\.js", scripts[2].get("src"))
-    assert not (scripts[0].text or "").strip() and not (scripts[2].text or "").strip()
+    assert re.fullmatch(r"/static/times\.[0-9a-f]{10}\.js", scripts[3].get("src"))
+    assert not any((s.text or "").strip() for s in scripts if s.get("src"))
     assert not doc.xpath("//@*[starts-with(name(), 'on')]")
     assert not doc.xpath("//*[@style]") and not doc.xpath("//style")
 
@@ -135,7 +136,10 @@ ODD_URLS = {
     "ids": [(p.format(n), 404) for n in BIG for p in (
         "/api/v1/stories/{}", "/api/v1/stories/{}/versions", "/story/{}", "/story/{}/slug")],
     "pages": [(f"{p}page={n}", 400) for n in [*BIG, "-1", "0", "x", "1e3"]
-              for p in ("/?", "/search?q=storm&", "/api/v1/search?q=storm&")],
+              for p in ("/search?q=storm&", "/api/v1/search?q=storm&")]
+    # numbered reader lists (issue 14): a page that is not there is not found
+    + [(f"{p}page={n}", 404) for n in [*BIG, "-1", "0", "x", "1e3"]
+       for p in ("/?", "/sections/sport?", "/agencies/ap?")],
     # control characters and odd bytes in paths and query strings
     "controls": [("/story/%00", 400), ("/feeds/agency/%00/atom.xml", 400),
                  ("/feeds/subject/a%01b/rss.xml", 400), ("/api/v1/stories?agency=%00", 400),
@@ -186,7 +190,7 @@ def test_every_error_answer_keeps_the_security_headers(store, clock, now, monkey
         answers = {
             404: [c.get("/no/such/page"), c.get("/story/999999"), c.get("/api/v1/nope"),
                   c.get("/api/v1/stories/999999")],
-            400: [c.get("/?page=x"), c.get("/api/v1/stories?limit=0")],
+            400: [c.get("/search?q=storm&page=x"), c.get("/api/v1/stories?limit=0")],
             405: [c.post("/"), c.post("/api/v1/stories"), c.delete("/story/1")],
             410: [c.get(f"/story/{gone}"), c.get(f"/api/v1/stories/{gone}")],
             413: [c.post("/push/x", content=b"x" * 200), c.post("/api/v1/search", content=b"x" * 200)],

@@ -127,6 +127,7 @@ class Story:
     usageterms: str | None = None
     ednote: str | None = None
     creditline: str | None = None  # e.g. "(Reporting by ...; Editing by ...)"
+    description: str | None = None  # the agency's own summary (ninjs description), plain text
     signals: tuple[str, ...] = ()  # "update", "correction", "refile", "withdrawn"...
     # The agency's own name for this version as its copy says it ("UPDATE 2", "CORRECTED",
     # "1st Ld-Writethru", "Berichtigung"); None when the copy names none.

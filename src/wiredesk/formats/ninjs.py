@@ -282,6 +282,8 @@ def _item_to_story(item: dict[str, Any], where: str, raw: bytes) -> Story | None
         ednote=get("ednote"),
         creditline=read.descriptions.get("creditline"),
         signals=signals,
+        description=next((" ".join(d.split()) for role in ("summary", "drol:summary", "text", "")
+                          if isinstance(d := read.descriptions.get(role), str) and d.strip()), None),
         raw=raw,
         format=fmt,
         warnings=dropped,

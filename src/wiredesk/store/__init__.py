@@ -44,6 +44,7 @@ from wiredesk.store.records import (
 )
 from wiredesk.store.rules import RuleStore
 from wiredesk.store.schema import audit, meta, raws, refusals, stories, versions
+from wiredesk.store.sections import SectionStore
 from wiredesk.store.sources import SourceStore
 from wiredesk.store.subscribers import SubscriberStore
 from wiredesk.store.users import UserStore
@@ -84,6 +85,7 @@ class Store:
         self.finder = finder_domain.Finder(self.engine)  # the console's search and review queue
         self.ledger = ledger_domain.Ledger(self.engine)  # the compliance ledger (no words)
         self.pictures = pictures_domain.PictureStore(self.engine)  # pictures and renditions
+        self.sections = SectionStore(self.engine, self.write)  # the reader site's sections
         # The largest story id the id column can hold (INTEGER: 32 bits on PostgreSQL, 64 on
         # SQLite): a larger number from a URL names no story, and must not reach the driver.
         self.max_id = 2**31 - 1 if self.engine.dialect.name == "postgresql" else 2**63 - 1
@@ -246,14 +248,31 @@ class Store:
                              .order_by(stories.c.agency)).scalars()
             return list(rows)
 
-    def count_live(self, now: datetime) -> int:
+    def count_live(self, now: datetime, *, where: ListFilter | None = None,
+                   cap: int | None = None) -> int:
+        """Visible stories; with `cap`, counted no further than that (a walk of the newest
+        `cap` rows, however many there are: what numbered pages need to know)."""
+        clauses = (where or ListFilter()).clauses()
         with self.engine.connect() as c:
-            return count(c, stories, visible_clause(now))
+            if cap is None:
+                return count(c, stories, visible_clause(now), *clauses)
+            newest = (select(stories.c.id).where(visible_clause(now, newest_first=True), *clauses)
+                      .order_by(stories.c.versioncreated.desc(), stories.c.id.desc()).limit(cap))
+            return c.execute(select(func.count()).select_from(newest.subquery())).scalar_one()
 
     def story(self, story_id: int) -> StoryRecord | None:
         if not 0 < story_id <= self.max_id:
             return None
         return self._one(stories.c.id == story_id)
+
+    def records_by_id(self, ids: list[int]) -> dict[int, StoryRecord]:
+        """Records by id, in one read (visibility is the caller's: ids from a visible list)."""
+        if not ids:
+            return {}
+        query = (select(*_STORY_COLS).join(versions, versions.c.id == stories.c.head_version_id)
+                 .where(stories.c.id.in_(ids)))
+        with self.engine.connect() as c:
+            return {row.id: _record(row) for row in c.execute(query)}
 
     def story_by_uri(self, uri: str) -> StoryRecord | None:
         return self._one(stories.c.uri == uri)

@@ -8,7 +8,10 @@ from typing import Any
 
 from sqlalchemy import Connection, and_, exists, func, or_, select, tuple_
 
+from wiredesk.store.records import Section
 from wiredesk.store.schema import stories, story_subjects
+from wiredesk.store.section_tables import story_topics
+from wiredesk.store.topics import expand
 
 
 @dataclass(frozen=True)
@@ -21,6 +24,7 @@ class ListFilter:
     since: datetime | None = None  # versioncreated after this
     first_since: datetime | None = None  # first published after this (news sitemap)
     before: tuple[datetime, int] | None = None  # keyset: (versioncreated, id) of the last seen
+    section: Section | None = None  # filed under any of the section's subjects
 
     def clauses(self, *, taken_down: bool = False) -> list[Any]:
         out: list[Any] = []
@@ -31,6 +35,8 @@ class ListFilter:
         if self.subject:
             out.append(exists().where(story_subjects.c.story_id == stories.c.id,
                                       func.lower(story_subjects.c.name) == self.subject.lower()))
+        if self.section is not None:
+            out.append(section_clause(self.section))
         if taken_down:
             return out
         if self.max_urgency is not None:
@@ -42,6 +48,20 @@ class ListFilter:
         if self.before is not None:
             out.append(tuple_(stories.c.versioncreated, stories.c.id) < tuple_(*self.before))
         return out
+
+
+def section_clause(section: Section):  # type: ignore[no-untyped-def]
+    """A story filed under one of the section's IPTC codes (or one below it: story_topics
+    keeps each story's codes with their ancestors) or one of its subject names."""
+    codes = [c for code in section.codes for c in expand(code)]
+    either = []
+    if codes:
+        either.append(exists().where(story_topics.c.story_id == stories.c.id,
+                                     story_topics.c.code.in_(codes)))
+    if section.names:
+        either.append(exists().where(story_subjects.c.story_id == stories.c.id,
+                                     func.lower(story_subjects.c.name).in_(section.names)))
+    return or_(*either) if either else stories.c.id.is_(None)  # takes nothing: no story
 
 
 def visible_clause(now: datetime, *, newest_first: bool = False):  # type: ignore[no-untyped-def]

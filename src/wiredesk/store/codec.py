@@ -11,7 +11,7 @@ _TIMES = ("firstcreated", "versioncreated", "embargoed", "expires")
 _TEXTS = (
     "uri", "headline", "version", "slugline", "by", "located", "dateline", "agency", "language",
     "copyrightholder", "copyrightnotice", "usageterms", "ednote", "creditline", "format",
-    "hold", "body_href",
+    "hold", "body_href", "description",
     "label",
 )
 

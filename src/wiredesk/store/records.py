@@ -308,3 +308,22 @@ class OldestLive:
 
     def age_days(self, now: datetime) -> float:
         return (now - self.firstcreated).total_seconds() / 86400
+
+
+@dataclass(frozen=True, slots=True)
+class Section:
+    """A section of the reader site: the stories filed under any of its subjects (IPTC
+    codes, matched with every code below them, or subject names as the agency wrote them)."""
+
+    slug: str
+    title: str
+    subjects: tuple[str, ...]
+    position: int = 0
+
+    @property
+    def codes(self) -> tuple[str, ...]:
+        return tuple(s for s in self.subjects if ":" in s)
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        return tuple(s.lower() for s in self.subjects if ":" not in s)

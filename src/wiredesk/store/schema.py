@@ -427,3 +427,5 @@ story_decisions = Table(
 
 # The picture tables are in store/picture_tables.py, on this same metadata (this module would
 # pass the size limit); the store package imports them, so every Store knows all tables.
+
+# The sections' tables are in store/section_tables.py, on this same metadata.

@@ -10,7 +10,7 @@ from typing import Any
 
 from sqlalchemy import Connection, bindparam, delete, exists, func, insert, select, text, update
 
-from wiredesk.store import clusters, ledger, search
+from wiredesk.store import clusters, filing, ledger, search
 from wiredesk.store import pictures as pictures_table
 from wiredesk.store import quarantine as quarantine_table
 from wiredesk.store.codec import story_meta
@@ -85,7 +85,7 @@ class Writer:
         # raw bytes, a new story's head and subjects and search row. Any statement that could
         # read or change them flushes first, so the order of effects is the order of calls.
         self.pending: dict[str, list[dict[str, Any]]] = {
-            "raws": [], "versions": [], "heads": [], "subjects": [], "search": []}
+            "raws": [], "versions": [], "heads": [], "subjects": [], "search": [], "topics": []}
         self.version_ids: list[int] = []  # ids taken for versions not yet inserted
         self.next_version_id: int | None = None  # SQLite: the next free id, writers being one
         self.prefetched: dict[str, LockedStory | None] = {}  # lock_many's answers, used once
@@ -251,6 +251,7 @@ class Writer:
             self.c.execute(insert(story_subjects), pending["subjects"])
         if pending["search"]:
             search.index_many(self.c, pending["search"])
+        filing.write(self.c, pending["topics"])
         for rows in pending.values():
             rows.clear()
 
@@ -271,6 +272,7 @@ class Writer:
         }
         subjects = [{"story_id": story_id, "name": name[:200], "uri": uri}
                     for name, uri in {s.name: s.uri for s in story.subjects if s.name}.items()]
+        self.pending["topics"] += filing.rows(story_id, story)  # flushed after any clear
         indexed = state in ("live", "embargoed")
         # Every story not taken down is in the search index, shown or not: readers' search
         # filters by visibility, and the console finds held and ignored stories by words.
@@ -283,6 +285,7 @@ class Writer:
             self.c.execute(_CLEAR_SUBJECTS, {"sid": story_id})
             if subjects:
                 self.c.execute(insert(story_subjects), subjects)
+            filing.clear(self.c, story_id)
             search.index_story(self.c, story_id, story, replace=True)
             if not indexed:
                 clusters.leave(self.c, [story_id])

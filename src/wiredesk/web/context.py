@@ -25,9 +25,11 @@ class Context:
     clock: Clock = system_clock
 
     def story_path(self, story_id: int, headline: str) -> str:
+        from wiredesk.web.http import uri_path
         from wiredesk.web.render import slug
 
-        return f"/story/{story_id}/{slug(headline)}"
+        # Percent-encoded: the path goes into headers, feeds and sitemaps as a URI.
+        return uri_path(f"/story/{story_id}/{slug(headline)}")
 
     def absolute(self, path: str) -> str:
         return self.settings.base_url.rstrip("/") + path

@@ -49,38 +49,48 @@ AGENCY_FEED = Policy(cookie_key=False, purge=("feeds",),
 SUBJECT_FEED = Policy(cookie_key=False, purge=("feeds",))
 
 
+def feed_response(ctx: Context, public: PublicText, request: Request, kind: str,
+                  where: ListFilter, title: str, keys: list[str]) -> Response:
+    """A feed of the stories `where` picks, in one of KINDS: every list feed is made here
+    (overall, per agency, per subject, per section)."""
+    now = ctx.clock()
+    records = ctx.store.live_stories(now, limit=ENTRIES, where=where)
+    if not full_text(request.scope):  # each source's public_text, unless an API key
+        records = [for_public(r, public.level(r.source)) for r in records]
+    gone = ctx.store.tombstones(now - timedelta(days=TOMBSTONE_DAYS), where=where)
+    self_url = ctx.absolute(uri_path(request.url.path))  # the topic WebSub pings name
+    pictures = picture_view.leads(ctx, [r.id for r in records], now)
+    body = {"atom.xml": _atom, "rss.xml": _rss, "feed.json": _json_feed}[kind](
+        ctx, title, self_url, records, gone, now, pictures)
+    links = [f'<{header_uri(self_url)}>; rel="self"']
+    if ctx.settings.websub_hub:
+        links.insert(0, f'<{header_uri(ctx.settings.websub_hub)}>; rel="hub"')
+    return respond(request, body, KINDS[kind] + "; charset=utf-8",
+                   cache_seconds=max_age(now, [*(r.ends_at for r in records), *(
+                       p.expires for p in pictures.values())], LIST_MAX_AGE),
+                   keys=["feeds", "stories", *keys, *(f"picture-{p.id}" for p in pictures.values())],
+                   last_modified=_updated(records, gone), extra={"Link": ", ".join(links)})
+
+
+def no_such_feed() -> Response:
+    return Response("no such feed", status_code=404, media_type="text/plain")
+
+
 def routes(ctx: Context) -> list[Route]:
     public = PublicText(ctx.store)
 
     async def feed(request: Request) -> Response:
         kind = request.path_params["kind"]
         if kind not in KINDS:
-            return Response("no such feed", status_code=404, media_type="text/plain")
+            return no_such_feed()
         agency = request.path_params.get("agency")
         subject = request.path_params.get("subject")
-        now = ctx.clock()
-        where = ListFilter(agency=agency, subject=subject)
-        records = ctx.store.live_stories(now, limit=ENTRIES, where=where)
-        if not full_text(request.scope):  # each source's public_text, unless an API key
-            records = [for_public(r, public.level(r.source)) for r in records]
-        gone = ctx.store.tombstones(now - timedelta(days=TOMBSTONE_DAYS), where=where)
         title = ctx.settings.site_name + (f": {agency}" if agency else "") + (
             f": {subject}" if subject else "")
-        self_url = ctx.absolute(uri_path(request.url.path))  # the topic WebSub pings name
-        pictures = picture_view.leads(ctx, [r.id for r in records], now)
-        body = {"atom.xml": _atom, "rss.xml": _rss, "feed.json": _json_feed}[kind](
-            ctx, title, self_url, records, gone, now, pictures)
-        updated = _updated(records, gone)
-        keys = ["feeds", "stories"] + ([f"agency-{key_part(agency)}"] if agency else []) + (
-            [f"subject-{key_part(subject)}"] if subject else []) + [
-            f"picture-{p.id}" for p in pictures.values()]
-        links = [f'<{header_uri(self_url)}>; rel="self"']
-        if ctx.settings.websub_hub:
-            links.insert(0, f'<{header_uri(ctx.settings.websub_hub)}>; rel="hub"')
-        return respond(request, body, KINDS[kind] + "; charset=utf-8",
-                       cache_seconds=max_age(now, [*(r.ends_at for r in records), *(
-                           p.expires for p in pictures.values())], LIST_MAX_AGE),
-                       keys=keys, last_modified=updated, extra={"Link": ", ".join(links)})
+        keys = ([f"agency-{key_part(agency)}"] if agency else []) + (
+            [f"subject-{key_part(subject)}"] if subject else [])
+        return feed_response(ctx, public, request, kind,
+                             ListFilter(agency=agency, subject=subject), title, keys)
 
     return [
         route("/feeds/{kind}", feed, FEED),

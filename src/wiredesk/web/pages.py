@@ -8,11 +8,13 @@ import time
 from datetime import UTC, datetime, timedelta
 from urllib.parse import urlsplit
 
+from sqlalchemy.exc import SQLAlchemyError
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
-from wiredesk.store import StoryRecord
+from wiredesk.store import ListFilter, StoryRecord
+from wiredesk.store.records import Section
 from wiredesk.store.search import QueryError
 from wiredesk.times import iso
 from wiredesk.web import pictures as picture_view
@@ -22,9 +24,12 @@ from wiredesk.web.context import Context
 from wiredesk.web.http import ITEM_MAX_AGE, LIST_MAX_AGE, max_age, respond, story_keys
 from wiredesk.web.i18n import N_
 from wiredesk.web.policy import DEFAULT, UNCACHED, Policy, route
-from wiredesk.web.render import TextSize
+from wiredesk.web.presentation import agency_path, sections_of
+from wiredesk.web.render import URGENT, TextSize, slug
 
 PAGE_SIZE = 30
+BLOCK_SIZE = 4  # stories in each section block of the front page
+MORE_SIZE = 5  # stories in each "More from" list of an article
 SEARCH_PAGE = 10
 MAX_PAGE = 1000  # ?page= beyond this is refused before it becomes an OFFSET
 # Reader pages are cached, keyed by text size; the lists' keys are purged on every takedown.
@@ -36,6 +41,7 @@ def render_page(ctx: Context, request: Request, template: str, status: int = 200
                 cache_seconds: int = 0, keys: list[str] | None = None,
                 **context: object) -> Response:
     size = TextSize.from_cookie(request.cookies.get(TextSize.COOKIE))
+    context.setdefault("nav_sections", nav_sections(ctx))
     html = ctx.renderer.render(template, request_path=request.url.path, textsize=size,
                                query=request.query_params.get("q", ""), **context)
     response = respond(request, html.encode("utf-8"), "text/html; charset=utf-8",
@@ -61,6 +67,14 @@ def render_error(ctx: Context, request: Request, status: int, message: str, *,
                            heading=words(ERRORS.get(status, N_("Error"))))
     response.headers.update(headers or {})
     return response
+
+
+def nav_sections(ctx: Context) -> list[Section]:
+    """The header's sections; none (rather than no page) when the store cannot say."""
+    try:
+        return ctx.store.sections.all()
+    except SQLAlchemyError:  # an error page must still render while the store is down
+        return []
 
 
 def page_number(value: str | None) -> int | None:
@@ -91,20 +105,24 @@ def routes(ctx: Context) -> list[Route]:
 
     async def front(request: Request) -> Response:
         number = page_number(request.query_params.get("page"))
-        if number is None:
-            return render_error(ctx, request, 400, ctx.renderer.gettext(PAGES).format(max=MAX_PAGE))
         now = ctx.clock()
-        records = ctx.store.live_stories(now, limit=PAGE_SIZE + 1, offset=(number - 1) * PAGE_SIZE)
-        shown = records[:PAGE_SIZE]
-        if number > 1 and not shown:
+        pages, more = pages_for(ctx, now, number or 1)
+        if number is None or number > pages:  # not a number, or past the last page
             return render_page(ctx, request, "notfound.html", status=404)
+        shown = ctx.store.live_stories(now, limit=PAGE_SIZE, offset=(number - 1) * PAGE_SIZE)
         leads, linked = related.group_front(ctx.store, shown, now)
+        blocks: list[tuple[Section, list[StoryRecord]]] = []
+        if number == 1:
+            leads = lead_first(leads)
+            blocks = section_blocks(ctx, now)
+        in_blocks = [r for _, records in blocks for r in records]
         thumbs = picture_view.leads(ctx, [lead.record.id for lead in leads], now)
         return render_page(ctx, request, "front.html", leads=leads, now=now, page=number,
-                           has_next=len(records) > PAGE_SIZE, thumbs=thumbs,
+                           pages=pages, more=more, base="/", blocks=blocks, thumbs=thumbs,
                            keys=["front", "stories", *linked,
+                                 *(f"story-{r.id}" for r in in_blocks),
                                  *(f"picture-{t.id}" for t in thumbs.values())],
-                           cache_seconds=max_age(now, [*(r.ends_at for r in shown), *(
+                           cache_seconds=max_age(now, [*(r.ends_at for r in (*shown, *in_blocks)), *(
                                m.ends_at for lead in leads for m in lead.also), *(
                                t.expires for t in thumbs.values())], LIST_MAX_AGE))
 
@@ -118,14 +136,20 @@ def routes(ctx: Context) -> list[Route]:
         if found.state is State.GONE:
             return render_page(ctx, request, "gone.html", status=State.GONE.status, keys=keys,
                                cache_seconds=ITEM_MAX_AGE)
-        canonical = ctx.absolute(ctx.story_path(record.id, record.story.headline))
+        path = ctx.story_path(record.id, record.story.headline)
+        if request.path_params.get("slug", slug(record.story.headline)) != slug(record.story.headline):
+            return RedirectResponse(path, status_code=301)  # an old or mistyped slug
+        canonical = ctx.absolute(path)
         links = related.for_article(ctx.store, record, now)
         keys += links.keys  # a takedown of a linked story purges this page too
         shown = ctx.store.pictures.shown(record.id, now)  # lead first; each with its licence
         pictures = [picture_view.shown(p) for p in shown]
         keys += [f"picture-{p.id}" for p in pictures]
+        more = more_from(ctx, record, now)
+        more_records = [r for _, _, records in more for r in records]
+        keys += [f"story-{r.id}" for r in more_records]
         return render_page(ctx, request, "article.html", record=record, story=record.story,
-                           related=links, pictures=pictures,
+                           related=links, pictures=pictures, more=more,
                            provenance=ctx.store.ledger.provenance(record.id),
                            now=now, notice=ctx.settings.notice_for(record.story.agency, ctx.renderer.gettext),
                            canonical=canonical,
@@ -133,7 +157,8 @@ def routes(ctx: Context) -> list[Route]:
                            description=_description(record.story.body.text),
                            keys=keys, cache_seconds=max_age(now, [record.ends_at, *(
                                m.ends_at for m in (*links.also, *links.earlier)), *(
-                               p.expires for p in shown)], ITEM_MAX_AGE))
+                               p.expires for p in shown), *(
+                               r.ends_at for r in more_records)], ITEM_MAX_AGE))
 
     async def search(request: Request) -> Response:
         now = ctx.clock()
@@ -185,6 +210,58 @@ def routes(ctx: Context) -> list[Route]:
         route("/textsize", textsize, UNCACHED),  # sets a cookie
         route("/search", search, SEARCH),
     ]
+
+
+AHEAD = 2  # numbered pages shown after the current one
+
+
+def pages_for(ctx: Context, now: datetime, number: int, where: ListFilter | None = None,
+              ) -> tuple[int, bool]:
+    """How many pages there are, counted up to AHEAD past page `number` (one, empty, when
+    there are no stories), and whether more follow. Counting stops there, so a page costs
+    what its place in the list costs, not what the whole list does."""
+    cap = (number + AHEAD) * PAGE_SIZE + 1
+    total = ctx.store.count_live(now, where=where, cap=cap)
+    return min(MAX_PAGE, max(1, -(-min(total, cap - 1) // PAGE_SIZE))), total >= cap
+
+
+def lead_first(leads: list[related.Lead]) -> list[related.Lead]:
+    """The lead story first: the newest urgent one on the page, else the newest."""
+    urgent = next((i for i, lead in enumerate(leads)
+                   if lead.record.story.urgency and lead.record.story.urgency <= URGENT), 0)
+    return [leads[urgent], *leads[:urgent], *leads[urgent + 1:]] if leads else leads
+
+
+def section_blocks(ctx: Context, now: datetime) -> list[tuple[Section, list[StoryRecord]]]:
+    """The front page's section blocks: each section with recent stories, its newest few
+    (among the newest 500 stories: a block shows what is fresh, not a section's archive)."""
+    sections = nav_sections(ctx)
+    newest = ctx.store.sections.newest(now, sections, per=BLOCK_SIZE)
+    records = ctx.store.records_by_id([i for ids in newest.values() for i in ids])
+    return [(s, [records[i] for i in newest[s.slug] if i in records])
+            for s in sections if s.slug in newest]
+
+
+def more_from(ctx: Context, record: StoryRecord, now: datetime,
+              ) -> list[tuple[str, str, list[StoryRecord]]]:
+    """An article's "More from" lists: its first section's and its agency's newest others."""
+    shown = {record.id}
+
+    def others(where: ListFilter) -> list[StoryRecord]:
+        # Each story once: the agency's list skips what the section's list already links.
+        found = ctx.store.live_stories(now, limit=MORE_SIZE + len(shown), where=where)
+        picked = [r for r in found if r.id not in shown][:MORE_SIZE]
+        shown.update(r.id for r in picked)
+        return picked
+
+    story = record.story
+    out = []
+    mine = sections_of(story, nav_sections(ctx))
+    if mine:
+        out.append((mine[0].title, f"/sections/{mine[0].slug}", others(ListFilter(section=mine[0]))))
+    if story.agency:
+        out.append((story.agency, agency_path(story.agency), others(ListFilter(agency=story.agency))))
+    return out
 
 
 def _day(value: str | None, problem: str) -> datetime | None:

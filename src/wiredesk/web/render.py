@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from babel.dates import format_timedelta
 from jinja2 import Environment, select_autoescape
 from markupsafe import Markup
 
@@ -14,8 +14,10 @@ from wiredesk.config import Settings
 from wiredesk.corrections import correction
 from wiredesk.times import iso
 from wiredesk.web import branding
+from wiredesk.web import presentation as p
 from wiredesk.web.assets import Assets
 from wiredesk.web.i18n import N_, Words
+from wiredesk.web.slugs import slug
 
 URGENT = 3  # ninjs urgency 1 (highest) to 9; 1-3 are marked on the front page
 
@@ -66,10 +68,6 @@ def highlight(snippet: str) -> Markup:
     return Markup(escaped.replace(MARK_START, "<mark>").replace(MARK_END, "</mark>"))
 
 
-def slug(text: str) -> str:
-    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:80] or "story"
-
-
 class Renderer:
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
@@ -92,6 +90,15 @@ class Renderer:
                                 textsize_labels="|".join(map(self.gettext, TextSize.LABELS)))
         self.env.globals["absolute"] = lambda path: settings.base_url.rstrip("/") + path
         self.env.globals.update(correction_of=correction)  # corrections.py, for notices
+        self.env.filters.update(ago=p.ago if self.words.language == "en" else self._ago, rtl=p.rtl, summary=p.summary, corrected=p.corrected,
+                                sections_of=p.sections_of, agency_path=p.agency_path)
+
+    def _ago(self, moment: datetime | None, now: datetime) -> str:
+        """'il y a 12 min': a past moment in the site's language (Babel's short words)."""
+        if moment is None:
+            return ""
+        return format_timedelta(min(moment - now, timedelta(0)), add_direction=True,
+                                format="short", locale=self.words.language)
 
     def gettext(self, message: str) -> str:
         """The site's words in Python code (feeds, error pages): msgids marked with N_."""

@@ -15,9 +15,10 @@ from wiredesk.store import ListFilter
 from wiredesk.times import iso
 from wiredesk.web import feed_pictures
 from wiredesk.web.context import Context
-from wiredesk.web.http import LIST_MAX_AGE, max_age, respond
+from wiredesk.web.http import LIST_MAX_AGE, max_age, respond, uri_path
 from wiredesk.web.pictures import shown as shown_picture
 from wiredesk.web.policy import Policy, route
+from wiredesk.web.render import slug
 
 SITEMAP = "http://www.sitemaps.org/schemas/sitemap/0.9"
 NEWS = "http://www.google.com/schemas/sitemap-news/0.9"
@@ -33,7 +34,7 @@ def routes(ctx: Context) -> list[Route]:
     async def index(request: Request) -> Response:
         now = ctx.clock()
         root = etree.Element(f"{{{SITEMAP}}}sitemapindex", nsmap={None: SITEMAP})
-        for path in ("/sitemap-news.xml", "/sitemap-stories.xml"):
+        for path in ("/sitemap-news.xml", "/sitemap-stories.xml", "/sitemap-sections.xml"):
             entry = etree.SubElement(root, f"{{{SITEMAP}}}sitemap")
             etree.SubElement(entry, f"{{{SITEMAP}}}loc").text = ctx.absolute(path)
             etree.SubElement(entry, f"{{{SITEMAP}}}lastmod").text = iso(now)
@@ -79,6 +80,18 @@ def routes(ctx: Context) -> list[Route]:
                        cache_seconds=max_age(now, [r.ends_at for r in records], LIST_MAX_AGE),
                        keys=["sitemap", "stories"])
 
+    async def sections(request: Request) -> Response:
+        """The section pages, and the page of every agency with a live story."""
+        now = ctx.clock()
+        root = etree.Element(f"{{{SITEMAP}}}urlset", nsmap={None: SITEMAP})
+        paths = [f"/sections/{s.slug}" for s in ctx.store.sections.all()]
+        paths += [uri_path(f"/agencies/{slug(a)}") for a in ctx.store.agencies(now)]
+        for path in paths:
+            url = etree.SubElement(root, f"{{{SITEMAP}}}url")
+            etree.SubElement(url, f"{{{SITEMAP}}}loc").text = ctx.absolute(path)
+        return respond(request, _bytes(root), XML, cache_seconds=LIST_MAX_AGE,
+                       keys=["sitemap", "stories"])
+
     async def robots(_: Request) -> Response:
         return PlainTextResponse(f"User-agent: *\nAllow: /\nSitemap: {ctx.absolute('/sitemap.xml')}\n")
 
@@ -86,6 +99,7 @@ def routes(ctx: Context) -> list[Route]:
         route("/sitemap.xml", index, MAPS),
         route("/sitemap-news.xml", news, MAPS),
         route("/sitemap-stories.xml", stories, MAPS),
+        route("/sitemap-sections.xml", sections, MAPS),
         route("/robots.txt", robots, ROBOTS),
     ]
 
