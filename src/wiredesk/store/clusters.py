@@ -69,7 +69,7 @@ def assign(c: Connection, story_id: int, story: Story, *, at: datetime, fresh: b
     cluster's id. `at` is when the story was first published; `fresh`: made in this
     transaction, so it has no rows yet."""
     found = clustering.features(story.headline, story.body.text, located=story.located)
-    bands = clustering.bands(clustering.signature(found))
+    bands = clustering.feature_bands(found)
     slug = clustering.agency_keys([story.slugline])
     window = {"lo": at - clustering.WINDOW, "hi": at + clustering.WINDOW, "sid": story_id}
     current = None if fresh else c.execute(_CURRENT, {"sid": story_id}).scalar()
@@ -100,9 +100,12 @@ def _by_features(c: Connection, found: clustering.Features, bands: list[int],
     for row in c.execute(_CANDIDATES,
                          {**window, **{f"b{n}": band for n, band in enumerate(bands)}}):
         other = clustering.unpack(row.features)
-        if not clustering.same_event(found, other):
+        if not clustering.shares_keys(found, other):
             continue
-        score = clustering.similarity(found, other) + (1.0 if row.cluster_id == current else 0.0)
+        score = clustering.similarity(found, other)
+        if score < clustering.THRESHOLD:  # same_event, without the overlap counted twice
+            continue
+        score += 1.0 if row.cluster_id == current else 0.0
         if best is None or score > best[0]:
             best = (score, row.cluster_id)
     return best[1] if best else None
@@ -116,8 +119,8 @@ def leave(c: Connection, story_ids: list[int]) -> None:
     rows = c.execute(_KEPT, {"ids": story_ids}).all()
     for first in range(0, len(rows), _LEAVE_BATCH):
         batch = rows[first:first + _LEAVE_BATCH]
-        bands = [band for row in batch for band in clustering.bands(
-            clustering.signature(clustering.unpack(row.features)))]
+        bands = [band for row in batch
+                 for band in clustering.feature_bands(clustering.unpack(row.features))]
         c.execute(_DROP_BANDS, {"bands": bands, "ids": [row.story_id for row in batch]})
     c.execute(_DROP, {"ids": story_ids})
 
