@@ -45,3 +45,26 @@ def test_unpack_kept_answers_equal_fresh_ones():
 def test_figures_are_found_in_mixed_tokens():
     found = clustering.features("Quake of 6.8 kills 12", "At least 1,200 were hurt; 40km away.")
     assert {"f:6.8", "f:12", "f:1200", "f:40km"} <= found.keys
+
+
+
+def test_candidates_are_read_from_the_band_index_alone(store):
+    """The lookup every new story makes: on SQLite the plan reads the covering index, no
+    table row per matching band (migration 0017); on both stores the index holds story_id."""
+    from sqlalchemy import inspect
+
+    from wiredesk.store.clusters import CANDIDATES
+
+    with store.engine.connect() as c:
+        index = next(i for i in inspect(c).get_indexes("cluster_bands")
+                     if i["name"] == "ix_cluster_bands_band")
+        assert index["column_names"] == ["band", "at", "story_id"]
+        if c.dialect.name != "sqlite":
+            return
+        assert clustering.BANDS == 16  # the shape of clusters._NEAR, with its 16 bands
+        plan = c.exec_driver_sql(
+            "EXPLAIN QUERY PLAN SELECT story_id FROM cluster_bands WHERE band IN "
+            "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) AND at >= ? AND at <= ? "
+            "AND story_id != ? GROUP BY story_id ORDER BY count(*) DESC, story_id DESC LIMIT ?",
+            (*range(16), "2026-01-01", "2026-01-03", 0, CANDIDATES)).all()
+    assert any("COVERING INDEX ix_cluster_bands_band" in row[-1] for row in plan), plan
