@@ -71,3 +71,13 @@ def test_a_stray_framing_character_is_still_named(control: str, part: str):
 def test_a_clean_frame_reads():
     [frame] = frames(b"\x01dpa0187 4 pol 286 dpa 1734\r\n\x02Headline =\r\n\r\nBody.\r\n\x03\x04", "iptc7901")
     assert frame.header.startswith("dpa0187") and "Body." in frame.text
+
+
+@settings(max_examples=500)
+@given(st.binary(max_size=30).map(lambda b: bytes(x % 5 if x % 3 else [1, 22][x % 2] for x in b)))
+def test_frame_starts_are_the_regex_matches(data: bytes):
+    import re
+
+    from wiredesk.formats.teletype import _frame_starts
+
+    assert _frame_starts(data) == [m.start() for m in re.finditer(rb"\x16*\x01", data)]
