@@ -2,9 +2,10 @@
 
 `assign` runs inside the Writer's transaction when a story goes live or changes (set_head),
 so the cost is paid by the delivery, never by a reader. A new story costs one query (the
-stories sharing most LSH bands within the window, with their kept features: one index seek
-per band) and two inserts (its row, its BANDS band rows); a story with a slugline one more
-(the same agency's stories with that key in the window); an update also reads and drops its
+stories sharing most LSH bands within the window, with their kept features: one seek per
+band, in an index that holds the story id, so no table row is read per match) and two
+inserts (its row, its BANDS band rows); a story with a slugline one more (the same
+agency's stories with that key in the window); an update also reads and drops its
 old rows. Embargoed stories are assigned when delivered too: no reader sees them, or a link
 to them, before the embargo lifts, because every read checks visibility.
 
