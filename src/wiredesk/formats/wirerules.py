@@ -252,12 +252,8 @@ class CopyParts:
 
 def _site_notice(paragraph: str) -> bool:
     """_SITE_NOTICE.search(paragraph)"""
-    return _may_be_notice(paragraph) and bool(_SITE_NOTICE.search(paragraph))
-
-
-def _may_be_notice(text: str) -> bool:
-    return ("articles" in text.lower() or "\u0130" in text or "\u0131" in text
-            or "\u017f" in text)
+    return ("articles" in paragraph.lower() or "\u0130" in paragraph or "\u0131" in paragraph
+            or "\u017f" in paragraph) and bool(_SITE_NOTICE.search(paragraph))
 
 
 def _blocks(text: str) -> list[list[str]]:
@@ -277,7 +273,6 @@ def read_copy(text: str) -> CopyParts:
     parts = CopyParts()
     seen_headlines: set[str] = set()
     in_body = False
-    notices = _may_be_notice(text)  # a paragraph's words are the text's: test it once
     for block in _blocks(text):
         kept = []
         for line in block:
@@ -293,7 +288,7 @@ def read_copy(text: str) -> CopyParts:
         paragraph = " ".join(kept)
         if parts.credit is not None:
             continue  # after the credit line comes only the page around the story
-        if notices and _site_notice(paragraph):
+        if _site_notice(paragraph):
             continue
         if CREDIT.match(paragraph):
             parts.credit = paragraph
