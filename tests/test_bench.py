@@ -105,3 +105,12 @@ def test_pictures_bench_runs():
 def test_textdiff_bench_runs():
     out = bench("textdiff.py")
     assert "correction in one paragraph" in out and "ratio = plain difflib" in out
+
+
+def test_parse_ab_bench_runs_against_a_reference_checkout():
+    result = subprocess.run([sys.executable, str(ROOT / "bench" / "parse_ab.py"), "--quick",
+                             "--core", "", "plain", "iptc7901"],
+                            capture_output=True, text=True, timeout=300, cwd=ROOT)
+    assert result.returncode == 0, result.stdout + result.stderr
+    for label in ("plain", "iptc7901"):
+        assert f"\n{label} " in "\n" + result.stdout and "/s  this " in result.stdout

@@ -15,11 +15,13 @@ THRESHOLD was chosen on the labelled pairs in tests/fixtures/clusters (bench/clu
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import timedelta
 
+import numpy as np
 from datasketch import MinHash
 
 WINDOW = timedelta(hours=48)
@@ -31,6 +33,7 @@ MIN_SHARED_KEYS = 3  # ...and at least this many names, figures or the place in 
 BODY_WORDS = 120  # the lede and the next paragraphs carry the event's facts
 _SEED = 18
 _WORD = re.compile(r"[^\W_][\w'’.,-]*[^\W_]|[^\W_]", re.UNICODE)
+_SENTENCES = re.compile(r"(?<=[.!?])\s+|\n+")
 _FLASH = re.compile(r"^\s*(?:FLASH|BREAKING|URGENT|ALERT|UPDATE \d+|RPT|CORRECTED)\s*[:-]\s*",
                     re.IGNORECASE)
 _STOP = frozenset("""a about above after again against all also am an and any are as at be
@@ -80,12 +83,13 @@ def features(headline: str, text: str, *, located: str | None = None) -> Feature
     stems: set[str] = set()
     openers: set[str] = set()  # capitalised only because they begin a sentence, perhaps
     place = {w.lower() for w in _WORD.findall(located or "")}
-    for sentence in re.split(r"(?<=[.!?])\s+|\n+", headline + "\n" + " ".join(words)):
+    for sentence in _SENTENCES.split(headline + "\n" + " ".join(words)):
         for position, token in enumerate(_WORD.findall(sentence)):
             token = token.strip(".,'’-")
             if not token:
                 continue
-            figure = _figure(token)
+            # Most tokens are letters only, which hold no figure: skip the digit test.
+            figure = None if token.isalpha() else _figure(token)
             if figure is not None:
                 keys.add("f:" + figure)
                 continue
@@ -121,8 +125,10 @@ def similarity(a: Features, b: Features) -> float:
 _MASK = 2**63 - 1
 # Drawn once: MinHash draws its permutations from the seed on every construction otherwise,
 # which costs more than hashing a story's features.
-_TEMPLATE = MinHash(num_perm=NUM_PERM, seed=_SEED)
+_TEMPLATE = MinHash(num_perm=NUM_PERM, seed=_SEED, scheme="affine32")
 _PERMUTATIONS, _SCHEME = _TEMPLATE.permutations, _TEMPLATE.scheme
+_A, _B = (np.asarray(p, dtype=np.uint32) for p in _PERMUTATIONS)  # affine32: a * h + b
+_EMPTY = _TEMPLATE.hashvalues.tolist()  # the signature of no features at all
 
 
 def signature(found: Features) -> MinHash:
@@ -137,7 +143,27 @@ def signature(found: Features) -> MinHash:
 def bands(sketch: MinHash) -> list[int]:
     """One 63-bit number a band (a BigInteger column): the band's number and its ROWS
     values mixed (FNV-style multiply and add), so equal values in different bands differ."""
-    values = sketch.hashvalues.tolist()
+    return _band_numbers(sketch.hashvalues.tolist())
+
+
+def feature_bands(found: Features) -> list[int]:
+    """bands(signature(found)), the same numbers (the stored band rows depend on it, and
+    tests check it against datasketch), without building a MinHash: the hashing that
+    MinHash.update_batch does for the affine32 scheme, on arrays made once."""
+    values = [f.encode("utf-8") for f in sorted(found.keys or found.words)]
+    if not values:
+        return _band_numbers(_EMPTY)
+    digests = b"".join([hashlib.sha1(v).digest()[:4] for v in values])  # sha1_hash32
+    hashed = np.frombuffer(digests, dtype="<u4").astype(np.uint32).reshape(-1, 1)
+    hashed ^= hashed >> np.uint32(16)  # MurmurHash3's finalizer, as datasketch pre-mixes
+    hashed *= np.uint32(0x85EBCA6B)
+    hashed ^= hashed >> np.uint32(13)
+    hashed *= np.uint32(0xC2B2AE35)
+    hashed ^= hashed >> np.uint32(16)
+    return _band_numbers((hashed * _A + _B).min(axis=0).tolist())
+
+
+def _band_numbers(values: list[int]) -> list[int]:
     out = []
     for band in range(BANDS):
         number = band + 1
@@ -154,8 +180,20 @@ def pack(found: Features) -> bytes:
 
 
 def unpack(data: bytes) -> Features:
-    keys, _, words = bytes(data).decode("utf-8").partition("\0")
-    return Features(frozenset(keys.split("\n")) - {""}, frozenset(words.split("\n")) - {""})
+    """Features from pack(); the same live stories are candidates again and again, so the
+    answers are kept by their bytes (immutable both), up to a bound."""
+    data = bytes(data)
+    found = _UNPACKED.get(data)
+    if found is None:
+        keys, _, words = data.decode("utf-8").partition("\0")
+        found = Features(frozenset(keys.split("\n")) - {""}, frozenset(words.split("\n")) - {""})
+        if len(_UNPACKED) >= _UNPACKED_MAX:
+            _UNPACKED.clear()  # a new generation: cheaper than tracking use
+        _UNPACKED[data] = found
+    return found
+
+
+_UNPACKED_MAX, _UNPACKED = 4096, dict[bytes, Features]()  # a few MB at most
 
 
 def shares_keys(a: Features, b: Features) -> bool:

@@ -83,8 +83,14 @@ def html_to_text(markup: str) -> str:
     return "\n".join([s for line in text.split("\n") if (s := line.strip())])
 
 
-def paragraphs_to_html(paragraphs: list[str]) -> str:
-    return "".join(f"<p>{html.escape(p, quote=False)}</p>" for p in paragraphs)
+def paragraphs_to_html(paragraphs: list[str], joined: str | None = None) -> str:
+    """<p> per paragraph, escaped; `joined` is the paragraphs joined by newlines, when the
+    caller has it. Most copy has no "&", "<" or ">": three finds over the whole text then
+    stand for an escape and an f-string per paragraph."""
+    text = "\n".join(paragraphs) if joined is None else joined
+    if "&" in text or "<" in text or ">" in text:
+        return "".join(f"<p>{html.escape(p, quote=False)}</p>" for p in paragraphs)
+    return "<p>" + "</p><p>".join(paragraphs) + "</p>" if paragraphs else ""
 
 
 def body_from_html(markup: str) -> Body:
@@ -97,12 +103,13 @@ def body_from_html(markup: str) -> Body:
 def body_from_paragraphs(paragraphs: list[str], received: str | None = None) -> Body:
     """A plain-text body from its paragraphs (blank ones dropped); `received` defaults to
     the paragraphs separated by blank lines."""
-    paras = [p.strip() for p in paragraphs if p.strip()]
+    paras = [s for p in paragraphs if (s := p.strip())]
+    text = "\n".join(paras)
     return Body(
         received=received if received is not None else "\n\n".join(paras),
         content_type="text/plain",
-        html=paragraphs_to_html(paras),
-        text="\n".join(paras),
+        html=paragraphs_to_html(paras, text),
+        text=text,
     )
 
 

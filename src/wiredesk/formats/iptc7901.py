@@ -38,6 +38,7 @@ from wiredesk.formats.bodies import body_from_paragraphs
 from wiredesk.formats.contract import Format
 from wiredesk.formats.dates import ZONES, english_embargo, resolve, zone
 from wiredesk.formats.errors import FormatError
+from wiredesk.formats.spacing import collapsed_lines, single_spaced
 from wiredesk.formats.teletype import Frame, frames, match_dateline, split_rights, story_uri
 from wiredesk.formats.wirerules import AGENCIES
 from wiredesk.story import Pubstatus, Story, Subject
@@ -72,6 +73,8 @@ _KILL = re.compile(r"(?:Löschung|Loeschung|zurückgezogen|zurueckgezogen|\bkill
                    re.I)
 _VERSION_WORD = re.compile(f"{_SUMMARY.pattern}|{_CORRECTION.pattern}|{_REPEAT.pattern}|"
                            f"{_KILL.pattern}", re.I)
+_EMBARGO_MARK = re.compile(r"(?i)sperrfrist|embargo")
+_EMBARGO_LINE = re.compile(r"(?i)embargo")
 _BYLINE = re.compile(r"^(?:Von|By) (?P<by>[A-ZÄÖÜ].{1,150})$")
 _BY_AGENCY = re.compile(r",? *\(?(?:dpa(?:-[A-Za-z]+)?|AFP|AP|Reuters|KNA|epd)\)?$")
 _BY_AGENCY_ENDS = ("AFP", "AP", "Reuters", "KNA", "epd", ")")
@@ -117,7 +120,7 @@ def _story(frame: Frame, agency_arg: str | None) -> Story:
     markers += text.marks
     by = title.by or text.by
     sperrfrist = [*title.sperrfrist, *text.sperrfrist]
-    sperrfrist += [m for m in markers if re.search(r"(?i)sperrfrist|embargo", m)]
+    sperrfrist += [m for m in markers if _EMBARGO_MARK.search(m)]
     markers = [m for m in markers if m not in sperrfrist]  # "(Sperrfrist ...)" is no version mark
     embargoed = None
     for line in sperrfrist:
@@ -210,11 +213,15 @@ def _without_agency(by: str | None) -> str | None:
     return _BY_AGENCY.sub("", by).strip() or by
 
 
+def _newlines(text: str) -> str:
+    """CR LF and a lone CR as LF: splitting on LF then gives the lines a regex split on all three would."""
+    return text.replace("\r\n", "\n").replace("\r", "\n") if "\r" in text else text
+
+
 def _header(frame: Frame) -> tuple[_Head, str, list[str], list[str]]:
     """The header line, read; the keyword without version words, and the markers in
     brackets; the text lines (less the keyword line when a sender puts it after STX)."""
-    lines = [" ".join(line.split()) for line in re.split(r"\r\n|\r|\n", frame.header)]
-    lines = [line for line in lines if line]
+    lines = [line for line in collapsed_lines(_newlines(frame.header)) if line]
     found = _HEADER.match(lines[0]) if lines else None
     if not found:
         got = lines[0][:40] if lines else ""
@@ -225,7 +232,7 @@ def _header(frame: Frame) -> tuple[_Head, str, list[str], list[str]]:
             and _CODES.match(lines[1]):
         more = lines.pop(1).split()  # "ccccb dpa 061" on a line of its own
     head = _head_fields(found, more)
-    text_lines = [line.rstrip() for line in re.split(r"\r\n|\r|\n", frame.text)]
+    text_lines = [line.rstrip() for line in _newlines(frame.text).split("\n")]
     keyword_lines = lines[1:]
     if not keyword_lines and head.keywords:
         keyword_lines = [" ".join(head.keywords)]  # keywords trailing the header line
@@ -271,7 +278,7 @@ def _title_block(text_lines: list[str], markers: list[str], where: str) -> _Titl
         titles, seen = titles + 1, True
         if marker:
             markers.append(marker.group(1))
-        elif line.startswith("Sperrfrist") or re.match(r"(?i)embargo", line):
+        elif line.startswith("Sperrfrist") or _EMBARGO_LINE.match(line):
             sperrfrist.append(line)
         elif (found := _BYLINE.match(line)) and by is None:
             by = found["by"].strip()
@@ -309,7 +316,7 @@ def _text(paras: list[str], where: str) -> _Text:
             and (trailer := _TRAILER.match(paras[-1])):
         paras[-1:] = [trailer["before"], trailer["rights"]]  # "dpa jn yydd" / "(c) dpa" wrapped
     out.credit = paras.pop() if paras and _SIGNATURE.match(paras[-1]) else None
-    for index, para in enumerate(paras):
+    for index, para in enumerate(paras if _may_hold_note(paras) else ()):
         if _NOT_FOR_PUB.search(para):
             out.note, paras = paras[index + 1:], paras[:index]
             break
@@ -339,10 +346,21 @@ def _text(paras: list[str], where: str) -> _Text:
     return out
 
 
+def _may_hold_note(paras: list[str]) -> bool:
+    """Whether _NOT_FOR_PUB can match: each of its phrases holds one of these words, which
+    lower() finds unless a character re.IGNORECASE folds specially (dotted or dotless i)
+    stands in it. One test of the whole text instead of a regex over every paragraph."""
+    text = "\n".join(paras)
+    low = text.lower()
+    return ("ffentlichung" in low or "publication" in low or "\u0130" in text
+            or "\u0131" in text)
+
+
 def _paragraphs(lines: list[str]) -> list[str]:
     """Wrapped lines joined; a blank line or an indented line starts a paragraph."""
     paras: list[list[str]] = []
     current: list[str] | None = None
+    single = single_spaced("\n".join(lines))  # then stripping a line collapses it
     for line in lines:
         if not line.strip():
             current = None
@@ -350,7 +368,7 @@ def _paragraphs(lines: list[str]) -> list[str]:
         if current is None or line[0] in "\t ":
             current = []
             paras.append(current)
-        current.append(" ".join(line.split()))
+        current.append(line.strip(" ") if single else " ".join(line.split()))
     return [" ".join(p) for p in paras]
 
 
@@ -382,11 +400,14 @@ def _version(markers: list[str]) -> tuple[str | None, tuple[str, ...], Pubstatus
     return version, tuple(signals), Pubstatus.USABLE
 
 
+_ZONE_TZ = {name: timezone(timedelta(hours=hours)) for name, hours in ZONES.items()}
+
+
 def _dtg(found: re.Match[str], where: str) -> datetime:
     month = _MONTHS.get(found["mon"].lower())
     year = int(found["y"])
     year += 0 if year >= 100 else 2000
-    tz = timezone(timedelta(hours=ZONES[found["tz"].upper()] if found["tz"] else 0))
+    tz = _ZONE_TZ[found["tz"].upper()] if found["tz"] else UTC
     try:
         if month is None:
             raise ValueError(f"unknown month {found['mon']!r}")

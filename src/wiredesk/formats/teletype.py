@@ -13,8 +13,8 @@ from wiredesk.formats.errors import FormatError
 from wiredesk.formats.textcodec import decode
 from wiredesk.formats.wirerules import AGENCIES, DATELINE
 
-_FRAME_START = re.compile(rb"\x16*\x01")
-_FRAMING = re.compile(r"[\x01\x02\x03\x04\x16]")
+_FRAMING_CHARS = "\x01\x02\x03\x04\x16"
+_FRAMING = re.compile(f"[{_FRAMING_CHARS}]")
 _DATELINE_ALT = re.compile(  # "San Diego (tca/dpa) -", "Berlin/Hamburg (dpa) -", KNA's
     # "Berlin (KNA) Die ..." (no dash)
     r"^(?P<dateline>(?P<place>[A-ZÄÖÜ][\w.'’/ -]{0,60}?(?:, [A-Z][\w.'’ -]{0,40}?)?)"
@@ -29,6 +29,7 @@ _TERMS = re.compile(
     r"^(?:This material may not|Nutzung nur|Verwendung nur|Nur (?:zur|für)|Use (?:only|of this)|"
     r"Not for (?:sale|resale|distribution)|For (?:editorial )?use only)", re.I,
 )
+_NOT_SLUG = re.compile(r"[^a-z0-9]+")
 _FOLD = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss"})
 
 
@@ -45,7 +46,7 @@ class Frame:
 
 def frames(data: bytes, fmt: str) -> list[Frame]:
     """Split a stream on SOH; each message must carry STX ... ETX and may end with EOT."""
-    starts = [m.start() for m in _FRAME_START.finditer(data)]
+    starts = _frame_starts(data)
     if not starts:
         raise FormatError(fmt, "byte 0", "expected SOH (0x01) opening a message, found none")
     if data[: starts[0]].strip():
@@ -73,7 +74,10 @@ def frames(data: bytes, fmt: str) -> list[Frame]:
         if eot >= 0 and text[eot + 1:].strip():
             raise FormatError(fmt, where, "expected only whitespace between EOT and the next SOH")
         parts = (("header", text[soh + 1:stx]), ("text", text[stx + 1:etx]), ("after ETX", post))
-        for name, part in parts:
+        # The usual message holds no framing character but its own STX, ETX and EOT (after
+        # EOT comes only whitespace): five counts over it stand for a scan of each part.
+        framing = sum(map(text.count, _FRAMING_CHARS, (soh + 1,) * 5))
+        for name, part in parts if framing != 2 + (eot >= 0) else ():
             bad = _FRAMING.search(part)
             if bad:
                 raise FormatError(fmt, f"{where}, {name}", f"unexpected control character "
@@ -82,10 +86,25 @@ def frames(data: bytes, fmt: str) -> list[Frame]:
     return out
 
 
+def _frame_starts(data: bytes) -> list[int]:
+    """Where each SOH's message starts, the SYNs just before it included: the starts of the
+    matches of \\x16*\\x01, found with bytes.find (memchr) instead of a regex, which would
+    try every byte as its pattern opens with a repeat."""
+    starts = []
+    at = data.find(b"\x01")
+    while at >= 0:
+        start = at
+        while start and data[start - 1] == 0x16:  # SYN
+            start -= 1
+        starts.append(start)
+        at = data.find(b"\x01", at + 1)
+    return starts
+
+
 def slug(text: str) -> str:
     """ASCII slug: German letters spelled out, other accents dropped ("Fußball" -> "fussball")."""
     folded = unicodedata.normalize("NFKD", text.lower().translate(_FOLD))
-    return re.sub(r"[^a-z0-9]+", "-", folded.encode("ascii", "ignore").decode()).strip("-")
+    return _NOT_SLUG.sub("-", folded.encode("ascii", "ignore").decode()).strip("-")
 
 
 def story_uri(fmt: str, agency: str | None, keyword: str, drop: re.Pattern[str]) -> str:

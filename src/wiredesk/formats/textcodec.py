@@ -13,6 +13,7 @@ _BOMS = (
     (codecs.BOM_UTF16_LE, "utf-16-le"),
     (codecs.BOM_UTF16_BE, "utf-16-be"),
 )
+_BOM_BYTES = tuple(bom for bom, _ in _BOMS)  # one test for the usual file without a BOM
 
 
 def decode(data: bytes, fmt: str, declared: str | None = None) -> str:
@@ -21,7 +22,7 @@ def decode(data: bytes, fmt: str, declared: str | None = None) -> str:
     Text that claims UTF-8 but is not (the usual Windows-1252 export) is read as cp1252
     rather than refused; NUL bytes (binary junk) end in a FormatError.
     """
-    for bom, encoding in _BOMS:
+    for bom, encoding in _BOMS if data.startswith(_BOM_BYTES) else ():
         if data.startswith(bom):
             try:
                 return data[len(bom):].decode(encoding)

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, NamedTuple
 
 from wiredesk.formats.bodies import body_from_html, body_from_paragraphs, body_from_text
+from wiredesk.formats.spacing import collapsed_lines
 from wiredesk.story import Body
 
 if TYPE_CHECKING:
@@ -257,9 +258,8 @@ def _site_notice(paragraph: str) -> bool:
 
 def _blocks(text: str) -> list[list[str]]:
     """Lines, whitespace collapsed, grouped into blocks separated by blank lines."""
-    lines = [" ".join(line.split()) for line in text.split("\n")]
     blocks: list[list[str]] = [[]]
-    for line in lines:
+    for line in collapsed_lines(text):
         if line:
             blocks[-1].append(line)
         elif blocks[-1]:

@@ -2,9 +2,10 @@
 
 `assign` runs inside the Writer's transaction when a story goes live or changes (set_head),
 so the cost is paid by the delivery, never by a reader. A new story costs one query (the
-stories sharing most LSH bands within the window, with their kept features: one index seek
-per band) and two inserts (its row, its BANDS band rows); a story with a slugline one more
-(the same agency's stories with that key in the window); an update also reads and drops its
+stories sharing most LSH bands within the window, with their kept features: one seek per
+band, in an index that holds the story id, so no table row is read per match) and two
+inserts (its row, its BANDS band rows); a story with a slugline one more (the same
+agency's stories with that key in the window); an update also reads and drops its
 old rows. Embargoed stories are assigned when delivered too: no reader sees them, or a link
 to them, before the embargo lifts, because every read checks visibility.
 
@@ -69,7 +70,7 @@ def assign(c: Connection, story_id: int, story: Story, *, at: datetime, fresh: b
     cluster's id. `at` is when the story was first published; `fresh`: made in this
     transaction, so it has no rows yet."""
     found = clustering.features(story.headline, story.body.text, located=story.located)
-    bands = clustering.bands(clustering.signature(found))
+    bands = clustering.feature_bands(found)
     slug = clustering.agency_keys([story.slugline])
     window = {"lo": at - clustering.WINDOW, "hi": at + clustering.WINDOW, "sid": story_id}
     current = None if fresh else c.execute(_CURRENT, {"sid": story_id}).scalar()
@@ -100,9 +101,12 @@ def _by_features(c: Connection, found: clustering.Features, bands: list[int],
     for row in c.execute(_CANDIDATES,
                          {**window, **{f"b{n}": band for n, band in enumerate(bands)}}):
         other = clustering.unpack(row.features)
-        if not clustering.same_event(found, other):
+        if not clustering.shares_keys(found, other):
             continue
-        score = clustering.similarity(found, other) + (1.0 if row.cluster_id == current else 0.0)
+        score = clustering.similarity(found, other)
+        if score < clustering.THRESHOLD:  # same_event, without the overlap counted twice
+            continue
+        score += 1.0 if row.cluster_id == current else 0.0
         if best is None or score > best[0]:
             best = (score, row.cluster_id)
     return best[1] if best else None
@@ -116,8 +120,8 @@ def leave(c: Connection, story_ids: list[int]) -> None:
     rows = c.execute(_KEPT, {"ids": story_ids}).all()
     for first in range(0, len(rows), _LEAVE_BATCH):
         batch = rows[first:first + _LEAVE_BATCH]
-        bands = [band for row in batch for band in clustering.bands(
-            clustering.signature(clustering.unpack(row.features)))]
+        bands = [band for row in batch
+                 for band in clustering.feature_bands(clustering.unpack(row.features))]
         c.execute(_DROP_BANDS, {"bands": bands, "ids": [row.story_id for row in batch]})
     c.execute(_DROP, {"ids": story_ids})
 

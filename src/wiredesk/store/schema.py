@@ -350,7 +350,8 @@ cluster_bands = Table(
 )
 # The only index: a second one (by story) would double the pages every delivery dirties;
 # a story's band rows are found again from its features when it leaves (clusters.leave).
-Index("ix_cluster_bands_band", cluster_bands.c.band, cluster_bands.c.at)
+# It carries story_id so the candidate lookup reads no table row (migration 0017).
+Index("ix_cluster_bands_band", cluster_bands.c.band, cluster_bands.c.at, cluster_bands.c.story_id)
 
 # Programs told of changes by signed webhooks (hooks/); the secret is stored sealed.
 subscribers = Table(
