@@ -16,7 +16,16 @@ own relevance orders the matches (FTS5's rank path, ORDER BY rank with bm25, hea
 ts_rank_cd) - except, on SQLite, for a word too common to rank cheaply (see `search`).
 Windows are ranges of story ids, found from versioncreated by one index seek each; ids grow
 with arrival, and the last window runs down to id 0, so every match is reachable. The total
-is counted up to TOTAL_CAP and reported as "at least" beyond it.
+is counted up to TOTAL_CAP and reported as "at least" beyond it. A query with no more than
+TOTAL_CAP matches is ranked by ONE statement over the whole index and its matches are then
+put in their windows here (a statement per window re-read the index for bm25's idf each
+time). On PostgreSQL the query's tsquery is read once in every configuration and bound as
+a constant (see `_pg_tsquery`), and the match is planned apart from the visibility join.
+
+Known cost that still grows with the store (bench/search_shapes.py): a phrase or AND of
+common words with few matches must read every candidate to count them exactly (FTS5's
+position lists; PostgreSQL's recheck of each candidate's tsvector), and bm25's idf reads
+each word's whole doclist.
 """
 
 from __future__ import annotations
