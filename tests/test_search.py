@@ -145,3 +145,51 @@ def test_a_common_word_is_ordered_headline_first_then_newest(store, now, monkeyp
     assert found == ["urn:3", "urn:0", "urn:2", "urn:1"]
     assert [uris(store.search("storm", now, limit=1, offset=i)) for i in range(4)] == [
         [u] for u in found]
+
+
+def test_a_selective_query_is_ranked_in_one_statement_newest_window_first(store, now):
+    """A query with few matches is ranked once over the whole index and the matches are
+    then put in their windows: relevance orders inside each window, newer windows first,
+    and paging walks that order."""
+    for uri, at, head, body in [
+        ("urn:old-weak", now - timedelta(days=3), "Weather", "Rain, then a storm, then sun."),
+        ("urn:old-strong", now - timedelta(days=3), "Storm", "The storm, the storm."),
+        ("urn:new-weak", now - timedelta(minutes=5), "Weather", "Rain, then a storm, then sun."),
+        ("urn:new-strong", now - timedelta(minutes=5), "Storm", "The storm, the storm."),
+    ]:
+        deliver(store, ninjs_item(uri, at=at, headline=head, body=f"<p>{body}</p>"), now,
+                name=uri)
+    order = ["urn:new-strong", "urn:new-weak", "urn:old-strong", "urn:old-weak"]
+    assert uris(store.search("storm", now)) == order
+    assert [uris(store.search("storm", now, limit=1, offset=i)) for i in range(5)] == [
+        *([u] for u in order), []]
+    assert store.search("storm", now, limit=1, offset=3).total == 4
+
+
+def test_a_phrase_finds_the_words_in_that_order_only(store, now):
+    """On PostgreSQL the words are matched by the GIN index and the phrase is checked on the
+    candidates; either store must keep the order and adjacency."""
+    deliver(store, ninjs_item("urn:phrase", at=now, body="<p>The storm warning stands.</p>"), now)
+    deliver(store, ninjs_item("urn:apart", at=now, body="<p>A warning: the storm stands.</p>"),
+            now, name="b")
+    deliver(store, ninjs_item("urn:far", at=now, body="<p>Storm, rain and a warning.</p>"),
+            now, name="c")
+    page = store.search('"storm warning"', now)
+    assert (uris(page), page.total) == (["urn:phrase"], 1)
+    snippet = page.results[0][1]
+    assert search.MARK_START in snippet and "warning" in snippet
+    assert sorted(uris(store.search("storm warning", now))) == ["urn:apart", "urn:far", "urn:phrase"]
+
+
+def test_postgresql_reads_the_query_once_in_every_configuration(store, now):
+    """The tsquery is read in each stemming configuration once and bound as a constant: each
+    distinct reading appears once, and every reading is there ('runner' stems differently)."""
+    if store.engine.dialect.name != "postgresql":
+        pytest.skip("PostgreSQL only: SQLite reads the query with FTS5's porter stemmer")
+    with store.engine.connect() as c:
+        readings = search._pg_tsquery(c, search.tsquery(search.parse_query("runners")))
+        each = [r.strip(" ()") for r in readings.split(" | ")]
+        assert "'runners'" in each and "'runner'" in each  # simple, english
+        assert len(each) == len(set(each)) < len(search._QUERY_CONFIGS)
+        assert c.execute(text("SELECT to_tsvector('english', 'Runners run') @@ "
+                              "CAST(:q AS tsquery)"), {"q": readings}).scalar()

@@ -16,7 +16,16 @@ own relevance orders the matches (FTS5's rank path, ORDER BY rank with bm25, hea
 ts_rank_cd) - except, on SQLite, for a word too common to rank cheaply (see `search`).
 Windows are ranges of story ids, found from versioncreated by one index seek each; ids grow
 with arrival, and the last window runs down to id 0, so every match is reachable. The total
-is counted up to TOTAL_CAP and reported as "at least" beyond it.
+is counted up to TOTAL_CAP and reported as "at least" beyond it. A query with no more than
+TOTAL_CAP matches is ranked by ONE statement over the whole index and its matches are then
+put in their windows here (a statement per window re-read the index for bm25's idf each
+time). On PostgreSQL the query's tsquery is read once in every configuration and bound as
+a constant (see `_pg_tsquery`), and the match is planned apart from the visibility join.
+
+Known cost that still grows with the store (bench/search_shapes.py): a phrase or AND of
+common words with few matches must read every candidate to count them exactly (FTS5's
+position lists; PostgreSQL's recheck of each candidate's tsvector), and bm25's idf reads
+each word's whole doclist.
 """
 
 from __future__ import annotations
@@ -41,7 +50,7 @@ from sqlalchemy import (
     text,
 )
 from sqlalchemy.dialects import postgresql  # noqa: F401 (registers ts_headline's types)
-from sqlalchemy.dialects.postgresql import REGCONFIG
+from sqlalchemy.dialects.postgresql import REGCONFIG, TSQUERY
 
 from wiredesk.store.clauses import visible_clause
 from wiredesk.store.codec import story_from_row
@@ -220,7 +229,8 @@ def search(c: Connection, q: str, now: datetime, *, agency: str | None = None,
         # Every statement here joins a few hundred index rows to their stories by key: on
         # estimates alone the planner would hash or merge-join whole tables (100 ms and up
         # where a nested loop takes 2). LOCAL: the setting ends with this read transaction.
-        c.exec_driver_sql("SET LOCAL enable_hashjoin = off; SET LOCAL enable_mergejoin = off")
+        c.exec_driver_sql("SET LOCAL enable_hashjoin = off; SET LOCAL enable_mergejoin = off; SET LOCAL enable_seqscan = off")
+        params["q"] = _pg_tsquery(c, params["q"])
     counted = c.execute(_statement("count", *flags), {**params, "n": TOTAL_CAP + 1}).scalar_one()
     want = offset + limit
     if counted <= min(offset, TOTAL_CAP):  # nothing at all, or nothing this deep
@@ -233,10 +243,18 @@ def search(c: Connection, q: str, now: datetime, *, agency: str | None = None,
     # no idf, but reads every match's tsvector, which a common word makes as costly: the
     # same order there, with the headline as the words weighted A.
     if counted <= TOTAL_CAP:
-        tiers = [("ranked", params["q"])]
-    elif dialect == "postgresql":
+        # Every match is known to be few: rank them all in ONE statement and put them in
+        # their windows here. A statement per window re-read the whole index each time
+        # (bm25's idf; a phrase's positions), so a phrase cost a full scan per window.
+        ranked = list(c.execute(_statement("ranked", *flags), {**params, "n": TOTAL_CAP}).scalars())
+        starts = [*_window_starts(c, now)]
+        ranked.sort(key=lambda sid: _window_of(sid, starts))  # stable: relevance within
+        return Found(ranked[offset:want], len(ranked), True)
+    if dialect == "postgresql":
         in_headline = tsquery(terms, "A")
-        tiers = [("newest", in_headline), ("newest", f"({params['q']}) & !({in_headline})")]
+        whole = tsquery(terms)
+        tiers = [("newest", _pg_tsquery(c, in_headline)),
+                 ("newest", _pg_tsquery(c, f"({whole}) & !({in_headline})"))]
     else:
         in_headline = "{headline} : (" + params["q"] + ")"
         tiers = [("newest", in_headline), ("newest", f"({params['q']}) NOT {in_headline}")]
@@ -252,11 +270,16 @@ def search(c: Connection, q: str, now: datetime, *, agency: str | None = None,
             if len(ids) >= want:
                 break
         high = low
-        if len(ids) >= want or len(ids) >= counted <= TOTAL_CAP:  # or all found
+        if len(ids) >= want:
             break
     else:  # every window read: every match is in `ids`
         return Found(ids[offset:want], len(ids), True)
     return Found(ids[offset:want], min(counted, TOTAL_CAP), counted <= TOTAL_CAP)
+
+
+def _window_of(story_id: int, starts: list[int]) -> int:
+    """Which window (0 the newest) a story id falls in, from `_window_starts`."""
+    return next(i for i, low in enumerate(starts) if story_id >= low)
 
 
 def _window_starts(c: Connection, now: datetime) -> Iterator[int]:
@@ -291,11 +314,11 @@ def _statement(kind: str, dialect: str, agency: bool, start: bool, end: bool,
     if end:
         filters.append(stories.c.versioncreated < bindparam("end", type_=stories.c.ends_at.type))
     engine = _Postgres() if dialect == "postgresql" else _Sqlite()
-    query = engine.matches(filters)
+    query = engine.matches(filters, window=kind == "newest", high=high)
     if kind == "count":
         statement = select(func.count()).select_from(query.limit(bindparam("n")).subquery())
     else:
-        statement = engine.ranked(query, high, newest=kind == "newest").limit(bindparam("n"))
+        statement = engine.ranked(query, newest=kind == "newest").limit(bindparam("n"))
     _STATEMENTS[key] = statement
     return statement
 
@@ -306,43 +329,58 @@ class _Sqlite:
 
     match = literal_column("story_search").op("MATCH")(bindparam("q"))
 
-    def matches(self, filters: list[Any]) -> Any:
-        return (select(_fts.c.rowid).select_from(_fts.join(stories, stories.c.id == _fts.c.rowid))
-                .where(self.match, *filters))
+    def matches(self, filters: list[Any], *, window: bool, high: bool) -> Any:
+        query = (select(_fts.c.rowid).select_from(_fts.join(stories, stories.c.id == _fts.c.rowid))
+                 .where(self.match, *filters))
+        if window:
+            query = query.where(_fts.c.rowid >= bindparam("low"))
+        return query.where(_fts.c.rowid < bindparam("high")) if window and high else query
 
-    def ranked(self, query: Any, high: bool, *, newest: bool = False) -> Any:
-        query = query.where(_fts.c.rowid >= bindparam("low"))
-        if high:
-            query = query.where(_fts.c.rowid < bindparam("high"))
+    def ranked(self, query: Any, *, newest: bool = False) -> Any:
         if newest:
             return query.order_by(_fts.c.rowid.desc())
         return query.where(_fts.c.rank.op("MATCH")("bm25(5.0, 1.0)")).order_by(_fts.c.rank)
 
 
+_PG_TSQUERY = select(*(cast(func.to_tsquery(cast(literal(config, Text()), REGCONFIG),
+                                             bindparam("q", type_=Text())), Text())
+                        for config in _QUERY_CONFIGS))
+
+
+def _pg_tsquery(c: Connection, source: str) -> str:
+    """The query read in every configuration, as one tsquery's text, read once. Bound as a
+    constant, the planner estimates its matches from the index statistics and nothing
+    re-reads the 18 configurations per row (as an expression it was re-evaluated for each
+    candidate row, 0.27 ms each); the configurations' identical readings are given once."""
+    readings = dict.fromkeys(r for r in c.execute(_PG_TSQUERY, {"q": source}).one() if r)
+    return " | ".join(f"( {r} )" for r in readings)
+
+
 class _Postgres:
     """tsvector @@ tsquery on the GIN index, the id range on the key; ts_rank_cd orders."""
 
-    def __init__(self) -> None:
-        source = bindparam("q", type_=Text())
-        # Read in every configuration a story may be indexed with: each stems its own way.
-        query = func.to_tsquery(cast(literal("simple", Text()), REGCONFIG), source)
-        for config in _QUERY_CONFIGS[1:]:
-            query = query.op("||")(func.to_tsquery(cast(literal(config, Text()), REGCONFIG),
-                                                   source))
-        self.tsq = query
+    tsq = cast(bindparam("q", type_=Text()), TSQUERY)  # from `_pg_tsquery`
 
-    def matches(self, filters: list[Any]) -> Any:
-        return (select(_pg.c.story_id).select_from(_pg.join(stories, stories.c.id == _pg.c.story_id))
-                .where(_pg.c.document.op("@@")(self.tsq), *filters))
+    def matches(self, filters: list[Any], *, window: bool, high: bool) -> Any:
+        # The match (and its window) is planned on its own (OFFSET 0 is the fence): the
+        # visibility filter on stories is estimated at well under 1% of rows, so, joined,
+        # the planner drove from stories and tested every story's tsvector (a full scan
+        # per search, 0.5-7 s at 50,000); alone, it reads the GIN index.
+        inner = select(_pg.c.story_id, _pg.c.document).where(_pg.c.document.op("@@")(self.tsq))
+        if window:
+            inner = inner.where(_pg.c.story_id >= bindparam("low"))
+        if window and high:
+            inner = inner.where(_pg.c.story_id < bindparam("high"))
+        self.m = inner.offset(0).subquery("m")
+        return (select(self.m.c.story_id)
+                .select_from(self.m.join(stories, stories.c.id == self.m.c.story_id))
+                .where(*filters))
 
-    def ranked(self, query: Any, high: bool, *, newest: bool = False) -> Any:
-        query = query.where(_pg.c.story_id >= bindparam("low"))
-        if high:
-            query = query.where(_pg.c.story_id < bindparam("high"))
+    def ranked(self, query: Any, *, newest: bool = False) -> Any:
         if newest:
-            return query.order_by(_pg.c.story_id.desc())
-        return query.order_by(func.ts_rank_cd(_pg.c.document, self.tsq).desc(),
-                              _pg.c.story_id.desc())
+            return query.order_by(self.m.c.story_id.desc())
+        return query.order_by(func.ts_rank_cd(self.m.c.document, self.tsq).desc(),
+                              self.m.c.story_id.desc())
 
     def headline(self) -> Any:
         options = (f"StartSel={MARK_START}, StopSel={MARK_END}, MaxWords=35, MinWords=15, "
@@ -366,6 +404,8 @@ def snippets(c: Connection, q: str, story_ids: list[int]) -> dict[int, str]:
         return {}
     terms = parse_query(q)
     source = tsquery(terms) if c.dialect.name == "postgresql" else fts5_query(terms)
+    if c.dialect.name == "postgresql":  # 18 readings in ts_headline: 300 ms for 10 bodies
+        source = _pg_tsquery(c, source)
     rows = c.execute(_SNIPPETS[c.dialect.name], {"q": source, "ids": story_ids}).all()
     return {row[0]: row[1] or "" for row in rows}
 
