@@ -299,3 +299,32 @@ def test_a_french_site_says_its_words_around_corrections_history_proof_and_lists
         for english in ("Older", "Newer", "As received", "More from", "Version history",
                         "First version"):
             assert english not in text, english
+
+
+POLITICS = [{"name": "politics", "uri": "http://cv.iptc.org/newscodes/mediatopic/11000000"}]
+
+
+def test_the_default_sections_are_named_in_the_site_language_and_a_publishers_are_not(
+        sqlite_store, clock, now):
+    from wiredesk.store.sections import defaults
+    from wiredesk.web.section_words import DEFAULT_TITLES
+
+    assert DEFAULT_TITLES == {s.slug: s.title for s in defaults()}
+    assert set(DEFAULT_TITLES.values()) <= marked_msgids()
+    sqlite_store.sections.add("weather", "Health", ["medtop:17000000"])  # theirs, not ours
+    sqlite_store.sections.add("local", "Ma région", ["local news"])
+    deliver(sqlite_store, ninjs_item("urn:a", at=now, headline="Vote today",
+                                     subjects=POLITICS), now)
+    with site(sqlite_store, clock, "fr") as client:
+        front = lxml_html.fromstring(client.get("/").text)
+        nav = front.xpath("//nav[@class='sections-nav']//a/text()")
+        assert "Politique" in nav and "Sport" in nav and "Ma région" in nav
+        assert "Politics" not in nav and "Santé" in nav
+        assert "Health" in nav  # the publisher's own title for /sections/weather stays
+        assert front.xpath("//section[@class='section-block']/h2/a/text()") == ["Politique"]
+        listing = lxml_html.fromstring(client.get("/sections/politics").text)
+        assert listing.xpath("string(//h1)") == "Politique"
+        assert "Example News: Politique" in client.get("/sections/politics/atom.xml").text
+        story = sqlite_store.story_by_uri("urn:a")
+        article = lxml_html.fromstring(client.get(f"/story/{story.id}").text)
+        assert article.xpath("//ul[@class='section-links']//a/text()") == ["Politique"]
