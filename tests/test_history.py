@@ -44,7 +44,7 @@ def test_reuters_correction_shows_its_notice_and_the_history_its_diff(client, st
     assert page.xpath("//p[@class='history-link']/a/@href") == [f"/story/{record.id}/history"]
     # lists mark it
     front = lxml_html.fromstring(client.get("/").text)
-    assert front.xpath("//ol[@class='stories']//span[@class='corrected']/text()") == ["Corrected"]
+    assert front.xpath("//ol[@class='stories']//span[contains(concat(' ', @class, ' '), ' corrected ')]/text()") == ["Corrected"]
     found = lxml_html.fromstring(client.get("/search", params={"q": "shares"}).text)
     assert found.xpath("//ol[contains(@class,'results')]//span[@class='corrected']/text()") == ["Corrected"]
     # the history: newest first, the agency's labels, the changed figure as <del>/<ins>

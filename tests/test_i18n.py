@@ -43,7 +43,8 @@ def test_the_sources_mark_the_site_words():
     msgids = marked_msgids()
     for word in ("Now Reading", "Published", "Updated", "Text size", "Smaller text",
                  "Larger text", "This story is no longer available", "Also reported by",
-                 "Earlier on this story", "Older stories", "All agencies",
+                 "Earlier on this story", "Older", "All agencies", "Version history",
+                 "As received", "Correction", "More from <a href=\"%(path)s\">%(title)s</a>",
                  "This story has been withdrawn and is no longer available.",
                  "Agency stories on {site}", "Something went wrong", "Largest"):
         assert word in msgids, word
@@ -181,7 +182,8 @@ def test_pages_render_in_the_site_language(sqlite_store, clock, now, language):
         assert found.status_code == 200
         assert lxml_html.fromstring(found.text).get("lang") == language
         assert client.get("/no/such/page").status_code == 404
-        assert client.get("/?page=x").status_code == 400
+        assert client.get("/?page=x").status_code == 404  # the front page has numbered pages
+        assert client.get("/search?q=storm&page=x").status_code == 400
 
 
 def test_french_search_counts_and_errors(sqlite_store, clock, now):
@@ -192,7 +194,7 @@ def test_french_search_counts_and_errors(sqlite_store, clock, now):
         dated = client.get("/search?q=storm&from=yesterday").text
         assert "Date de début : utilisez la forme 2026-01-31." in dated
         assert found.xpath("//title")[0].text.startswith("storm : recherche")
-        bad = client.get("/?page=x")
+        bad = client.get("/search?q=storm&page=x")
         assert "Requête incorrecte" in bad.text and "numérotées de 1 à 1000" in bad.text
 
 
@@ -244,3 +246,85 @@ def test_the_default_notice_is_translated_and_a_publishers_own_is_not(sqlite_sto
     with TestClient(create_app(own, store=sqlite_store, clock=clock)) as client:
         notice = lxml_html.fromstring(client.get(path).text).xpath("string(//*[@class='notice'])")
         assert notice == "Von AP, unbearbeitet, auf Example News."
+
+
+def test_a_french_site_says_its_words_around_corrections_history_proof_and_lists(
+        sqlite_store, clock, now, monkeypatch):
+    """The merged features' words (correction notice, history, "As received", pager, "More
+    from") follow the site's language; the agency's own words stay as sent."""
+    from wiredesk.web import pages
+
+    monkeypatch.setattr(pages, "PAGE_SIZE", 2)
+    samples = ROOT / "samples"
+    deliver(sqlite_store, (samples / "04-reuters-markets.txt").read_bytes(), now,
+            source="reuters")
+    deliver(sqlite_store, (samples / "05-reuters-markets-corrected.txt").read_bytes(),
+            later(now, minutes=20), source="reuters")
+    for n in range(4):
+        deliver(sqlite_store, ninjs_item(f"urn:n:{n}", at=later(now, minutes=n),
+                                         headline=f"Story {n}"), now)
+    clock.now = later(now, minutes=30)
+    corrected = next(r for r in sqlite_store.live_stories(clock.now) if r.story.agency != "AP")
+    ap_story = sqlite_store.story_by_uri("urn:n:0")
+    with site(sqlite_store, clock, "fr") as client:
+        article = lxml_html.fromstring(client.get(f"/story/{corrected.id}").text)
+        (notice,) = article.xpath("//aside[@class='correction-notice']")
+        assert notice.xpath("string(.//h2)") == "Rectificatif"
+        meta = notice.xpath("string(.//p[@class='correction-meta'])")
+        assert meta.startswith(f"Corrigé par {corrected.story.agency} le ") and "Voir ce qui a changé" in meta
+        assert "Corrects index level" in notice.xpath("string(.//p[@class='correction-words'])")
+        assert article.xpath("string(//p[@class='history-link'])") == "Historique des versions"
+        assert article.xpath("//p[@class='history-link']/@lang") == ["fr"]
+
+        history = lxml_html.fromstring(client.get(f"/story/{corrected.id}/history").text)
+        assert history.xpath("string(//section[@class='history']/h1)") == "Historique des versions"
+        assert history.xpath("//title")[0].text.startswith("Historique des versions : ")
+        labels = history.xpath("//h2[@class='version-label']/text()")
+        assert labels[-1] == "Première version" and labels[0] == "CORRECTED"  # the agency's own
+
+        proof = lxml_html.fromstring(client.get(f"/story/{ap_story.id}").text)
+        (block,) = proof.xpath("//details[@class='as-received']")
+        assert block.xpath("string(./summary)") == "Tel que reçu"
+        assert block.xpath(".//dt/text()")[:2] == ["Agence", "Format"]
+        (more,) = proof.xpath("//nav[@class='more-from']/h2")
+        assert more.text_content() == "Autres dépêches : AP" and more.xpath("./a/@href")
+
+        front = lxml_html.fromstring(client.get("/").text)
+        (pager,) = front.xpath("//nav[@class='pager']")
+        assert pager.get("aria-label") == "Pages"
+        assert pager.xpath("string(./a[@rel='next'])") == "Plus anciennes"
+        second = lxml_html.fromstring(client.get("/?page=2").text)
+        assert second.xpath("string(//nav[@class='pager']/a[@rel='prev'])") == "Plus récentes"
+        text = front.text_content() + proof.text_content() + history.text_content()
+        for english in ("Older", "Newer", "As received", "More from", "Version history",
+                        "First version"):
+            assert english not in text, english
+
+
+POLITICS = [{"name": "politics", "uri": "http://cv.iptc.org/newscodes/mediatopic/11000000"}]
+
+
+def test_the_default_sections_are_named_in_the_site_language_and_a_publishers_are_not(
+        sqlite_store, clock, now):
+    from wiredesk.store.sections import defaults
+    from wiredesk.web.section_words import DEFAULT_TITLES
+
+    assert DEFAULT_TITLES == {s.slug: s.title for s in defaults()}
+    assert set(DEFAULT_TITLES.values()) <= marked_msgids()
+    sqlite_store.sections.add("weather", "Health", ["medtop:17000000"])  # theirs, not ours
+    sqlite_store.sections.add("local", "Ma région", ["local news"])
+    deliver(sqlite_store, ninjs_item("urn:a", at=now, headline="Vote today",
+                                     subjects=POLITICS), now)
+    with site(sqlite_store, clock, "fr") as client:
+        front = lxml_html.fromstring(client.get("/").text)
+        nav = front.xpath("//nav[@class='sections-nav']//a/text()")
+        assert "Politique" in nav and "Sport" in nav and "Ma région" in nav
+        assert "Politics" not in nav and "Santé" in nav
+        assert "Health" in nav  # the publisher's own title for /sections/weather stays
+        assert front.xpath("//section[@class='section-block']/h2/a/text()") == ["Politique"]
+        listing = lxml_html.fromstring(client.get("/sections/politics").text)
+        assert listing.xpath("string(//h1)") == "Politique"
+        assert "Example News: Politique" in client.get("/sections/politics/atom.xml").text
+        story = sqlite_store.story_by_uri("urn:a")
+        article = lxml_html.fromstring(client.get(f"/story/{story.id}").text)
+        assert article.xpath("//ul[@class='section-links']//a/text()") == ["Politique"]

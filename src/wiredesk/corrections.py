@@ -13,9 +13,11 @@ body is never changed: the words are only read.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from wiredesk.story import Story
+from wiredesk.web.i18n import N_
 
 _KEYWORD = r"(?:Corrects|Correcting|Corrected|Correction|Berichtigung|Korrektur|Rectificaci[oó]n|Rectificatif)"
 _PAREN = re.compile(rf"\((?P<words>{_KEYWORD}\b[:\s][^()]+)\)", re.I)
@@ -63,12 +65,14 @@ def correction(story: Story) -> Correction | None:
     return Correction(words, story.agency)
 
 
-def version_label(story: Story, ordinal: int) -> str:
+def version_label(story: Story, ordinal: int, words: Callable[[str], str] = str) -> str:
     """A reader's name for a version: the agency's own label ("UPDATE 2", "CORRECTED",
     "1st Ld-Writethru"), else "First version" for the first, else "Version N" by the
-    agency's number or, when it gives none, by arrival (`ordinal` counts from 1)."""
+    agency's number or, when it gives none, by arrival (`ordinal` counts from 1).
+    `words` translates the site's own two (the public history's gettext; the console's
+    English by default); the agency's label is its own and stays as sent."""
     if story.label:
         return story.label
     if ordinal <= 1:
-        return "First version"
-    return f"Version {story.version_number or ordinal}"
+        return words(N_("First version"))
+    return words(N_("Version {number}")).format(number=story.version_number or ordinal)

@@ -158,13 +158,13 @@ def _atom(ctx: Context, title: str, self_url: str, records: list[StoryRecord],
         _sub(entry, a + "link", rel="alternate", type="text/html",
              href=ctx.absolute(ctx.story_path(record.id, story.headline)))
         author = _sub(entry, a + "author")
-        _sub(author, a + "name", story.by or story.agency or "Agency")
+        _sub(author, a + "name", story.by or story.agency or ctx.renderer.gettext(N_("Agency")))
         for subject in story.subjects:
             _sub(entry, a + "category", term=subject.name, **({"scheme": subject.uri} if subject.uri else {}))
         if story.copyrightnotice:
             _sub(entry, a + "rights", story.copyrightnotice)
         source = _sub(entry, a + "source")
-        _sub(source, a + "title", story.agency or "Agency")
+        _sub(source, a + "title", story.agency or ctx.renderer.gettext(N_("Agency")))
         _sub(entry, a + "content", _content_html(ctx, record), type="html")
         feed_pictures.atom(entry, ctx, (pictures or {}).get(record.id))
     for tomb in gone:
@@ -208,7 +208,7 @@ def _rss(ctx: Context, title: str, self_url: str, records: list[StoryRecord],
             _sub(item, f"{{{DC}}}rights", story.copyrightnotice)
         for subject in story.subjects:
             _sub(item, "category", subject.name)
-        _sub(item, "source", story.agency or "Agency", url=self_url)
+        _sub(item, "source", story.agency or ctx.renderer.gettext(N_("Agency")), url=self_url)
         _sub(item, "description", _content_html(ctx, record))
         feed_pictures.rss(item, ctx, (pictures or {}).get(record.id))
     return etree.tostring(root, xml_declaration=True, encoding="utf-8")

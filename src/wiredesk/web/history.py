@@ -10,6 +10,7 @@ with the gone notice once the story is down, in the page cache under the story's
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -69,13 +70,15 @@ def shown_versions(history: list[VersionRecord], now: datetime) -> list[VersionR
     return shown
 
 
-def listing(history: list[VersionRecord], now: datetime) -> list[ShownVersion]:
+def listing(history: list[VersionRecord], now: datetime,
+            words: Callable[[str], str] = str) -> list[ShownVersion]:
+    """The versions shown, oldest first; `words` puts the site's labels in its language."""
     out: list[ShownVersion] = []
     before: VersionRecord | None = None
     for ordinal, version in enumerate(shown_versions(history, now), start=1):
         story = version.story
         out.append(ShownVersion(
-            record=version, label=version_label(story, ordinal),
+            record=version, label=version_label(story, ordinal, words),
             shown_at=max(version.received_at, story.embargoed or version.received_at),
             correction=correction(story),
             changes=inline_diff(before.story.body.text, story.body.text) if before else [],
@@ -95,7 +98,7 @@ def routes(ctx: Context) -> list[Route]:
         if found.state is State.GONE:
             return render_page(ctx, request, "gone.html", status=State.GONE.status, keys=keys,
                                cache_seconds=ITEM_MAX_AGE)
-        versions = listing(ctx.store.history(record.id), now)
+        versions = listing(ctx.store.history(record.id), now, ctx.renderer.gettext)
         return render_page(ctx, request, "history.html", record=record, story=record.story,
                            versions=list(reversed(versions)), now=now,
                            article=ctx.story_path(record.id, record.story.headline), keys=keys,

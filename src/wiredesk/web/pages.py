@@ -258,7 +258,7 @@ def more_from(ctx: Context, record: StoryRecord, now: datetime,
     out = []
     mine = sections_of(story, nav_sections(ctx))
     if mine:
-        out.append((mine[0].title, f"/sections/{mine[0].slug}", others(ListFilter(section=mine[0]))))
+        out.append((ctx.renderer.section_title(mine[0]), f"/sections/{mine[0].slug}", others(ListFilter(section=mine[0]))))
     if story.agency:
         out.append((story.agency, agency_path(story.agency), others(ListFilter(agency=story.agency))))
     return out

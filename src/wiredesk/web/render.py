@@ -12,8 +12,9 @@ from markupsafe import Markup
 
 from wiredesk.config import Settings
 from wiredesk.corrections import correction
+from wiredesk.store.records import Section
 from wiredesk.times import iso
-from wiredesk.web import branding
+from wiredesk.web import branding, section_words
 from wiredesk.web import presentation as p
 from wiredesk.web.assets import Assets
 from wiredesk.web.i18n import N_, Words
@@ -90,6 +91,7 @@ class Renderer:
                                 textsize_labels="|".join(map(self.gettext, TextSize.LABELS)))
         self.env.globals["absolute"] = lambda path: settings.base_url.rstrip("/") + path
         self.env.globals.update(correction_of=correction)  # corrections.py, for notices
+        self.env.filters["section_title"] = self.section_title  # web/section_words.py
         self.env.filters.update(ago=p.ago if self.words.language == "en" else self._ago, rtl=p.rtl, summary=p.summary, corrected=p.corrected,
                                 sections_of=p.sections_of, agency_path=p.agency_path)
 
@@ -103,6 +105,10 @@ class Renderer:
     def gettext(self, message: str) -> str:
         """The site's words in Python code (feeds, error pages): msgids marked with N_."""
         return self.words.gettext(message)
+
+    def section_title(self, section: Section) -> str:
+        """A section's title as readers see it: the defaults' in the site's language."""
+        return section_words.section_title(section, self.gettext)
 
     def render(self, template: str, **context: Any) -> str:
         return self.env.get_template(template).render(**context)

@@ -62,7 +62,7 @@ def routes(ctx: Context) -> list[Route]:
         if section is None:
             return not_found(request)
         base = f"/sections/{section.slug}"
-        return listing(request, ListFilter(section=section), section.title, base, base + "/",
+        return listing(request, ListFilter(section=section), ctx.renderer.section_title(section), base, base + "/",
                        ["sections", f"section-{section.slug}"])
 
     async def section_feed(request: Request) -> Response:
@@ -71,7 +71,7 @@ def routes(ctx: Context) -> list[Route]:
         if kind not in feeds.KINDS or section is None:
             return feeds.no_such_feed()
         return feeds.feed_response(ctx, public, request, kind, ListFilter(section=section),
-                                   f"{ctx.settings.site_name}: {section.title}",
+                                   f"{ctx.settings.site_name}: {ctx.renderer.section_title(section)}",
                                    [f"section-{section.slug}"])
 
     async def agency_page(request: Request) -> Response:
