@@ -142,7 +142,8 @@ def test_news_sitemap_has_only_the_last_two_days(client, store, clock, now):
     assert news.findtext(f"{NEWS}publication_date") == "2026-11-29T12:00:00Z"
     index = etree.fromstring(client.get("/sitemap.xml").content)
     assert [s.findtext(f"{SM}loc") for s in index] == [
-        "https://news.example/sitemap-news.xml", "https://news.example/sitemap-stories.xml"]
+        "https://news.example/sitemap-news.xml", "https://news.example/sitemap-stories.xml",
+        "https://news.example/sitemap-sections.xml"]
     assert "Sitemap: https://news.example/sitemap.xml" in client.get("/robots.txt").text
 
 
