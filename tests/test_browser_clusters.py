@@ -161,6 +161,7 @@ def test_a_kill_takes_the_link_off_the_other_pages_at_once(site: Site, page: Any
         page.click("form.console-form button[type=submit]")
     page.goto(f"{site.url}/console/stories/{ap}")
     page.fill("#kill-reason", "Agency asked for it to come down")
+    page.check("#kill-confirm")  # the console asks before a kill (issue 14)
     with page.expect_navigation():
         page.click("button.danger")
     page.goto(f"{site.url}/story/{afp}")

@@ -49,7 +49,7 @@ HOSTILE = {
     "truncated.jpg": (lambda: _jpeg()[:2000], "cannot be decoded"),
     "polyglot.jpg": (lambda: _jpeg() + b"<html><body><script>alert(1)</script></body></html>",
                      "polyglot"),
-    "script.svg": (lambda: SVG, "an SVG document"),
+    "script-in.jpg": (lambda: SVG, "an SVG document"),  # named as a photo, sniffed as SVG
     "page.jpg": (lambda: b"<!doctype html><html><script>alert(1)</script></html>",
                  "an HTML page"),
     "huge.jpg": (None, "over the picture limit"),
@@ -77,6 +77,21 @@ def test_a_hostile_picture_is_quarantined_and_its_story_lands_without_it(store, 
     assert name in kept.error and expected in kept.error, kept.error
     assert kept.format == "picture" and name in (kept.name or "")
     assert len(store.quarantine.item(kept.id).data) <= 64 * 1024  # never 100 MB in a row
+
+
+def test_a_picture_named_as_svg_is_refused_before_any_fetch(store, tmp_path, now):
+    """An SVG the agency names as one (by its type or name) is refused by the format's picture
+    kit: never fetched, the story lands with a warning that says why."""
+    (tmp_path / "script.svg").write_bytes(SVG)
+    item = json.loads(ninjs_item("urn:s:1", at=now, headline="Story with an SVG"))
+    item["associations"] = [{"name": "featureimage", "uri": "urn:pic:svg", "type": "picture",
+                             "renditions": [{"name": "original", "href": "script.svg"}]}]
+    report = desk.apply(store, Delivery(json.dumps(item).encode(), "reuters", "story.json", now),
+                        Terms(agency="Reuters"), pictures=PictureFetch(store, folder=tmp_path))
+    assert report.counts() == {"new": 1} and report.pictures_refused == []
+    (record,) = store.live_stories(now)
+    assert store.pictures.shown(record.id, now) == []
+    assert any(w.field == "pictures" and "SVG" in w.problem for w in record.story.warnings)
 
 
 def test_pillows_own_bomb_limit_is_an_error_below_our_cap():

@@ -17,6 +17,9 @@ from wiredesk.store import Store, search
 from wiredesk.store.schema import metadata
 
 BATCH = 2000
+# Tables a new store's migrations fill with defaults (the 17 IPTC sections): not "rows in the
+# target" that a copy would overwrite; the source's own rows replace them.
+SEEDED = frozenset({"sections"})
 
 
 class CopyError(RuntimeError):
@@ -38,12 +41,16 @@ def copy_store(source: Store, target: Store, *,
     """Copy everything from `source` into the empty, migrated `target`."""
     tables = [t for t in metadata.sorted_tables]
     with target.engine.connect() as c:
-        busy = [t.name for t in tables if c.execute(select(func.count()).select_from(t)).scalar()]
+        busy = [t.name for t in tables if t.name not in SEEDED
+                and c.execute(select(func.count()).select_from(t)).scalar()]
     if busy:
         raise CopyError(f"the target store is not empty (rows in: {', '.join(busy)}); "
                         "copy into a new database")
     counts: dict[str, tuple[int, int]] = {}
     with source.engine.connect() as src, target.write() as w:
+        for table in tables:
+            if table.name in SEEDED:
+                w.c.execute(table.delete())
         for table in tables:
             copied = 0
             result = src.execution_options(stream_results=True).execute(select(table))
