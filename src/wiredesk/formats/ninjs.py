@@ -220,7 +220,8 @@ def _item_to_story(item: dict[str, Any], where: str, raw: bytes) -> Story | None
     fmt = f"ninjs {profile}"
     signals = signal_words(item.get("signals"))  # no ninjs field, but agencies send it
     item, dropped = lenient(item, profile, where)
-    dropped = tuple(w for w in dropped if not (signals and w.field == "signals"))
+    if signals and dropped:
+        dropped = tuple(w for w in dropped if w.field != "signals")
     v = _V3_KEYS.get if profile == "3.1" else (lambda key, default=None: key)
     if item.get("type") in _PICTURE_TYPES:
         agency = _originator(item.get(v("infosources", "infosources"))
@@ -282,14 +283,22 @@ def _item_to_story(item: dict[str, Any], where: str, raw: bytes) -> Story | None
         ednote=get("ednote"),
         creditline=read.descriptions.get("creditline"),
         signals=signals,
-        description=next((" ".join(d.split()) for role in ("summary", "drol:summary", "text", "")
-                          if isinstance(d := read.descriptions.get(role), str) and d.strip()), None),
+        description=_summary(read.descriptions) if read.descriptions else None,
         raw=raw,
         format=fmt,
         warnings=dropped,
         pictures=pictures,
     )
     return story if story.headline else ensure_headline(story, fmt, where)
+
+
+def _summary(descriptions: dict[str, Any]) -> str | None:
+    """The agency's own summary of the story, for lists (issue 14), in one line."""
+    for role in ("summary", "drol:summary", "text", ""):
+        value = descriptions.get(role)
+        if isinstance(value, str) and value.strip():
+            return " ".join(value.split())
+    return None
 
 
 class _Read(NamedTuple):
