@@ -25,7 +25,7 @@ from wiredesk.store.schema import (
     story_subjects,
     versions,
 )
-from wiredesk.store.upsert import insert_ignore as _insert_ignore
+from wiredesk.store.upsert import insert_ignore
 from wiredesk.story import Story
 
 
@@ -141,7 +141,7 @@ class Writer:
     def create_story(self, story: Story, *, source: str, firstcreated: datetime,
                      versioncreated: datetime, now: datetime) -> LockedStory:
         """Insert the story row (or find the one a concurrent writer just made) and lock it."""
-        new_id = self.c.execute(_insert_ignore(self.c, stories, ["uri"], returning=True), {
+        new_id = self.c.execute(insert_ignore(self.c, stories, ["uri"], returning=True), {
             "uri": story.uri, "source": source, "state": "withheld", "head_version_id": None,
             "version_count": 0, "headline": story.headline, "agency": story.agency,
             "located": story.located, "urgency": story.urgency, "language": story.language,
@@ -168,7 +168,7 @@ class Writer:
                  "firstcreated": first, "versioncreated": created, "embargoed": story.embargoed,
                  "ends_at": now, "updated_at": now} for story, first, created in items]
         made = {row.uri: row.id for row in self.c.execute(
-            _insert_ignore(self.c, stories, ["uri"], returning=True, with_uri=True), rows)}
+            insert_ignore(self.c, stories, ["uri"], returning=True, with_uri=True), rows)}
         for story, first, _ in items:
             new_id = made.get(story.uri)
             if new_id is not None:
@@ -242,7 +242,7 @@ class Writer:
         """Write the pending rows, one executemany a table."""
         pending = self.pending
         if pending["raws"]:
-            self.c.execute(_insert_ignore(self.c, raws, ["sha256"]), pending["raws"])
+            self.c.execute(insert_ignore(self.c, raws, ["sha256"]), pending["raws"])
         if pending["versions"]:
             self.c.execute(insert(versions), pending["versions"])
         if pending["heads"]:
@@ -388,7 +388,7 @@ class Writer:
 
     def insert_ignore(self, table, values: dict, keys: list[str]) -> None:  # type: ignore[no-untyped-def]
         """Insert a row unless one with the same `keys` exists (first writer wins)."""
-        self.c.execute(_insert_ignore(self.c, table, keys), values)
+        self.c.execute(insert_ignore(self.c, table, keys), values)
 
 
 # What the store's domains are handed to write with: `Store.write`, one transaction a call.

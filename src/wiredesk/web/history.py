@@ -21,10 +21,9 @@ from starlette.routing import Route
 from wiredesk import desk
 from wiredesk.corrections import Correction, correction, version_label
 from wiredesk.store import VersionRecord
-from wiredesk.web.availability import State, availability
 from wiredesk.web.context import Context
-from wiredesk.web.http import ITEM_MAX_AGE, max_age, story_keys
-from wiredesk.web.pages import render_page
+from wiredesk.web.http import ITEM_MAX_AGE, max_age
+from wiredesk.web.pages import render_page, shown_story
 from wiredesk.web.policy import DEFAULT, route
 from wiredesk.web.textdiff import Segment, inline_diff
 
@@ -90,14 +89,10 @@ def listing(history: list[VersionRecord], now: datetime,
 def routes(ctx: Context) -> list[Route]:
     async def history(request: Request) -> Response:
         now = ctx.clock()
-        record = ctx.store.story(request.path_params["story_id"])
-        found = availability(record, now)
-        if record is None or found.state is State.NOT_FOUND:
-            return render_page(ctx, request, "notfound.html", status=State.NOT_FOUND.status)
-        keys = story_keys(record.id, record.story.agency, [s.name for s in record.story.subjects])
-        if found.state is State.GONE:
-            return render_page(ctx, request, "gone.html", status=State.GONE.status, keys=keys,
-                               cache_seconds=ITEM_MAX_AGE)
+        shown = shown_story(ctx, request, now)
+        if isinstance(shown, Response):
+            return shown
+        record, keys = shown
         versions = listing(ctx.store.history(record.id), now, ctx.renderer.gettext)
         return render_page(ctx, request, "history.html", record=record, story=record.story,
                            versions=list(reversed(versions)), now=now,

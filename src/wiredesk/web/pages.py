@@ -88,6 +88,21 @@ def page_number(value: str | None) -> int | None:
     return number if 1 <= number <= MAX_PAGE else None
 
 
+def shown_story(ctx: Context, request: Request, now: datetime,
+                ) -> tuple[StoryRecord, list[str]] | Response:
+    """The story at /story/{story_id} a reader may see now, with its cache keys; else the
+    page that says why not (404 never here or not yet, 410 gone), for every story surface."""
+    record = ctx.store.story(request.path_params["story_id"])
+    found = availability(record, now)
+    if record is None or found.state is State.NOT_FOUND:
+        return render_page(ctx, request, "notfound.html", status=State.NOT_FOUND.status)
+    keys = story_keys(record.id, record.story.agency, [s.name for s in record.story.subjects])
+    if found.state is State.GONE:
+        return render_page(ctx, request, "gone.html", status=State.GONE.status, keys=keys,
+                           cache_seconds=ITEM_MAX_AGE)
+    return record, keys
+
+
 AGENCIES_TTL = 30.0  # seconds the search form's agency list is remembered
 
 
@@ -128,14 +143,10 @@ def routes(ctx: Context) -> list[Route]:
 
     async def article(request: Request) -> Response:
         now = ctx.clock()
-        record = ctx.store.story(request.path_params["story_id"])
-        found = availability(record, now)
-        if record is None or found.state is State.NOT_FOUND:
-            return render_page(ctx, request, "notfound.html", status=State.NOT_FOUND.status)
-        keys = story_keys(record.id, record.story.agency, [s.name for s in record.story.subjects])
-        if found.state is State.GONE:
-            return render_page(ctx, request, "gone.html", status=State.GONE.status, keys=keys,
-                               cache_seconds=ITEM_MAX_AGE)
+        shown = shown_story(ctx, request, now)
+        if isinstance(shown, Response):
+            return shown
+        record, keys = shown
         path = ctx.story_path(record.id, record.story.headline)
         if request.path_params.get("slug", slug(record.story.headline)) != slug(record.story.headline):
             return RedirectResponse(path, status_code=301)  # an old or mistyped slug
