@@ -396,3 +396,44 @@ def test_a_remote_picture_without_a_polled_source_is_left_unfetched_not_quaranti
                         pictures=PictureFetch(store, folder=Path("/nonexistent")))
     assert report.counts() == {"new": 1} and report.pictures_refused == []
     assert store.quarantine.records() == []
+
+
+def test_a_picture_the_agency_placed_in_its_text_is_shown_there_and_goes_with_its_kill(
+        store, client, tmp_path, now):
+    """An <img> in the agency's HTML: fetched and stored like any picture, shown where the
+    agency put it (our renditions, never the agency's URL), gone from the text with its kill,
+    and the words of the page still the agency's, every one."""
+    from wiredesk import verbatim
+    from wiredesk.formats.pictures import derived_uri
+
+    (tmp_path / "quake.jpg").write_bytes(jpeg())
+    body = ('<p>The first paragraph.</p><img src="quake.jpg" alt="Rubble in the square">'
+            '<p>The second paragraph.</p><img src="javascript:alert(1)">')
+    report = desk.apply(store, Delivery(ninjs_item("urn:s:1", at=now, body=body), "ap", "s1", now),
+                        Terms(agency="AP"), pictures=PictureFetch(store, folder=tmp_path))
+    assert report.counts() == {"new": 1}
+    record = store.story_by_uri("urn:s:1")
+    assert [p.role for p in store.pictures.shown(record.id, now)] == ["body"]
+    assert any("javascript" in w.problem for w in record.story.warnings)
+    page = client.get(f"/story/{record.id}")
+    doc = lxml_html.fromstring(page.text)
+    (body_el,) = doc.xpath("//div[@class='story-body']")
+    children = [e.tag for e in body_el if e.tag in ("p", "figure")]
+    assert children == ["p", "figure", "p"]  # where the agency placed it
+    (img,) = body_el.xpath(".//figure//img")
+    assert img.get("alt") == "Rubble in the square" and img.get("src").startswith("/pictures/")
+    assert img.get("width") and img.get("height") and img.get("loading") == "lazy"
+    assert "quake.jpg" not in page.text and "data-picture-src" not in page.text
+    assert not doc.xpath("//figure[@class='story-picture' and not(ancestor::div[@class='story-body'])]")
+    assert verbatim.check(page.text, record.story) is None  # the words are the agency's
+    picture = store.pictures.by_uri(derived_uri("quake.jpg"))
+    assert client.get(f"/pictures/{picture.id}/640.jpg").status_code == 200
+
+    kill = Story(uri=picture.uri, headline="", type="picture", pubstatus=Pubstatus.CANCELED,
+                 pictures=(Picture(uri=picture.uri),), agency="AP")
+    desk.apply(store, Delivery(ninjs_item("urn:x"), "ap", "kill", later(now, minutes=5)),
+               Terms(agency="AP"), transform=lambda _s, _d: [kill])
+    page = client.get(f"/story/{record.id}")
+    assert page.status_code == 200 and "story-picture" not in page.text
+    assert "The first paragraph." in page.text and "The second paragraph." in page.text
+    assert client.get(f"/pictures/{picture.id}/640.jpg").status_code == 410

@@ -80,3 +80,15 @@ def test_pubstatus_words(word, status):
 def test_unknown_pubstatus_is_refused():
     with pytest.raises(ValueError, match="unknown pubstatus"):
         Pubstatus.parse("published")
+
+
+def test_an_agency_img_becomes_a_marker_that_loads_nothing():
+    from wiredesk.formats.bodies import body_from_html
+
+    body = body_from_html('<p>One</p><IMG SRC="https://ex.com/a.jpg?x=1&amp;y=2" '
+                          'alt="A &quot;quake&quot;" onerror="x()"><img data-src="b.jpg"><p>Two</p>')
+    assert "<img" not in body.html.lower() and "onerror" not in body.html
+    assert ('<span data-picture-src="https://ex.com/a.jpg?x=1&amp;y=2" '
+            'data-picture-alt="A &quot;quake&quot;"></span>') in body.html
+    assert "b.jpg" not in body.html  # no src: nothing to place
+    assert body.text == "One\nTwo"

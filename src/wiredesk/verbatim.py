@@ -44,6 +44,10 @@ def page_words(page: str, *, dateline: bool = False) -> list[str]:
     if len(bodies) != 1:
         raise ValueError(f"the page has {len(bodies)} article bodies, not 1")
     (body,) = bodies
+    # Pictures we placed where the agency's <img> stood carry the picture item's caption and
+    # credit, not the story's words (the sanitiser keeps no class, so none is the agency's).
+    for element in body.xpath(".//figure[@class='story-picture']"):
+        element.drop_tree()
     if not dateline:
         for element in body.xpath(DATELINE_XPATH):
             element.drop_tree()

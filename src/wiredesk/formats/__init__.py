@@ -23,10 +23,12 @@ from wiredesk.formats import (
     superdesk,
     webpage,
 )
+from wiredesk.formats.bodies import PICTURE_SRC
 from wiredesk.formats.cleantext import clean_story
 from wiredesk.formats.contract import Format
 from wiredesk.formats.errors import FormatError
 from wiredesk.formats.headlines import derive_headline
+from wiredesk.formats.pictures import body_pictures
 from wiredesk.story import Story
 
 __all__ = ["FormatError", "FORMATS", "Format", "detect", "parse"]
@@ -98,5 +100,7 @@ def parse(data: bytes, format: str | None = None, *, agency: str | None = None) 
     name = format or detect(data)
     if name not in FORMATS:
         raise FormatError(name, "--format", f"unknown format (known: {', '.join(FORMATS)})")
-    return [clean_story(story if story.headline else derive_headline(story))
-            for story in FORMATS[name].parse(data, agency=agency)]
+    stories = [clean_story(story if story.headline else derive_headline(story))
+               for story in FORMATS[name].parse(data, agency=agency)]
+    # Pictures the agency placed in its text (bodies.mark_pictures) join Story.pictures.
+    return [body_pictures(s) if PICTURE_SRC in s.body.html else s for s in stories]

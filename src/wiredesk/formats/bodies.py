@@ -10,10 +10,44 @@ import html
 import re
 
 import nh3
+from lxml import etree
+from lxml import html as lxml_html
 
-from wiredesk.formats.cleantext import clean
+from wiredesk.formats.cleantext import clean, is_safe
 from wiredesk.formats.markup import needs_pass, prepare
 from wiredesk.story import Body
+
+# A picture the agency placed in its text (<img>) is kept as an empty marker at that place,
+# naming the agency's href: no surface loads it, the article puts our own rendition there
+# once the picture is fetched and live (web/inline_pictures.py), and formats.parse adds it to
+# Story.pictures (formats/pictures.py, body_pictures).
+PICTURE_SRC = "data-picture-src"
+PICTURE_ALT = "data-picture-alt"
+def mark_pictures(markup: str) -> str:
+    """Each <img> of agency HTML as an empty span naming its src and alt (or nothing, when
+    it names no src). Read with an HTML parser, never a pattern: an <img> written inside an
+    attribute's value is text, not a picture."""
+    if not is_safe(markup):  # characters XML cannot hold: the parser would drop them, and
+        return markup  # the words must stay; the sanitiser drops the <img> as before
+    try:
+        root = lxml_html.fragment_fromstring(markup, create_parent="div")
+    except (ValueError, etree.ParserError):  # characters XML cannot hold: the sanitiser's
+        return markup  # own reading stands, and it drops the <img> as before
+    images = root.xpath(".//img")
+    if not images:
+        return markup
+    for img in images:
+        src = (img.get("src") or "").strip()
+        if src:
+            marker = lxml_html.Element("span")
+            marker.set(PICTURE_SRC, src)
+            marker.set(PICTURE_ALT, (img.get("alt") or "").strip())
+            marker.tail = img.tail
+            img.getparent().replace(img, marker)
+        else:
+            img.drop_tree()  # its tail text stays
+    return lxml_html.tostring(root, encoding="unicode")[len("<div>"):-len("</div>")]
+
 
 # Markup a story body may keep for display. Everything else (script, style, iframe, object,
 # forms, event handlers, javascript: URLs) is removed by nh3; text content is never dropped.
@@ -25,6 +59,7 @@ _ALLOWED_TAGS = {
 }
 _ALLOWED_ATTRS = {
     "a": {"href", "title"},
+    "span": {PICTURE_SRC, PICTURE_ALT},  # where the agency placed a picture (mark_pictures)
     "abbr": {"title"},
     "td": {"colspan", "rowspan"},
     "th": {"colspan", "rowspan", "scope"},
@@ -51,6 +86,8 @@ def sanitize_html(markup: str) -> str:
     Nesting is bounded and SVG/MathML text kept by one linear pass (formats/markup.py).
     Characters XML cannot carry are left to `formats.parse` (cleantext.clean_story, which
     records them), except a lone surrogate: nh3 cannot take one at all."""
+    if "<img" in markup or "<IMG" in markup:
+        markup = mark_pictures(markup)
     if needs_pass(markup):
         markup = prepare(markup)
     try:

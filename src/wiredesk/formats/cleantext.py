@@ -80,7 +80,7 @@ def clean_story(story: Story) -> Story:
     parts += (t or "" for s in story.subjects for t in (s.name, s.uri, s.code))
     for picture in story.pictures:  # captions and credits are the agency's text too
         parts += (v for v in _PICTURE_FIELDS(picture) if type(v) is str)
-        parts += (r.href for r in picture.renditions)
+        parts += (v for r in picture.renditions for v in (r.href, r.name, r.contenttype) if v)
     # Not body.text: the body builders (formats/bodies.py) derive it from `html` or from
     # `received` without adding characters, so it is clean when both are. Long bodies, the
     # bulk of the text, are checked as they are rather than copied into one string; short

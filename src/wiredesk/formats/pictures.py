@@ -12,6 +12,7 @@ agency's own id where it gives one, else derived stably from its first href.
 from __future__ import annotations
 
 import hashlib
+import html
 import re
 from collections.abc import Iterable
 from dataclasses import replace
@@ -209,3 +210,21 @@ def status(value: object) -> Pubstatus:
         return Pubstatus.parse(value if isinstance(value, str) else None)
     except ValueError:
         return Pubstatus.USABLE
+
+
+_MARKED = re.compile(r'<span data-picture-src="([^"]*)"(?: data-picture-alt="([^"]*)")?')
+
+
+def body_pictures(story: Story) -> Story:
+    """The story with the pictures its agency placed in the text (bodies.mark_pictures) added
+    to Story.pictures, role "body", after the ones it names elsewhere; refusals as warnings."""
+    kit = Pictures()
+    kit.found.extend(story.pictures)
+    for found in _MARKED.finditer(story.body.html):
+        href = html.unescape(found.group(1))
+        kit.add([kit.rendition(href, where="body <img>")], offered=1, role="body",
+                alt=text(html.unescape(found.group(2) or "")))
+    if len(kit.found) == len(story.pictures) and not kit.warnings:
+        return story
+    return story.with_changes(pictures=tuple(kit.found),
+                              warnings=(*story.warnings, *kit.warnings))

@@ -156,11 +156,14 @@ def routes(ctx: Context) -> list[Route]:
         shown = ctx.store.pictures.shown(record.id, now)  # lead first; each with its licence
         pictures = [picture_view.shown(p) for p in shown]
         keys += [f"picture-{p.id}" for p in pictures]
+        # Pictures the agency placed in its text stay there (web/inline_pictures.py).
+        inline = [p for p in pictures if p.role == "body"]
         more = more_from(ctx, record, now)
         more_records = [r for _, _, records in more for r in records]
         keys += [f"story-{r.id}" for r in more_records]
         return render_page(ctx, request, "article.html", record=record, story=record.story,
-                           related=links, pictures=pictures, more=more,
+                           related=links, pictures=[p for p in pictures if p.role != "body"],
+                           inline=inline, more=more,
                            provenance=ctx.store.ledger.provenance(record.id),
                            now=now, notice=ctx.settings.notice_for(record.story.agency, ctx.renderer.gettext),
                            canonical=canonical,

@@ -55,6 +55,8 @@ class Shown:
     credit: str | None
     copyright: str | None
     expires: datetime | None  # the picture's licence: no page showing it is cached past it
+    uri: str = ""
+    role: str | None = None  # "body": the agency placed it in the text (web/inline_pictures.py)
 
 
 def url(picture_id: int, width: int, fmt: str) -> str:
@@ -76,7 +78,8 @@ def shown(record: PictureRecord) -> Shown:
         height=imaging.height_for(width, height, widest),
         alt=(record.alt or record.caption or record.headline or "").strip(),
         caption=record.caption, credit=credit(record),
-        copyright=record.copyrightnotice or record.copyrightholder, expires=record.expires)
+        copyright=record.copyrightnotice or record.copyrightholder, expires=record.expires,
+        uri=record.uri, role=record.role)
 
 
 def credit(record: PictureRecord) -> str | None:

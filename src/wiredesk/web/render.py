@@ -14,7 +14,7 @@ from wiredesk.config import Settings
 from wiredesk.corrections import correction
 from wiredesk.store.records import Section
 from wiredesk.times import iso
-from wiredesk.web import branding, section_words
+from wiredesk.web import branding, inline_pictures, section_words
 from wiredesk.web import presentation as p
 from wiredesk.web.assets import Assets
 from wiredesk.web.i18n import N_, Words
@@ -91,6 +91,7 @@ class Renderer:
                                 textsize_labels="|".join(map(self.gettext, TextSize.LABELS)))
         self.env.globals["absolute"] = lambda path: settings.base_url.rstrip("/") + path
         self.env.globals.update(correction_of=correction)  # corrections.py, for notices
+        self.env.globals.update(place_pictures=self._place_pictures)
         self.env.filters["section_title"] = self.section_title  # web/section_words.py
         self.env.filters.update(ago=p.ago if self.words.language == "en" else self._ago, rtl=p.rtl, summary=p.summary, corrected=p.corrected,
                                 sections_of=p.sections_of, agency_path=p.agency_path)
@@ -109,6 +110,12 @@ class Renderer:
     def section_title(self, section: Section) -> str:
         """A section's title as readers see it: the defaults' in the site's language."""
         return section_words.section_title(section, self.gettext)
+
+    def _place_pictures(self, body_html: str, pictures: list[Any]) -> Any:
+        """The body with our renditions where the agency placed its pictures."""
+        one = self.env.get_template("_picture.html")
+        return inline_pictures.place(body_html, pictures,
+                                     lambda p: one.render(picture=p, lazy=True))
 
     def render(self, template: str, **context: Any) -> str:
         return self.env.get_template(template).render(**context)
