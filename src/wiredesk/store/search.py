@@ -436,5 +436,5 @@ def matching(c: Connection, q: str) -> tuple[Any, str]:
     terms = parse_query(q)
     if c.dialect.name == "postgresql":
         return (select(_pg.c.story_id).where(_pg.c.document.op("@@")(_Postgres().tsq)),
-                tsquery(terms))
+                _pg_tsquery(c, tsquery(terms)))  # read once, as search() does
     return select(_fts.c.rowid).where(_Sqlite.match), fts5_query(terms)
