@@ -73,15 +73,20 @@ def from_row(name: str, kind: str, agency: str | None, licence_days: int,
                   **config.revive(settings))
 
 
-def load_rules(path: Path) -> list[Rule]:
-    """The editorial rules a sources file declares (`[[rules]]`, in order; rules.py)."""
+def read_toml(path: Path) -> dict[str, Any]:
+    """A sources file's TOML, or a ConfigError that names the file and the problem."""
     try:
         with open(path, "rb") as f:
-            doc = tomllib.load(f)
+            return tomllib.load(f)
     except OSError as exc:
         raise ConfigError(f"cannot read sources file {path}: {exc.strerror}") from None
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"sources file {path}: {exc}") from None
+
+
+def load_rules(path: Path) -> list[Rule]:
+    """The editorial rules a sources file declares (`[[rules]]`, in order; rules.py)."""
+    doc = read_toml(path)
     return parse_rules(doc.get("rules", []), f"sources file {path}")
 
 
@@ -90,13 +95,7 @@ def load_file(path: Path, known_formats: tuple[str, ...] | None = None
     """Sources declared in a TOML file: `[sources.NAME]` tables with `kind` and settings.
 
     Returns each config with its `paused` setting (None when the file does not say)."""
-    try:
-        with open(path, "rb") as f:
-            doc = tomllib.load(f)
-    except OSError as exc:
-        raise ConfigError(f"cannot read sources file {path}: {exc.strerror}") from None
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"sources file {path}: {exc}") from None
+    doc = read_toml(path)
     tables = doc.get("sources", {})
     if not isinstance(tables, dict) or set(doc) - {"sources", "rules"}:  # rules: load_rules
         raise ConfigError(f"sources file {path}: expected only [sources.NAME] tables "
