@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import subprocess
+import sys
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -10,6 +11,9 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+
+from helpers import ninjs_item
+from wiredesk.times import utc_now
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -52,3 +56,34 @@ def chromium(args: list[str] = ARGS) -> Iterator[Any]:
         browser = p.chromium.launch(executable_path=str(CHROMIUM), args=args)
         yield browser
         browser.close()
+
+
+class CliSite:
+    """A served site fed the way an operator feeds it: ninjs files through `wiredesk ingest`
+    in another process, with the server's own environment."""
+
+    def __init__(self, url: str, env: dict[str, str], folder: Path) -> None:
+        self.url, self.env, self.folder = url, env, folder
+
+    def cli(self, *args: str) -> str:
+        result = subprocess.run([sys.executable, "-m", "wiredesk.cli", *args], env=self.env,
+                                capture_output=True, text=True, timeout=120)
+        assert result.returncode == 0, result.stderr
+        return result.stdout
+
+    def deliver(self, name: str, **item: Any) -> None:
+        inbox = self.folder / name
+        inbox.mkdir()
+        (inbox / "item.json").write_bytes(ninjs_item(at=utc_now(), **item))
+        self.cli("ingest", str(inbox), "--source", "wire")
+
+    def story_path(self, uri: str) -> str:
+        from wiredesk.store import Store
+
+        store = Store(self.env["WIREDESK_DATABASE_URL"])
+        try:
+            record = store.story_by_uri(uri)
+            assert record is not None
+            return f"/story/{record.id}"
+        finally:
+            store.close()

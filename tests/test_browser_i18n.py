@@ -8,7 +8,6 @@ from __future__ import annotations
 import json
 import os
 import socket
-import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -16,9 +15,7 @@ from typing import Any
 
 import pytest
 
-from helpers import ninjs_item
-from serving import CHROMIUM, chromium, running
-from wiredesk.times import utc_now
+from serving import CHROMIUM, CliSite, chromium, running
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = ROOT / "docs" / "examples" / "templates"
@@ -29,35 +26,8 @@ pytestmark = pytest.mark.skipif(not CHROMIUM.exists(),
                                 reason="browser tests need Debian's Chromium at /usr/bin/chromium")
 
 
-class Site:
-    def __init__(self, url: str, env: dict[str, str], folder: Path) -> None:
-        self.url, self.env, self.folder = url, env, folder
-
-    def cli(self, *args: str) -> None:
-        result = subprocess.run([sys.executable, "-m", "wiredesk.cli", *args], env=self.env,
-                                capture_output=True, text=True, timeout=120)
-        assert result.returncode == 0, result.stderr
-
-    def deliver(self, name: str, **item: Any) -> None:
-        inbox = self.folder / name
-        inbox.mkdir()
-        (inbox / "item.json").write_bytes(ninjs_item(at=utc_now(), **item))
-        self.cli("ingest", str(inbox), "--source", "wire")
-
-    def path(self, uri: str) -> str:
-        from wiredesk.store import Store
-
-        store = Store(self.env["WIREDESK_DATABASE_URL"])
-        try:
-            record = store.story_by_uri(uri)
-            assert record is not None
-            return f"/story/{record.id}"
-        finally:
-            store.close()
-
-
 @pytest.fixture(scope="module")
-def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
+def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[CliSite]:
     folder = tmp_path_factory.mktemp("french")
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -68,7 +38,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
                WIREDESK_TEMPLATES=str(EXAMPLE))
     env.pop("WIREDESK_SECRET_KEY", None)
     env.pop("WIREDESK_CSP_EXTRA", None)
-    site = Site(url, env, folder)
+    site = CliSite(url, env, folder)
     site.cli("init")
     site.deliver("one", uri="urn:fr:kill", headline="Storm hits coast", language="en")
     site.deliver("two", uri="urn:fr:stay", headline="Tempête sur la côte", language="fr")
@@ -97,8 +67,8 @@ def page(browser: Any) -> Iterator[Any]:
     context.close()
 
 
-def test_live_messages_and_text_size_speak_french(site: Site, page: Any) -> None:
-    page.goto(site.url + site.path("urn:fr:kill"))
+def test_live_messages_and_text_size_speak_french(site: CliSite, page: Any) -> None:
+    page.goto(site.url + site.story_path("urn:fr:kill"))
     assert page.locator("html").get_attribute("lang") == "fr"
     assert page.locator("article.story").get_attribute("lang") == "en"
     page.click("button[value=larger]")
@@ -117,12 +87,12 @@ def test_live_messages_and_text_size_speak_french(site: Site, page: Any) -> None
 
 @pytest.mark.skipif(not AXE.exists(), reason="accessibility checks need node_modules/axe-core")
 @pytest.mark.parametrize("which", ["front", "article", "search"])
-def test_the_branded_french_pages_stay_accessible(site: Site, browser: Any, which: str) -> None:
+def test_the_branded_french_pages_stay_accessible(site: CliSite, browser: Any, which: str) -> None:
     context = browser.new_context(bypass_csp=True, viewport={"width": 390, "height": 844})
     context.route("https://stats.example.com/**", lambda route: route.abort())
     try:
         page = context.new_page()
-        target = {"front": "/", "article": site.path("urn:fr:stay"),
+        target = {"front": "/", "article": site.story_path("urn:fr:stay"),
                   "search": "/search?q=storm"}[which]
         page.goto(site.url + target)
         assert page.locator("header a.brand img").count() == 1

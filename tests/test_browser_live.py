@@ -7,17 +7,13 @@ from __future__ import annotations
 
 import os
 import socket
-import subprocess
 import sys
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
 
-from helpers import ninjs_item
-from serving import CHROMIUM, chromium, running
-from wiredesk.times import utc_now
+from serving import CHROMIUM, CliSite, chromium, running
 
 ARGS = ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
         "--disable-component-update", "--disable-sync"]
@@ -33,43 +29,15 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
-class Site:
-    def __init__(self, url: str, env: dict[str, str], folder: Path) -> None:
-        self.url, self.env, self.folder = url, env, folder
-
-    def cli(self, *args: str) -> str:
-        result = subprocess.run([sys.executable, "-m", "wiredesk.cli", *args], env=self.env,
-                                capture_output=True, text=True, timeout=120)
-        assert result.returncode == 0, result.stderr
-        return result.stdout
-
-    def deliver(self, name: str, **item: Any) -> None:
-        inbox = self.folder / name
-        inbox.mkdir()
-        (inbox / "item.json").write_bytes(ninjs_item(at=utc_now(), **item))
-        self.cli("ingest", str(inbox), "--source", "wire")
-
-    def story_path(self, uri: str) -> str:
-        from wiredesk.store import Store
-
-        store = Store(self.env["WIREDESK_DATABASE_URL"])
-        try:
-            record = store.story_by_uri(uri)
-            assert record is not None
-            return f"/story/{record.id}"
-        finally:
-            store.close()
-
-
 @pytest.fixture(scope="module")
-def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
+def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[CliSite]:
     folder = tmp_path_factory.mktemp("live")
     port = _free_port()
     env = dict(os.environ, WIREDESK_DATABASE_URL=f"sqlite:///{folder / 'wiredesk.db'}",
                WIREDESK_BASE_URL=f"http://127.0.0.1:{port}")
     env.pop("WIREDESK_SECRET_KEY", None)
     url = f"http://127.0.0.1:{port}"
-    site = Site(url, env, folder)
+    site = CliSite(url, env, folder)
     site.cli("init")
     site.deliver("first", uri="urn:live:kill", headline="Story that will be killed")
     site.deliver("second", uri="urn:live:update", headline="Story that will be updated")
@@ -102,7 +70,7 @@ def open_live(page: Any, url: str) -> None:
     page.evaluate("window.stillTheSamePage = true")  # gone if the page reloads
 
 
-def test_an_open_article_is_replaced_by_the_notice_after_a_kill(site: Site, page: Any) -> None:
+def test_an_open_article_is_replaced_by_the_notice_after_a_kill(site: CliSite, page: Any) -> None:
     open_live(page, site.url + site.story_path("urn:live:kill"))
     assert page.locator("article.story h1").inner_text() == "Story that will be killed"
     site.cli("kill", "urn:live:kill", "--reason", "legal")
@@ -114,7 +82,7 @@ def test_an_open_article_is_replaced_by_the_notice_after_a_kill(site: Site, page
     assert page.problems == []  # type: ignore[attr-defined]
 
 
-def test_an_update_offers_the_new_version(site: Site, page: Any) -> None:
+def test_an_update_offers_the_new_version(site: CliSite, page: Any) -> None:
     path = site.story_path("urn:live:update")
     open_live(page, site.url + path)
     site.deliver("update", uri="urn:live:update", version=2, headline="Updated headline")
@@ -127,7 +95,7 @@ def test_an_update_offers_the_new_version(site: Site, page: Any) -> None:
     assert page.problems == []  # type: ignore[attr-defined]
 
 
-def test_the_front_page_announces_a_new_urgent_story(site: Site, page: Any) -> None:
+def test_the_front_page_announces_a_new_urgent_story(site: CliSite, page: Any) -> None:
     open_live(page, site.url + "/")
     site.deliver("quiet", uri="urn:live:quiet", headline="Routine story", urgency=5)
     site.deliver("urgent", uri="urn:live:urgent", headline="Breaking: urgent story", urgency=1)
@@ -138,7 +106,7 @@ def test_the_front_page_announces_a_new_urgent_story(site: Site, page: Any) -> N
     assert page.problems == []  # type: ignore[attr-defined]
 
 
-def test_without_javascript_the_article_reads_as_before(site: Site, browser: Any) -> None:
+def test_without_javascript_the_article_reads_as_before(site: CliSite, browser: Any) -> None:
     context = browser.new_context(java_script_enabled=False)
     try:
         page = context.new_page()
