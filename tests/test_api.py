@@ -66,12 +66,25 @@ def test_cursor_paging_has_no_gaps_or_repeats_while_stories_arrive(client, store
 
 def test_versions_history(client, store, now):
     deliver(store, ninjs_item(at=now), now)
-    deliver(store, ninjs_item(version=2, at=later(now, minutes=5)), now)
+    deliver(store, ninjs_item(version=2, at=later(now, minutes=5)), later(now, minutes=5))
     record = store.story_by_uri("urn:test:1")
     history = client.get(f"/api/v1/stories/{record.id}/versions").json()
     assert [v["version"] for v in history["versions"]] == ["1", "2"]
     assert [v["current"] for v in history["versions"]] == [False, True]
     assert history["versions"][1]["item"]["headlines"][0]["value"] == "Headline v2"
+
+
+def test_versions_lists_only_what_readers_could_have_seen(client, store, now):
+    deliver(store, ninjs_item(at=now, headline="First"), now)
+    deliver(store, ninjs_item(version=3, at=later(now, minutes=9), headline="Third"), later(now, minutes=9))
+    # version 2 arrives after 3: it never became the head, so it was never on the site
+    deliver(store, ninjs_item(version=2, at=later(now, minutes=5), headline="Stale second"),
+            later(now, minutes=10))
+    record = store.story_by_uri("urn:test:1")
+    answer = client.get(f"/api/v1/stories/{record.id}/versions")
+    assert answer.status_code == 200
+    assert [v["version"] for v in answer.json()["versions"]] == ["1", "3"]
+    assert "Stale second" not in answer.text
 
 
 def test_taken_down_story_answers_410_with_nothing_of_its_content(client, store, now):

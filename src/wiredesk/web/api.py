@@ -28,6 +28,7 @@ from wiredesk.web import openapi
 from wiredesk.web import pictures as picture_view
 from wiredesk.web.availability import Availability, State, availability
 from wiredesk.web.context import Context
+from wiredesk.web.history import shown_versions
 from wiredesk.web.http import ITEM_MAX_AGE, LIST_MAX_AGE, max_age, respond, story_keys
 from wiredesk.web.keys import full_text
 from wiredesk.web.policy import Policy, route
@@ -114,6 +115,8 @@ def routes(ctx: Context) -> list[Route]:
         return shown(request, record, profile, ctx.store.clusters.cluster_of(record.id))
 
     def history(request: Request, record: StoryRecord, profile: str) -> dict[str, Any]:
+        """The versions readers could have seen, as the history page lists them: a late older
+        version, a withheld one or one replaced under embargo was never public, key or not."""
         keyed = full_text(request.scope)
         return {"uri": record.uri, "versions": [
             {"version": v.version, "versioncreated": iso(v.versioncreated),
@@ -121,7 +124,7 @@ def routes(ctx: Context) -> list[Route]:
              "current": v.is_head,
              "item": ninjs.to_ninjs(v.story, profile) if keyed
              else public.trim(ninjs.to_ninjs(v.story, profile), record.source, v.story)}
-            for v in ctx.store.history(record.id)]}
+            for v in shown_versions(ctx.store.history(record.id), ctx.clock())]}
 
     def provenance(_request: Request, record: StoryRecord, _profile: str) -> dict[str, Any]:
         """The bytes behind what readers saw: no words, only hashes, sizes, times, sources."""

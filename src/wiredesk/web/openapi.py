@@ -146,7 +146,7 @@ SPEC: dict[str, Any] = {
                                   required=True), _PROFILE, _IF_NONE_MATCH],
             "responses": _answers(_json("The story", _NINJS), "404", "410")}},
         "/api/v1/stories/{story_id}/versions": {"get": {
-            "summary": "Every version received, in the agency's order",
+            "summary": "Every version readers could have seen, oldest first (as the history page)",
             "parameters": [_ID, _PROFILE, _IF_NONE_MATCH],
             "responses": _answers(_json("Version history", {
                 "type": "object", "required": ["uri", "versions"], "properties": {
