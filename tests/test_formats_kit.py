@@ -222,7 +222,9 @@ def _img(src: str | None, alt: str | None) -> str:
     return f"<IMG{attrs} onerror='x()'>" if alt == "" else f"<img{attrs} loading=lazy>"
 
 
-_LEAVES = st.one_of(st.sampled_from(["word ", "a &amp; b ", "<br>", " "]),
+_ICON = ('<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 24 24"><path d="M1 1"/>'
+         '<g><circle r="2"/></g><text>icon</text></svg>')  # Substack's image widgets
+_LEAVES = st.one_of(st.sampled_from(["word ", "a &amp; b ", "<br>", " ", _ICON]),
                     st.builds(_img, st.sampled_from([*_SRCS, None]), st.sampled_from(_ALTS)))
 
 def _wrap(tag: str, inner: list[str]) -> str:

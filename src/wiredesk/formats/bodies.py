@@ -98,17 +98,15 @@ def sanitize_html(markup: str) -> str:
         return _CLEANER.clean(clean(markup))
 
 
-# Where mark_pictures and the sanitiser could read an <img> differently, mark_pictures
-# decides: markup that ends inside a tag, characters XML cannot hold, a whole document (lxml refuses it as a fragment),
-# foreign content or deep nesting (prepare), <image> (an <img> to the sanitiser's parser
-# only) and elements whose content is text to it but markup to lxml.
-# Spelt out without re.I, as markup.py's patterns are: a case-blind group makes the engine
-# try it at every "<" slowly, ten times the cost of this.
-_NOT_DIRECT = re.compile(
+# Where lxml (mark_pictures) and the sanitiser could read an <img> differently, or lxml
+# changes other markup around it, mark_pictures decides (see _clean_marking). Spelt out
+# without re.I, as markup.py's patterns are: a case-blind group is tried slowly at every "<".
+_NOT_DIRECT = re.compile(  # an <img> to the sanitiser only; elements whose content is text to it
     r"<(?:[iI][mM][aA][gG][eE]|[tT](?:[eE][xX][tT][aA][rR][eE][aA]|[iI][tT][lL][eE])|[xX][mM][pP]"
     r"|[nN][oO](?:[eE][mM][bB][eE][dD]|[fF][rR][aA][mM][eE][sS])"
     r"|[pP][lL][aA][iI][nN][tT][eE][xX][tT])(?![^\s/<>])")
 _DOCUMENT = re.compile(r"\s*<(?i:html|!doctype)")  # lxml's test for a whole document
+_IMG_TAG = re.compile(r"<[iI][mM][gG][^>]*>")
 # The sanitiser writes serialised HTML: attribute values double-quoted with & " < > and
 # U+00A0 escaped, so a pattern reads exactly the <img> tags it kept (text "<" is "&lt;").
 _IMG_OUT = re.compile(r'<img((?: [a-z-]+="[^"]*")*)>')
@@ -118,18 +116,26 @@ _UNESCAPE = (("&lt;", "<"), ("&gt;", ">"), ("&quot;", '"'), ("&nbsp;", "\u00a0")
 
 def _clean_marking(markup: str) -> str | None:
     """The display copy with each <img> as mark_pictures' marker, from one sanitiser pass
-    that keeps <img> src and alt (instead of lxml parsing and writing the body first);
-    None where mark_pictures must decide: see _NOT_DIRECT, and an <img> the sanitiser
-    left without a src (it had none, or a URL nh3 refuses and the marker keeps, so that
-    body_pictures can say why the picture was dropped)."""
-    if (markup.rfind("<") > markup.rfind(">") or not is_safe(markup) or needs_pass(markup)
+    that keeps <img> src and alt, instead of lxml parsing and writing the body first: the
+    same bytes for well-formed markup (broken markup lxml would mend its own way first; here
+    it is mended as in a body without pictures). None where mark_pictures must decide:
+    markup ending inside a tag (lxml keeps it, nh3 drops it), characters XML cannot hold,
+    a whole document, _NOT_DIRECT, an <img> that prepare drops (inside SVG/MathML) or
+    misreads, and an <img> the sanitiser left without a src (it had none, or a URL nh3
+    refuses, which the marker keeps so that body_pictures can say why it was dropped)."""
+    if (markup.rfind("<") > markup.rfind(">") or not is_safe(markup)
             or _DOCUMENT.match(markup) or _NOT_DIRECT.search(markup)):
-        return None  # (the first: it ends inside a tag, which lxml keeps and nh3 drops)
+        return None
     lead = markup[:markup.find("<")]
     if lead and not lead.strip():  # lxml drops blank text before the first tag
         markup = markup[len(lead):]
     elif "&" in lead:  # blank once unescaped ("&nbsp;")? lxml decides
         return None
+    if needs_pass(markup):
+        prepared = prepare(markup)
+        if _IMG_TAG.findall(prepared) != _IMG_TAG.findall(markup):
+            return None
+        markup = prepared
     out = _IMG_CLEANER.clean(markup)
     parts = []
     pos = 0
@@ -139,7 +145,8 @@ def _clean_marking(markup: str) -> str | None:
             return None
         parts.append(out[pos:img.start()])
         if src := _stripped(found["src"]):
-            parts.append(f'<span {PICTURE_SRC}="{src}" {PICTURE_ALT}="{_stripped(found.get("alt", ""))}"></span>')
+            alt = _stripped(found.get("alt", ""))
+            parts.append(f'<span {PICTURE_SRC}="{src}" {PICTURE_ALT}="{alt}"></span>')
         pos = img.end()
     parts.append(out[pos:])
     return "".join(parts)
