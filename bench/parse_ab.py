@@ -52,7 +52,7 @@ def worker(fmt: str, path: str, count: int) -> None:
     print(f"{best:.1f}")
 
 
-def corpus_file(fmt: str, folder: Path) -> Path:
+def corpus_file(fmt: str, folder: Path, quick: bool = False) -> Path:
     """The file (or, for feeds, the folder of files) a worker reads for `fmt`."""
     path, _ = FILES[fmt]
     if path is not None:
@@ -61,9 +61,9 @@ def corpus_file(fmt: str, folder: Path) -> Path:
     if fmt == "feeds":
         from feedcorpus import feeds  # noqa: PLC0415
 
-        made = folder / "feeds.bench"
+        made = folder / ("feeds-quick.bench" if quick else "feeds.bench")
         made.mkdir(exist_ok=True)
-        for name, data in feeds(1.0):
+        for name, data in feeds(0.01 if quick else 1.0):
             (made / name).write_bytes(data)
         return made
     import parse  # noqa: PLC0415  # feedparser and the builders, only when needed
@@ -91,7 +91,7 @@ def main() -> int:
     folder = Path(os.environ.get("TMPDIR", "/tmp"))
     best = {(f, t): 0.0 for f in args.formats for t in trees}
     pin = ["taskset", "-c", args.core] if args.core else []
-    paths = {fmt: corpus_file(fmt, folder) for fmt in args.formats}
+    paths = {fmt: corpus_file(fmt, folder, args.quick) for fmt in args.formats}
     for round_ in range(rounds):
         for fmt in args.formats:
             path = paths[fmt]
