@@ -109,8 +109,8 @@ def test_textdiff_bench_runs():
 
 def test_parse_ab_bench_runs_against_a_reference_checkout():
     result = subprocess.run([sys.executable, str(ROOT / "bench" / "parse_ab.py"), "--quick",
-                             "--core", "", "plain", "iptc7901"],
+                             "--core", "", "plain", "iptc7901", "feeds"],
                             capture_output=True, text=True, timeout=300, cwd=ROOT)
     assert result.returncode == 0, result.stdout + result.stderr
-    for label in ("plain", "iptc7901"):
+    for label in ("plain", "iptc7901", "feeds"):
         assert f"\n{label} " in "\n" + result.stdout and "/s  this " in result.stdout

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from helpers import ninjs_item
 from wiredesk import formats
 from wiredesk.formats import ninjs
-from wiredesk.formats.bodies import body_from_html
+from wiredesk.formats.bodies import body_from_html, mark_pictures, sanitize_html
 from wiredesk.formats.markup import DEPTH
 from wiredesk.formats.pictures import Pictures, credit_name, derived_uri, lead_first, refusal
 from wiredesk.story import Picture
@@ -206,3 +206,63 @@ def test_the_lead_picture_comes_first_and_the_rest_keep_their_order():
     assert [p.uri for p in lead_first(pictures[:2])] == ["a", "b"]
     assert credit_name("(AP Photo/John Smith)") == "John Smith"
     assert credit_name("REUTERS/Jane Doe") == "Jane Doe" and credit_name("Jan Jansen") == "Jan Jansen"
+
+
+# -- pictures in the text: one sanitiser pass makes mark_pictures' markers (issue 17) ------
+
+_SRCS = ["https://x.example/a.jpg?w=1&amp;h=2", " rel/b.png ", "\u00a0https://x.example/c.jpg\t",
+         "https://x.example/q&quot;d&lt;e&gt;.jpg", "javascript:alert(1)", "data:image/png;base64,AA",
+         "", "  ", "https://x.example/é ü.jpg", "&#32;https://x.example/f.jpg&#160;"]
+_ALTS = [None, "", " A &quot;quake&quot; ", "x &amp; y\u2003", "&lt;b&gt;", "é\u00a0"]
+
+
+def _img(src: str | None, alt: str | None) -> str:
+    attrs = "".join(f' {name}="{value}"' for name, value in (("src", src), ("alt", alt))
+                    if value is not None)
+    return f"<IMG{attrs} onerror='x()'>" if alt == "" else f"<img{attrs} loading=lazy>"
+
+
+_ICON = ('<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 24 24"><path d="M1 1"/>'
+         '<g><circle r="2"/></g><text>icon</text></svg>')  # Substack's image widgets
+_LEAVES = st.one_of(st.sampled_from(["word ", "a &amp; b ", "<br>", " ", _ICON]),
+                    st.builds(_img, st.sampled_from([*_SRCS, None]), st.sampled_from(_ALTS)))
+
+def _wrap(tag: str, inner: list[str]) -> str:
+    return f"<{tag}>{''.join(inner)}</{tag.split()[0]}>"
+
+
+# Well-formed HTML only (no <p> inside <p>, no block inside inline): where the markup is
+# broken, lxml and the sanitiser mend it differently, with or without pictures.
+_INLINE = st.recursive(_LEAVES, lambda kids: st.builds(
+    _wrap, st.sampled_from(["b", "em", "span class=c"]), st.lists(kids, max_size=4)),
+    max_leaves=8)
+_LINKED = st.builds(_wrap, st.just("a href='https://y/'"), st.lists(_LEAVES, max_size=3))
+_PARAGRAPH = st.builds(_wrap, st.sampled_from(["p", "h2", "figcaption"]),
+                       st.lists(st.one_of(_INLINE, _LINKED), max_size=4))
+_TREES = st.recursive(_PARAGRAPH, lambda kids: st.builds(
+    _wrap, st.sampled_from(["figure", "blockquote", "div"]), st.lists(kids, max_size=3)),
+    max_leaves=6)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.one_of(_TREES, _INLINE), min_size=1, max_size=4))
+def test_pictures_marked_in_the_sanitiser_pass_as_mark_pictures_marks_them(trees):
+    """Well-formed agency HTML with <img>: the sanitiser's own pass (bodies._clean_marking)
+    gives the same display copy, byte for byte, as marking with lxml first."""
+    markup = "".join(trees)
+    assert sanitize_html(markup) == sanitize_html(mark_pictures(markup))
+
+
+@pytest.mark.parametrize("markup", [
+    '<p>a<img src="javascript:x()">b</p>',  # refused URL: the marker keeps it, to warn
+    '<p>a<image src="https://x.example/a.jpg">b</p>',  # an <img> only to the sanitiser
+    '<p>a<textarea><img src="https://x.example/a.jpg"></textarea></p>',
+    '<p>a<svg><img src="https://x.example/a.jpg"></svg>b</p>',
+    '<html><body><p><img src="https://x.example/a.jpg"></p></body></html>',
+    '<p>a</p><img src="https://x.example/a.jpg"',  # ends inside a tag
+    '<p>a\x0bb<img src="https://x.example/a.jpg"></p>',  # a control XML cannot carry
+    ' \n<p><img src="https://x.example/a.jpg"></p>',  # blank text first: lxml drops it
+    '&nbsp;<p><img src="https://x.example/a.jpg"></p>',
+])
+def test_where_the_parsers_could_differ_mark_pictures_decides(markup):
+    assert sanitize_html(markup) == sanitize_html(mark_pictures(markup))

@@ -87,6 +87,8 @@ def sanitize_html(markup: str) -> str:
     Characters XML cannot carry are left to `formats.parse` (cleantext.clean_story, which
     records them), except a lone surrogate: nh3 cannot take one at all."""
     if "<img" in markup or "<IMG" in markup:
+        if (marked := _clean_marking(markup)) is not None:
+            return marked
         markup = mark_pictures(markup)
     if needs_pass(markup):
         markup = prepare(markup)
@@ -96,10 +98,84 @@ def sanitize_html(markup: str) -> str:
         return _CLEANER.clean(clean(markup))
 
 
+# Where lxml (mark_pictures) and the sanitiser could read an <img> differently, or lxml
+# changes other markup around it, mark_pictures decides (see _clean_marking). Spelt out
+# without re.I, as markup.py's patterns are: a case-blind group is tried slowly at every "<".
+_NOT_DIRECT = re.compile(  # an <img> to the sanitiser only; elements whose content is text to it
+    r"<(?:[iI][mM][aA][gG][eE]|[tT](?:[eE][xX][tT][aA][rR][eE][aA]|[iI][tT][lL][eE])|[xX][mM][pP]"
+    r"|[nN][oO](?:[eE][mM][bB][eE][dD]|[fF][rR][aA][mM][eE][sS])"
+    r"|[pP][lL][aA][iI][nN][tT][eE][xX][tT])(?![^\s/<>])")
+_DOCUMENT = re.compile(r"\s*<(?i:html|!doctype)")  # lxml's test for a whole document
+_IMG_TAG = re.compile(r"<[iI][mM][gG][^>]*>")
+# The sanitiser writes serialised HTML: attribute values double-quoted with & " < > and
+# U+00A0 escaped, so a pattern reads exactly the <img> tags it kept (text "<" is "&lt;").
+_IMG_OUT = re.compile(r'<img((?: [a-z-]+="[^"]*")*)>')
+_IMG_ATTR = re.compile(r' (src|alt)="([^"]*)"')
+_UNESCAPE = (("&lt;", "<"), ("&gt;", ">"), ("&quot;", '"'), ("&nbsp;", "\u00a0"), ("&amp;", "&"))
+
+
+def _clean_marking(markup: str) -> str | None:
+    """The display copy with each <img> as mark_pictures' marker, from one sanitiser pass
+    that keeps <img> src and alt, instead of lxml parsing and writing the body first: the
+    same bytes for well-formed markup (broken markup lxml would mend its own way first; here
+    it is mended as in a body without pictures). None where mark_pictures must decide:
+    markup ending inside a tag (lxml keeps it, nh3 drops it), characters XML cannot hold,
+    a whole document, _NOT_DIRECT, an <img> that prepare drops (inside SVG/MathML) or
+    misreads, and an <img> the sanitiser left without a src (it had none, or a URL nh3
+    refuses, which the marker keeps so that body_pictures can say why it was dropped)."""
+    if (markup.rfind("<") > markup.rfind(">") or not is_safe(markup)
+            or _DOCUMENT.match(markup) or _NOT_DIRECT.search(markup)):
+        return None
+    lead = markup[:markup.find("<")]
+    if lead and not lead.strip():  # lxml drops blank text before the first tag
+        markup = markup[len(lead):]
+    elif "&" in lead:  # blank once unescaped ("&nbsp;")? lxml decides
+        return None
+    if needs_pass(markup):
+        prepared = prepare(markup)
+        if _IMG_TAG.findall(prepared) != _IMG_TAG.findall(markup):
+            return None
+        markup = prepared
+    out = _IMG_CLEANER.clean(markup)
+    parts = []
+    pos = 0
+    for img in _IMG_OUT.finditer(out):
+        found = dict(_IMG_ATTR.findall(img.group(1)))
+        if "src" not in found:
+            return None
+        parts.append(out[pos:img.start()])
+        if src := _stripped(found["src"]):
+            alt = _stripped(found.get("alt", ""))
+            parts.append(f'<span {PICTURE_SRC}="{src}" {PICTURE_ALT}="{alt}"></span>')
+        pos = img.end()
+    parts.append(out[pos:])
+    return "".join(parts)
+
+
+def _stripped(value: str) -> str:
+    """An attribute value as the sanitiser writes it, stripped as mark_pictures strips it."""
+    if not value or not (value[0].isspace() or value[-1].isspace() or value[0] == "&"
+                         or value[-1] == ";"):
+        return value
+    for escaped, char in _UNESCAPE:
+        value = value.replace(escaped, char)
+    value = value.strip().replace("&", "&amp;").replace("\u00a0", "&nbsp;")
+    return value.replace('"', "&quot;").replace("<", "&lt;").replace(">", "&gt;")
+
+
 # One cleaner for the process: nh3 builds its rule set once instead of on every call.
 _CLEANER = nh3.Cleaner(
     tags=_ALLOWED_TAGS,
     attributes=_ALLOWED_ATTRS,
+    clean_content_tags=_CLEAN_CONTENT_TAGS,
+    url_schemes={"http", "https", "mailto"},
+    link_rel="noopener noreferrer nofollow",
+    strip_comments=True,
+)
+# The same rules with <img> src and alt kept, for _clean_marking to turn into markers.
+_IMG_CLEANER = nh3.Cleaner(
+    tags=_ALLOWED_TAGS | {"img"},
+    attributes={**_ALLOWED_ATTRS, "img": {"src", "alt"}},
     clean_content_tags=_CLEAN_CONTENT_TAGS,
     url_schemes={"http", "https", "mailto"},
     link_rel="noopener noreferrer nofollow",

@@ -123,6 +123,7 @@ def entry_story(e: Entry, feed: FeedInfo, agency: str | None) -> Story:
 
 
 _DAY = timedelta(days=1)
+_OFFSETS: dict[str, timedelta] = {}  # "+0100" -> its offset: a feed repeats one or two
 
 
 def _when(value: str, where: str) -> datetime | None:
@@ -134,11 +135,16 @@ def _when(value: str, where: str) -> datetime | None:
                               int(second or 0), tzinfo=UTC)
             if zone[0] not in "+-":
                 return moment
-            offset = timedelta(hours=int(zone[1:3]), minutes=int(zone[3:]))
+            offset = _OFFSETS.get(zone)
+            if offset is None:
+                offset = timedelta(hours=int(zone[1:3]), minutes=int(zone[3:]))
+                offset = -offset if zone[0] == "-" else offset
+                if len(_OFFSETS) < 512:
+                    _OFFSETS[zone] = offset
             # Shifting a UTC time is what astimezone(UTC) does, without a timezone object;
             # a day or more is no offset (timezone() refuses it): the general parser decides.
-            if offset < _DAY:
-                return moment - offset if zone[0] == "+" else moment + offset
+            if -_DAY < offset < _DAY:
+                return moment - offset
         except (ValueError, OverflowError):
             pass  # 31 Feb and the like: the general parser words the error
     return safe_datetime(value, NAME, where)

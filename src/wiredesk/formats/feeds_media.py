@@ -104,7 +104,8 @@ def read_media(elements: Sequence[etree._Element], links: Sequence[etree._Elemen
             renditions = [_rendition(kit, el, f"{where}/media:content")]
             renditions += [_rendition(kit, t, f"{where}/media:content/media:thumbnail",
                                       "thumbnail") for t in kids if t.tag == _THUMB]
-            found.append((renditions, 1, _Meta(kids, entry)))
+            # (nothing of its own, as news feeds send it: the entry's words, unchanged)
+            found.append((renditions, 1, _Meta(kids, entry) if kids else entry))
         elif tag == "enclosure" and _is_image(el.get("url"), el.get("type")):
             found.append(([_rendition(kit, el, f"{where}/enclosure")], 1, entry))
         elif tag == _THUMB:
