@@ -126,3 +126,22 @@ def test_the_clock_loop_says_when_it_holds_the_lease(store, now):
     assert not first.holds()
     second.tick_once()
     assert second.holds()
+
+
+def test_the_surrogate_key_header_stays_under_what_varnish_takes():
+    """A page linking a thousand stories: Varnish answers 503 to a header line over 8 KB."""
+    from wiredesk.web.http import story_keys, surrogate_keys
+
+    few = [*story_keys(7, "AP", ["Weather"]), "story-8", "picture-3"]
+    assert surrogate_keys(few) == " ".join(few)  # short: every key, as given
+    many = [*story_keys(7, "AP"), "front", *(f"story-{n}" for n in range(1000, 3000)),
+            "picture-3"]
+    header = surrogate_keys(many, limit=4000)
+    kept = header.split()
+    assert len(header) <= 4000 and len(" ".join(many)) > 4000
+    # Its own story, its lists and pictures stay; `stories`, which every takedown purges,
+    # stands for the linked stories left out.
+    assert kept[:3] == ["story-7", "stories", "agency-ap"]
+    assert {"front", "picture-3", "story-1000"} <= set(kept) and "story-2999" not in kept
+    with pytest.raises(ValueError, match="Surrogate-Key"):
+        surrogate_keys([f"subject-{n}" for n in range(1000)], limit=4000)
