@@ -208,6 +208,7 @@ def test_one_cached_copy_for_every_reader_compressed_and_passes(lone_site):
     site, story_id = lone_site
     path = f"/story/{story_id}"
     site.cached(path)
+    httpx.get(site.edge + path, headers={"Accept-Encoding": "gzip"})  # the gzip copy, stored
     other = httpx.get(site.edge + path, headers={"Cookie": "_ga=1; theme=dark",
                                                  "Accept-Encoding": "gzip"})
     assert other.headers["X-Cache"] == "HIT"  # cookies that change nothing do not split it
@@ -267,3 +268,35 @@ def test_the_systemd_unit_passes_the_same_params():
                          text=True, check=True).stdout.split()
     assert out == [part for name, value in varnish.read_params()
                    for part in ("-p", f"{name}={value}")]
+
+
+def test_each_encoding_is_its_own_object_at_the_edge_and_a_purge_drops_them_all(lone_site):
+    """wiredesk compresses (brotli too, which Varnish cannot); the edge keeps br, gzip and
+    plain copies apart, serves each from its cache, and a takedown's purge drops all three."""
+    import gzip
+
+    import brotli
+
+    site, story_id = lone_site
+    path = f"/story/{story_id}"
+    readers = {"br": "gzip, deflate, br", "gzip": "gzip", "": "identity"}
+    bodies = {}
+    for encoding, accept in readers.items():
+        for attempt in ("MISS", "HIT"):  # each encoding fetched once, then served stored
+            with httpx.stream("GET", site.edge + path, headers={"Accept-Encoding": accept}) as r:
+                body = b"".join(r.iter_raw())
+            assert r.status_code == 200 and r.headers["X-Cache"] == attempt, (encoding, r.headers)
+            assert r.headers.get("Content-Encoding", "") == encoding
+            assert r.headers["Vary"] == "Accept-Encoding"
+        bodies[encoding] = body
+    assert brotli.decompress(bodies["br"]) == gzip.decompress(bodies["gzip"]) == bodies[""]
+    assert b"Edge story urn:e:alone" in bodies[""]
+    assert len(bodies["br"]) < len(bodies["gzip"]) < len(bodies[""])
+    # A browser's own header, another order and a q-value: the same stored brotli.
+    again = httpx.get(site.edge + path, headers={"Accept-Encoding": "br;q=1.0, gzip;q=0.8"})
+    assert again.headers["X-Cache"] == "HIT" and again.headers["Content-Encoding"] == "br"
+    refused = httpx.get(site.edge + path, headers={"Accept-Encoding": "br;q=0, gzip"})
+    assert refused.headers["Content-Encoding"] == "gzip" and refused.headers["X-Cache"] == "HIT"
+    site.cli("kill", "urn:e:alone", "--reason", "legal")
+    for accept in readers.values():
+        assert httpx.get(site.edge + path, headers={"Accept-Encoding": accept}).status_code == 410

@@ -20,7 +20,7 @@ import threading
 import time
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable, MutableMapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from email.utils import parsedate_to_datetime
 from http.cookies import SimpleCookie
@@ -28,7 +28,7 @@ from typing import Any
 
 from wiredesk.store import Changes, Store
 from wiredesk.store.listen import ChangeListener
-from wiredesk.web import keys
+from wiredesk.web import compress, keys
 from wiredesk.web.http import not_modified, shared_for
 from wiredesk.web.policy import Policies
 from wiredesk.web.render import TextSize
@@ -57,6 +57,18 @@ class Entry:
     last_modified: datetime | None
     generation: int
     stored: float
+    encoded: dict[str, bytes] = field(default_factory=dict)  # br, gzip: made once when asked
+
+    def weight(self) -> int:
+        return len(self.body) + sum(len(b) for b in self.encoded.values())
+
+    def encoding_for(self, scope: Scope) -> str:
+        """The encoding this reader gets: none for what does not compress."""
+        headers = dict((n.lower(), v) for n, v in self.headers)
+        if b"content-encoding" in headers or not compress.compressible(
+                headers.get(b"content-type"), self.body):
+            return compress.IDENTITY
+        return compress.accepted(scope["headers"])
 
 
 class PageCache:
@@ -166,12 +178,32 @@ class PageCache:
                 return  # rendered from a store that has since changed
             old = self.entries.pop(key, None)
             if old:
-                self.size -= len(old.body)
+                self.size -= old.weight()
             self.entries[key] = entry
-            self.size += len(entry.body)
-            while self.size > MAX_BYTES and self.entries:
-                _, dropped = self.entries.popitem(last=False)
-                self.size -= len(dropped.body)
+            self.size += entry.weight()
+            self._evict()
+
+    def _evict(self) -> None:
+        while self.size > MAX_BYTES and self.entries:
+            _, dropped = self.entries.popitem(last=False)
+            self.size -= dropped.weight()
+
+    def encoded(self, key: tuple[str, str, str], entry: Entry, encoding: str) -> bytes:
+        """The entry's body in `encoding`, compressed on the first reader that asks and kept
+        with the entry, so every later reader gets the same bytes for nothing."""
+        if encoding == compress.IDENTITY:
+            return entry.body
+        body = entry.encoded.get(encoding)
+        if body is not None:
+            return body
+        body = compress.encode(entry.body, encoding)  # outside the lock: readers go on
+        with self.lock:
+            if encoding not in entry.encoded:
+                entry.encoded[encoding] = body
+                if self.entries.get(key) is entry:
+                    self.size += len(body)
+                    self._evict()
+        return body
 
 
 def request_key(scope: Scope, policies: Policies) -> tuple[str, str, str] | None:
@@ -215,53 +247,53 @@ class CacheMiddleware:
             self.cache.refresh()
         entry = self.cache.get(key)
         if entry is not None:
-            await self._serve(scope, entry, send)
+            await self._serve(scope, key, entry, send)
             return
         generation = self.cache.generation
         started = time.monotonic()
-        captured: dict[str, Any] = {"body": []}
+        # Held until the app is done, so the page goes out compressed like a hit.
+        messages: list[Message] = []
 
         async def capture(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                captured["start"] = message
-            elif message["type"] == "http.response.body":
-                captured["body"].append(message.get("body", b""))
-            await send(message)
+            messages.append(message)
 
-        await self.app(scope, receive, capture)
-        start = captured.get("start")
-        if start is None or start["status"] not in CACHEABLE_STATUS:
+        try:
+            await self.app(scope, receive, capture)
+        except BaseException:
+            # Starlette sends its error page, then raises for the server to log: pass both on.
+            for message in messages:
+                await send(message)
+            raise
+        start = next((m for m in messages if m["type"] == "http.response.start"), None)
+        entry = None if start is None else _entry(scope, start, messages, generation, started)
+        if entry is None:
+            for message in messages:
+                await send(message)
             return
-        headers = list(start.get("headers", []))
-        names = {name.lower() for name, _ in headers}
-        if b"set-cookie" in names or _cache_control(headers).startswith(b"private"):
-            return
-        if scope["method"] == "HEAD":
-            return  # a HEAD response has no body to keep
-        self.cache.put(key, Entry(
-            status=start["status"],
-            headers=[(n, v) for n, v in headers if n.lower() != b"cache-control"],
-            body=b"".join(captured["body"]),
-            etag=next((v for n, v in headers if n.lower() == b"etag"), None),
-            max_age=_max_age(_cache_control(headers)),
-            last_modified=_last_modified(headers),
-            generation=generation,
-            stored=started,
-        ))
+        self.cache.put(key, entry)
+        await self._serve(scope, key, entry, send, control=_cache_control(start["headers"]))
 
-    async def _serve(self, scope: Scope, entry: Entry, send: Send) -> None:
-        elapsed = time.monotonic() - entry.stored
-        if entry.max_age is None:
-            control = b"no-cache"
-        else:
-            control = shared_for(max(0, int(entry.max_age - elapsed))).encode()
-        headers = [*entry.headers, (b"cache-control", control)]
-        status, body = entry.status, entry.body
-        if entry.etag is not None and status == 200:
+    async def _serve(self, scope: Scope, key: tuple[str, str, str], entry: Entry, send: Send,
+                     control: bytes | None = None) -> None:
+        """The entry in the encoding the reader takes; `control`: the Cache-Control as
+        rendered (a miss), else worked out from the entry's age."""
+        if control is None:
+            elapsed = time.monotonic() - entry.stored
+            if entry.max_age is None:
+                control = b"no-cache"
+            else:
+                control = shared_for(max(0, int(entry.max_age - elapsed))).encode()
+        encoding = entry.encoding_for(scope)
+        body = self.cache.encoded(key, entry, encoding)
+        etag = compress.variant_etag(entry.etag, encoding)
+        headers = [*compress.encoded_headers(entry.headers, encoding, len(body), etag),
+                   (b"cache-control", control)]
+        status = entry.status
+        if etag is not None and status == 200:
             asked = {n: v.decode("latin-1") for n, v in scope["headers"]
                      if n in (b"if-none-match", b"if-modified-since")}
             if asked and not_modified(asked.get(b"if-none-match"), asked.get(b"if-modified-since"),
-                                      entry.etag.decode("latin-1"), entry.last_modified):
+                                      etag.decode("latin-1"), entry.last_modified):
                 status, body = 304, b""
                 headers = [(n, v) for n, v in headers
                            if n.lower() not in (b"content-length", b"content-type")]
@@ -269,6 +301,27 @@ class CacheMiddleware:
             body = b""
         await send({"type": "http.response.start", "status": status, "headers": headers})
         await send({"type": "http.response.body", "body": body})
+
+
+def _entry(scope: Scope, start: Message, messages: list[Message], generation: int,
+           started: float) -> Entry | None:
+    """What the cache keeps of a rendered answer, or None when it must not be kept."""
+    if start["status"] not in CACHEABLE_STATUS or scope["method"] == "HEAD":
+        return None  # a HEAD response has no body to keep
+    headers = list(start.get("headers", []))
+    names = {name.lower() for name, _ in headers}
+    if b"set-cookie" in names or _cache_control(headers).startswith(b"private"):
+        return None
+    return Entry(
+        status=start["status"],
+        headers=[(n, v) for n, v in headers if n.lower() != b"cache-control"],
+        body=b"".join(m.get("body", b"") for m in messages if m["type"] == "http.response.body"),
+        etag=next((v for n, v in headers if n.lower() == b"etag"), None),
+        max_age=_max_age(_cache_control(headers)),
+        last_modified=_last_modified(headers),
+        generation=generation,
+        stored=started,
+    )
 
 
 def _cache_control(headers: list[tuple[bytes, bytes]]) -> bytes:
