@@ -300,3 +300,53 @@ def test_each_encoding_is_its_own_object_at_the_edge_and_a_purge_drops_them_all(
     site.cli("kill", "urn:e:alone", "--reason", "legal")
     for accept in readers.values():
         assert httpx.get(site.edge + path, headers={"Accept-Encoding": accept}).status_code == 410
+
+
+def test_two_edges_each_hear_every_takedown_and_a_dead_one_catches_up(tmp_path):
+    """WIREDESK_PURGE_URL lists two Varnish: each has its own cursor and retries, so one
+    down neither holds the other back nor misses what happened while it was down."""
+    from wiredesk.edge import cursor_for
+
+    url = f"sqlite:///{tmp_path / 'wiredesk.db'}"
+    site = Site(tmp_path, url, purge_in_servers=False)
+    second_port = varnish.free_port()
+    urls = [site.purge_url, f"http://127.0.0.1:{second_port}/.edge/purge"]
+    Store.open(url).close()
+    ids = seed(url, datetime.now(UTC), ["urn:e:one", "urn:e:two"])
+    store = Store.open(url)
+    first_cursor, second_cursor = (cursor_for(u, urls) for u in urls)
+    assert first_cursor != second_cursor
+
+    def caught_up(cursor: str) -> bool:
+        return store.journal.position(cursor) == store.journal.latest()
+
+    try:
+        with varnish.running(site.web_port, port=site.edge_port):
+            site.env["WIREDESK_PURGE_URL"] = ",".join(urls)  # the server's purgers only:
+            site.start("web", "serve", "--port", str(site.web_port))  # web, worker, clock
+            site.env.pop("WIREDESK_PURGE_URL")  # the CLI below sends no purge of its own
+            wait_until(lambda: answers(f"{site.edge}/healthz"), 60, "the site through the edge")
+            second = f"http://127.0.0.1:{second_port}"
+            with varnish.running(site.web_port, port=second_port):
+                for edge in (site.edge, second):
+                    for story_id in ids.values():
+                        assert httpx.get(f"{edge}/story/{story_id}").status_code == 200
+                        assert httpx.get(f"{edge}/story/{story_id}").headers["X-Cache"] == "HIT"
+                site.cli("kill", "urn:e:one", "--reason", "legal", purge=False)
+                for edge in (site.edge, second):
+                    wait_until(lambda e=edge: httpx.get(f"{e}/story/{ids['urn:e:one']}")
+                               .status_code == 410, PURGED_WITHIN, f"{edge} purged")
+            # The second edge is down: the first still hears the next takedown at once.
+            site.cli("kill", "urn:e:two", "--reason", "legal", purge=False)
+            wait_until(lambda: site.get(f"/story/{ids['urn:e:two']}").status_code == 410,
+                       PURGED_WITHIN, "the live edge purged while the other is down")
+            wait_until(lambda: caught_up(first_cursor), PURGED_WITHIN, "the first cursor")
+            time.sleep(1)
+            assert not caught_up(second_cursor)  # waits before the takedown it has not heard
+            with varnish.running(site.web_port, port=second_port):
+                # Back (MAX_RETRY: within 10 s of the back-off): the takedown is sent to it.
+                wait_until(lambda: caught_up(second_cursor), 30, "the second edge catches up")
+                assert httpx.get(f"{second}/story/{ids['urn:e:two']}").status_code == 410
+    finally:
+        store.close()
+        site.stop()
