@@ -57,18 +57,20 @@ class Entry:
     last_modified: datetime | None
     generation: int
     stored: float
-    encoded: dict[str, bytes] = field(default_factory=dict)  # br, gzip: made once when asked
+    compressible: bool = False  # text worth compressing, not encoded already
+    # One answer per encoding asked for (br, gzip, "" for none): body, headers and ETag made
+    # once, so a hit only looks one up.
+    variants: dict[str, Variant] = field(default_factory=dict)
 
     def weight(self) -> int:
-        return len(self.body) + sum(len(b) for b in self.encoded.values())
+        return len(self.body) + sum(len(v.body) for e, v in self.variants.items() if e)
 
-    def encoding_for(self, scope: Scope) -> str:
-        """The encoding this reader gets: none for what does not compress."""
-        headers = dict((n.lower(), v) for n, v in self.headers)
-        if b"content-encoding" in headers or not compress.compressible(
-                headers.get(b"content-type"), self.body):
-            return compress.IDENTITY
-        return compress.accepted(scope["headers"])
+
+@dataclass(slots=True, frozen=True)
+class Variant:
+    body: bytes
+    headers: list[tuple[bytes, bytes]]  # without Cache-Control
+    etag: bytes | None
 
 
 class PageCache:
@@ -188,22 +190,24 @@ class PageCache:
             _, dropped = self.entries.popitem(last=False)
             self.size -= dropped.weight()
 
-    def encoded(self, key: tuple[str, str, str], entry: Entry, encoding: str) -> bytes:
-        """The entry's body in `encoding`, compressed on the first reader that asks and kept
+    def variant(self, key: tuple[str, str, str], entry: Entry, encoding: str) -> Variant:
+        """The entry's answer in `encoding`, compressed on the first reader that asks and kept
         with the entry, so every later reader gets the same bytes for nothing."""
-        if encoding == compress.IDENTITY:
-            return entry.body
-        body = entry.encoded.get(encoding)
-        if body is not None:
-            return body
-        body = compress.encode(entry.body, encoding)  # outside the lock: readers go on
+        found = entry.variants.get(encoding)
+        if found is not None:
+            return found
+        # Outside the lock: other readers go on meanwhile.
+        body = entry.body if encoding == compress.IDENTITY else compress.encode(entry.body, encoding)
+        etag = compress.variant_etag(entry.etag, encoding)
+        made = Variant(body, compress.encoded_headers(entry.headers, encoding, len(body), etag)
+                       if entry.compressible else entry.headers, etag)
         with self.lock:
-            if encoding not in entry.encoded:
-                entry.encoded[encoding] = body
-                if self.entries.get(key) is entry:
+            if encoding not in entry.variants:
+                entry.variants[encoding] = made
+                if encoding and self.entries.get(key) is entry:
                     self.size += len(body)
                     self._evict()
-        return body
+            return entry.variants[encoding]
 
 
 def request_key(scope: Scope, policies: Policies) -> tuple[str, str, str] | None:
@@ -283,11 +287,10 @@ class CacheMiddleware:
                 control = b"no-cache"
             else:
                 control = shared_for(max(0, int(entry.max_age - elapsed))).encode()
-        encoding = entry.encoding_for(scope)
-        body = self.cache.encoded(key, entry, encoding)
-        etag = compress.variant_etag(entry.etag, encoding)
-        headers = [*compress.encoded_headers(entry.headers, encoding, len(body), etag),
-                   (b"cache-control", control)]
+        encoding = compress.accepted(scope["headers"]) if entry.compressible else compress.IDENTITY
+        variant = self.cache.variant(key, entry, encoding)
+        body, etag = variant.body, variant.etag
+        headers = [*variant.headers, (b"cache-control", control)]
         status = entry.status
         if etag is not None and status == 200:
             asked = {n: v.decode("latin-1") for n, v in scope["headers"]
@@ -312,10 +315,13 @@ def _entry(scope: Scope, start: Message, messages: list[Message], generation: in
     names = {name.lower() for name, _ in headers}
     if b"set-cookie" in names or _cache_control(headers).startswith(b"private"):
         return None
+    body = b"".join(m.get("body", b"") for m in messages if m["type"] == "http.response.body")
     return Entry(
         status=start["status"],
         headers=[(n, v) for n, v in headers if n.lower() != b"cache-control"],
-        body=b"".join(m.get("body", b"") for m in messages if m["type"] == "http.response.body"),
+        body=body,
+        compressible=b"content-encoding" not in names and compress.compressible(
+            next((v for n, v in headers if n.lower() == b"content-type"), None), body),
         etag=next((v for n, v in headers if n.lower() == b"etag"), None),
         max_age=_max_age(_cache_control(headers)),
         last_modified=_last_modified(headers),
