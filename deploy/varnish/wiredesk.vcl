@@ -79,9 +79,11 @@ sub vcl_backend_fetch {
 }
 
 sub vcl_backend_response {
-    # xkey tags objects from the xkey header: wiredesk names them in Surrogate-Key.
+    # xkey tags objects from the xkey header: wiredesk names them in Surrogate-Key. Dropped
+    # from the object here, not on each delivery: a hit copies fewer headers.
     if (beresp.http.Surrogate-Key) {
         set beresp.http.xkey = beresp.http.Surrogate-Key;
+        unset beresp.http.Surrogate-Key;
     }
     # No compression here: wiredesk sends br or gzip itself (web/compress.py), once per
     # page, and Varnish keeps each encoding as its own object (vcl_recv).
@@ -100,9 +102,9 @@ sub vcl_backend_response {
 }
 
 sub vcl_deliver {
-    # The keys are for the edge only.
+    # The keys are for the edge only (Surrogate-Key was dropped in vcl_backend_response,
+    # which every fetch, passed ones too, goes through).
     unset resp.http.xkey;
-    unset resp.http.Surrogate-Key;
     if (obj.hits > 0) {
         set resp.http.X-Cache = "HIT";
     } else {
