@@ -85,6 +85,7 @@ def test_fingerprinted_static_files_in_br_and_gzip(client):
     page = client.get("/").text
     css = re.search(r'href="(/static/site\.[0-9a-f]{10}\.css)"', page).group(1)
     plain, plain_bytes = raw(client, css, PLAIN)
+    assert plain.headers["vary"] == "Accept-Encoding" and "content-encoding" not in plain.headers
     by_br, br_bytes = raw(client, css, BR)
     by_gz, gz_bytes = raw(client, css, GZ)
     assert by_br.headers["content-encoding"] == "br" and by_gz.headers["content-encoding"] == "gzip"

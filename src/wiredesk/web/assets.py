@@ -102,15 +102,17 @@ class AssetFiles(StaticFiles):
 
 def encoded(response: FileResponse, scope: Scope) -> Response | None:
     """The file compressed in the encoding the reader takes (br, gzip), once per file; None
-    when it takes none or the file does not compress."""
+    when the file does not compress. Plain or not, a file that compresses says Vary, so a
+    cache never hands its plain copy to a brotli reader or the other way round."""
     headers = [(n, v) for n, v in response.raw_headers]
     content_type = next((v for n, v in headers if n == b"content-type"), None)
-    if not content_type or not compress.compressible(content_type, b"\0" * compress.MIN_BYTES):
+    stat = Path(response.path).stat()
+    if not compress.compressible_type(content_type) or stat.st_size < compress.MIN_BYTES:
         return None
     encoding = compress.accepted(scope["headers"])
-    stat = Path(response.path).stat()
-    if encoding == compress.IDENTITY or stat.st_size < compress.MIN_BYTES:
-        return None
+    if encoding == compress.IDENTITY:
+        response.raw_headers = compress.with_vary(headers)
+        return response
     body = _compressed(str(response.path), stat.st_mtime_ns, stat.st_size, encoding)
     etag = compress.variant_etag(next((v for n, v in headers if n == b"etag"), None), encoding)
     out = compress.encoded_headers(headers, encoding, len(body), etag)

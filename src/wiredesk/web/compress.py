@@ -55,9 +55,13 @@ def accepted(headers: list[tuple[bytes, bytes]]) -> str:
     return preferred(value.decode("latin-1")) if value is not None else IDENTITY
 
 
+def compressible_type(content_type: bytes | None) -> bool:
+    """Text (HTML, CSS, JavaScript, JSON, XML, SVG): what compresses well."""
+    return bool(content_type) and bool(_COMPRESSIBLE.match(content_type or b""))
+
+
 def compressible(content_type: bytes | None, body: bytes) -> bool:
-    return bool(content_type) and len(body) >= MIN_BYTES and bool(
-        _COMPRESSIBLE.match(content_type or b""))
+    return len(body) >= MIN_BYTES and compressible_type(content_type)
 
 
 def encode(body: bytes, encoding: str, *, static: bool = False) -> bytes:
