@@ -37,9 +37,11 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import httpx
 
@@ -63,6 +65,34 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+SYLLABLES = ("ka", "lo", "mi", "ren", "sa", "tu", "vo", "zel", "bri", "dan", "fe", "gor")
+
+
+def name(i: int, salt: int = 0) -> str:
+    """A name of its own for story `i`: stories about different events, as on a real wire
+    (the same names, place and figures in every story would make one cluster of them all,
+    and every article would link every other)."""
+    n = i * 16 + salt + 1  # salt < 16: no two stories share a name
+    parts = []
+    while n:
+        n, digit = divmod(n, len(SYLLABLES))
+        parts.append(SYLLABLES[digit])
+    return "".join(parts).title()
+
+
+def place(i: int) -> str:
+    return f"{name(i, 3)}stad".upper()
+
+
+def story_text(i: int) -> str:
+    """Six paragraphs about story i's own people and figures, as an agency writes them."""
+    return "".join(
+        f"<p>{name(i, p + 1)} said the {WORDS[(i + p) % len(WORDS)]} talks in {place(i).title()} "
+        f"would resume after {i * 8 + p + 1000} delegates backed a plan by {name(i, p + 7)}, "
+        "with quotes from the floor and a vote due soon.</p>"
+        for p in range(6))
+
+
 def build_store(url: str, count: int) -> None:
     """Generate `count` stories through the real desk, 500 per delivery."""
     from wiredesk import desk
@@ -80,11 +110,8 @@ def build_store(url: str, count: int) -> None:
             "uri": f"urn:bench:{i}", "version": "1",
             "versioncreated": (now - timedelta(seconds=count - i)).isoformat(),
             "headlines": [{"role": "main", "value": f"{WORDS[i % len(WORDS)].title()} story {i}"}],
-            "bodies": [{"role": "main", "contenttype": "text/html", "value": "".join(
-                f"<p>Paragraph {p} of story {i} about {WORDS[(i + p) % len(WORDS)]}, written "
-                "the way an agency writes it, with a dateline, quotes and figures.</p>"
-                for p in range(6))}],
-            "by": "Bench Reporter", "located": "LONDON", "language": "en", "urgency": 1 + i % 6,
+            "bodies": [{"role": "main", "contenttype": "text/html", "value": story_text(i)}],
+            "by": "Bench Reporter", "located": place(i), "language": "en", "urgency": 1 + i % 6,
             "subjects": [{"name": WORDS[i % len(WORDS)]}],
             "infosources": [{"name": ("Reuters", "AP", "AFP")[i % 3], "role": "originator"}],
         } for i in range(batch, min(count, batch + 500))]
@@ -260,20 +287,60 @@ def push_kill(base: str, uri: str) -> None:
     response.raise_for_status()
 
 
-def takedown_latency(read: str, write: str, ids: list[tuple[int, str, str]],
+def canonical(item: dict) -> str:
+    """The article's own path, /story/{id}/{slug}, from the API's `url` altid: the page the
+    site links to, answered 200 (a wrong slug answers 301 to it)."""
+    url = next(a["value"] for a in item["altids"] if a["role"] == "url")
+    return urlsplit(url).path
+
+
+def checked(url: str, article: str | None = None) -> bytes:
+    """What `url` answers, asserted to be the page itself: 200 and HTML, never a redirect
+    (wrk counts a 3xx as a success, so a redirect would be measured as the page), and with
+    `article` (its path), that article's page: its canonical link names it. (Not the same
+    bytes: its relative times are rendered afresh each minute.)"""
+    response = httpx.get(url, headers={"Accept-Encoding": "gzip"}, timeout=30)
+    if response.status_code != 200:
+        raise RuntimeError(f"{url} answered {response.status_code}, not the page "
+                           f"({response.headers.get('location') or response.text[:200]!r})")
+    if not response.headers.get("content-type", "").startswith("text/html"):
+        raise RuntimeError(f"{url} answered {response.headers.get('content-type')}, not HTML")
+    if article is not None and not re.search(
+            rf'<link rel="canonical" href="[^"]*{re.escape(article)}">', response.text):
+        raise RuntimeError(f"{url} answered another page than the article {article}")
+    return response.content
+
+
+@contextmanager
+def background_load(url: str, seconds: int) -> Iterator[None]:
+    """wrk loading `url` on LOAD_CORE while the block runs; ended on any way out, so a failed
+    run leaves no load behind on a shared machine."""
+    load = subprocess.Popen(pinned(LOAD_CORE, ["wrk", "-t1", f"-c{CONNECTIONS // 2}",
+                                               f"-d{seconds}s", url]),
+                            stdout=subprocess.DEVNULL)
+    try:
+        yield
+    finally:
+        load.terminate()
+        try:
+            load.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            load.kill()
+            load.wait()
+
+
+def takedown_latency(read: str, write: str, ids: list[tuple[str, str, str]],
                      seconds_of_load: int) -> list[float]:
     """Kill stories by push (to `write`) while wrk loads `read`; time until every surface
     read there drops each: the article answers 410, the front page and Atom feed omit it."""
-    load = subprocess.Popen(pinned(LOAD_CORE, ["wrk", "-t1", f"-c{CONNECTIONS // 2}",
-                                               f"-d{seconds_of_load}s", f"{read}/"]),
-                            stdout=subprocess.DEVNULL)
     timings = []
-    with httpx.Client(base_url=read, timeout=10) as client:
+    with background_load(f"{read}/", seconds_of_load), \
+            httpx.Client(base_url=read, timeout=10) as client:
         time.sleep(1)
-        for story_id, uri, headline in ids:
-            article = f"/story/{story_id}"
+        for article, uri, headline in ids:
             client.get(article)
-            assert client.get(article).status_code == 200  # cached before the kill
+            status = client.get(article).status_code
+            assert status == 200, f"{article} answered {status} before its kill"
             started = time.monotonic()
             push_kill(write, uri)
             while True:
@@ -285,18 +352,16 @@ def takedown_latency(read: str, write: str, ids: list[tuple[int, str, str]],
                 if time.monotonic() - started > 30:
                     raise RuntimeError(f"{uri} still shown at {read} 30 s after its kill")
             timings.append(time.monotonic() - started)
-    load.wait(timeout=seconds_of_load + 60)
     return timings
 
 
 def cli_kill_latency(url: str, edge: str, purge_url: str,
-                     ids: list[tuple[int, str, str]]) -> list[float]:
+                     ids: list[tuple[str, str, str]]) -> list[float]:
     """`wiredesk kill` from another process: time from its return until the edge says 410."""
     env = dict(os.environ, WIREDESK_DATABASE_URL=url, WIREDESK_PURGE_URL=purge_url)
     timings = []
     with httpx.Client(base_url=edge, timeout=10) as client:
-        for story_id, uri, _ in ids:
-            article = f"/story/{story_id}"
+        for article, uri, _ in ids:
             client.get(article)
             assert client.get(article).headers.get("x-cache") == "HIT"
             subprocess.run([*WIREDESK, "kill", uri, "--reason", "legal"], env=env,
@@ -348,6 +413,8 @@ def main() -> int:
     parser.add_argument("--stories", type=int)
     parser.add_argument("--seconds", type=int)
     args = parser.parse_args()
+    # A kill of the bench ends its servers and load too (the `finally`s run), not only ^C.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     count = args.stories or (2000 if args.quick else 100_000)
     seconds = args.seconds or (2 if args.quick else 10)
     kills = 5 if args.quick else 30
@@ -365,7 +432,7 @@ def main() -> int:
               "(apt-get install varnish varnish-modules)", file=sys.stderr)
     folder = ROOT / "var" / "bench"
     folder.mkdir(parents=True, exist_ok=True)
-    db = folder / f"serve-{count}.db"
+    db = folder / f"serve-events-{count}.db"  # stories of distinct events (story_text)
     url = f"sqlite:///{db}"
     build_store(url, count)
     os.environ["BENCH_PUSH_SECRET"] = SECRET  # by name: inline secrets need WIREDESK_SECRET_KEY
@@ -388,30 +455,35 @@ def main() -> int:
         # Reuters stories: the push source that kills them is configured for Reuters.
         items = httpx.get(f"{base}/api/v1/stories?limit=100&agency=Reuters",
                           timeout=30).json()["items"]
-        ids = [(int(next(a["value"] for a in i["altids"] if a["role"] == "wiredesk-id")),
-                i["uri"], i["headlines"][0]["value"]) for i in items]
-        article = f"/story/{ids[90][0]}"
-        page = httpx.get(base + article).content
+        ids = [(canonical(i), i["uri"], i["headlines"][0]["value"]) for i in items]
+        article = ids[90][0]
+        httpx.get(base + article, timeout=30)  # rendered once: what follows is the cached page
+        page = checked(base + article, article)
         with nginx_server(page, nginx_port) as nginx:
             target = f"http://127.0.0.1:{nginx_port}/article.html"
+            checked(target, article)
             results["nginx static page"] = wrk(target, seconds, [nginx.pid])
             check = wrk(target, seconds, [nginx.pid], threads=2)
         with bare_server(page, bare_port) as bare:
+            checked(f"http://127.0.0.1:{bare_port}/", article)
             results["bare granian app"] = wrk(f"http://127.0.0.1:{bare_port}/", seconds, [bare.pid])
         surfaces = {
             "article page (cached)": article,
             "front page": "/",
             "search query": "/search?q=storm",
-            "API item": f"/api/v1/stories/{ids[90][0]}",
+            "API item": f"/api/v1/stories/{ids[90][0].split('/')[2]}",
         }
         for name, path in surfaces.items():
             httpx.get(base + path, timeout=30)  # render once: the bench measures the cached state
+            if name == "article page (cached)":
+                checked(base + path, article)
             results[name] = wrk(base + path, seconds, [server.pid])
         memory = rss_mb(server.pid)
         if edge_ok:
             with varnish.running(port, port=edge_port, cpus=SERVER_CORE) as cache:
                 for name, path in (("article via Varnish", article), ("front via Varnish", "/")):
                     httpx.get(edge + path, headers={"Accept-Encoding": "gzip"}, timeout=30)
+                    checked(edge + path, article if path == article else None)
                     results[name] = wrk(edge + path, seconds, [cache.pid, server.pid])
                 latencies["push kill, at the edge"] = takedown_latency(
                     edge, base, ids[:kills], seconds_of_load=max(5, kills))
@@ -423,11 +495,17 @@ def main() -> int:
     print(f"\nwiredesk serving {count:,} stories; wrk -t1 -c{CONNECTIONS} -d{seconds}s pinned to "
           f"core {LOAD_CORE}, each server pinned to core {SERVER_CORE}, one worker each")
     print(f"{'surface':<24} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8} {'vs nginx':>9} "
-          f"{'server core':>12} {'wrk core':>9}")
+          f"{'server core':>12} {'wrk core':>9} {'req/CPU-s':>10} {'vs nginx':>9}")
+    per_cpu = {name: r["rps"] / r["server_busy"] if r["server_busy"] else float("nan")
+               for name, r in results.items()}
     for name, r in results.items():
+        # Requests per CPU-second of the server: what a shared machine disturbs least.
         print(f"{name:<24} {r['rps']:>9,.0f} {r['p50']:>8.2f} {r['p99']:>8.2f} "
-              f"{r['rps'] / reference:>8.2f}x {r['server_busy']:>11.0%} {r['wrk_busy']:>8.0%}"
+              f"{r['rps'] / reference:>8.2f}x {r['server_busy']:>11.0%} {r['wrk_busy']:>8.0%} "
+              f"{per_cpu[name]:>10,.0f} {per_cpu[name] / per_cpu['nginx static page']:>8.2f}x"
               + (f"  ({r['errors']:.0f} non-2xx)" if r["errors"] else ""))
+    print(f"\narticle page {article}: 200, text/html, {len(page):,} bytes, the same page "
+          "from nginx, the bare app, wiredesk and Varnish (checked before each row's run)")
     nginx_row = results["nginx static page"]
     same = abs(check["rps"] - reference) / reference < 0.1
     print(f"\nwrk is not the cap: nginx with wrk -t2 on core {LOAD_CORE}: {check['rps']:,.0f} req/s "

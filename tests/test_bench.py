@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -41,6 +42,8 @@ def test_serve_bench_runs():
     assert "article page (cached)" in out and "nginx static page" in out
     assert "bare granian app" in out and "wrk is not the cap" in out
     assert "takedown by push kill, direct" in out
+    # The article itself was measured: 200 and its HTML at its own path, never a redirect.
+    assert re.search(r"\narticle page /story/\d+/[\w-]+: 200, text/html, [\d,]+ bytes", out), out
     if shutil.which("varnishd") or os.path.exists("/usr/sbin/varnishd"):
         assert "article via Varnish" in out and "CLI kill, at the edge" in out
 

@@ -208,6 +208,7 @@ def test_one_cached_copy_for_every_reader_compressed_and_passes(lone_site):
     site, story_id = lone_site
     path = f"/story/{story_id}"
     site.cached(path)
+    httpx.get(site.edge + path, headers={"Accept-Encoding": "gzip"})  # the gzip copy, stored
     other = httpx.get(site.edge + path, headers={"Cookie": "_ga=1; theme=dark",
                                                  "Accept-Encoding": "gzip"})
     assert other.headers["X-Cache"] == "HIT"  # cookies that change nothing do not split it
@@ -267,3 +268,85 @@ def test_the_systemd_unit_passes_the_same_params():
                          text=True, check=True).stdout.split()
     assert out == [part for name, value in varnish.read_params()
                    for part in ("-p", f"{name}={value}")]
+
+
+def test_each_encoding_is_its_own_object_at_the_edge_and_a_purge_drops_them_all(lone_site):
+    """wiredesk compresses (brotli too, which Varnish cannot); the edge keeps br, gzip and
+    plain copies apart, serves each from its cache, and a takedown's purge drops all three."""
+    import gzip
+
+    import brotli
+
+    site, story_id = lone_site
+    path = f"/story/{story_id}"
+    readers = {"br": "gzip, deflate, br", "gzip": "gzip", "": "identity"}
+    bodies = {}
+    for encoding, accept in readers.items():
+        for attempt in ("MISS", "HIT"):  # each encoding fetched once, then served stored
+            with httpx.stream("GET", site.edge + path, headers={"Accept-Encoding": accept}) as r:
+                body = b"".join(r.iter_raw())
+            assert r.status_code == 200 and r.headers["X-Cache"] == attempt, (encoding, r.headers)
+            assert r.headers.get("Content-Encoding", "") == encoding
+            assert r.headers["Vary"] == "Accept-Encoding"
+        bodies[encoding] = body
+    assert brotli.decompress(bodies["br"]) == gzip.decompress(bodies["gzip"]) == bodies[""]
+    assert b"Edge story urn:e:alone" in bodies[""]
+    assert len(bodies["br"]) < len(bodies["gzip"]) < len(bodies[""])
+    # A browser's own header, another order and a q-value: the same stored brotli.
+    again = httpx.get(site.edge + path, headers={"Accept-Encoding": "br;q=1.0, gzip;q=0.8"})
+    assert again.headers["X-Cache"] == "HIT" and again.headers["Content-Encoding"] == "br"
+    refused = httpx.get(site.edge + path, headers={"Accept-Encoding": "br;q=0, gzip"})
+    assert refused.headers["Content-Encoding"] == "gzip" and refused.headers["X-Cache"] == "HIT"
+    site.cli("kill", "urn:e:alone", "--reason", "legal")
+    for accept in readers.values():
+        assert httpx.get(site.edge + path, headers={"Accept-Encoding": accept}).status_code == 410
+
+
+def test_two_edges_each_hear_every_takedown_and_a_dead_one_catches_up(tmp_path):
+    """WIREDESK_PURGE_URL lists two Varnish: each has its own cursor and retries, so one
+    down neither holds the other back nor misses what happened while it was down."""
+    from wiredesk.edge import cursor_for
+
+    url = f"sqlite:///{tmp_path / 'wiredesk.db'}"
+    site = Site(tmp_path, url, purge_in_servers=False)
+    second_port = varnish.free_port()
+    urls = [site.purge_url, f"http://127.0.0.1:{second_port}/.edge/purge"]
+    Store.open(url).close()
+    ids = seed(url, datetime.now(UTC), ["urn:e:one", "urn:e:two"])
+    store = Store.open(url)
+    first_cursor, second_cursor = (cursor_for(u, urls) for u in urls)
+    assert first_cursor != second_cursor
+
+    def caught_up(cursor: str) -> bool:
+        return store.journal.position(cursor) == store.journal.latest()
+
+    try:
+        with varnish.running(site.web_port, port=site.edge_port):
+            site.env["WIREDESK_PURGE_URL"] = ",".join(urls)  # the server's purgers only:
+            site.start("web", "serve", "--port", str(site.web_port))  # web, worker, clock
+            site.env.pop("WIREDESK_PURGE_URL")  # the CLI below sends no purge of its own
+            wait_until(lambda: answers(f"{site.edge}/healthz"), 60, "the site through the edge")
+            second = f"http://127.0.0.1:{second_port}"
+            with varnish.running(site.web_port, port=second_port):
+                for edge in (site.edge, second):
+                    for story_id in ids.values():
+                        assert httpx.get(f"{edge}/story/{story_id}").status_code == 200
+                        assert httpx.get(f"{edge}/story/{story_id}").headers["X-Cache"] == "HIT"
+                site.cli("kill", "urn:e:one", "--reason", "legal", purge=False)
+                for edge in (site.edge, second):
+                    wait_until(lambda e=edge: httpx.get(f"{e}/story/{ids['urn:e:one']}")
+                               .status_code == 410, PURGED_WITHIN, f"{edge} purged")
+            # The second edge is down: the first still hears the next takedown at once.
+            site.cli("kill", "urn:e:two", "--reason", "legal", purge=False)
+            wait_until(lambda: site.get(f"/story/{ids['urn:e:two']}").status_code == 410,
+                       PURGED_WITHIN, "the live edge purged while the other is down")
+            wait_until(lambda: caught_up(first_cursor), PURGED_WITHIN, "the first cursor")
+            time.sleep(1)
+            assert not caught_up(second_cursor)  # waits before the takedown it has not heard
+            with varnish.running(site.web_port, port=second_port):
+                # Back (MAX_RETRY: within 10 s of the back-off): the takedown is sent to it.
+                wait_until(lambda: caught_up(second_cursor), 30, "the second edge catches up")
+                assert httpx.get(f"{second}/story/{ids['urn:e:two']}").status_code == 410
+    finally:
+        store.close()
+        site.stop()

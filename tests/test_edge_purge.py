@@ -126,3 +126,53 @@ def test_the_clock_loop_says_when_it_holds_the_lease(store, now):
     assert not first.holds()
     second.tick_once()
     assert second.holds()
+
+
+def test_the_surrogate_key_header_stays_under_what_varnish_takes():
+    """A page linking a thousand stories: Varnish answers 503 to a header line over 8 KB."""
+    from wiredesk.web.http import story_keys, surrogate_keys
+
+    few = [*story_keys(7, "AP", ["Weather"]), "story-8", "picture-3"]
+    assert surrogate_keys(few) == " ".join(few)  # short: every key, as given
+    many = [*story_keys(7, "AP"), "front", *(f"story-{n}" for n in range(1000, 3000)),
+            "picture-3"]
+    header = surrogate_keys(many, limit=4000)
+    kept = header.split()
+    assert len(header) <= 4000 and len(" ".join(many)) > 4000
+    # Its own story, its lists and pictures stay; `stories`, which every takedown purges,
+    # stands for the linked stories left out.
+    assert kept[:3] == ["story-7", "stories", "agency-ap"]
+    assert {"front", "picture-3", "story-1000"} <= set(kept) and "story-2999" not in kept
+    with pytest.raises(ValueError, match="Surrogate-Key"):
+        surrogate_keys([f"subject-{n}" for n in range(1000)], limit=4000)
+
+
+def test_several_purge_urls_each_with_a_cursor_of_their_own():
+    from wiredesk.edge import cursor_for, purge_urls
+
+    assert purge_urls(None) == [] and purge_urls(" ") == []
+    assert purge_urls("http://a:6081/p") == ["http://a:6081/p"]
+    assert purge_urls(" http://a/p , https://b/p,") == ["http://a/p", "https://b/p"]
+    with pytest.raises(ValueError, match="'ftp://c/p' is not an http"):
+        purge_urls("http://a/p,ftp://c/p")
+    with pytest.raises(ValueError, match="twice"):
+        purge_urls("http://a/p,http://a/p")
+    assert cursor_for("http://a/p", ["http://a/p"]) == CURSOR  # one edge: the cursor it had
+    names = {cursor_for(u, ["http://a/p", "http://b/p"]) for u in ("http://a/p", "http://b/p")}
+    assert names == {f"{CURSOR} http://a/p", f"{CURSOR} http://b/p"}
+    long = "http://edge.example/" + "x" * 200
+    assert len(cursor_for(long, [long, "http://a/p"])) <= 100
+
+
+def test_the_cli_purge_reaches_every_edge_even_when_one_is_down(store, now, edge):
+    from wiredesk.edge import purge_changes
+
+    deliver(store, ninjs_item("urn:a", at=now), now)
+    committed = []
+    store.listeners.append(committed.append)
+    desk.kill(store, "urn:a", reason="legal", actor="ed", now=now)
+    changes = next(c for c in committed if c.takedowns)
+    dead = "http://127.0.0.1:9/purge"  # the discard port: nothing listens
+    assert not purge_changes(f"{dead},{edge}", changes, LISTS, store=store)
+    assert len(Edge.keys) == 1 and "front" in Edge.keys[0]  # the live edge heard it anyway
+    assert purge_changes(edge, changes, LISTS)

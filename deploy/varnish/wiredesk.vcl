@@ -4,7 +4,8 @@ vcl 4.1;
 # Caches what wiredesk marks cacheable (Cache-Control / Surrogate-Control), tags each object
 # with wiredesk's Surrogate-Key header and drops objects by key when wiredesk POSTs its purge
 # (WIREDESK_PURGE_URL=http://127.0.0.1:6081/.edge/purge: any path; method PURGE or POST with
-# a Surrogate-Key header) from an address in the `purgers` acl. The console, push, WebSub
+# a Surrogate-Key header) from an address in the `purgers` acl; a purge drops every encoding
+# of a page (br, gzip, none), as each object carries the keys. The console, push, WebSub
 # callbacks, /metrics and /events are passed straight through. docs/deployment.md explains.
 
 import std;
@@ -53,6 +54,16 @@ sub vcl_recv {
         return (pass);
     }
     unset req.http.Cookie;
+    # One object per encoding wiredesk sends (it compresses, brotli included, which Varnish
+    # cannot): br, gzip or none, so the Vary: Accept-Encoding lookup finds one of three.
+    # varnishd.params turns http_gzip_support off, or Varnish would rewrite this header.
+    if (req.http.Accept-Encoding ~ "(^|,)\s*br\s*(,|;\s*q=(1|0?\.0*[1-9])|$)") {
+        set req.http.Accept-Encoding = "br";
+    } elsif (req.http.Accept-Encoding ~ "(^|,)\s*(x-)?gzip\s*(,|;\s*q=(1|0?\.0*[1-9])|$)") {
+        set req.http.Accept-Encoding = "gzip";
+    } else {
+        unset req.http.Accept-Encoding;
+    }
     return (hash);
 }
 
@@ -68,14 +79,14 @@ sub vcl_backend_fetch {
 }
 
 sub vcl_backend_response {
-    # xkey tags objects from the xkey header: wiredesk names them in Surrogate-Key.
+    # xkey tags objects from the xkey header: wiredesk names them in Surrogate-Key. Dropped
+    # from the object here, not on each delivery: a hit copies fewer headers.
     if (beresp.http.Surrogate-Key) {
         set beresp.http.xkey = beresp.http.Surrogate-Key;
+        unset beresp.http.Surrogate-Key;
     }
-    # Compress text at the edge once, when stored; readers asking for gzip get it as stored.
-    if (beresp.http.Content-Type ~ "^(text/|application/(json|xml|atom\+xml|rss\+xml|feed\+json|javascript|ld\+json))") {
-        set beresp.do_gzip = true;
-    }
+    # No compression here: wiredesk sends br or gzip itself (web/compress.py), once per
+    # page, and Varnish keeps each encoding as its own object (vcl_recv).
     if (beresp.http.Content-Type ~ "^text/event-stream") {
         set beresp.do_stream = true;
         set beresp.uncacheable = true;
@@ -91,9 +102,9 @@ sub vcl_backend_response {
 }
 
 sub vcl_deliver {
-    # The keys are for the edge only.
+    # The keys are for the edge only (Surrogate-Key was dropped in vcl_backend_response,
+    # which every fetch, passed ones too, goes through).
     unset resp.http.xkey;
-    unset resp.http.Surrogate-Key;
     if (obj.hits > 0) {
         set resp.http.X-Cache = "HIT";
     } else {

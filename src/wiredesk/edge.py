@@ -16,6 +16,11 @@ commit in its own process (`nudge`, a store listener), on NOTIFY from another no
 second. `wiredesk kill` also sends its own takedown's keys straight after its commit
 (`purge_changes`), so the edge hears at once even when no worker runs.
 
+Several edges (one Varnish per web node): `WIREDESK_PURGE_URL` lists their purge URLs,
+comma-separated. Each has a purger of its own, in a thread of its own, with its own cursor
+(`edge-purge <url>`) and its own back-off: a dead edge neither blocks the others nor misses
+a purge, since its cursor waits before the first event it did not acknowledge.
+
 Every purge of a takedown, sent from either place, is written to the compliance ledger with
 the edge's answer (store/ledger.py): an agency's audit sees when the CDN was told and what it
 said, failures and retries included.
@@ -23,6 +28,7 @@ said, failures and retries included.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import threading
 import time
@@ -79,6 +85,27 @@ def change_keys(changes: Changes, lists: Sequence[str]) -> list[str]:
     return list(dict.fromkeys(keys))
 
 
+def purge_urls(value: str | None) -> list[str]:
+    """The edges' purge URLs from `WIREDESK_PURGE_URL`: one, or several comma-separated."""
+    urls = [part.strip() for part in (value or "").split(",") if part.strip()]
+    for url in urls:
+        if not url.startswith(("http://", "https://")) or " " in url:
+            raise ValueError(f"WIREDESK_PURGE_URL: {url!r} is not an http(s) URL "
+                             "(several edges: comma-separated URLs)")
+    if len(set(urls)) != len(urls):
+        raise ValueError(f"WIREDESK_PURGE_URL names an edge twice: {value}")
+    return urls
+
+
+def cursor_for(url: str, urls: Sequence[str]) -> str:
+    """The journal cursor of one edge: CURSOR when it is the only one (as before several
+    were possible), else CURSOR and its URL (hashed when too long for the cursor's name)."""
+    if len(urls) == 1:
+        return CURSOR
+    name = f"{CURSOR} {url}"
+    return name if len(name) <= 100 else f"{CURSOR} {hashlib.sha256(url.encode()).hexdigest()[:32]}"
+
+
 class EdgePurger:
     """Drains the journal to the edge from the cursor CURSOR; see the module's doc."""
 
@@ -109,8 +136,10 @@ class EdgePurger:
         return True
 
     def start_cursor(self) -> int:
-        """Where the cursor is, saving it first if new, so every later event is purged."""
-        position = self.store.journal.position(self.name)
+        """Where the cursor is, saving it first if new, so every later event is purged. A new
+        edge's cursor starts where the single edge's was, if any (an edge added to the list)."""
+        journal = self.store.journal
+        position = journal.position(self.name, start=journal.position(CURSOR))
         self.store.journal.advance(self.name, position, self.now())
         return position
 
@@ -190,21 +219,48 @@ class EdgePurger:
         return stop
 
 
+class EdgePurgers:
+    """One EdgePurger per edge (`purge_urls`), each in its own thread with its own cursor and
+    back-off; started and stopped together, as the clock's companion."""
+
+    def __init__(self, store: Store, urls: Sequence[str], lists: Sequence[str], *,
+                 now: Callable[[], datetime] = utc_now, wake: float = WAKE_SECONDS) -> None:
+        if not urls:
+            raise ValueError("EdgePurgers needs at least one purge URL")
+        self.purgers = [EdgePurger(store, url, lists, name=cursor_for(url, urls), now=now,
+                                   wake=wake) for url in urls]
+
+    def start(self, holds: Callable[[], bool]) -> Callable[[], None]:
+        stops = [purger.start(holds) for purger in self.purgers]
+
+        def stop() -> None:
+            for each in stops:
+                each()
+
+        return stop
+
+
 def purge_changes(url: str, changes: Changes, lists: Sequence[str], *,
                   store: Store | None = None, committed: datetime | None = None) -> bool:
-    """One immediate purge of a commit's takedowns from a process that runs no purger (the
-    CLI); the lease holder's purger sends them again from the journal, harmlessly. With
-    `store`, the answer goes to the ledger (`committed`: when the takedowns committed)."""
+    """One immediate purge of a commit's takedowns, to every edge `url` lists, from a process
+    that runs no purger (the CLI); the lease holder's purgers send them again from the
+    journal, harmlessly. With `store`, each edge's answer goes to the ledger (`committed`:
+    when the takedowns committed). True when every edge answered 2xx."""
     keys = change_keys(changes, lists)
     if not keys:
         return True
+    urls = purge_urls(url)
+    all_ok = True
     with httpx.Client(timeout=TIMEOUT, headers={"User-Agent": f"wiredesk/{__version__}"}) as client:
-        ok, answer = purge_answer(client, url, keys)
-    if store is not None:
-        at = utc_now()
-        record_purge(store, [(t.story_id, t.uri, t.agency, committed or at)
-                             for t in changes.takedowns], ok, answer, at)
-    return ok
+        for each in urls:
+            ok, answer = purge_answer(client, each, keys)
+            all_ok = all_ok and ok
+            if store is not None:
+                at = utc_now()
+                said = answer if len(urls) == 1 else f"{each}: {answer}"[:300]
+                record_purge(store, [(t.story_id, t.uri, t.agency, committed or at)
+                                     for t in changes.takedowns], ok, said, at)
+    return all_ok
 
 
 def record_purge(store: Store, gone: list[tuple[int, str, str | None, datetime]], ok: bool,

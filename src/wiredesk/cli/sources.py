@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from wiredesk.config import Settings
-from wiredesk.edge import EdgePurger
+from wiredesk.edge import EdgePurger, EdgePurgers
 from wiredesk.sources import registry
 from wiredesk.sources.config import parse_interval
 from wiredesk.sources.kinds import KINDS, POLLED, build
@@ -189,7 +189,7 @@ def cmd_load(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
-def edge_purger(settings: Settings, store: Store) -> EdgePurger | None:
+def edge_purger(settings: Settings, store: Store) -> EdgePurger | EdgePurgers | None:
     """The worker's journal-driven edge purger (edge.py), when a purge URL is set."""
     from wiredesk.web.app import declared_routes
     from wiredesk.web.notify import purger_for

@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from wiredesk import lifecycle
-from wiredesk.edge import EdgePurger
+from wiredesk.edge import EdgePurger, EdgePurgers
 from wiredesk.hooks.dispatch import Dispatcher
 from wiredesk.masking import mask_text
 from wiredesk.sources import registry
@@ -83,7 +83,7 @@ class Worker:
     def __init__(self, store: Store, *, clock_seconds: float = 5.0, threads: int = 4,
                  per_host: int = 2, lease_seconds: float = 300.0, idle_seconds: float = 1.0,
                  max_backoff: float = 3600.0, clock: Clock = utc_now,
-                 purger: EdgePurger | None = None,
+                 purger: EdgePurger | EdgePurgers | None = None,
                  base_url: str | None = None) -> None:
         self.store = store
         self.base_url = base_url  # where hubs call back (WebSub); None: never subscribe
@@ -244,7 +244,7 @@ def start_in_thread(worker: Worker) -> threading.Thread:
 
 
 def start_with_app(store: Store, *, clock_seconds: float,
-                   purger: EdgePurger | None = None,
+                   purger: EdgePurger | EdgePurgers | None = None,
                    base_url: str | None = None) -> Callable[[], None]:
     """A worker in a thread beside the web app (`wiredesk serve`, started by the app itself
     in the server process, after the fork); returns the function that stops it after the

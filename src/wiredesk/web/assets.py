@@ -10,13 +10,16 @@ from __future__ import annotations
 
 import hashlib
 import re
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
 from pathlib import Path
 
-from starlette.responses import Response
+from starlette.responses import FileResponse, Response
 from starlette.staticfiles import StaticFiles
 from starlette.types import Scope
+
+from wiredesk.web import compress
+from wiredesk.web.http import not_modified
 
 LONG = "public, max-age=31536000, immutable"
 SHORT = "public, max-age=300"
@@ -92,4 +95,39 @@ class AssetFiles(StaticFiles):
         response = await super().get_response(plain or path, scope)
         if response.status_code in (200, 304):
             response.headers["Cache-Control"] = LONG if plain else SHORT
+        if isinstance(response, FileResponse) and response.status_code == 200:
+            return encoded(response, scope) or response
         return response
+
+
+def encoded(response: FileResponse, scope: Scope) -> Response | None:
+    """The file compressed in the encoding the reader takes (br, gzip), once per file; None
+    when the file does not compress. Plain or not, a file that compresses says Vary, so a
+    cache never hands its plain copy to a brotli reader or the other way round."""
+    headers = [(n, v) for n, v in response.raw_headers]
+    content_type = next((v for n, v in headers if n == b"content-type"), None)
+    stat = Path(response.path).stat()
+    if not compress.compressible_type(content_type) or stat.st_size < compress.MIN_BYTES:
+        return None
+    encoding = compress.accepted(scope["headers"])
+    if encoding == compress.IDENTITY:
+        response.raw_headers = compress.with_vary(headers)
+        return response
+    body = _compressed(str(response.path), stat.st_mtime_ns, stat.st_size, encoding)
+    etag = compress.variant_etag(next((v for n, v in headers if n == b"etag"), None), encoding)
+    out = compress.encoded_headers(headers, encoding, len(body), etag)
+    asked = dict((n, v.decode("latin-1")) for n, v in scope["headers"]
+                 if n in (b"if-none-match", b"if-modified-since"))
+    if etag and asked and not_modified(asked.get(b"if-none-match"), None,
+                                       etag.decode("latin-1"), None):
+        return Response(status_code=304, headers={n.decode(): v.decode() for n, v in out
+                                                  if n not in (b"content-length",)})
+    answer = Response(body if scope["method"] != "HEAD" else b"")
+    answer.raw_headers = out
+    return answer
+
+
+@lru_cache(maxsize=256)
+def _compressed(path: str, _mtime_ns: int, _size: int, encoding: str) -> bytes:
+    """Keyed by the file's time and size too: a publisher's edited file is read afresh."""
+    return compress.encode(Path(path).read_bytes(), encoding, static=True)

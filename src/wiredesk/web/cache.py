@@ -20,7 +20,7 @@ import threading
 import time
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable, MutableMapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from email.utils import parsedate_to_datetime
 from http.cookies import SimpleCookie
@@ -28,7 +28,7 @@ from typing import Any
 
 from wiredesk.store import Changes, Store
 from wiredesk.store.listen import ChangeListener
-from wiredesk.web import keys
+from wiredesk.web import compress, keys
 from wiredesk.web.http import not_modified, shared_for
 from wiredesk.web.policy import Policies
 from wiredesk.web.render import TextSize
@@ -57,6 +57,20 @@ class Entry:
     last_modified: datetime | None
     generation: int
     stored: float
+    compressible: bool = False  # text worth compressing, not encoded already
+    # One answer per encoding asked for (br, gzip, "" for none): body, headers and ETag made
+    # once, so a hit only looks one up.
+    variants: dict[str, Variant] = field(default_factory=dict)
+
+    def weight(self) -> int:
+        return len(self.body) + sum(len(v.body) for e, v in self.variants.items() if e)
+
+
+@dataclass(slots=True, frozen=True)
+class Variant:
+    body: bytes
+    headers: list[tuple[bytes, bytes]]  # without Cache-Control
+    etag: bytes | None
 
 
 class PageCache:
@@ -166,12 +180,34 @@ class PageCache:
                 return  # rendered from a store that has since changed
             old = self.entries.pop(key, None)
             if old:
-                self.size -= len(old.body)
+                self.size -= old.weight()
             self.entries[key] = entry
-            self.size += len(entry.body)
-            while self.size > MAX_BYTES and self.entries:
-                _, dropped = self.entries.popitem(last=False)
-                self.size -= len(dropped.body)
+            self.size += entry.weight()
+            self._evict()
+
+    def _evict(self) -> None:
+        while self.size > MAX_BYTES and self.entries:
+            _, dropped = self.entries.popitem(last=False)
+            self.size -= dropped.weight()
+
+    def variant(self, key: tuple[str, str, str], entry: Entry, encoding: str) -> Variant:
+        """The entry's answer in `encoding`, compressed on the first reader that asks and kept
+        with the entry, so every later reader gets the same bytes for nothing."""
+        found = entry.variants.get(encoding)
+        if found is not None:
+            return found
+        # Outside the lock: other readers go on meanwhile.
+        body = entry.body if encoding == compress.IDENTITY else compress.encode(entry.body, encoding)
+        etag = compress.variant_etag(entry.etag, encoding)
+        made = Variant(body, compress.encoded_headers(entry.headers, encoding, len(body), etag)
+                       if entry.compressible else entry.headers, etag)
+        with self.lock:
+            if encoding not in entry.variants:
+                entry.variants[encoding] = made
+                if encoding and self.entries.get(key) is entry:
+                    self.size += len(body)
+                    self._evict()
+            return entry.variants[encoding]
 
 
 def request_key(scope: Scope, policies: Policies) -> tuple[str, str, str] | None:
@@ -215,53 +251,52 @@ class CacheMiddleware:
             self.cache.refresh()
         entry = self.cache.get(key)
         if entry is not None:
-            await self._serve(scope, entry, send)
+            await self._serve(scope, key, entry, send)
             return
         generation = self.cache.generation
         started = time.monotonic()
-        captured: dict[str, Any] = {"body": []}
+        # Held until the app is done, so the page goes out compressed like a hit.
+        messages: list[Message] = []
 
         async def capture(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                captured["start"] = message
-            elif message["type"] == "http.response.body":
-                captured["body"].append(message.get("body", b""))
-            await send(message)
+            messages.append(message)
 
-        await self.app(scope, receive, capture)
-        start = captured.get("start")
-        if start is None or start["status"] not in CACHEABLE_STATUS:
+        try:
+            await self.app(scope, receive, capture)
+        except BaseException:
+            # Starlette sends its error page, then raises for the server to log: pass both on.
+            for message in messages:
+                await send(message)
+            raise
+        start = next((m for m in messages if m["type"] == "http.response.start"), None)
+        entry = None if start is None else _entry(scope, start, messages, generation, started)
+        if entry is None:
+            for message in messages:
+                await send(message)
             return
-        headers = list(start.get("headers", []))
-        names = {name.lower() for name, _ in headers}
-        if b"set-cookie" in names or _cache_control(headers).startswith(b"private"):
-            return
-        if scope["method"] == "HEAD":
-            return  # a HEAD response has no body to keep
-        self.cache.put(key, Entry(
-            status=start["status"],
-            headers=[(n, v) for n, v in headers if n.lower() != b"cache-control"],
-            body=b"".join(captured["body"]),
-            etag=next((v for n, v in headers if n.lower() == b"etag"), None),
-            max_age=_max_age(_cache_control(headers)),
-            last_modified=_last_modified(headers),
-            generation=generation,
-            stored=started,
-        ))
+        self.cache.put(key, entry)
+        await self._serve(scope, key, entry, send, control=_cache_control(start["headers"]))
 
-    async def _serve(self, scope: Scope, entry: Entry, send: Send) -> None:
-        elapsed = time.monotonic() - entry.stored
-        if entry.max_age is None:
-            control = b"no-cache"
-        else:
-            control = shared_for(max(0, int(entry.max_age - elapsed))).encode()
-        headers = [*entry.headers, (b"cache-control", control)]
-        status, body = entry.status, entry.body
-        if entry.etag is not None and status == 200:
+    async def _serve(self, scope: Scope, key: tuple[str, str, str], entry: Entry, send: Send,
+                     control: bytes | None = None) -> None:
+        """The entry in the encoding the reader takes; `control`: the Cache-Control as
+        rendered (a miss), else worked out from the entry's age."""
+        if control is None:
+            elapsed = time.monotonic() - entry.stored
+            if entry.max_age is None:
+                control = b"no-cache"
+            else:
+                control = shared_for(max(0, int(entry.max_age - elapsed))).encode()
+        encoding = compress.accepted(scope["headers"]) if entry.compressible else compress.IDENTITY
+        variant = self.cache.variant(key, entry, encoding)
+        body, etag = variant.body, variant.etag
+        headers = [*variant.headers, (b"cache-control", control)]
+        status = entry.status
+        if etag is not None and status == 200:
             asked = {n: v.decode("latin-1") for n, v in scope["headers"]
                      if n in (b"if-none-match", b"if-modified-since")}
             if asked and not_modified(asked.get(b"if-none-match"), asked.get(b"if-modified-since"),
-                                      entry.etag.decode("latin-1"), entry.last_modified):
+                                      etag.decode("latin-1"), entry.last_modified):
                 status, body = 304, b""
                 headers = [(n, v) for n, v in headers
                            if n.lower() not in (b"content-length", b"content-type")]
@@ -269,6 +304,30 @@ class CacheMiddleware:
             body = b""
         await send({"type": "http.response.start", "status": status, "headers": headers})
         await send({"type": "http.response.body", "body": body})
+
+
+def _entry(scope: Scope, start: Message, messages: list[Message], generation: int,
+           started: float) -> Entry | None:
+    """What the cache keeps of a rendered answer, or None when it must not be kept."""
+    if start["status"] not in CACHEABLE_STATUS or scope["method"] == "HEAD":
+        return None  # a HEAD response has no body to keep
+    headers = list(start.get("headers", []))
+    names = {name.lower() for name, _ in headers}
+    if b"set-cookie" in names or _cache_control(headers).startswith(b"private"):
+        return None
+    body = b"".join(m.get("body", b"") for m in messages if m["type"] == "http.response.body")
+    return Entry(
+        status=start["status"],
+        headers=[(n, v) for n, v in headers if n.lower() != b"cache-control"],
+        body=body,
+        compressible=b"content-encoding" not in names and compress.compressible(
+            next((v for n, v in headers if n.lower() == b"content-type"), None), body),
+        etag=next((v for n, v in headers if n.lower() == b"etag"), None),
+        max_age=_max_age(_cache_control(headers)),
+        last_modified=_last_modified(headers),
+        generation=generation,
+        stored=started,
+    )
 
 
 def _cache_control(headers: list[tuple[bytes, bytes]]) -> bytes:

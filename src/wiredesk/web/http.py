@@ -17,6 +17,9 @@ from starlette.responses import Response
 _PATH_SAFE = "/!$&'()*+,;=:@~"
 LIST_MAX_AGE = 30  # seconds: lists change with every delivery
 ITEM_MAX_AGE = 60
+# Varnish refuses a response with a header line over 8 KB (http_resp_hdr_len) and answers
+# 503; some CDNs stop at 16 KB. A page linking a thousand stories stays well inside.
+KEYS_CHARS = 4000
 
 
 def max_age(now: datetime, ends: Iterable[datetime | None], cap: int) -> int:
@@ -48,6 +51,29 @@ def story_keys(story_id: int, agency: str | None, subjects: Iterable[str] = ()) 
     return keys
 
 
+def surrogate_keys(keys: Iterable[str], limit: int = KEYS_CHARS) -> str:
+    """The Surrogate-Key header, at most `limit` characters. Past it, the keys of linked
+    stories (`story-N` after the first) give way to `stories`, which every takedown purges
+    (story_keys): the page still leaves the edge on any takedown, only more often."""
+    unique = list(dict.fromkeys(keys))
+    header = " ".join(unique)
+    if len(header) <= limit:
+        return header
+    first = next((k for k in unique if k.startswith("story-")), None)
+    kept = [k for k in unique if not k.startswith("story-") or k == first]
+    if "stories" not in kept:
+        kept.append("stories")
+    header = " ".join(kept)
+    if len(header) > limit:
+        raise ValueError(f"Surrogate-Key: {len(header)} characters of list keys, over {limit}")
+    room = limit - len(header)
+    for key in unique:  # as many linked stories as fit, the first named first
+        if key.startswith("story-") and key != first and len(key) + 1 <= room:
+            header += " " + key
+            room -= len(key) + 1
+    return header
+
+
 def shared_for(seconds: int) -> str:
     """Cache-Control for a page a shared cache (Varnish, a CDN) may keep `seconds`, purged by
     key on a takedown; a browser keeps it zero seconds and asks again (a cheap 304 by ETag),
@@ -63,7 +89,7 @@ def respond(request: Request, body: bytes, media_type: str, *, cache_seconds: in
     headers = {
         "ETag": etag,
         "Cache-Control": shared_for(cache_seconds) if cache_seconds else "no-cache",
-        "Surrogate-Key": " ".join(dict.fromkeys(keys)),
+        "Surrogate-Key": surrogate_keys(keys),
         # The same bytes for every reader (the text size is set on the client): no Vary:
         # Cookie, so caches keep one copy. A page rendered for a text-size cookie says private.
         "Vary": "Accept-Encoding",

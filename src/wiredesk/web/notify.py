@@ -21,7 +21,7 @@ from starlette.routing import BaseRoute, Mount, Route
 
 from wiredesk import __version__
 from wiredesk.config import Settings
-from wiredesk.edge import EdgePurger
+from wiredesk.edge import EdgePurger, EdgePurgers, purge_urls
 from wiredesk.store import Changes, Store
 from wiredesk.web.http import uri_path
 from wiredesk.web.policy import policy_of
@@ -36,11 +36,15 @@ def list_keys(routes: Sequence[BaseRoute]) -> list[str]:
 
 
 def purger_for(settings: Settings, store: Store,
-               routes: Sequence[BaseRoute]) -> EdgePurger | None:
-    """The journal-driven edge purger, when a purge URL is configured."""
-    if not settings.purge_url:
+               routes: Sequence[BaseRoute]) -> EdgePurger | EdgePurgers | None:
+    """The journal-driven edge purger, when a purge URL is configured; with several
+    (comma-separated), one purger per edge (edge.py)."""
+    urls = purge_urls(settings.purge_url)
+    if not urls:
         return None
-    return EdgePurger(store, settings.purge_url, list_keys(routes))
+    if len(urls) == 1:
+        return EdgePurger(store, urls[0], list_keys(routes))
+    return EdgePurgers(store, urls, list_keys(routes))
 
 
 class Notifier:
