@@ -266,3 +266,15 @@ def test_the_agency_s_own_key_links_a_sidebar_the_words_alone_would_not(store, n
         "urn:Reuters:flash", "urn:Reuters:sidebar", "urn:AP:flash", "urn:AP:sidebar")}
     assert cluster["urn:Reuters:flash"] == cluster["urn:Reuters:sidebar"]  # the slugline says so
     assert cluster["urn:AP:flash"] != cluster["urn:AP:sidebar"]  # no key: the words alone
+
+
+def test_a_long_running_story_links_only_its_newest_earlier_takes(client, store, now):
+    from wiredesk.web.related import EARLIER_SHOWN
+
+    for n in range(EARLIER_SHOWN + 4):
+        deliver(store, item(f"urn:take{n}", "Reuters", f"Magnitude 6.8 quake strikes off Tokyo, take {n}",
+                            QUAKE, later(now, minutes=n), slugline="QUAKE-JAPAN/"), now)
+    ids = [store.story_by_uri(f"urn:take{n}").id for n in range(EARLIER_SHOWN + 4)]
+    doc = lxml_html.fromstring(client.get(f"/story/{ids[-1]}").text)
+    linked = [int(a.get("href").split("/")[2]) for a in doc.xpath("//ul[@class='earlier']//a")]
+    assert linked == ids[-2:-2 - EARLIER_SHOWN:-1]  # newest first, the oldest three left out

@@ -14,6 +14,8 @@ from datetime import datetime
 
 from wiredesk.store import ClusterMember, Store, StoryRecord
 
+EARLIER_SHOWN = 10  # a running story can gather hundreds of takes: the newest ten are linked
+
 
 @dataclass(frozen=True, slots=True)
 class Related:
@@ -50,7 +52,7 @@ def for_article(store: Store, record: StoryRecord, now: datetime) -> Related:
         return Related()
     agency = record.story.agency
     earlier = [m for m in members if m.id != record.id and m.agency == agency
-               and (m.firstcreated, m.id) < (record.firstcreated, record.id)]
+               and (m.firstcreated, m.id) < (record.firstcreated, record.id)][:EARLIER_SHOWN]
     return Related(members[0].cluster_id, _other_agencies(members, agency), earlier)
 
 
