@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy import Engine, delete, false, func, insert, or_, select, update
 
 from wiredesk.masking import mask_text
+from wiredesk.store.picture_tables import picture_waits
 from wiredesk.store.records import Claim, Health, SourceRow
 from wiredesk.store.schema import clock_lease, quarantine, source_state, sources, versions
 from wiredesk.store.writes import Write
@@ -99,6 +100,7 @@ class SourceStore:
         """Forget a source. Its stories stay: they are taken down by their own licence."""
         with self.write() as w:
             w.c.execute(delete(source_state).where(source_state.c.name == name))
+            w.c.execute(delete(picture_waits).where(picture_waits.c.source == name))
             return bool(w.c.execute(delete(sources).where(sources.c.name == name)).rowcount)
 
     # --- health --------------------------------------------------------------------------
