@@ -157,5 +157,6 @@ def accept(store: Store, cfg: PushConfig, body: bytes, signature: str | None, *,
 
 
 # The worker runs a push source only for its pictures, when a push leaves some: on demand.
-KIND = Kind("push", PushConfig, run=push_pictures.run, on_demand=True, flags=FLAGS,
+KIND = Kind("push", PushConfig, run=push_pictures.run, on_demand=True,
+            exclusive=("picture_auth", "picture_hosts"), flags=FLAGS,
             from_flags=from_flags, complete=complete)
