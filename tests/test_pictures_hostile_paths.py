@@ -206,3 +206,38 @@ def test_the_ingest_command_takes_allow_private(store, tmp_path, now, server, mo
     assert "1 new" in capsys.readouterr().out
     record = store.story_by_uri("urn:s:1")
     assert len(store.pictures.shown(record.id, now)) == 1
+
+
+def test_the_same_version_again_neither_fetches_nor_quarantines_its_picture_again(
+        store, tmp_path, now, server):
+    """A feed page served again carries the same story: the desk answers "unchanged" and
+    links nothing, so its broken picture is not fetched, nor quarantined, a second time."""
+    server.routes["/chart.svg"] = lambda h: h.reply(200, SVG, content_type="image/svg+xml")
+    data = story_naming(server.url("/chart.svg"), now)
+    for name in ("first", "again"):
+        desk.apply(store, Delivery(data, "wire", name, now), Terms(agency="Reuters"),
+                   pictures=PictureFetch(store, folder=tmp_path,
+                                         remote=PictureSettings(allow_private=True)))
+    assert len(server.seen) == 1 and len(store.quarantine.records()) == 1
+    newer = data.replace(b"hostile", b"hostile!")  # a new version: its picture is tried again
+    desk.apply(store, Delivery(newer, "wire", "newer", now), Terms(agency="Reuters"),
+               pictures=PictureFetch(store, folder=tmp_path,
+                                     remote=PictureSettings(allow_private=True)))
+    assert len(server.seen) == 2 and len(store.quarantine.records()) == 2
+
+
+def test_a_story_file_read_again_after_a_crash_still_takes_its_picture_file(store, tmp_path,
+                                                                             now):
+    drop = tmp_path / "reuters"
+    drop.mkdir()
+    body, photo = story_naming("photo.jpg", now), jpeg()
+    (drop / "story.json").write_bytes(body)
+    (drop / "photo.jpg").write_bytes(photo)
+    cfg = folder_source(drop)
+    assert scan_twice(store, cfg, now).totals == {"new": 1}
+    # A worker killed after the commit, before the move: both files are still there.
+    (drop / "story.json").write_bytes(body)
+    (drop / "photo.jpg").write_bytes(photo)
+    assert scan_twice(store, cfg, now).totals == {"unchanged": 1}
+    assert [p.name for p in drop.iterdir() if p.is_file()] == []  # the picture went too
+    assert store.quarantine.records() == []

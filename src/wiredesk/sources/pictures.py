@@ -84,13 +84,17 @@ class PictureFetch:
     else. `remote`: settings for remote hrefs without a source Fetcher (`wiredesk ingest`:
     no credentials). `taken` lists the folder's picture files used, to be moved along with
     the story's file; `waiting` the remote hrefs left unfetched for want of a way to fetch
-    them (a push hands them to the worker)."""
+    them (a push hands them to the worker). A story version the store already holds gets no
+    fetch (the desk answers "unchanged" and links nothing), so a feed page served again does
+    not fetch, nor quarantine, the same broken picture at every poll; `after` (the worker's
+    fetch for a push already applied) fetches them all the same."""
 
     def __init__(self, store: Store | None = None, *, folder: Path | None = None,
                  fetcher: Fetcher | None = None, base_url: str | None = None,
                  remote: PictureSettings | None = None, auth_hosts: Sequence[str] = (),
-                 max_bytes: int = imaging.MAX_BYTES, max_pixels: int = imaging.MAX_PIXELS) -> None:
-        self.store, self.folder, self.fetcher = store, folder, fetcher
+                 after: bool = False, max_bytes: int = imaging.MAX_BYTES,
+                 max_pixels: int = imaging.MAX_PIXELS) -> None:
+        self.store, self.folder, self.fetcher, self.after = store, folder, fetcher, after
         self.base_url, self.remote = base_url, remote
         self.auth_hosts = tuple(h.lower() for h in auth_hosts)
         self.max_bytes, self.max_pixels = max_bytes, max_pixels
@@ -99,7 +103,12 @@ class PictureFetch:
 
     def __call__(self, stories: Sequence[Story], delivery: Delivery) -> PictureBatch:
         batch = PictureBatch()
+        applied = set() if self.after or self.store is None else self.store.pictures.applied(
+            [s.raw_sha256 for s in stories if s.type != "picture" and s.pictures])
         for story in stories:
+            if story.raw_sha256 in applied:  # a version we hold: nothing of it is linked again
+                self._take_unread(story)
+                continue
             for picture in story.pictures:
                 if picture.uri in batch.got or (
                         self.store is not None and self.store.pictures.has_bytes(picture.uri)):
@@ -159,6 +168,23 @@ class PictureFetch:
             raise _Refused(f"{len(got.data)} bytes is over the picture limit of "
                            f"{self.max_bytes} bytes", got.data[:HEAD_BYTES])
         return got.data
+
+    def _take_unread(self, story: Story) -> None:
+        """A drop folder's story applied before (re-read after a crash): its picture files
+        still go with it, unread."""
+        if self.folder is None:
+            return
+        root = self.folder.resolve()
+        for picture in story.pictures:
+            rendition = best(picture)
+            if rendition is None:
+                continue
+            parts = urlsplit(rendition.href)
+            if parts.scheme or parts.netloc or rendition.href.startswith("/"):
+                continue
+            path = (root / unquote(parts.path)).resolve()
+            if path.is_relative_to(root) and path != root and path.is_file():
+                self.taken.append(root / unquote(parts.path))
 
     def _credited(self, url: str) -> bool:
         """May the source's credentials go with this request?"""

@@ -61,7 +61,8 @@ def run(cfg: PushPictureSettings, r: Run) -> Ran:
                 warnings.append(f"pictures of {wait.name}: {exc}")
                 r.store.picture_waits.done(wait.id)
                 continue
-            pictures = PictureFetch(r.store, fetcher=fetcher, auth_hosts=cfg.picture_hosts)
+            pictures = PictureFetch(r.store, fetcher=fetcher, auth_hosts=cfg.picture_hosts,
+                                    after=True)
             batch = pictures(stories, delivery)
             linked = late_pictures.attach(r.store, delivery, stories, batch,
                                           agency=cfg.terms.agency)

@@ -141,6 +141,16 @@ class PictureStore:
                             .where(pictures.c.uri == uri)).first()
         return row is not None and (row.sha256 is not None or row.state == "gone")
 
+    def applied(self, shas: Iterable[str]) -> set[str]:
+        """Which of these raw SHA-256s are versions we already hold (the desk will answer
+        "unchanged" for them and link nothing: their pictures need no fetch)."""
+        wanted = list(dict.fromkeys(shas))
+        if not wanted:
+            return set()
+        with self.engine.connect() as c:
+            return set(c.execute(select(versions.c.raw_sha256).distinct()
+                                 .where(versions.c.raw_sha256.in_(wanted))).scalars())
+
     def shown(self, story_id: int, now: datetime) -> list[PictureRecord]:
         """The story's pictures a reader may see now, lead first (the story's own
         visibility is the caller's: the article page has already asked)."""
