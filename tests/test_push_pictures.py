@@ -141,3 +141,28 @@ def test_removing_a_push_source_forgets_its_waiting_pictures(store, server, now)
     assert store.picture_waits.count("ap") == 1
     assert store.sources.remove("ap")
     assert store.picture_waits.count("ap") == 0
+
+
+def test_a_push_during_the_workers_run_is_not_lost(store, now):
+    """The worker's run ends by scheduling the source; a push that made it due meanwhile
+    keeps it due, so its pictures are not left waiting for the next push."""
+    from datetime import timedelta
+
+    add_source(store, build("ap", "push", {"secret": SECRET}), now, check=False)
+    store.picture_waits.add("ap", name="one", content_type=None, data=b"{}", received_at=now,
+                            now=now)
+    assert len(store.sources.claim_due("w1", now, timedelta(minutes=5), 10)) == 1
+    started = now + timedelta(seconds=1)
+    pushed = now + timedelta(seconds=2)  # a push while the run drains the first one
+    store.picture_waits.add("ap", name="two", content_type=None, data=b"{}", received_at=pushed,
+                            now=pushed)
+    month = now + timedelta(days=30)
+    assert store.sources.finish("ap", "w1", now=now + timedelta(seconds=3), error=None,
+                                next_poll_at=month, memo={}, started=started)
+    assert store.sources.claim_due("w2", pushed, timedelta(minutes=5), 10)  # due again
+    later = pushed + timedelta(seconds=1)
+    assert store.sources.finish("ap", "w2", now=later, error=None, next_poll_at=month,
+                                memo={}, started=later)
+    # Nothing made it due during that run: a month, as the step asked.
+    assert store.sources.claim_due("w3", later + timedelta(days=1), timedelta(minutes=5),
+                                   10) == []
