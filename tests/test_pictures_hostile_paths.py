@@ -241,3 +241,19 @@ def test_a_story_file_read_again_after_a_crash_still_takes_its_picture_file(stor
     assert scan_twice(store, cfg, now).totals == {"unchanged": 1}
     assert [p.name for p in drop.iterdir() if p.is_file()] == []  # the picture went too
     assert store.quarantine.records() == []
+
+
+def test_an_svg_placed_in_the_text_is_refused_with_a_warning_not_fetched(store, tmp_path, now):
+    """An <img> of an SVG inside the agency's HTML is an icon or a drawing, not a picture
+    delivered with the story: refused by the parser, never read, nothing quarantined."""
+    (tmp_path / "icon.svg").write_bytes(SVG)
+    body = '<p>First.</p><img src="icon.svg" alt="share"><p>Second.</p>'
+    report = desk.apply(store, Delivery(ninjs_item("urn:s:1", at=now, body=body), "ap", "s",
+                                        now), Terms(agency="AP"),
+                        pictures=PictureFetch(store, folder=tmp_path))
+    assert report.counts() == {"new": 1} and report.pictures_refused == []
+    assert store.quarantine.records() == []
+    record = store.story_by_uri("urn:s:1")
+    assert record.story.pictures == ()
+    (warning,) = [w for w in record.story.warnings if w.field == "pictures"]
+    assert "icon.svg" in warning.problem and warning.action == "dropped"

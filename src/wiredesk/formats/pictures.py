@@ -137,7 +137,7 @@ class Pictures:
 
     def rendition(self, href: object, *, name: str | None = None, width: object = None,
                   height: object = None, contenttype: object = None, size: object = None,
-                  where: str = "picture") -> Rendition | None:
+                  where: str = "picture", keep_svg: bool = True) -> Rendition | None:
         """A Rendition, or None (with a warning if it was refused, silently if it has no
         href or is typed as something other than a picture, e.g. a caption's text)."""
         if not isinstance(href, str) or not href.strip():
@@ -145,7 +145,8 @@ class Pictures:
         href = href.strip()
         ctype = contenttype.strip().lower() if isinstance(contenttype, str) else None
         problem = refusal(href, ctype)
-        if problem is not None and is_svg(href, ctype) and scheme_refusal(href) is None:
+        if problem is not None and keep_svg and is_svg(href, ctype) and \
+                scheme_refusal(href) is None:
             # Fetched only to be quarantined (see `add`): its bytes say what it held.
             return Rendition(href=href, name=name, width=number(width), height=number(height),
                              contenttype=SVG_TYPE, size=number(size))
@@ -258,7 +259,10 @@ def body_pictures(story: Story) -> Story:
     kit.found.extend(story.pictures)
     for found in _MARKED.finditer(story.body.html):
         href = html.unescape(found.group(1))
-        kit.add([kit.rendition(href, where="body <img>")], offered=1, role="body",
+        # An SVG in the text is an icon or a drawing, not a picture delivered with the
+        # story: refused with a warning, not fetched to be quarantined story after story.
+        kit.add([kit.rendition(href, where="body <img>", keep_svg=False)], offered=1,
+                role="body",
                 alt=text(html.unescape(found.group(2) or "")))
     if len(kit.found) == len(story.pictures) and not kit.warnings:
         return story
