@@ -359,8 +359,10 @@ def test_categories_repeated_within_and_across_entries_give_each_subject_once() 
 
 def test_media_rss_group_and_content_give_pictures_with_caption_and_credit() -> None:
     story = one("rss2-media.xml")
-    assert len(story.pictures) == 2  # the video is no picture, the SVG is refused
-    group, single = story.pictures
+    # The video is no picture; the SVG is kept only to be fetched and quarantined.
+    group, single, svg = story.pictures
+    assert [(r.href, r.contenttype) for r in svg.renditions] == [
+        ("https://media.wire.example/4412/overlay.svg", "image/svg+xml")]
     assert [(r.name, r.href, r.width, r.height, r.size) for r in group.renditions] == [
         (None, "https://media.wire.example/4412/large.jpg", 1400, 933, 412345),
         (None, "https://media.wire.example/4412/small.jpg", 640, 427, None),
@@ -374,6 +376,7 @@ def test_media_rss_group_and_content_give_pictures_with_caption_and_credit() -> 
     assert single.creditline is None  # the entry has no credit of its own to lend
     (warning,) = story.warnings
     assert warning.field == "pictures" and "overlay.svg" in warning.problem
+    assert warning.action == "quarantined"
 
 
 def test_rss_image_enclosure_and_entry_thumbnail_make_one_picture() -> None:

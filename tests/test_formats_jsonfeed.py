@@ -252,13 +252,16 @@ def test_json_feed_image_banner_and_image_attachments_are_pictures():
     assert [(p.role, p.renditions[0].href) for p in story.pictures] == [
         ("main", "https://media.wire.example/4412/large.jpg"),
         ("banner", "https://media.wire.example/4412/banner.jpg"),
-        (None, "https://media.wire.example/4413/union.jpg")]  # not the audio, not the SVG
+        (None, "https://media.wire.example/4413/union.jpg"),  # not the audio
+        (None, "https://media.wire.example/4412/chart.svg")]  # fetched to be quarantined
+    assert story.pictures[3].renditions[0].contenttype == "image/svg+xml"
     attachment = story.pictures[2]
     assert attachment.caption == "Union leaders address strikers."
     assert attachment.renditions[0].size == 204800
     assert attachment.renditions[0].contenttype == "image/jpeg"
     (warning,) = story.warnings
     assert warning.field == "pictures" and "chart.svg" in warning.problem
+    assert warning.action == "quarantined"
     assert heron.pictures[0].renditions[0].href == "photos/heron.jpg"  # kept as given
 
 

@@ -165,9 +165,9 @@ def test_any_mix_of_tags_keeps_every_word_and_bounded_depth(pieces):
     ("data:image/png;base64,AAAA", None), ("javascript:alert(1)", None),
     (" JaVa\tScRiPt:alert(1)", None), ("java\nscript:alert(1)", None), ("vbscript:x", None),
     ("file:///etc/passwd", None), ("blob:https://x.example/1", None),
-    ("https://x.example/a.SVG?w=1#x", None), ("https://x.example/a.svgz", None),
-    ("https://x.example/a.js", None), ("https://x.example/a", "image/svg+xml"),
-    ("https://x.example/a", "text/html"), ("https://x.example/a", "application/javascript"),
+    ("https://x.example/a.js", None), ("https://x.example/a", "text/html"),
+    ("https://x.example/a", "application/javascript"), ("data:image/svg+xml,<svg/>", None),
+    ("javascript:alert(1)//a.svg", None),
 ])
 def test_pictures_never_come_from_urls_that_run_code_or_carry_their_bytes(href, contenttype):
     kit = Pictures()
@@ -175,6 +175,24 @@ def test_pictures_never_come_from_urls_that_run_code_or_carry_their_bytes(href, 
     assert kit.add([kit.rendition(href, contenttype=contenttype)], uri="urn:p:1", offered=1) is None
     (warning,) = kit.warnings
     assert warning.field == "pictures" and warning.action == "dropped"
+
+
+@pytest.mark.parametrize("href, contenttype", [
+    ("https://x.example/a.SVG?w=1#x", None), ("https://x.example/a.svgz", None),
+    ("https://x.example/a", "image/svg+xml"), ("chart.svg", None)])
+def test_an_svg_alone_is_kept_to_be_quarantined_and_beside_a_photo_dropped(href, contenttype):
+    kit = Pictures()
+    assert refusal(href, contenttype) is not None  # never a picture we show
+    picture = kit.add([kit.rendition(href, contenttype=contenttype)], uri="urn:p:1", offered=1)
+    assert picture is not None and picture.renditions[0].contenttype == "image/svg+xml"
+    (warning,) = kit.warnings
+    assert warning.action == "quarantined" and "SVG" in warning.problem
+    kit = Pictures()
+    photo = kit.rendition("https://x.example/b.jpg")
+    picture = kit.add([kit.rendition(href, contenttype=contenttype), photo], uri="urn:p:2")
+    assert picture is not None and picture.renditions == (photo,)
+    (warning,) = kit.warnings
+    assert warning.action == "dropped" and "SVG" in warning.problem
 
 
 @pytest.mark.parametrize("href", ["https://x.example/a.jpg", "http://x.example/a?svg=1",

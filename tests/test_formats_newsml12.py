@@ -119,9 +119,11 @@ def test_future_status_other_than_usable_is_no_embargo():
     assert s.embargoed is None
 
 
-def test_several_news_items_skip_photos_and_keep_topics():
+def test_several_news_items_keep_topics_and_a_photo_item_is_a_picture():
     data = (HERE / "afp-multi.xml").read_bytes()  # ISO-8859-1 as declared
-    first, second = newsml12.parse(data)
+    first, photo, second = newsml12.parse(data)
+    assert photo.type == "picture" and photo.uri == "urn:newsml:afp.com:20260315:PH-PAR-ELECT1"
+    assert photo.pictures[0].renditions[0].href == "http://example.com/afp/photo/elect1.jpg"
     assert first.uri == "urn:newsml:afp.com:20260315:TX-PAR-ELECT1"
     assert first.headline == "Municipales: forte participation à la mi-journée"
     assert first.by == "Claire Martin"
@@ -140,8 +142,99 @@ def test_several_news_items_skip_photos_and_keep_topics():
     assert second.agency == "AFP"
 
 
-def test_photos_and_video_alone_give_no_story():
-    assert newsml12.parse((HERE / "afp-photos-only.xml").read_bytes()) == []
+def test_photos_alone_give_a_picture_item_and_video_alone_nothing():
+    data = (HERE / "afp-photos-only.xml").read_bytes()
+    (item,) = newsml12.parse(data)
+    assert item.type == "picture" and item.uri == "urn:newsml:afp.com:20260315:PH-PAR-1"
+    assert item.headline == "Polling station in Lyon"
+    assert [r.href for r in item.pictures[0].renditions] == ["http://example.com/1.jpg"]
+    video = data.replace(b'<ContentItem Href="http://example.com/1.jpg"><MediaType '
+                         b'FormalName="Photo"/></ContentItem>', b"")
+    assert newsml12.parse(video) == []
+
+
+# -- photos (issue 13) --------------------------------------------------------------------
+
+PHOTOS = "afp-story-photos.xml"
+
+
+def test_photo_components_are_the_storys_pictures_with_caption_credit_and_rights():
+    story, aerial = newsml12.parse((HERE / PHOTOS).read_bytes())
+    assert story.type == "text" and story.uri == "urn:newsml:afp.com:20260402:TX-PAR-FLOOD1"
+    # The photo came first: its caption is not the body, its headline not the story's.
+    assert story.headline == "Floods cut off villages in southern France"
+    assert story.body.text.startswith("Flash floods cut off a dozen villages")
+    assert "wades" not in story.body.text
+    assert story.expires is None and story.usageterms is None  # the photo's rights are its own
+    lead, boat, chart = story.pictures
+    assert lead.uri == "urn:newsml:afp.com:20260402:PH-FLOOD-1"  # its Euid
+    assert [(r.name, r.href, r.width, r.height, r.contenttype, r.size)
+            for r in lead.renditions] == [
+        ("HighDef", "https://photos.afp.example/2026/04/02/flood-1-hd.jpg", 3000, 2000,
+         "image/jpeg", 2458312),
+        ("Preview", "flood-1-preview.jpg", 640, 427, "image/jpeg", 98304),  # from Format
+        ("Thumbnail", "https://photos.afp.example/2026/04/02/flood-1-thumb.jpg", 150, 100,
+         "image/jpeg", None)]
+    assert lead.caption == ("A man wades through a flooded street in Nimes, southern France, "
+                            "on April 2, 2026.")
+    assert lead.headline == "Flooded street in Nimes"
+    assert lead.by == "Pascal Guyot" and lead.creditline == "AFP PHOTO / Pascal Guyot"
+    assert (lead.copyrightholder, lead.copyrightnotice, lead.usageterms) == (
+        "AFP", "AFP 2026", "Editorial; No sales")
+    assert lead.expires == datetime(2026, 5, 2, tzinfo=UTC)
+    # Role "Picture", caption as a NewsLine, the photographer from the credit; no video.
+    assert boat.caption == "Rescue workers evacuate residents by boat in Sommieres."
+    assert boat.by == "Sylvain Thomas" and boat.uri.startswith("urn:wiredesk:picture:")
+    assert [r.href for r in boat.renditions] == ["https://photos.afp.example/2026/04/02/flood-2.jpg"]
+    # Role "Graphic": the PNG kept, the SVG beside it dropped with a warning.
+    assert [r.href for r in chart.renditions] == [
+        "https://photos.afp.example/2026/04/02/flood-map.png"]
+    (warning,) = story.warnings
+    assert warning.field == "pictures" and "flood-map.svg" in warning.problem
+    # An item of one photo alone is a picture item, its caption from a Caption component.
+    assert aerial.type == "picture" and aerial.uri == "urn:newsml:afp.com:20260402:PH-FLOOD-3"
+    assert aerial.pictures[0].caption.startswith("An aerial view shows the flooded Vidourle")
+    assert aerial.pictures[0].renditions[0].width == 3000
+
+
+def test_a_photo_item_whose_only_rendition_is_refused_names_the_problem():
+    data = (HERE / "afp-photos-only.xml").read_bytes().replace(
+        b"http://example.com/1.jpg", b"javascript:alert(1)")
+    with pytest.raises(FormatError) as err:
+        newsml12.parse(data)
+    assert "ContentItem" in err.value.where and "javascript" in str(err.value)
+
+
+def test_wiredesk_parse_prints_newsml12_photos_as_pictures(capsys):
+    import json
+
+    from wiredesk.cli.main import main
+
+    assert main(["parse", str(HERE / PHOTOS)]) == 0
+    story, aerial = (json.loads(line) for line in capsys.readouterr().out.splitlines())
+    assert [a["type"] for a in story["associations"]] == ["picture"] * 3
+    assert story["associations"][0]["renditions"][0]["width"] == 3000
+    assert aerial["type"] == "picture"
+
+
+def test_a_newsml12_story_shows_its_photo_from_the_folder(store, tmp_path):
+    from test_pictures import jpeg
+    from wiredesk import desk
+    from wiredesk.sources.pictures import PictureFetch
+    from wiredesk.story import Delivery
+    from wiredesk.terms import Terms
+
+    (tmp_path / "flood-1-hd.jpg").write_bytes(jpeg(1500, 1000))  # the widest is taken
+    data = (HERE / PHOTOS).read_bytes().replace(
+        b"https://photos.afp.example/2026/04/02/flood-1-hd.jpg", b"flood-1-hd.jpg")
+    at = datetime(2026, 4, 2, 9, 20, tzinfo=UTC)
+    report = desk.apply(store, Delivery(data, "afp", "flood.xml", at), Terms(agency="AFP"),
+                        pictures=PictureFetch(store, folder=tmp_path))
+    assert report.counts() == {"new": 1, "picture": 1} and report.pictures_refused == []
+    record = store.story_by_uri("urn:newsml:afp.com:20260402:TX-PAR-FLOOD1")
+    (shown,) = store.pictures.shown(record.id, at)  # the others' remote bytes are not here
+    assert shown.caption.startswith("A man wades") and shown.creditline.startswith("AFP PHOTO")
+    assert (shown.width, shown.height) == (1500, 1000)
 
 
 @pytest.mark.parametrize("name, where, problem", [

@@ -485,8 +485,9 @@ def test_nitf_media_inside_a_g2_text_item_gives_its_pictures():
       <contentSet><inlineXML contenttype="application/nitf+xml">{nitf_doc.decode()}</inlineXML>
       </contentSet></newsItem>""".encode()
     (story,) = newsmlg2.parse(data)
-    (picture,) = story.pictures
+    picture, svg = story.pictures  # the SVG kept only to be quarantined at fetch
     assert picture.creditline == "AP Photo/Peter Dejong"
+    assert svg.renditions[0].contenttype == "image/svg+xml"
 
 
 def test_a_picture_whose_itemref_says_main_leads_the_story():

@@ -234,8 +234,10 @@ def test_picture_fixtures_are_valid_ninjs_of_their_generation(name, profile):
 def test_ninjs_1_associations_object_gives_pictures_lead_first_and_no_text():
     (story,) = ninjs.parse((IPTC / "pictures-1.6.json").read_bytes())
     assert story.type == "text"
-    assert [p.uri for p in story.pictures] == [PHOTO, INLINE]  # no text, no SVG graphic
-    lead, inline = story.pictures
+    # No text; the SVG graphic kept only to be fetched and quarantined, never shown.
+    assert [p.uri for p in story.pictures] == [PHOTO, INLINE, "urn:newsml:wire.example:logo"]
+    lead, inline, logo = story.pictures
+    assert [r.contenttype for r in logo.renditions] == ["image/svg+xml"]
     assert lead.role == "featureimage" and inline.role == "inline_1"
     assert [(r.name, r.href, r.width, r.height, r.contenttype, r.size) for r in lead.renditions] == [
         ("baseImage", "https://media.wire.example/4412/base.jpg", 1400, 933, "image/jpeg", None),
@@ -251,6 +253,7 @@ def test_ninjs_1_associations_object_gives_pictures_lead_first_and_no_text():
     assert inline.renditions[0].href == "photo-4413.jpg"  # relative: resolved at fetch time
     (warning,) = [w for w in story.warnings if w.field == "pictures"]
     assert "SVG" in warning.problem and "logo.svg" in warning.problem
+    assert warning.action == "quarantined"
 
 
 def test_ninjs_2_associations_array_gives_the_feature_image_first_with_alt_and_credit():
@@ -293,7 +296,14 @@ def test_a_picture_item_alone_and_its_kill_are_picture_stories():
     assert kill.headline == "KILLED: this picture has been withdrawn"  # from the caption
 
 
-@pytest.mark.parametrize("href", ["https://x.example/a.svg", "data:image/png;base64,AAAA",
+def test_a_picture_item_that_is_an_svg_alone_is_kept_to_be_quarantined():
+    data = item(type="picture", renditions=[{"name": "original", "href": "https://x.example/a.svg"}])
+    (story,) = ninjs.parse(data)
+    assert story.type == "picture"
+    assert [r.contenttype for r in story.pictures[0].renditions] == ["image/svg+xml"]
+
+
+@pytest.mark.parametrize("href", ["data:image/svg+xml,<svg/>", "data:image/png;base64,AAAA",
                                   "javascript:alert(1)", " JaVa\tScRiPt:alert(1)",
                                   "vbscript:x", "file:///etc/passwd"])
 def test_a_picture_item_whose_only_rendition_is_hostile_is_refused_by_name(href):

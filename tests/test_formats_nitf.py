@@ -241,7 +241,8 @@ def test_mutated_fixtures_give_stories_or_format_errors(data):
 
 def test_nitf_image_media_give_the_story_its_pictures():
     (story,) = nitf.parse((HERE / "pictures.xml").read_bytes())
-    (picture,) = story.pictures  # the SVG is refused, the video is no picture
+    picture, svg = story.pictures  # the video is no picture; the SVG is kept to be quarantined
+    assert [r.contenttype for r in svg.renditions] == ["image/svg+xml"]
     assert picture.uri.startswith("urn:wiredesk:picture:")  # NITF gives no id: from the href
     assert [(r.name, r.href, r.width, r.height, r.contenttype) for r in picture.renditions] == [
         ("main", "https://media.example.test/ap/harbour-4412-main.jpg", 1400, 933, "image/jpeg"),
@@ -251,6 +252,7 @@ def test_nitf_image_media_give_the_story_its_pictures():
     assert picture.creditline == "AP Photo/Peter Dejong" and picture.by == "Peter Dejong"
     (warning,) = story.warnings
     assert warning.field == "pictures" and "chart.svg" in warning.problem
+    assert warning.action == "quarantined"
     # the same picture read twice has the same uri
     assert nitf.parse((HERE / "pictures.xml").read_bytes())[0].pictures[0].uri == picture.uri
 

@@ -126,8 +126,10 @@ SD_PHOTO = "tag:sd-master.example.org:2026:photo-120"
 
 def test_superdesk_associations_give_pictures_feature_media_first():
     (story,) = superdesk.parse((DIR / "story-pictures.json").read_bytes())
-    assert [p.uri for p in story.pictures] == [SD_PHOTO, "tag:sd-master.example.org:2026:photo-121"]
-    lead, body = story.pictures
+    assert [p.uri for p in story.pictures][:2] == [SD_PHOTO,
+                                                   "tag:sd-master.example.org:2026:photo-121"]
+    lead, body, graphic = story.pictures  # the SVG graphic: kept to be quarantined at fetch
+    assert [r.contenttype for r in graphic.renditions] == ["image/svg+xml"]
     assert lead.role == "featuremedia" and body.role == "editor_0"
     assert [(r.name, r.width, r.height, r.contenttype) for r in lead.renditions] == [
         ("original", 4000, 2667, "image/jpeg"), ("baseImage", 1400, 933, "image/jpeg"),
@@ -139,9 +141,9 @@ def test_superdesk_associations_give_pictures_feature_media_first():
     assert (lead.copyrightholder, lead.copyrightnotice, lead.usageterms) == (
         "AAP", "(c) AAP 2026", "Editorial use only")
     assert lead.version == "2" and lead.versioncreated == datetime(2026, 3, 4, 5, 58, tzinfo=UTC)
-    # the SVG graphic is refused with a warning; the video is no picture at all
+    # the SVG graphic is never shown (a warning says so); the video is no picture at all
     (warning,) = [w for w in story.warnings if w.field == "pictures"]
-    assert "svg" in warning.problem and warning.action == "dropped"
+    assert "svg" in warning.problem.lower() and warning.action == "quarantined"
 
 
 def test_the_existing_story_fixture_keeps_its_feature_picture():

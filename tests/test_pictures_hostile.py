@@ -79,18 +79,21 @@ def test_a_hostile_picture_is_quarantined_and_its_story_lands_without_it(store, 
     assert len(store.quarantine.item(kept.id).data) <= 64 * 1024  # never 100 MB in a row
 
 
-def test_a_picture_named_as_svg_is_refused_before_any_fetch(store, tmp_path, now):
-    """An SVG the agency names as one (by its type or name) is refused by the format's picture
-    kit: never fetched, the story lands with a warning that says why."""
+def test_a_picture_named_as_svg_is_fetched_and_quarantined_with_its_bytes(store, tmp_path,
+                                                                          now):
+    """An SVG the agency names as one is never shown: its bytes are read to be quarantined
+    with a message, and the story lands without it (more in test_pictures_hostile_paths)."""
     (tmp_path / "script.svg").write_bytes(SVG)
     item = json.loads(ninjs_item("urn:s:1", at=now, headline="Story with an SVG"))
     item["associations"] = [{"name": "featureimage", "uri": "urn:pic:svg", "type": "picture",
                              "renditions": [{"name": "original", "href": "script.svg"}]}]
     report = desk.apply(store, Delivery(json.dumps(item).encode(), "reuters", "story.json", now),
                         Terms(agency="Reuters"), pictures=PictureFetch(store, folder=tmp_path))
-    assert report.counts() == {"new": 1} and report.pictures_refused == []
+    assert report.counts() == {"new": 1} and len(report.pictures_refused) == 1
     (record,) = store.live_stories(now)
     assert store.pictures.shown(record.id, now) == []
+    (kept,) = store.quarantine.records()
+    assert "an SVG document" in kept.error and store.quarantine.item(kept.id).data == SVG
     assert any(w.field == "pictures" and "SVG" in w.problem for w in record.story.warnings)
 
 

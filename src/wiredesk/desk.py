@@ -18,7 +18,7 @@ from __future__ import annotations
 import logging
 import time
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -29,7 +29,7 @@ from wiredesk.formats import FormatError
 from wiredesk.formats.cleantext import clean
 from wiredesk.store import Store, Writer
 from wiredesk.store import pictures as picture_store
-from wiredesk.store.pictures import PictureBatch
+from wiredesk.store.pictures import PictureBatch, PictureBytes
 from wiredesk.store.rules import decision_of, enabled_rules, record_decision
 from wiredesk.store.writes import LockedStory
 from wiredesk.story import Delivery, Pubstatus, Story
@@ -327,7 +327,8 @@ def _apply_story(w: Writer, story: Story, delivery: Delivery, held: _Held) -> Ou
         state = "live"
     w.set_head(locked.id, key, story, state=state, ends_at=ends_at, now=now, was=locked.state)
     if story.pictures or locked.id not in w.fresh:  # an update may drop a picture
-        _link_pictures(w, locked.id, story, delivery, held)
+        link_pictures(w, locked.id, story, delivery, story.agency or held.agency,
+                      held.pictures.got)
     if ends_at <= now:
         words = reasons.expiry(locked.firstcreated, ends_at, story.expires)
         w.take_down(locked.id, reason="expired", detail=f"{words}, ended before arrival",
@@ -357,9 +358,9 @@ def _decision(w: Writer, locked: LockedStory, story: Story, delivery: Delivery,
     if locked.state == "withheld":  # held by the agency: what was decided under the hold
         return decision_of(w.c, locked.id) or "publish"
     return "publish"
-def _link_pictures(w: Writer, story_id: int, story: Story, delivery: Delivery,
-                   held: _Held) -> None:
-    agency = story.agency or held.agency
+def link_pictures(w: Writer, story_id: int, story: Story, delivery: Delivery,
+                  agency: str | None, got: Mapping[str, PictureBytes]) -> list[int]:
+    """The story's pictures linked (those with bytes, now or from before); kills applied."""
     shown = []
     for picture in story.pictures:
         if picture.pubstatus is Pubstatus.CANCELED:  # killed where the story names it
@@ -367,8 +368,8 @@ def _link_pictures(w: Writer, story_id: int, story: Story, delivery: Delivery,
                                reason="killed", now=delivery.received)
         else:
             shown.append(picture)
-    picture_store.link(w, story_id, shown, held.pictures.got, source=delivery.source,
-                       agency=agency, now=delivery.received)
+    return picture_store.link(w, story_id, shown, got, source=delivery.source, agency=agency,
+                              now=delivery.received)
 
 
 def _apply_picture(w: Writer, story: Story, delivery: Delivery, held: _Held) -> Outcome:

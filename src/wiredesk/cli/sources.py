@@ -13,7 +13,7 @@ from wiredesk.config import Settings
 from wiredesk.edge import EdgePurger, EdgePurgers
 from wiredesk.sources import registry
 from wiredesk.sources.config import parse_interval
-from wiredesk.sources.kinds import KINDS, POLLED, build
+from wiredesk.sources.kinds import KINDS, SCHEDULED, build
 from wiredesk.sources.worker import Worker
 from wiredesk.store import Store
 from wiredesk.times import utc_now
@@ -128,7 +128,7 @@ def cmd_show(args: argparse.Namespace, settings: Settings) -> int:
     for key in ("name", "kind", "agency", "licence_days", "paused", "created_at"):
         print(f"{key.replace('_', ' '):>22}: {_show(info[key])}")
     for key, value in info["settings"].items():
-        if value in (None, {}, False) or (key == "every" and info["kind"] not in POLLED):
+        if value in (None, {}, False) or (key == "every" and info["kind"] not in SCHEDULED):
             continue  # unset, or meaningless for this kind
         if (key == "auth" and value["type"] == "none") or (
                 key == "paging" and value["mode"] == "none"):

@@ -13,7 +13,7 @@ from wiredesk.config import Settings
 from wiredesk.formats import FormatError, ninjs
 from wiredesk.formats.dates import parse_datetime
 from wiredesk.sources import registry
-from wiredesk.sources.pictures import PictureFetch, is_picture_file
+from wiredesk.sources.pictures import PictureFetch, PictureSettings, is_picture_file
 from wiredesk.store import Changes, Store
 from wiredesk.story import Delivery
 from wiredesk.terms import Terms
@@ -41,6 +41,9 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     c.add_argument("--agency", help="agency to credit when the copy does not name one")
     c.add_argument("--licence-days", help="licence period for a new source (1 to 3650 days)")
     c.add_argument("--format", choices=sorted(formats.FORMATS), help="skip detection")
+    c.add_argument("--allow-private", action="store_true",
+                   help="fetch remote pictures from private, loopback and link-local addresses "
+                        "too (off: no SSRF)")
     c.set_defaults(func=cmd_ingest)
 
     c = sub.add_parser("sweep", help="apply the clock once: lift embargoes, end licences")
@@ -107,7 +110,9 @@ def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
     store = Store.open(settings.database_url)
     files = collect_files(args.paths)
     terms = Terms(args.format, args.agency, licence)
-    totals = ingest_files(store, files, source=args.source, terms=terms)
+    # Remote pictures: through the SSRF guard, with no credentials (no source to lend them).
+    remote = PictureSettings(allow_private=bool(args.allow_private))
+    totals = ingest_files(store, files, source=args.source, terms=terms, remote=remote)
     print(summary(totals, len(files)))
     return 0
 
@@ -116,10 +121,12 @@ FILES_PER_COMMIT = 200
 
 
 def ingest_files(store: Store, files: list[Path], *, source: str, terms: Terms,
-                 transform: desk.Transform | None = None) -> Counter[str]:
+                 transform: desk.Transform | None = None,
+                 remote: PictureSettings | None = None) -> Counter[str]:
     """Each file through the desk, in the order given, applied whole or not at all (a
     savepoint each); FILES_PER_COMMIT files share one commit. A file that cannot be read is
-    quarantined and the others still land."""
+    quarantined and the others still land. Pictures a story names are read from its own
+    folder, and remote ones fetched with `remote` (None: not fetched)."""
     from tqdm import tqdm
 
     totals: Counter[str] = Counter()
@@ -128,12 +135,14 @@ def ingest_files(store: Store, files: list[Path], *, source: str, terms: Terms,
         with store.batch():
             for path in files[first:first + FILES_PER_COMMIT]:
                 delivery = Delivery(path.read_bytes(), source, str(path), utc_now())
-                # Pictures a story names are read from its own folder, never outside it.
                 report = desk.apply(store, delivery, terms, transform=transform,
-                                    pictures=PictureFetch(store, folder=path.parent))
+                                    pictures=PictureFetch(store, folder=path.parent,
+                                                          remote=remote))
                 totals.update(report.counts())
                 if report.error:
                     tqdm.write(f"quarantined {path}: {report.error}", file=sys.stderr)
+                for refused in report.pictures_refused:
+                    tqdm.write(f"picture quarantined: {refused}", file=sys.stderr)
                 bar.update()
     bar.close()
     return totals

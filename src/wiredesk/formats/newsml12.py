@@ -1,8 +1,9 @@
 """IPTC NewsML 1.2 (root `NewsML`), as AFP still sends it: one or more NewsItems.
 
-Each NewsItem with a text ContentItem is a Story; items whose content is only photos or
-video are skipped. Bodies in DataContent are NITF or XHTML (NITF read by nitf.read_nitf) or
-plain text.
+Each NewsItem with a text ContentItem is a Story, with the photos its components carry as
+its pictures (formats/newsml12_pictures.py); an item whose content is only photos is a
+picture item per photo, and one of video alone is skipped. Bodies in DataContent are NITF or
+XHTML (NITF read by nitf.read_nitf) or plain text.
 """
 
 from __future__ import annotations
@@ -15,12 +16,14 @@ from functools import partial
 
 from lxml import etree
 
+from wiredesk.formats import newsml12_pictures as pictures12
 from wiredesk.formats.bodies import html_body
 from wiredesk.formats.contract import Format
 from wiredesk.formats.dates import when
 from wiredesk.formats.errors import FormatError
 from wiredesk.formats.fieldvalues import read_integer, read_pubstatus
 from wiredesk.formats.nitf import SUBJECTCODE_URI, read_nitf
+from wiredesk.formats.pictures import Pictures, picture_story
 from wiredesk.formats.revisions import tags_label
 from wiredesk.formats.textcodec import decode
 from wiredesk.formats.wirerules import (
@@ -79,11 +82,9 @@ def parse(data: bytes, *, agency: str | None = None) -> list[Story]:
     raws = [data] if len(items) == 1 else [etree.tostring(e, encoding="utf-8") for e in items]
     strip_namespaces(root)
     topics = {t.get("Duid"): t for t in root.iter("Topic") if t.get("Duid")}
-    stories = []
+    stories: list[Story] = []
     for index, (item, raw) in enumerate(zip(items, raws, strict=True), 1):
-        story = _story(item, f"NewsML/NewsItem[{index}]", raw, agency, topics)
-        if story is not None:
-            stories.append(story)
+        stories += _story(item, f"NewsML/NewsItem[{index}]", raw, agency, topics)
     return stories
 
 
@@ -97,16 +98,27 @@ def _formal(base: etree._Element | None, path: str) -> str | None:
 
 
 def _story(item: etree._Element, where: str, raw: bytes, agency: str | None,
-           topics: dict[str | None, etree._Element]) -> Story | None:
+           topics: dict[str | None, etree._Element]) -> list[Story]:
     ident, ids, revision, where = _identification(item, where)
     manage, status = _management(item, revision, where)
     component = find_path(item, "NewsComponent")
-    contents = list(component.iter("ContentItem")) if component is not None else []
-    texts = [c for c in contents if (_formal(c, "MediaType") or "text").lower() not in _NON_TEXT]
-    if contents and not texts:
-        return None  # photos, video: associations, never stories
     comp = component if component is not None else etree.Element("NewsComponent")
-    first, line = partial(_first, comp), partial(_line, comp)
+    photos = pictures12.picture_components(comp)  # their captions are no story's text
+    contents = [c for c in comp.iter("ContentItem") if not pictures12.within(c, photos)]
+    texts = [c for c in contents if (_formal(c, "MediaType") or "text").lower() not in _NON_TEXT]
+    first, line = partial(_first, comp, photos), partial(_line, comp, photos)
+    provider = _formal(first("AdministrativeMetadata"), "Provider/Party")
+    known = agency_name(ids["ProviderId"])
+    version = text_of(revision) or None
+    versioncreated = when(text_of(find_path(manage, "ThisRevisionCreated")), NAME,
+                          f"{where}/NewsManagement/ThisRevisionCreated")
+    if (contents or photos) and not texts:  # photos (picture items), or video: no story
+        return _picture_items(comp, where, raw, _uri(ident, ids, version), version=version,
+                              versioncreated=versioncreated, status=status,
+                              agency=agency_name(provider) or (
+                                  known if known != ids["ProviderId"] else None) or agency
+                              or known, language=_formal(first("DescriptiveMetadata"),
+                                                         "Language") or item.get(_XML_LANG))
     dateline = line("DateLine")
     given = parse_dateline(dateline)
     body, parts, lead = _body(texts[0] if texts else None, where, dateline is not None)
@@ -121,19 +133,17 @@ def _story(item: etree._Element, where: str, raw: bytes, agency: str | None,
     urgency = read_integer(_formal(manage, "Urgency"), NAME,
                            f"{where}/NewsManagement/Urgency/@FormalName")
     meta = first("DescriptiveMetadata")
-    provider = _formal(first("AdministrativeMetadata"), "Provider/Party")
-    known = agency_name(ids["ProviderId"])
-    version = text_of(revision) or None
-    return Story(
+    kit = Pictures()
+    pictures12.story_pictures(comp, where, kit)
+    inline = tuple(p for p in parts.pictures if all(p.uri != q.uri for q in kit.found))
+    return [Story(
         uri=_uri(ident, ids, version),
         headline=headline,
         body=body,
         version=version or parts.version,
         firstcreated=when(text_of(find_path(manage, "FirstCreated")), NAME,
                           f"{where}/NewsManagement/FirstCreated") or parts.firstcreated,
-        versioncreated=when(text_of(find_path(manage, "ThisRevisionCreated")), NAME,
-                            f"{where}/NewsManagement/ThisRevisionCreated")
-        or parts.versioncreated,
+        versioncreated=versioncreated or parts.versioncreated,
         pubstatus=status,
         embargoed=embargoed or parts.embargoed,
         expires=expires or parts.expires,
@@ -158,17 +168,43 @@ def _story(item: etree._Element, where: str, raw: bytes, agency: str | None,
         raw=raw,
         format=NAME,
         # what the NITF inside had odd; its headline fallback only if that headline is used
-        warnings=tuple(w for w in parts.warnings
-                       if w.field != "headline" or not line("HeadLine")),
-    )
+        warnings=(*(w for w in parts.warnings if w.field != "headline" or not line("HeadLine")),
+                  *kit.warnings),
+        pictures=(*kit.result(), *inline),
+    )]
 
 
-def _first(comp: etree._Element, path: str) -> etree._Element | None:
-    return next(comp.iter(path), None)  # the outermost component that says it
+def _picture_items(comp: etree._Element, where: str, raw: bytes, uri: str, *,
+                   version: str | None, versioncreated: datetime | None, status: Pubstatus,
+                   agency: str | None, language: str | None) -> list[Story]:
+    """A NewsItem of photos alone: a picture item per photo (the item's uri when it has
+    one photo, else each photo's Euid or its href's); none for video alone."""
+    photos = pictures12.photo_only(comp)
+    out = []
+    for index, photo in enumerate(photos, 1):
+        kit = Pictures()
+        picture = pictures12.read_photo(
+            photo, f"{where}/NewsComponent[photo {index}]", kit,
+            uri=uri if len(photos) == 1 else photo.get("Euid"), version=version,
+            versioncreated=versioncreated, pubstatus=status)
+        if picture is None:
+            raise FormatError(NAME, f"{where}/NewsComponent[photo {index}]/ContentItem",
+                              kit.warnings[0].problem if kit.warnings
+                              else "no rendition we may fetch")
+        out.append(picture_story(picture, raw=raw, fmt=NAME, agency=agency,
+                                 warnings=kit.warnings, language=language))
+    return out
 
 
-def _line(comp: etree._Element, name: str) -> str | None:
-    return text_of(_first(comp, name)) or None
+def _first(comp: etree._Element, photos: list[etree._Element], path: str
+           ) -> etree._Element | None:
+    """The outermost element at `path` that says it, outside the photos' own components."""
+    return next((e for e in comp.iter(path) if not photos or not pictures12.within(e, photos)),
+                None)
+
+
+def _line(comp: etree._Element, photos: list[etree._Element], name: str) -> str | None:
+    return text_of(_first(comp, photos, name)) or None
 
 
 def _identification(item: etree._Element, where: str

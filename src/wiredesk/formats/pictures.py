@@ -2,9 +2,12 @@
 the same href.
 
 A picture is never taken from a URL that could run code or carry its own bytes: a `data:`,
-`javascript:` or any scheme but http(s), an SVG (it can hold script) or anything typed as
-script or HTML. Such a rendition is dropped with a StoryWarning on the story; a picture left
-with no rendition it could fetch is dropped whole. Relative hrefs are kept as given: the
+`javascript:` or any scheme but http(s), or anything typed as script or HTML. Such a
+rendition is dropped with a StoryWarning on the story; a picture left with no rendition it
+could fetch is dropped whole. An SVG (it can hold script) is never shown either: beside
+other renditions it is dropped; a picture that is SVG alone is kept (typed image/svg+xml,
+with a warning), so that the fetch step reads its bytes and quarantines them with a message
+(wiredesk.imaging refuses SVG), and the story lands without it. Relative hrefs are kept as given: the
 fetch step resolves them against the folder or feed they came from. A picture's uri is the
 agency's own id where it gives one, else derived stably from its first href.
 """
@@ -29,6 +32,17 @@ LEAD_ROLES = ("featureimage", "featuremedia", "main", "lead", "feature")
 _SCHEME = re.compile(r"^([a-z][a-z0-9+.\-]*):")
 _INVISIBLE = re.compile(r"[\x00-\x20\x7f]+")  # what browsers ignore inside a URL's scheme
 _HOSTILE_EXT = (".svg", ".svgz", ".js", ".mjs", ".html", ".htm", ".xhtml")
+SVG_TYPE = "image/svg+xml"
+
+
+def scheme_refusal(href: str) -> str | None:
+    """Why `href`'s scheme is never fetched (anything but http(s)), or None."""
+    if href.startswith(("https://", "http://")):  # nearly every href: no scheme to probe
+        return None
+    found = _SCHEME.match(_INVISIBLE.sub("", href).lower())
+    if found and found.group(1) not in ("http", "https"):
+        return f"a {found.group(1)}: URL is never a picture we fetch"
+    return None
 
 
 def refusal(href: str, contenttype: str | None = None) -> str | None:
@@ -36,11 +50,10 @@ def refusal(href: str, contenttype: str | None = None) -> str | None:
     if href.startswith(("https://", "http://")):  # nearly every href: no scheme to probe
         path = href.split("#", 1)[0].split("?", 1)[0][-8:].lower()
     else:
-        probe = _INVISIBLE.sub("", href).lower()
-        found = _SCHEME.match(probe)
-        if found and found.group(1) not in ("http", "https"):
-            return f"a {found.group(1)}: URL is never a picture we fetch"
-        path = probe.split("#", 1)[0].split("?", 1)[0]
+        problem = scheme_refusal(href)
+        if problem:
+            return problem
+        path = _INVISIBLE.sub("", href).lower().split("#", 1)[0].split("?", 1)[0]
     if path.endswith(_HOSTILE_EXT):
         return f"{path.rsplit('.', 1)[-1].upper()} can carry script: not a picture we show"
     if contenttype:
@@ -48,6 +61,15 @@ def refusal(href: str, contenttype: str | None = None) -> str | None:
         if "svg" in ctype or "script" in ctype or "html" in ctype:
             return f"type {ctype[:60]!r} can carry script: not a picture we show"
     return None
+
+
+def is_svg(href: str, contenttype: str | None = None) -> bool:
+    """Named or typed as SVG (a scheme is refusal's business, checked first)."""
+    path = _INVISIBLE.sub("", href).split("#", 1)[0].split("?", 1)[0].lower()
+    ctype = (contenttype or "").lower()
+    if "script" in ctype or "html" in ctype or path.endswith(_HOSTILE_EXT[2:]):
+        return False  # script or a page, whatever else it says: refused outright
+    return path.endswith((".svg", ".svgz")) or "svg" in ctype
 
 
 def derived_uri(href: str) -> str:
@@ -108,14 +130,14 @@ class Pictures:
         self.found: list[Picture] = []
         self.warnings: list[StoryWarning] = []
 
-    def warn(self, problem: str) -> None:
+    def warn(self, problem: str, action: str = "dropped") -> None:
         """A picture dropped (or a field of one): the message quotes the input, so it is
         cleaned like any text the desk stores."""
-        self.warnings.append(StoryWarning("pictures", clean(problem), "dropped"))
+        self.warnings.append(StoryWarning("pictures", clean(problem), action))
 
     def rendition(self, href: object, *, name: str | None = None, width: object = None,
                   height: object = None, contenttype: object = None, size: object = None,
-                  where: str = "picture") -> Rendition | None:
+                  where: str = "picture", keep_svg: bool = True) -> Rendition | None:
         """A Rendition, or None (with a warning if it was refused, silently if it has no
         href or is typed as something other than a picture, e.g. a caption's text)."""
         if not isinstance(href, str) or not href.strip():
@@ -123,6 +145,11 @@ class Pictures:
         href = href.strip()
         ctype = contenttype.strip().lower() if isinstance(contenttype, str) else None
         problem = refusal(href, ctype)
+        if problem is not None and keep_svg and is_svg(href, ctype) and \
+                scheme_refusal(href) is None:
+            # Fetched only to be quarantined (see `add`): its bytes say what it held.
+            return Rendition(href=href, name=name, width=number(width), height=number(height),
+                             contenttype=SVG_TYPE, size=number(size))
         if problem is not None:
             self.warn(f"{where}: {problem} ({href[:80]!r})")
             return REFUSED
@@ -138,6 +165,16 @@ class Pictures:
         the picture is dropped (it would be a picture we can never show)."""
         kept = tuple([r for r in renditions if r is not None and r is not REFUSED])
         given = uri.strip() if isinstance(uri, str) else None
+        svgs = [r for r in kept if r.contenttype == SVG_TYPE]
+        if svgs and len(svgs) < len(kept):  # another rendition is a picture: show that one
+            kept = tuple(r for r in kept if r.contenttype != SVG_TYPE)
+            for r in svgs:
+                self.warn(f"picture {given or '(no id)'}: SVG can carry script: not a picture "
+                          f"we show ({r.href[:80]!r})")
+        elif svgs:
+            self.warn(f"picture {given or '(no id)'}: SVG can carry script: never shown; its "
+                      f"bytes are fetched to be quarantined ({svgs[0].href[:80]!r})",
+                      "quarantined")
         if offered and not kept:
             if not any(r is REFUSED for r in renditions):  # else its refusal was said
                 self.warn(f"picture {given or '(no id)'}: no rendition is a picture")
@@ -222,7 +259,10 @@ def body_pictures(story: Story) -> Story:
     kit.found.extend(story.pictures)
     for found in _MARKED.finditer(story.body.html):
         href = html.unescape(found.group(1))
-        kit.add([kit.rendition(href, where="body <img>")], offered=1, role="body",
+        # An SVG in the text is an icon or a drawing, not a picture delivered with the
+        # story: refused with a warning, not fetched to be quarantined story after story.
+        kit.add([kit.rendition(href, where="body <img>", keep_svg=False)], offered=1,
+                role="body",
                 alt=text(html.unescape(found.group(2) or "")))
     if len(kit.found) == len(story.pictures) and not kit.warnings:
         return story

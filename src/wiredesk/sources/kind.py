@@ -67,6 +67,9 @@ class Kind(Generic[C]):
     # Polled kinds: one run of a claimed source. May raise fetch.FetchError (its retry-after
     # is honoured) or anything else (the source's health, never the worker's end).
     run: Callable[[C, Run], Ran] | None = None
+    # No schedule of its own: run only when the source's own events make it due (a push
+    # leaving pictures to fetch; store/picture_waits.py), never on an interval.
+    on_demand: bool = False
     # `sources add` without --no-check: fail now, in one line, if it cannot work at all.
     probe: Callable[[C], None] | None = None
     # Settings that are a mistake on a source of any other kind (not merely ignored).

@@ -22,6 +22,8 @@ from wiredesk.sources.kind import Kind
 
 KINDS: dict[str, Kind[Any]] = {k.name: k for k in (http.KIND, folder.KIND, push.KIND)}
 POLLED = tuple(name for name, kind in KINDS.items() if kind.polled)  # what a worker claims
+# Those run on an interval (`every` means something for them): not a push, run on demand.
+SCHEDULED = tuple(name for name, kind in KINDS.items() if kind.polled and not kind.on_demand)
 # Every setting some kind takes: a key in none of them is a typo, named as such.
 SETTINGS = frozenset(f.name for kind in KINDS.values() for f in fields(kind.config))
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$")

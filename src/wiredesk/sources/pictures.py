@@ -22,7 +22,7 @@ from __future__ import annotations
 import logging
 import os
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from urllib.parse import unquote, urljoin, urlsplit
 
@@ -54,18 +54,20 @@ def best(picture: Picture) -> Rendition | None:
     if not images:
         return None
 
-    def rank(r: Rendition) -> tuple[int, int]:
+    def rank(r: Rendition) -> tuple[bool, int, int]:
         name = (r.name or "").lower()
         named = len(PREFERRED) - PREFERRED.index(name) if name in PREFERRED else 0
-        return (r.width or 0, named)
+        # An SVG only when nothing else is offered: then it is fetched to be quarantined.
+        return ("svg" not in (r.contenttype or ""), r.width or 0, named)
     return max(images, key=rank)
 
 
-@dataclass
-class _Anonymous:
-    """A source's fetch settings without its credentials: for a picture on another host."""
+@dataclass(frozen=True)
+class PictureSettings:
+    """Fetch settings for pictures (fetch.FetchSettings): a source's without its credentials
+    (a picture on another host), a push source's, or `wiredesk ingest`'s (no credentials)."""
 
-    max_bytes: int
+    max_bytes: int = imaging.MAX_BYTES
     allow_private: bool | tuple[str, ...] = False
     connect_timeout: float = 10.0
     read_timeout: float = 30.0
@@ -77,20 +79,36 @@ class PictureFetch:
     """Fetch and check the pictures of one delivery's stories (desk.apply's `pictures`).
 
     `folder`: where relative hrefs are read from (the story file's folder); `fetcher` and
-    `base_url`: the source's Fetcher and URL, for remote and URL-relative hrefs. `taken`
-    lists the folder's picture files used, to be moved along with the story's file."""
+    `base_url`: the source's Fetcher and URL, for remote and URL-relative hrefs; its
+    credentials go to the URL's own host and to `auth_hosts` (host or host:port), nowhere
+    else. `remote`: settings for remote hrefs without a source Fetcher (`wiredesk ingest`:
+    no credentials). `taken` lists the folder's picture files used, to be moved along with
+    the story's file; `waiting` the remote hrefs left unfetched for want of a way to fetch
+    them (a push hands them to the worker). A story version the store already holds gets no
+    fetch (the desk answers "unchanged" and links nothing), so a feed page served again does
+    not fetch, nor quarantine, the same broken picture at every poll; `after` (the worker's
+    fetch for a push already applied) fetches them all the same."""
 
     def __init__(self, store: Store | None = None, *, folder: Path | None = None,
                  fetcher: Fetcher | None = None, base_url: str | None = None,
-                 max_bytes: int = imaging.MAX_BYTES, max_pixels: int = imaging.MAX_PIXELS) -> None:
-        self.store, self.folder, self.fetcher = store, folder, fetcher
-        self.base_url = base_url
+                 remote: PictureSettings | None = None, auth_hosts: Sequence[str] = (),
+                 after: bool = False, max_bytes: int = imaging.MAX_BYTES,
+                 max_pixels: int = imaging.MAX_PIXELS) -> None:
+        self.store, self.folder, self.fetcher, self.after = store, folder, fetcher, after
+        self.base_url, self.remote = base_url, remote
+        self.auth_hosts = tuple(h.lower() for h in auth_hosts)
         self.max_bytes, self.max_pixels = max_bytes, max_pixels
         self.taken: list[Path] = []
+        self.waiting: list[str] = []
 
     def __call__(self, stories: Sequence[Story], delivery: Delivery) -> PictureBatch:
         batch = PictureBatch()
+        applied = set() if self.after or self.store is None else self.store.pictures.applied(
+            [s.raw_sha256 for s in stories if s.type != "picture" and s.pictures])
         for story in stories:
+            if story.raw_sha256 in applied:  # a version we hold: nothing of it is linked again
+                self._take_unread(story)
+                continue
             for picture in story.pictures:
                 if picture.uri in batch.got or (
                         self.store is not None and self.store.pictures.has_bytes(picture.uri)):
@@ -134,23 +152,58 @@ class PictureFetch:
         raise _Unreachable("a relative href, and no folder or URL to read it from")
 
     def _fetch(self, url: str) -> bytes:
-        if self.fetcher is None:
-            raise _Unreachable("remote pictures are fetched by polled sources only (with the "
-                               "source's own credentials and guard)")
-        cfg = self.fetcher.cfg
+        if self.fetcher is None and self.remote is None:
+            self.waiting.append(url)
+            raise _Unreachable("no fetcher here for remote pictures")
         try:
-            if _same_origin(url, self.base_url or ""):
-                return self.fetcher.get(url, accept=ACCEPT).data
-            anonymous = _Anonymous(self.max_bytes, cfg.allow_private, cfg.connect_timeout,
-                                   cfg.read_timeout, cfg.max_redirects)
-            with Fetcher(anonymous, self.fetcher.limiter) as fetcher:
-                got = fetcher.get(url, accept=ACCEPT)
+            if self.fetcher is not None and self._credited(url):
+                got = self.fetcher.get(url, accept=ACCEPT)
+            else:
+                with Fetcher(self._anonymous(), self.fetcher.limiter if self.fetcher
+                             else None) as fetcher:
+                    got = fetcher.get(url, accept=ACCEPT)
         except FetchError as exc:
             raise _Refused(str(exc)) from None
         if len(got.data) > self.max_bytes:  # the source's own cap may be larger
             raise _Refused(f"{len(got.data)} bytes is over the picture limit of "
                            f"{self.max_bytes} bytes", got.data[:HEAD_BYTES])
         return got.data
+
+    def _take_unread(self, story: Story) -> None:
+        """A drop folder's story applied before (re-read after a crash): its picture files
+        still go with it, unread."""
+        if self.folder is None:
+            return
+        root = self.folder.resolve()
+        for picture in story.pictures:
+            rendition = best(picture)
+            if rendition is None:
+                continue
+            parts = urlsplit(rendition.href)
+            if parts.scheme or parts.netloc or rendition.href.startswith("/"):
+                continue
+            path = (root / unquote(parts.path)).resolve()
+            if path.is_relative_to(root) and path != root and path.is_file():
+                self.taken.append(root / unquote(parts.path))
+
+    def _credited(self, url: str) -> bool:
+        """May the source's credentials go with this request?"""
+        if _same_origin(url, self.base_url or ""):
+            return True
+        parts = urlsplit(url)
+        host = (parts.hostname or "").lower()
+        return bool(host) and any(entry in (host, parts.netloc.lower())
+                                  for entry in self.auth_hosts)
+
+    def _anonymous(self) -> PictureSettings:
+        """The settings for a request without credentials, within the picture cap."""
+        if self.fetcher is None:
+            assert self.remote is not None
+            return replace(self.remote, auth=Auth(),
+                           max_bytes=min(self.remote.max_bytes, self.max_bytes))
+        cfg = self.fetcher.cfg
+        return PictureSettings(self.max_bytes, cfg.allow_private, cfg.connect_timeout,
+                               cfg.read_timeout, cfg.max_redirects)
 
     def _file(self, name: str) -> bytes:
         assert self.folder is not None

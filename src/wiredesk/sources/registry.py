@@ -66,8 +66,8 @@ def add_source(store: Store, cfg: SourceConfig, now: datetime, *, check: bool = 
             settings = old.settings
     return store.sources.add(cfg.name, kind=cfg.kind, agency=cfg.agency,
                              licence_days=cfg.licence_days, settings=settings,
-                             polled=kind.polled, now=now, replace=replace, paused=paused,
-                             quiet=quiet)
+                             polled=kind.polled and not kind.on_demand, now=now,
+                             replace=replace, paused=paused, quiet=quiet)
 
 
 def _stored(cfg: SourceConfig) -> dict[str, Any]:

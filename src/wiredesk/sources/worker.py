@@ -231,7 +231,7 @@ class Worker:
         due = max(now, (now if error else started) + timedelta(seconds=delay))
         try:
             self.sources.finish(name, self.owner, now=now, error=error, warning=warning,
-                                next_poll_at=due, memo=latest)
+                                next_poll_at=due, memo=latest, started=started)
         except Exception:
             log.exception("source %s: could not record the result", name)
 

@@ -31,6 +31,7 @@ from wiredesk.store.clauses import ListFilter, count, visible_clause
 from wiredesk.store.codec import story_from_row
 from wiredesk.store.engine import DEFAULT_URL, is_current, make_engine, migrate
 from wiredesk.store.keys import KeyStore
+from wiredesk.store.picture_waits import PictureWaits
 from wiredesk.store.records import (
     AuditRecord,
     ClusterMember,
@@ -85,6 +86,7 @@ class Store:
         self.finder = finder_domain.Finder(self.engine)  # the console's search and review queue
         self.ledger = ledger_domain.Ledger(self.engine)  # the compliance ledger (no words)
         self.pictures = pictures_domain.PictureStore(self.engine)  # pictures and renditions
+        self.picture_waits = PictureWaits(self.engine, self.write)  # pushes' pictures to fetch
         self.sections = SectionStore(self.engine, self.write)  # the reader site's sections
         # The largest story id the id column can hold (INTEGER: 32 bits on PostgreSQL, 64 on
         # SQLite): a larger number from a URL names no story, and must not reach the driver.

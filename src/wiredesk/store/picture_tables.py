@@ -68,3 +68,17 @@ picture_renditions = Table(
     Column("height", Integer, nullable=False),
     Column("data", LargeBinary, nullable=False),
 )
+
+# Pushed deliveries whose remote pictures are still to be fetched: the push is answered at
+# once, and the worker fetches them through the source's guarded fetch (sources/push_pictures.py).
+picture_waits = Table(
+    "picture_waits",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("source", String(100), nullable=False),
+    Column("name", String(200)),
+    Column("content_type", String(200)),
+    Column("data", LargeBinary, nullable=False),
+    Column("received_at", UTCDateTime, nullable=False),
+)
+Index("ix_picture_waits_source", picture_waits.c.source, picture_waits.c.id)

@@ -32,7 +32,7 @@ from wiredesk.store.picture_tables import (
     pictures,
     story_pictures,
 )
-from wiredesk.store.schema import stories
+from wiredesk.store.schema import stories, versions
 from wiredesk.story import Picture
 
 if TYPE_CHECKING:
@@ -140,6 +140,16 @@ class PictureStore:
             row = c.execute(select(pictures.c.state, pictures.c.sha256)
                             .where(pictures.c.uri == uri)).first()
         return row is not None and (row.sha256 is not None or row.state == "gone")
+
+    def applied(self, shas: Iterable[str]) -> set[str]:
+        """Which of these raw SHA-256s are versions we already hold (the desk will answer
+        "unchanged" for them and link nothing: their pictures need no fetch)."""
+        wanted = list(dict.fromkeys(shas))
+        if not wanted:
+            return set()
+        with self.engine.connect() as c:
+            return set(c.execute(select(versions.c.raw_sha256).distinct()
+                                 .where(versions.c.raw_sha256.in_(wanted))).scalars())
 
     def shown(self, story_id: int, now: datetime) -> list[PictureRecord]:
         """The story's pictures a reader may see now, lead first (the story's own
@@ -373,12 +383,30 @@ def gone(w: Writer, picture_ids: list[int], *, reason: str, now: datetime) -> No
         .join(story_pictures, story_pictures.c.story_id == stories.c.id)
         .where(story_pictures.c.picture_id.in_(ids), stories.c.state == "live").distinct()
     ).all()
-    for row in shown_by:
+    _updated(w, shown_by)
+    w.changes.pictures_gone += ids
+    w.changed = True
+
+
+def head_sha256(w: Writer, version_id: int) -> str | None:
+    """The raw bytes' SHA-256 of a version (a story's head)."""
+    return w.c.execute(select(versions.c.raw_sha256).where(versions.c.id == version_id)).scalar()
+
+
+def story_changed(w: Writer, story_id: int) -> None:
+    """A story whose pictures changed without a new version (their bytes came after it):
+    if live, written as an update, so its pages are rendered again with them."""
+    rows = w.c.execute(select(stories.c.id, stories.c.uri, stories.c.agency, stories.c.urgency)
+                       .where(stories.c.id == story_id, stories.c.state == "live")).all()
+    _updated(w, rows)
+    w.changed = w.changed or bool(rows)
+
+
+def _updated(w: Writer, rows: Iterable[Any]) -> None:
+    for row in rows:
         w.changes.updated.append((row.id, row.agency))
         w.events.append({"kind": "update", "story_id": row.id, "uri": row.uri,
                          "agency": row.agency, "urgency": row.urgency})
-    w.changes.pictures_gone += ids
-    w.changed = True
 
 
 def _builder(c: Connection) -> Any:

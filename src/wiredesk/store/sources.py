@@ -12,9 +12,10 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Engine, delete, false, func, insert, or_, select, update
+from sqlalchemy import Engine, case, delete, false, func, insert, or_, select, update
 
 from wiredesk.masking import mask_text
+from wiredesk.store.picture_tables import picture_waits
 from wiredesk.store.records import Claim, Health, SourceRow
 from wiredesk.store.schema import clock_lease, quarantine, source_state, sources, versions
 from wiredesk.store.writes import Write
@@ -99,6 +100,7 @@ class SourceStore:
         """Forget a source. Its stories stay: they are taken down by their own licence."""
         with self.write() as w:
             w.c.execute(delete(source_state).where(source_state.c.name == name))
+            w.c.execute(delete(picture_waits).where(picture_waits.c.source == name))
             return bool(w.c.execute(delete(sources).where(sources.c.name == name)).rowcount)
 
     # --- health --------------------------------------------------------------------------
@@ -168,10 +170,17 @@ class SourceStore:
             ).values(memo=memo, lease_until=until)).rowcount)
 
     def finish(self, name: str, owner: str, *, now: datetime, error: str | None,
-               next_poll_at: datetime, memo: dict[str, Any], warning: str | None = None) -> bool:
+               next_poll_at: datetime, memo: dict[str, Any], warning: str | None = None,
+               started: datetime | None = None) -> bool:
         """Record one poll's result and give the lease back. A `warning` (a quarantined
-        page, an unreadable file) is shown as the last error without counting as a failure."""
-        values: dict[str, Any] = {"last_attempt_at": now, "next_poll_at": next_poll_at,
+        page, an unreadable file) is shown as the last error without counting as a failure.
+        With `started` (when the run began), a source made due during the run (a push
+        leaving pictures, a resume) keeps that time rather than the run's next one."""
+        due: Any = next_poll_at
+        if started is not None:
+            due = case((source_state.c.next_poll_at > started, source_state.c.next_poll_at),
+                       else_=next_poll_at)
+        values: dict[str, Any] = {"last_attempt_at": now, "next_poll_at": due,
                                   "memo": memo, "lease_owner": None, "lease_until": None}
         if error is None:
             values.update(last_success_at=now, consecutive_failures=0)
