@@ -86,6 +86,8 @@ class Writer:
         # read or change them flushes first, so the order of effects is the order of calls.
         self.pending: dict[str, list[dict[str, Any]]] = {
             "raws": [], "versions": [], "heads": [], "subjects": [], "search": [], "topics": []}
+        # New stories to put in their clusters, (id, story, first published): all at once.
+        self.to_cluster: list[tuple[int, Story, datetime]] = []
         self.version_ids: list[int] = []  # ids taken for versions not yet inserted
         self.next_version_id: int | None = None  # SQLite: the next free id, writers being one
         self.prefetched: dict[str, LockedStory | None] = {}  # lock_many's answers, used once
@@ -254,6 +256,9 @@ class Writer:
         filing.write(self.c, pending["topics"])
         for rows in pending.values():
             rows.clear()
+        if self.to_cluster:  # after the heads: a story's cluster rows follow its story row
+            clusters.assign_many(self.c, self.to_cluster)
+            self.to_cluster = []
 
     def set_head(self, story_id: int, head: HeadKey, story: Story, *, state: str,
                  ends_at: datetime, now: datetime, was: str | None = None) -> None:
@@ -289,9 +294,11 @@ class Writer:
             search.index_story(self.c, story_id, story, replace=True)
             if not indexed:
                 clusters.leave(self.c, [story_id])
-        if indexed:  # readers see an embargoed story's links only once it is visible
-            clusters.assign(self.c, story_id, story, fresh=fresh,
-                            at=story.firstcreated or head.versioncreated)
+        at = story.firstcreated or head.versioncreated
+        if indexed and fresh:  # readers see an embargoed story's links only once it is visible
+            self.to_cluster.append((story_id, story, at))  # a few statements for the lot
+        elif indexed:
+            clusters.assign(self.c, story_id, story, fresh=False, at=at)
         self.changes.updated.append((story_id, story.agency))
         self.ledger.head(story_id, head.version_id, story, state, was, ends_at, now)
         event = {"story_id": story_id, "uri": story.uri, "agency": story.agency,
