@@ -86,8 +86,7 @@ class Writer:
         # read or change them flushes first, so the order of effects is the order of calls.
         self.pending: dict[str, list[dict[str, Any]]] = {
             "raws": [], "versions": [], "heads": [], "subjects": [], "search": [], "topics": []}
-        # New stories to put in their clusters, (id, story, first published): all at once.
-        self.to_cluster: list[tuple[int, Story, datetime]] = []
+        self.to_cluster: list[tuple[int, Story, datetime]] = []  # new stories, done at flush
         self.version_ids: list[int] = []  # ids taken for versions not yet inserted
         self.next_version_id: int | None = None  # SQLite: the next free id, writers being one
         self.prefetched: dict[str, LockedStory | None] = {}  # lock_many's answers, used once
