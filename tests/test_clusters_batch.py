@@ -51,3 +51,37 @@ def test_a_delivery_of_many_stories_clusters_them_as_one_at_a_time(store, tmp_pa
     got = partition(store, deliver(store, 97))  # not a divisor: a short last delivery too
     assert any(len(cluster) > 2 for cluster in got)  # the set has events several agencies told
     assert got == expected
+
+
+def test_band_rows_carry_no_foreign_key_and_the_migration_keeps_them(store):
+    """Migration 0019 drops the band rows' foreign key (its check cost each of a story's
+    BANDS rows a lookup); the rows stay, both ways, and story_clusters keeps its key."""
+    from importlib import resources
+
+    from alembic import command
+    from alembic.config import Config
+    from sqlalchemy import func, inspect, select
+
+    from wiredesk.store.schema import cluster_bands
+
+    order = deliver(store, 200)
+    with store.engine.connect() as c:
+        rows = c.execute(select(func.count()).select_from(cluster_bands)).scalar()
+        assert rows == 16 * len(order)
+        assert inspect(c).get_foreign_keys("cluster_bands") == []
+        assert [k["referred_table"] for k in inspect(c).get_foreign_keys("story_clusters")] == [
+            "stories"]
+    cfg = Config()
+    cfg.set_main_option("script_location",
+                        str(resources.files("wiredesk.store").joinpath("migrations")))
+    for target, keys in (("0017", ["stories"]), ("head", [])):
+        with store.engine.connect() as c:
+            cfg.attributes["connection"] = c
+            (command.downgrade if target == "0017" else command.upgrade)(cfg, target)
+            c.commit()
+        with store.engine.connect() as c:
+            assert [k["referred_table"] for k in inspect(c).get_foreign_keys("cluster_bands")] == keys
+            assert c.execute(select(func.count()).select_from(cluster_bands)).scalar() == rows
+            names = [i["name"] for i in inspect(c).get_indexes("cluster_bands")]
+            assert names == ["ix_cluster_bands_band"]
+    assert partition(store, order)  # the clusters still read
