@@ -9,7 +9,7 @@ the desk in time order into a real store, a pair counting as "same" when both st
 in one cluster (what readers see, chaining included).
 
 Cost: a store is filled with N live stories and their cluster rows (written in bulk, as
-`assign` would write them), then stories are delivered through the desk one transaction
+`assign_many` would write them), then stories are delivered through the desk one transaction
 each, with clustering and with it switched off, side by side in the same run: the figure
 is the difference per story, and the ratio of the two. The machine may be shared: trust
 the ratio and the difference more than the absolute times.
@@ -120,10 +120,10 @@ def cost(url: str, count: int, deliveries: int) -> None:
     print(f"filled {count:,} live stories with cluster rows in {time.perf_counter() - t0:.1f} s")
     rng = random.Random(11)
     now = start + timedelta(days=30)
-    real_assign = store_clusters.assign
+    real_assign = store_clusters.assign_many  # a new story's: at the Writer's flush
     inside: list[float] = []
 
-    def timed_assign(*args: object, **kwargs: object) -> int:
+    def timed_assign(*args: object, **kwargs: object) -> list[int]:
         c0 = time.process_time()
         try:
             return real_assign(*args, **kwargs)  # type: ignore[arg-type]
@@ -137,14 +137,14 @@ def cost(url: str, count: int, deliveries: int) -> None:
         for mode in ("with", "without"):  # side by side: the same story, both ways
             story = corpus.write(rng, event, rng.choice(corpus.AGENCIES), event.at)
             data = corpus.ninjs(story, f"urn:cost:{mode}:{n}")
-            store_clusters.assign = timed_assign if mode == "with" else _no_assign
+            store_clusters.assign_many = timed_assign if mode == "with" else _no_assign
             t0, c0 = time.perf_counter(), time.process_time()
             desk.apply(store, Delivery(data, "bench", None, now), Terms(licence_days=60))
             timings[mode].append(time.perf_counter() - t0)
             cpu[mode].append(time.process_time() - c0)
-    store_clusters.assign = real_assign
-    print(f"CPU inside clusters.assign: {statistics.mean(inside) * 1000:.2f} ms a story (mean), "
-          f"{statistics.median(inside) * 1000:.2f} ms median")
+    store_clusters.assign_many = real_assign
+    print(f"CPU inside clusters.assign_many: {statistics.mean(inside) * 1000:.2f} ms a story "
+          f"(mean), {statistics.median(inside) * 1000:.2f} ms median")
     for label, found in (("wall", timings), ("CPU", cpu)):
         with_ms = statistics.mean(found["with"]) * 1000
         without_ms = statistics.mean(found["without"]) * 1000
@@ -161,8 +161,8 @@ def cost(url: str, count: int, deliveries: int) -> None:
     store.close()
 
 
-def _no_assign(*args: object, **kwargs: object) -> int:
-    return 0
+def _no_assign(*args: object, **kwargs: object) -> list[int]:
+    return []
 
 
 def main() -> None:

@@ -91,3 +91,27 @@ def test_a_delivery_of_many_new_stories_takes_a_fixed_number_of_statements(store
     assert record.state == "live" and record.version_count == 1
     assert [s.name for s in record.story.subjects] == ["x"]
     assert [v.is_head for v in store.history(record.id)] == [True]
+
+
+def test_a_new_story_s_versions_are_counted_with_its_head(store, now):
+    """A new story's head and its count are written in one update: two versions of it in
+    one delivery count two, and a later delivery's version adds to them."""
+    from datetime import timedelta
+
+    from helpers import deliver
+
+    def items(*parts: bytes) -> bytes:
+        return json.dumps([json.loads(p) for p in parts]).encode()
+
+    t = now - timedelta(minutes=10)
+    report = deliver(store, items(ninjs_item("urn:c:1", version=1, at=t),
+                                  ninjs_item("urn:c:1", version=2, at=t + timedelta(minutes=1)),
+                                  ninjs_item("urn:c:2", version=1, at=t)), now)
+    assert [str(o) for _, o in report.outcomes] == ["new", "updated", "new"]
+    assert store.story_by_uri("urn:c:1").version_count == 2
+    assert store.story_by_uri("urn:c:2").version_count == 1
+    deliver(store, items(ninjs_item("urn:c:1", version=3, at=t + timedelta(minutes=2)),
+                         ninjs_item("urn:c:3", version=1, at=t)), now)
+    record = store.story_by_uri("urn:c:1")
+    assert record.version_count == 3 and record.story.headline == "Headline v3"
+    assert store.story_by_uri("urn:c:3").version_count == 1

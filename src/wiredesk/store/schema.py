@@ -346,7 +346,10 @@ cluster_bands = Table(
     metadata,
     Column("band", BigInteger, nullable=False),
     Column("at", UTCDateTime, nullable=False),
-    Column("story_id", Integer, ForeignKey("stories.id", ondelete="CASCADE"), nullable=False),
+    # No foreign key (migration 0019): its check cost every one of a story's BANDS rows a
+    # lookup; the rows are written with their story and dropped with its cluster row
+    # (clusters.leave), and one left behind costs space only (candidates need a cluster row).
+    Column("story_id", Integer, nullable=False),
 )
 # The only index: a second one (by story) would double the pages every delivery dirties;
 # a story's band rows are found again from its features when it leaves (clusters.leave).

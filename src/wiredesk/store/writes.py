@@ -79,13 +79,14 @@ class Writer:
         self.c = connection
         self.changed = False  # did this transaction change what readers may see?
         self.changes = Changes()  # told to listeners once the transaction commits
-        self.fresh: set[int] = set()  # stories created in this transaction
+        self.fresh, self.headed = set[int](), set[int]()  # made in this transaction; given a head
         self.uncounted: dict[int, int] = {}  # versions added per story, not yet counted
         # Rows nothing reads back before commit, written in one executemany each (`flush`):
         # raw bytes, a new story's head and subjects and search row. Any statement that could
         # read or change them flushes first, so the order of effects is the order of calls.
         self.pending: dict[str, list[dict[str, Any]]] = {
             "raws": [], "versions": [], "heads": [], "subjects": [], "search": [], "topics": []}
+        self.to_cluster: list[tuple[int, Story, datetime]] = []  # new stories, done at flush
         self.version_ids: list[int] = []  # ids taken for versions not yet inserted
         self.next_version_id: int | None = None  # SQLite: the next free id, writers being one
         self.prefetched: dict[str, LockedStory | None] = {}  # lock_many's answers, used once
@@ -230,8 +231,7 @@ class Writer:
         return HeadKey(number, versioncreated, version_id)
 
     def flush_counts(self) -> None:
-        """Add the versions received this transaction to their stories' counts (and write
-        whatever is pending: called last in every transaction)."""
+        """Write whatever is pending and the versions' counts: called last in a transaction."""
         self.flush()
         if self.uncounted:
             self.c.execute(_COUNT_VERSION, [{"sid": story_id, "n": n}
@@ -245,8 +245,9 @@ class Writer:
             self.c.execute(insert_ignore(self.c, raws, ["sha256"]), pending["raws"])
         if pending["versions"]:
             self.c.execute(insert(versions), pending["versions"])
-        if pending["heads"]:
-            self.c.execute(_SET_HEAD, pending["heads"])
+        if pending["heads"]:  # new stories: their versions so far counted in the same update
+            self.c.execute(_SET_NEW_HEAD, [{**r, "n": self.uncounted.pop(r["sid"], 0)}
+                                           for r in pending["heads"]])
         if pending["subjects"]:
             self.c.execute(insert(story_subjects), pending["subjects"])
         if pending["search"]:
@@ -254,13 +255,16 @@ class Writer:
         filing.write(self.c, pending["topics"])
         for rows in pending.values():
             rows.clear()
+        clusters.assign_many(self.c, self.to_cluster)  # after the heads, as rows follow stories
+        self.to_cluster = []
 
     def set_head(self, story_id: int, head: HeadKey, story: Story, *, state: str,
                  ends_at: datetime, now: datetime, was: str | None = None) -> None:
         """Make `head` the version readers see; `was` is the story's state before (None:
         new), which tells the journal whether readers get a new story, an update, or lose
         one (a live story updated to withheld or embargoed leaves every surface)."""
-        fresh = story_id in self.fresh  # nothing to clear for a story made in this transaction
+        fresh = story_id in self.fresh and story_id not in self.headed  # nothing to clear yet
+        self.headed.add(story_id)
         if not fresh:
             self.flush()
         values = {
@@ -289,9 +293,11 @@ class Writer:
             search.index_story(self.c, story_id, story, replace=True)
             if not indexed:
                 clusters.leave(self.c, [story_id])
-        if indexed:  # readers see an embargoed story's links only once it is visible
-            clusters.assign(self.c, story_id, story, fresh=fresh,
-                            at=story.firstcreated or head.versioncreated)
+        at = story.firstcreated or head.versioncreated
+        if indexed and fresh:  # readers see an embargoed story's links only once it is visible
+            self.to_cluster.append((story_id, story, at))  # a few statements for the lot
+        elif indexed:
+            clusters.assign(self.c, story_id, story, fresh=False, at=at)
         self.changes.updated.append((story_id, story.agency))
         self.ledger.head(story_id, head.version_id, story, state, was, ends_at, now)
         event = {"story_id": story_id, "uri": story.uri, "agency": story.agency,
@@ -396,9 +402,8 @@ Write = Callable[[], AbstractContextManager[Writer]]
 
 
 def _locked(row: Any) -> LockedStory:
-    head = None
-    if row.head_version_id is not None:
-        head = HeadKey(row.version_number, row.head_created, row.head_version_id)
+    head = (HeadKey(row.version_number, row.head_created, row.head_version_id)
+            if row.head_version_id is not None else None)
     return LockedStory(row.id, row.state, head, row.firstcreated, row.source, row.agency)
 
 
@@ -424,6 +429,7 @@ _SET_HEAD = update(stories).where(stories.c.id == bindparam("sid")).values(
     **{name: bindparam(name) for name in (
         "head_version_id", "state", "headline", "agency", "located", "urgency", "language",
         "versioncreated", "embargoed", "ends_at", "updated_at")})
+_SET_NEW_HEAD = _SET_HEAD.values(version_count=stories.c.version_count + bindparam("n"))
 _IDS = bindparam("ids", expanding=True)
 # Every state but takendown: a story in review or ignored ends with its licence like any other.
 _NOT_DOWN = ("live", "embargoed", "withheld", "review", "ignored")
