@@ -74,10 +74,10 @@ def test_band_rows_carry_no_foreign_key_and_the_migration_keeps_them(store):
     cfg = Config()
     cfg.set_main_option("script_location",
                         str(resources.files("wiredesk.store").joinpath("migrations")))
-    for target, keys in (("0017", ["stories"]), ("head", [])):
+    for target, keys in (("0018", ["stories"]), ("head", [])):
         with store.engine.connect() as c:
             cfg.attributes["connection"] = c
-            (command.downgrade if target == "0017" else command.upgrade)(cfg, target)
+            (command.downgrade if target == "0018" else command.upgrade)(cfg, target)
             c.commit()
         with store.engine.connect() as c:
             assert [k["referred_table"] for k in inspect(c).get_foreign_keys("cluster_bands")] == keys
