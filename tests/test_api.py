@@ -132,6 +132,20 @@ def test_search_api(client, store, now):
     assert bad.status_code == 400 and "Type one or more words" in bad.json()["error"]
 
 
+def test_search_api_says_more_than_the_page_for_a_common_query(client, store, now, monkeypatch):
+    from wiredesk.store import search
+
+    for i in range(3):
+        deliver(store, ninjs_item(f"urn:{i}", at=now, headline=f"Storm {i}"), now, name=str(i))
+    exact = client.get("/api/v1/search", params={"q": "storm", "limit": 2}).json()
+    assert (exact["total"], exact["total_exact"], len(exact["items"])) == (3, True, 2)
+    monkeypatch.setattr(search, "RARE", 1)  # storm is now a common word: not counted whole
+    data = client.get("/api/v1/search", params={"q": "storm", "limit": 2, "page": 1}).json()
+    assert (data["total"], data["total_exact"], len(data["items"])) == (2, False, 2)
+    last = client.get("/api/v1/search", params={"q": "storm", "limit": 2, "page": 2}).json()
+    assert (last["total"], last["total_exact"], len(last["items"])) == (3, True, 1)
+
+
 def test_openapi_description_and_browsable_page(client):
     spec = client.get("/api/v1/openapi.json").json()
     assert spec["openapi"].startswith("3.") and "/api/v1/stories/{story_id}" in spec["paths"]
