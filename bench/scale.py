@@ -18,8 +18,8 @@ prefixes) through `Store.search` (snippets and records included; nothing cached)
 p99; an idle clock tick; `wiredesk serve --no-worker` started on the store, the front page,
 deeper front pages, agency and subject feeds (the site's sections) and an article timed on
 their first (uncached) render, 200 searches over HTTP, and then the RSS of the server's
-processes; `wiredesk store copy` into an empty store of the same kind, timed. There is no
-`wiredesk backup` command yet: the line says so.
+processes; `wiredesk backup` of the live store (SQLite's backup API; pg_dump -Fc), timed
+with its size; `wiredesk store copy` into an empty store of the same kind, timed.
 """
 
 from __future__ import annotations
@@ -319,7 +319,19 @@ def copy_seconds(url: str, target: str) -> float:
     return time.perf_counter() - started
 
 
-def measure(url: str, count: int, now: datetime, copy_to: str, built: float) -> dict[str, float]:
+def backup_seconds(url: str, path: Path) -> tuple[float, float]:
+    """`wiredesk backup PATH` as an operator runs it: seconds, and the file's MB."""
+    started = time.perf_counter()
+    subprocess.run([sys.executable, "-m", "wiredesk.cli", "backup", str(path)], env=cli_env(url),
+                   check=True, stdout=subprocess.DEVNULL)
+    seconds = time.perf_counter() - started
+    size = path.stat().st_size / 2**20
+    path.unlink()
+    return seconds, size
+
+
+def measure(url: str, count: int, now: datetime, copy_to: str, built: float,
+            backup_to: Path) -> dict[str, float]:
     store = Store.open(url)
     qs = queries()
     with store.engine.connect() as c:
@@ -337,6 +349,7 @@ def measure(url: str, count: int, now: datetime, copy_to: str, built: float) -> 
               "search p99": p99, "search cpu p50": cpu50, "search cpu p99": cpu99, "tick ms": statistics.median(ticks) * 1000}
     store.close()
     result.update(serving(url, [q + " " + w for q, w in zip(qs, vocabulary()[:200], strict=True)]))
+    result["backup s"], result["backup MB"] = backup_seconds(url, backup_to)
     result["copy s"] = copy_seconds(url, copy_to)
     return result
 
@@ -364,9 +377,10 @@ def one_store(kind: str, count: int, folder: Path, *, keep: bool,
     try:
         if target is None:
             return target_schema
-        return measure(url, count, datetime.fromisoformat(now), target, built)
+        return measure(url, count, datetime.fromisoformat(now), target, built,
+                       folder / "scale.backup")
     finally:
-        for path in folder.glob("copy.db*"):
+        for path in (*folder.glob("copy.db*"), *folder.glob("scale.backup*")):
             path.unlink()
         if target_schema:
             drop_schema(target_schema)
@@ -412,7 +426,8 @@ ROWS = (("build s", "bulk build (s, not the desk)", "{:,.1f}"), ("size MB", "sto
         ("subject", "subject feed (ms)", "{:.1f}"), ("article", "article (ms)", "{:.1f}"),
         ("http search p50", "HTTP search p50 (ms)", "{:.1f}"),
         ("http search p99", "HTTP search p99 (ms)", "{:.1f}"),
-        ("rss", "serving RSS (MB, goal < 300)", "{:.0f}"), ("copy s", "store copy (s)", "{:,.1f}"))
+        ("rss", "serving RSS (MB, goal < 300)", "{:.0f}"), ("backup s", "wiredesk backup (s)", "{:,.1f}"),
+        ("backup MB", "backup file (MB)", "{:,.0f}"), ("copy s", "store copy (s)", "{:,.1f}"))
 
 
 def report(results: dict[str, dict[str, float] | str], count: int) -> None:
@@ -428,7 +443,6 @@ def report(results: dict[str, dict[str, float] | str], count: int) -> None:
     print(f"{'serving RSS / 300 MB goal':<32}" + "".join(
         f"{r['rss'] / 300:>13.2f}x" if isinstance(r, dict) else f"{'-':>14}"
         for r in results.values()))
-    print("backup: no `wiredesk backup` command exists yet; not measured")
     for name, r in results.items():
         if isinstance(r, str):
             print(f"{name} skipped: {r}")
