@@ -207,11 +207,12 @@ def test_postgresql_reads_the_query_once_in_every_configuration(store, now):
 def test_a_phrase_of_common_words_is_found_across_windows_and_chunks(store, now, monkeypatch,
                                                                      rare):
     """The walk for common words: on PostgreSQL the newest ids are read backwards in chunks
-    and the GIN index takes over after the budget; every match is still found, newest first,
-    and the words apart never match the phrase."""
+    and the GIN index takes over after the budget (SQLite: the windows, then the rest at
+    once); every match is still found, newest first, and the words apart never match."""
     monkeypatch.setattr(search, "RARE", rare)
     monkeypatch.setattr(search, "SCAN_CHUNK", 3)
     monkeypatch.setattr(search, "SCAN_BUDGET", 6)
+    monkeypatch.setattr(search, "WALK_BUDGET", 6)
     items = [json.loads(ninjs_item(
         f"urn:{i}", at=later(now, minutes=-i * 97), headline=f"Report {i}",
         body="<p>The storm warning stands.</p>" if i % 5 == 0 else "<p>A warning: storm.</p>"))

@@ -69,6 +69,7 @@ RARE = 1000  # a word in no more stories than this is cheap to rank and count ev
 PG_PROBE = 20_000  # PostgreSQL: a word estimated in more stories is not probed (see _rare)
 SCAN_CHUNK = 2000  # PostgreSQL: ids read backwards by one "scan" statement
 SCAN_BUDGET = 8000  # PostgreSQL: ids read so before the GIN index takes over
+WALK_BUDGET = 50_000  # SQLite: ids walked window by window before the rest is read at once
 
 
 class QueryError(ValueError):
@@ -256,26 +257,28 @@ def _walk(c: Connection, flags: tuple[Any, ...], params: dict[str, Any], tiers: 
     and whether every match was read. On PostgreSQL the newest ids are first read backwards
     in chunks ("scan": a common word is found in the first few rows tested), up to
     SCAN_BUDGET ids; beyond, the GIN index finds the rarer matches of the rest in one
-    statement, newest first."""
+    statement, newest first. On SQLite whole windows are walked up to WALK_BUDGET ids, and
+    the rest likewise read in one statement."""
     postgres = flags[0] == "postgresql"
     ids: list[int] = []
     top = (c.execute(NEWEST_ID).scalar() or 0) + 1
-    scanned = 0
+    scanned, budget = 0, SCAN_BUDGET if postgres else WALK_BUDGET
     for low in window_starts(c, now):
         while top > low:
-            if postgres and scanned >= SCAN_BUDGET:
+            if scanned >= budget:
                 # The rest in ONE statement, newest first, without the headline tier: each
-                # GIN statement reads the words' whole posting lists, whatever the window.
-                c.exec_driver_sql("SET LOCAL enable_bitmapscan = on")
+                # statement reads the words' whole doclists (GIN posting lists), whatever
+                # the window, so a phrase with few matches cost a full read per window.
+                if postgres:
+                    c.exec_driver_sql("SET LOCAL enable_bitmapscan = on")
                 ids += c.execute(statement("newest", *flags), {
                     **params, "q": tiers[-1], "low": 0, "high": top,
                     "n": want + 1 - len(ids)}).scalars()
                 return ids, len(ids) <= want
-            scan = postgres
-            bottom = max(low, top - SCAN_CHUNK) if scan else low
+            bottom = max(low, top - SCAN_CHUNK) if postgres else low
             if postgres:
                 c.exec_driver_sql("SET LOCAL enable_bitmapscan = off")
-            chosen = statement("scan" if scan else "newest", *flags)
+            chosen = statement("scan" if postgres else "newest", *flags)
             first: list[int] = []
             for match in tiers:
                 found = c.execute(chosen, {**params, "q": match, "low": bottom, "high": top,
