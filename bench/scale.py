@@ -330,8 +330,14 @@ def backup_seconds(url: str, path: Path) -> tuple[float, float]:
     return seconds, size
 
 
+def said(result: dict[str, float]) -> dict[str, float]:
+    """Each figure on stderr as soon as it is measured: a long run that is stopped keeps them."""
+    print("  " + ", ".join(f"{k} {v:,.1f}" for k, v in result.items()), file=sys.stderr, flush=True)
+    return result
+
+
 def measure(url: str, count: int, now: datetime, copy_to: str, built: float,
-            backup_to: Path) -> dict[str, float]:
+            backup_to: Path, *, copy: bool = True) -> dict[str, float]:
     store = Store.open(url)
     qs = queries()
     with store.engine.connect() as c:
@@ -346,16 +352,20 @@ def measure(url: str, count: int, now: datetime, copy_to: str, built: float,
         lifecycle.tick(store, now)
         ticks.append(time.perf_counter() - started)
     result = {"build s": built, "size MB": store_size(store, url) / 2**20, "search p50": p50,
-              "search p99": p99, "search cpu p50": cpu50, "search cpu p99": cpu99, "tick ms": statistics.median(ticks) * 1000}
+              "search p99": p99, "search cpu p50": cpu50, "search cpu p99": cpu99,
+              "tick ms": statistics.median(ticks) * 1000}
     store.close()
-    result.update(serving(url, [q + " " + w for q, w in zip(qs, vocabulary()[:200], strict=True)]))
+    said(result)
+    result.update(said(serving(url, [q + " " + w for q, w in zip(qs, vocabulary()[:200], strict=True)])))
     result["backup s"], result["backup MB"] = backup_seconds(url, backup_to)
-    result["copy s"] = copy_seconds(url, copy_to)
+    said({"backup s": result["backup s"], "backup MB": result["backup MB"]})
+    if copy:
+        result["copy s"] = said({"copy s": copy_seconds(url, copy_to)})["copy s"]
     return result
 
 
 def one_store(kind: str, count: int, folder: Path, *, keep: bool,
-              build_only: bool = False) -> dict[str, float] | str:
+              build_only: bool = False, copy: bool = True) -> dict[str, float] | str:
     """Build (or, kept from an earlier run with --data, reopen) one store and measure it."""
     note = folder / f"scale-{kind}-{count}.json"
     saved = json.loads(note.read_text()) if keep and note.exists() else None
@@ -378,7 +388,7 @@ def one_store(kind: str, count: int, folder: Path, *, keep: bool,
         if target is None:
             return target_schema
         return measure(url, count, datetime.fromisoformat(now), target, built,
-                       folder / "scale.backup")
+                       folder / "scale.backup", copy=copy)
     finally:
         for path in (*folder.glob("copy.db*"), *folder.glob("scale.backup*")):
             path.unlink()
@@ -399,6 +409,7 @@ def main() -> int:
     parser.add_argument("--data", type=Path, help="build the stores here and keep them: a later "
                         "run with the same --stories measures them again without building")
     parser.add_argument("--build-only", action="store_true", help="with --data: build, measure nothing")
+    parser.add_argument("--no-copy", action="store_true", help="skip `store copy` (long at a million)")
     args = parser.parse_args()
     count = 2000 if args.quick else args.stories
     if count < 1:
@@ -410,7 +421,8 @@ def main() -> int:
         for kind, name in (("sqlite", "SQLite"), ("postgresql", "PostgreSQL")):
             if kind in args.stores.split(","):
                 results[name] = one_store(kind, count, folder, keep=args.data is not None,
-                                          build_only=args.build_only and args.data is not None)
+                                          build_only=args.build_only and args.data is not None,
+                                          copy=not args.no_copy)
     if args.build_only:
         print(json.dumps(results))
         return 0
@@ -435,7 +447,8 @@ def report(results: dict[str, dict[str, float] | str], count: int) -> None:
     names = list(results)
     print(f"{'':<32}" + "".join(f"{n:>14}" for n in names))
     for key, label, form in ROWS:
-        cells = [form.format(r[key]) if isinstance(r, dict) else "-" for r in results.values()]
+        cells = [form.format(r[key]) if isinstance(r, dict) and key in r else "-"
+                 for r in results.values()]
         print(f"{label:<32}" + "".join(f"{c:>14}" for c in cells))
     print(f"{'search p99 / 50 ms goal':<32}" + "".join(
         f"{r['search p99'] / 50:>13.2f}x" if isinstance(r, dict) else f"{'-':>14}"
