@@ -187,3 +187,19 @@ def test_unknown_api_paths_and_methods_answer_in_json(client):
     posted = client.post("/api/v1/stories")
     assert posted.status_code == 405 and posted.json() == {"error": "method not allowed"}
     assert set(posted.headers["allow"].split(", ")) == {"GET", "HEAD"}
+
+
+def test_search_page_says_more_than_the_page_for_a_common_query(client, store, now, monkeypatch):
+    from lxml import html as lxml_html
+
+    from wiredesk.store import search
+
+    monkeypatch.setattr(search, "RARE", 1)  # storm is a common word: counted past the page only
+    items = [json.loads(ninjs_item(f"urn:{i}", at=later(now, minutes=-i), headline=f"Storm {i}"))
+             for i in range(12)]
+    deliver(store, json.dumps(items[::-1]).encode(), now)
+    page = lxml_html.fromstring(client.get("/search", params={"q": "storm"}).text)
+    assert page.xpath("string(//*[@class='count'])") == "More than 10 stories found for storm."
+    assert page.xpath("//a[contains(@href, 'page=2')]")
+    last = lxml_html.fromstring(client.get("/search", params={"q": "storm", "page": 2}).text)
+    assert last.xpath("string(//*[@class='count'])") == "12 stories found for storm."
