@@ -145,6 +145,20 @@ def test_search_api(client, store, now):
     assert bad.status_code == 400 and "Type one or more words" in bad.json()["error"]
 
 
+def test_search_api_says_more_than_the_page_for_a_common_query(client, store, now, monkeypatch):
+    from wiredesk.store import search
+
+    for i in range(3):
+        deliver(store, ninjs_item(f"urn:{i}", at=now, headline=f"Storm {i}"), now, name=str(i))
+    exact = client.get("/api/v1/search", params={"q": "storm", "limit": 2}).json()
+    assert (exact["total"], exact["total_exact"], len(exact["items"])) == (3, True, 2)
+    monkeypatch.setattr(search, "RARE", 1)  # storm is now a common word: not counted whole
+    data = client.get("/api/v1/search", params={"q": "storm", "limit": 2, "page": 1}).json()
+    assert (data["total"], data["total_exact"], len(data["items"])) == (2, False, 2)
+    last = client.get("/api/v1/search", params={"q": "storm", "limit": 2, "page": 2}).json()
+    assert (last["total"], last["total_exact"], len(last["items"])) == (3, True, 1)
+
+
 def test_openapi_description_and_browsable_page(client):
     spec = client.get("/api/v1/openapi.json").json()
     assert spec["openapi"].startswith("3.") and "/api/v1/stories/{story_id}" in spec["paths"]
@@ -186,3 +200,19 @@ def test_unknown_api_paths_and_methods_answer_in_json(client):
     posted = client.post("/api/v1/stories")
     assert posted.status_code == 405 and posted.json() == {"error": "method not allowed"}
     assert set(posted.headers["allow"].split(", ")) == {"GET", "HEAD"}
+
+
+def test_search_page_says_more_than_the_page_for_a_common_query(client, store, now, monkeypatch):
+    from lxml import html as lxml_html
+
+    from wiredesk.store import search
+
+    monkeypatch.setattr(search, "RARE", 1)  # storm is a common word: counted past the page only
+    items = [json.loads(ninjs_item(f"urn:{i}", at=later(now, minutes=-i), headline=f"Storm {i}"))
+             for i in range(12)]
+    deliver(store, json.dumps(items[::-1]).encode(), now)
+    page = lxml_html.fromstring(client.get("/search", params={"q": "storm"}).text)
+    assert page.xpath("string(//*[@class='count'])") == "More than 10 stories found for storm."
+    assert page.xpath("//a[contains(@href, 'page=2')]")
+    last = lxml_html.fromstring(client.get("/search", params={"q": "storm", "page": 2}).text)
+    assert last.xpath("string(//*[@class='count'])") == "12 stories found for storm."

@@ -11,7 +11,7 @@ from alembic import command
 from sqlalchemy import text
 
 from helpers import deliver, later, ninjs_item
-from wiredesk.store import Store, search
+from wiredesk.store import Store, search, search_sql
 from wiredesk.store.engine import _alembic_config
 
 
@@ -72,17 +72,24 @@ def test_within_a_window_relevance_orders(store, now):
     assert uris(store.search("storm", now)) == ["urn:strong", "urn:weak"]
 
 
-def test_the_total_is_counted_up_to_a_cap(store, now, monkeypatch):
+def test_a_rare_query_is_counted_exactly_a_common_one_only_past_the_page(store, now,
+                                                                          monkeypatch):
+    """Counting a common query exactly would read every candidate in the store: past RARE
+    stories a word is common, the walk stops at the page and one more match, and the total
+    says "more than" the page."""
     items = [json.loads(ninjs_item(f"urn:{i}", at=later(now, minutes=-i), headline=f"Storm {i}"))
              for i in range(7)]
-    deliver(store, json.dumps(items).encode(), now)
+    deliver(store, json.dumps(items[::-1]).encode(), now)  # arrival order: the oldest first
     exact = store.search("storm", now, limit=2)
     assert (exact.total, exact.exact, len(exact.results)) == (7, True, 2)
-    monkeypatch.setattr(search, "TOTAL_CAP", 5)
-    capped = store.search("storm", now, limit=2)
-    assert (capped.total, capped.exact, len(capped.results)) == (5, False, 2)
+    monkeypatch.setattr(search, "RARE", 5)
+    floor = store.search("storm", now, limit=2)
+    assert (floor.total, floor.exact, uris(floor)) == (2, False, ["urn:0", "urn:1"])
+    assert (store.search("storm", now, limit=2, offset=4).total) == 6  # page 3: more than 6
     everything = store.search("storm", now, limit=10)  # every window read: exact again
     assert (everything.total, everything.exact) == (7, True)
+    last = store.search("storm", now, limit=2, offset=6)  # the last page reads to the end
+    assert (last.total, last.exact, uris(last)) == (7, True, ["urn:6"])
 
 
 def test_filters_apply_inside_every_window(store, now):
@@ -130,9 +137,9 @@ def test_stop_words_alone_find_nothing_or_something_but_never_fail(store, now, q
 
 
 def test_a_common_word_is_ordered_headline_first_then_newest(store, now, monkeypatch):
-    """Beyond TOTAL_CAP matches a window is ordered by where the words matched (bm25's idf
-    and ts_rank_cd would read every match): headline first, then newest."""
-    monkeypatch.setattr(search, "TOTAL_CAP", 2)
+    """Past RARE stories a window is ordered by where the words matched (bm25's idf and
+    ts_rank_cd would read every match): headline first, then newest."""
+    monkeypatch.setattr(search, "RARE", 2)
     items = [json.loads(ninjs_item(f"urn:{i}", at=later(now, minutes=-10 + i), headline=head,
                                    body=f"<p>{body}</p>"))
              for i, (head, body) in enumerate([("Storm", "Rain."), ("Weather", "A storm."),
@@ -140,7 +147,7 @@ def test_a_common_word_is_ordered_headline_first_then_newest(store, now, monkeyp
                                                ("Storm ahead", "Wind.")])]
     deliver(store, json.dumps(items).encode(), now)
     page = store.search("storm", now, limit=3)
-    assert (page.total, page.exact) == (2, False)
+    assert (page.total, page.exact) == (3, False)
     found = uris(store.search("storm", now, limit=10))
     assert sorted(found) == ["urn:0", "urn:1", "urn:2", "urn:3"]
     assert found == ["urn:3", "urn:0", "urn:2", "urn:1"]
@@ -188,9 +195,36 @@ def test_postgresql_reads_the_query_once_in_every_configuration(store, now):
     if store.engine.dialect.name != "postgresql":
         pytest.skip("PostgreSQL only: SQLite reads the query with FTS5's porter stemmer")
     with store.engine.connect() as c:
-        readings = search._pg_tsquery(c, search.tsquery(search.parse_query("runners")))
+        readings = search.pg_tsquery(c, search.tsquery(search.parse_query("runners")))
         each = [r.strip(" ()") for r in readings.split(" | ")]
         assert "'runners'" in each and "'runner'" in each  # simple, english
-        assert len(each) == len(set(each)) < len(search._QUERY_CONFIGS)
+        assert len(each) == len(set(each)) < len(search_sql.QUERY_CONFIGS)
         assert c.execute(text("SELECT to_tsvector('english', 'Runners run') @@ "
                               "CAST(:q AS tsquery)"), {"q": readings}).scalar()
+
+
+@pytest.mark.parametrize("rare", [1000, 1])
+def test_a_phrase_of_common_words_is_found_across_windows_and_chunks(store, now, monkeypatch,
+                                                                     rare):
+    """The walk for common words: on PostgreSQL the newest ids are read backwards in chunks
+    and the GIN index takes over after the budget (SQLite: the windows, then the rest at
+    once); every match is still found, newest first, and the words apart never match."""
+    monkeypatch.setattr(search, "RARE", rare)
+    monkeypatch.setattr(search, "SCAN_CHUNK", 3)
+    monkeypatch.setattr(search, "SCAN_BUDGET", 6)
+    monkeypatch.setattr(search, "WALK_BUDGET", 6)
+    items = [json.loads(ninjs_item(
+        f"urn:{i}", at=later(now, minutes=-i * 97), headline=f"Report {i}",
+        body="<p>The storm warning stands.</p>" if i % 5 == 0 else "<p>A warning: storm.</p>"))
+        for i in range(40)]
+    deliver(store, json.dumps(items[::-1]).encode(), now)  # arrival order: the oldest first
+    expected = [f"urn:{i}" for i in range(0, 40, 5)]
+    found = uris(store.search('"storm warning"', now, limit=20))
+    page = store.search('"storm warning"', now, limit=3)
+    if rare == 1000:  # ranked by relevance within windows: ties in a window in any order
+        assert sorted(found) == sorted(expected) and found[0] == "urn:0"
+        assert (page.total, page.exact) == (8, True)
+        return
+    assert found == expected
+    assert (uris(page), page.total, page.exact) == (expected[:3], 3, False)
+    assert uris(store.search('"storm warning"', now, limit=3, offset=6)) == expected[6:]

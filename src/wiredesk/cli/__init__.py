@@ -9,6 +9,7 @@ serve     serve, demo
 sources   sources add|list|show|pause|resume|remove|load, worker
 users     user add|list|remove
 store     store copy
+backup    backup PATH (a consistent copy of the live store)
 proof     verify (one story's verbatim proof), report (an agency's compliance ledger)
 """
 

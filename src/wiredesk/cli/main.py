@@ -10,7 +10,18 @@ from typing import NoReturn
 from sqlalchemy.exc import SQLAlchemyError
 
 from wiredesk import __version__, logs, metrics
-from wiredesk.cli import proof, rules, sections, serve, sources, store, stories, subscribers, users
+from wiredesk.cli import (
+    backup,
+    proof,
+    rules,
+    sections,
+    serve,
+    sources,
+    store,
+    stories,
+    subscribers,
+    users,
+)
 from wiredesk.config import Settings
 from wiredesk.masking import mask_text
 from wiredesk.store.engine import describe_failure, parse_url, require_existing
@@ -63,7 +74,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--database", metavar="URL",
                    help="store URL (default: $WIREDESK_DATABASE_URL or sqlite:///var/wiredesk.db)")
     sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    for group in (stories, serve, sources, users, store, subscribers, proof, sections):
+    for group in (stories, serve, sources, users, store, backup, subscribers, proof, sections):
         group.register(sub)
     rules.register(sub)  # editorial rules and the review queue
     return p

@@ -215,7 +215,7 @@ class Tombstone:
 class SearchPage:
     total: int
     results: list[tuple[StoryRecord, str]]  # the record and its highlighted snippet
-    exact: bool = True  # False: `total` is a floor (search.TOTAL_CAP), more stories match
+    exact: bool = True  # False: more than `total` stories match (counting stopped there)
 
 
 @dataclass(frozen=True, slots=True)

@@ -9,70 +9,67 @@ Words are stemmed by the databases' own stemmers ("runner" finds "runners"): FTS
 tokenizer on SQLite; on PostgreSQL each story is indexed with the text search configuration
 of its language ('simple' where unknown) and a query is read in every configuration we use.
 
-Scale (a million stories): ranking every match of a common word is what made search slow,
-so results are ranked within recent windows, newest window first (the last hour, then six
-hours, a day, a week, ...), and only until the page is full. Within a window the engine's
-own relevance orders the matches (FTS5's rank path, ORDER BY rank with bm25, headline 5x;
-ts_rank_cd) - except, on SQLite, for a word too common to rank cheaply (see `search`).
-Windows are ranges of story ids, found from versioncreated by one index seek each; ids grow
-with arrival, and the last window runs down to id 0, so every match is reachable. The total
-is counted up to TOTAL_CAP and reported as "at least" beyond it. A query with no more than
-TOTAL_CAP matches is ranked by ONE statement over the whole index and its matches are then
-put in their windows here (a statement per window re-read the index for bm25's idf each
-time). On PostgreSQL the query's tsquery is read once in every configuration and bound as
-a constant (see `_pg_tsquery`), and the match is planned apart from the visibility join.
+Scale (a million stories): what one search costs is bounded by the page it shows, not by
+the size of the store. A query whose every word is rare (in RARE stories or fewer, each
+asked with a LIMIT) has few candidates: ONE statement ranks them all by the engine's own
+relevance (FTS5's rank path, ORDER BY rank with bm25, headline 5x; ts_rank_cd) and counts
+them exactly; they are then put in their windows, newest window first (the last hour, six
+hours, a day, a week, ...). Any other query is not ranked by relevance, since bm25's idf
+reads every match of each word in the index and ts_rank_cd every match's tsvector: the
+windows are walked newest first, headline matches first within each, newest first, and
+the walk stops once the page and one more match are found, so the total is then a floor
+("more than N"); counting a phrase of common words exactly reads every candidate in the
+store. Windows are ranges of story ids, found from versioncreated by one index seek each;
+ids grow with arrival, and the last window runs down to id 0, so every match is reachable.
+The statements are in store/search_sql.py. On PostgreSQL the query's tsquery is read once in
+every configuration and bound as a constant (see `pg_tsquery`); the match is planned apart
+from the visibility join; a common word is looked for backwards along the key in the newest
+ids first (its GIN bitmap would list every story with it) and the GIN index takes over
+after SCAN_BUDGET ids, for the rarer matches further back.
 
-Known cost that still grows with the store (bench/search_shapes.py): a phrase or AND of
-common words with few matches must read every candidate to count them exactly (FTS5's
-position lists; PostgreSQL's recheck of each candidate's tsvector), and bm25's idf reads
-each word's whole doclist.
+Cost that still grows with the store (bench/search_shapes.py): a phrase or AND of common
+words with fewer matches than a page, whose walk reads every window to the end.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import (
-    Connection,
-    Text,
-    bindparam,
-    cast,
-    column,
-    func,
-    literal,
-    literal_column,
-    select,
-    table,
-    text,
-)
-from sqlalchemy.dialects import postgresql  # noqa: F401 (registers ts_headline's types)
-from sqlalchemy.dialects.postgresql import REGCONFIG, TSQUERY
+from sqlalchemy import Connection, bindparam, select, text
 
-from wiredesk.store.clauses import visible_clause
 from wiredesk.store.codec import story_from_row
 from wiredesk.store.schema import stories, versions
+from wiredesk.store.search_sql import (
+    FTS,
+    MARK_END,
+    MARK_START,
+    NEWEST_ID,
+    PG,
+    PG_CONFIGS,
+    PG_ESTIMATE,
+    PROBE,
+    SNIPPETS,
+    Postgres,
+    Sqlite,
+    pg_tsquery,
+    statement,
+    window_of,
+    window_starts,
+)
 from wiredesk.story import Story
 
-MARK_START, MARK_END = "\ue000", "\ue001"  # private-use characters: never in agency copy
 _TOKEN = re.compile(r"\w+", re.UNICODE)
 _PART = re.compile(r'"([^"]*)"?|(\S+)')
 MAX_TERMS = 12
-TOTAL_CAP = 1000  # counted exactly up to here; beyond, "more than TOTAL_CAP"
-WINDOWS = (timedelta(hours=1), timedelta(hours=6), timedelta(days=1), timedelta(days=7),
-           timedelta(days=30), timedelta(days=365))
-
-# A story's language (its primary subtag) to PostgreSQL's stemming configuration.
-PG_CONFIGS = {
-    "da": "danish", "de": "german", "en": "english", "es": "spanish", "fi": "finnish",
-    "fr": "french", "hu": "hungarian", "it": "italian", "nb": "norwegian", "nl": "dutch",
-    "nn": "norwegian", "no": "norwegian", "pt": "portuguese", "ro": "romanian",
-    "ru": "russian", "sv": "swedish", "tr": "turkish",
-}
-_QUERY_CONFIGS = ("simple", *sorted(set(PG_CONFIGS.values())))
+RARE = 1000  # a word in no more stories than this is cheap to rank and count everywhere
+PG_PROBE = 20_000  # PostgreSQL: a word estimated in more stories is not probed (see _rare)
+SCAN_CHUNK = 2000  # PostgreSQL: ids read backwards by one "scan" statement
+SCAN_BUDGET = 8000  # PostgreSQL: ids read so before the GIN index takes over
+WALK_BUDGET = 50_000  # SQLite: ids walked window by window before the rest is read at once
 
 
 class QueryError(ValueError):
@@ -147,7 +144,7 @@ class Found:
 
     ids: list[int]
     total: int
-    exact: bool  # False: at least `total` (TOTAL_CAP) match, counting stopped there
+    exact: bool  # False: more than `total` match; the walk stopped past the page
 
 
 # --- the index ---------------------------------------------------------------------------
@@ -156,10 +153,7 @@ _PG_INSERT = text(
     "setweight(to_tsvector(CAST(CAST(:config AS TEXT) AS regconfig), :headline), 'A') || "
     "setweight(to_tsvector(CAST(CAST(:config AS TEXT) AS regconfig), :words), 'B'), :body)"
 )
-_fts = table("story_search", column("rowid"), column("rank"), column("headline"),
-             column("body"))
-_pg = table("story_search", column("story_id"), column("config"), column("document"),
-            column("body"))
+_fts, _pg = FTS, PG
 _FTS_INSERT = text("INSERT INTO story_search (rowid, headline, body) VALUES (:id, :headline, :body)")
 _FTS_DELETE = _fts.delete().where(_fts.c.rowid == bindparam("sid"))
 _PG_DELETE = _pg.delete().where(_pg.c.story_id == bindparam("sid"))
@@ -219,7 +213,8 @@ def rebuild(src: Connection, dst: Connection | None = None, *, batch: int = 2000
 def search(c: Connection, q: str, now: datetime, *, agency: str | None = None,
            start: datetime | None = None, end: datetime | None = None, limit: int = 10,
            offset: int = 0) -> Found:
-    """One page of visible matches: newest window first, by relevance within a window."""
+    """One page of visible matches, newest window first; its cost is bounded by the page
+    asked for, not by the size of the store (see the module's note)."""
     terms = parse_query(q)
     dialect = c.dialect.name
     params: dict[str, Any] = {"q": tsquery(terms) if dialect == "postgresql" else fts5_query(terms),
@@ -228,174 +223,96 @@ def search(c: Connection, q: str, now: datetime, *, agency: str | None = None,
     if dialect == "postgresql":
         # Every statement here joins a few hundred index rows to their stories by key: on
         # estimates alone the planner would hash or merge-join whole tables (100 ms and up
-        # where a nested loop takes 2). LOCAL: the setting ends with this read transaction.
-        c.exec_driver_sql("SET LOCAL enable_hashjoin = off; SET LOCAL enable_mergejoin = off; SET LOCAL enable_seqscan = off")
-        params["q"] = _pg_tsquery(c, params["q"])
-    counted = c.execute(_statement("count", *flags), {**params, "n": TOTAL_CAP + 1}).scalar_one()
+        # where a nested loop takes 2). No JIT: a disabled plan's cost would trigger it (a
+        # compile of 50 ms and more). LOCAL: the settings end with this read transaction.
+        c.exec_driver_sql("SET LOCAL enable_hashjoin = off; SET LOCAL enable_mergejoin = off; "
+                          "SET LOCAL enable_seqscan = off; SET LOCAL jit = off")
+        params["q"] = pg_tsquery(c, params["q"])
     want = offset + limit
-    if counted <= min(offset, TOTAL_CAP):  # nothing at all, or nothing this deep
-        return Found([], min(counted, TOTAL_CAP), counted <= TOTAL_CAP)
-    # The order within a window. A selective query (no more than TOTAL_CAP matches) is
-    # ranked by relevance. bm25 reads every match of each word in the whole index for its
-    # idf, whatever the window, so a common word at a million stories is ranked instead by
-    # where it matched: headline matches first, then the rest, newest first in each (FTS5
-    # walks its index in rowid order and stops at the LIMIT). PostgreSQL's ts_rank_cd needs
-    # no idf, but reads every match's tsvector, which a common word makes as costly: the
-    # same order there, with the headline as the words weighted A.
-    if counted <= TOTAL_CAP:
-        # Every match is known to be few: rank them all in ONE statement and put them in
-        # their windows here. A statement per window re-read the whole index each time
-        # (bm25's idf; a phrase's positions), so a phrase cost a full scan per window.
-        ranked = list(c.execute(_statement("ranked", *flags), {**params, "n": TOTAL_CAP}).scalars())
-        starts = [*_window_starts(c, now)]
-        ranked.sort(key=lambda sid: _window_of(sid, starts))  # stable: relevance within
+    if _rare(c, terms):
+        # Few candidates: rank them all in ONE statement and put them in their windows here
+        # (a statement per window re-read the index each time: bm25's idf, a phrase's
+        # positions). At most RARE match, so the total is exact.
+        ranked = list(c.execute(statement("ranked", *flags), {**params, "n": RARE}).scalars())
+        starts = [*window_starts(c, now)]
+        ranked.sort(key=lambda sid: window_of(sid, starts))  # stable: relevance within
         return Found(ranked[offset:want], len(ranked), True)
+    # A common word: bm25 reads every match of each word in the whole index for its idf,
+    # whatever the window, and ts_rank_cd every match's tsvector; so a window is ordered by
+    # where the words matched instead: headline first, then the rest, newest first in each.
+    # The second tier is the whole query less the first's ids: FTS5's NOT of a column
+    # filter read the whole index whatever the window (19 ms where this takes 1).
     if dialect == "postgresql":
-        in_headline = tsquery(terms, "A")
-        whole = tsquery(terms)
-        tiers = [("newest", _pg_tsquery(c, in_headline)),
-                 ("newest", _pg_tsquery(c, f"({whole}) & !({in_headline})"))]
+        tiers = [pg_tsquery(c, tsquery(terms, "A")), params["q"]]
     else:
-        in_headline = "{headline} : (" + params["q"] + ")"
-        tiers = [("newest", in_headline), ("newest", f"({params['q']}) NOT {in_headline}")]
+        tiers = ["{headline} : (" + params["q"] + ")", params["q"]]
+    ids, every = _walk(c, flags, params, tiers, now, want)
+    # Not every match read: want + 1 were found, so "more than `want`" is all we say.
+    return Found(ids[offset:want], len(ids) if every else want, every)
+
+
+def _walk(c: Connection, flags: tuple[Any, ...], params: dict[str, Any], tiers: list[str],
+          now: datetime, want: int) -> tuple[list[int], bool]:
+    """Matches newest window first, each tier in turn, until `want` + 1 are found: the ids,
+    and whether every match was read. On PostgreSQL the newest ids are first read backwards
+    in chunks ("scan": a common word is found in the first few rows tested), up to
+    SCAN_BUDGET ids; beyond, the GIN index finds the rarer matches of the rest in one
+    statement, newest first. On SQLite whole windows are walked up to WALK_BUDGET ids, and
+    the rest likewise read in one statement."""
+    postgres = flags[0] == "postgresql"
     ids: list[int] = []
-    high: int | None = None
-    for low in _window_starts(c, now):
-        if high is not None and low >= high:
-            continue  # an empty window: no story arrived in it
-        for kind, match in tiers:
-            statement = _statement(kind, *flags, high is not None)
-            ids += c.execute(statement, {**params, "q": match, "low": low, "high": high,
-                                         "n": want - len(ids)}).scalars()
-            if len(ids) >= want:
-                break
-        high = low
-        if len(ids) >= want:
-            break
-    else:  # every window read: every match is in `ids`
-        return Found(ids[offset:want], len(ids), True)
-    return Found(ids[offset:want], min(counted, TOTAL_CAP), counted <= TOTAL_CAP)
+    top = (c.execute(NEWEST_ID).scalar() or 0) + 1
+    scanned, budget = 0, SCAN_BUDGET if postgres else WALK_BUDGET
+    for low in window_starts(c, now):
+        while top > low:
+            if scanned >= budget:
+                # The rest in ONE statement, newest first, without the headline tier: each
+                # statement reads the words' whole doclists (GIN posting lists), whatever
+                # the window, so a phrase with few matches cost a full read per window.
+                if postgres:
+                    c.exec_driver_sql("SET LOCAL enable_bitmapscan = on")
+                ids += c.execute(statement("newest", *flags), {
+                    **params, "q": tiers[-1], "low": 0, "high": top,
+                    "n": want + 1 - len(ids)}).scalars()
+                return ids, len(ids) <= want
+            bottom = max(low, top - SCAN_CHUNK) if postgres else low
+            if postgres:
+                c.exec_driver_sql("SET LOCAL enable_bitmapscan = off")
+            chosen = statement("scan" if postgres else "newest", *flags)
+            first: list[int] = []
+            for match in tiers:
+                found = c.execute(chosen, {**params, "q": match, "low": bottom, "high": top,
+                                           "n": want + 1 - len(ids) + len(first)}).scalars()
+                new = [sid for sid in found if sid not in first]
+                first = first or new
+                ids += new
+                if len(ids) > want:
+                    return ids, False
+            scanned += top - bottom
+            top = bottom
+    return ids, True
 
 
-def _window_of(story_id: int, starts: list[int]) -> int:
-    """Which window (0 the newest) a story id falls in, from `_window_starts`."""
-    return next(i for i, low in enumerate(starts) if story_id >= low)
+def _rare(c: Connection, terms: list[Term]) -> bool:
+    """Whether every word of the query is in RARE stories or fewer, each asked with a LIMIT
+    (on PostgreSQL only when the planner does not already estimate it in more than
+    PG_PROBE stories: GIN answers with a bitmap of every story having the word)."""
+    postgres = c.dialect.name == "postgresql"
+    for term in terms:
+        for token in term.tokens:
+            word = [Term("prefix" if term.kind == "prefix" else "word", (token,))]
+            source = pg_tsquery(c, tsquery(word)) if postgres else fts5_query(word)
+            if postgres and not source:  # a stop word in every configuration
+                continue
+            if postgres and _pg_estimate(c, source) > PG_PROBE:
+                return False
+            if c.execute(PROBE[c.dialect.name], {"q": source, "n": RARE + 1}).scalar_one() > RARE:
+                return False
+    return True
 
 
-def _window_starts(c: Connection, now: datetime) -> Iterator[int]:
-    """The first story id of each window, newest window first, ending with 0 (all)."""
-    for width in WINDOWS:
-        first = c.execute(_FIRST_SINCE, {"since": now - width}).scalar()
-        if first is not None:
-            yield first
-    yield 0
-
-
-_FIRST_SINCE = (select(stories.c.id).where(stories.c.versioncreated >= bindparam("since"))
-                .order_by(stories.c.versioncreated, stories.c.id).limit(1))
-_STATEMENTS: dict[tuple[Any, ...], Any] = {}
-
-
-def _statement(kind: str, dialect: str, agency: bool, start: bool, end: bool,
-               high: bool = False) -> Any:
-    """The window ("ranked", "newest") or bounded count statement for this shape of search, built once
-    with bound parameters: a search then costs its SQL, not SQLAlchemy building it again."""
-    key = (kind, dialect, agency, start, end, high)
-    statement = _STATEMENTS.get(key)
-    if statement is not None:
-        return statement
-    now = bindparam("now", type_=stories.c.ends_at.type)
-    # newest_first: no index on state, so the planner never drives the join from stories
-    filters = [visible_clause(now, newest_first=True)]  # type: ignore[arg-type]
-    if agency:
-        filters.append(stories.c.agency == bindparam("agency"))
-    if start:
-        filters.append(stories.c.versioncreated >= bindparam("start", type_=stories.c.ends_at.type))
-    if end:
-        filters.append(stories.c.versioncreated < bindparam("end", type_=stories.c.ends_at.type))
-    engine = _Postgres() if dialect == "postgresql" else _Sqlite()
-    query = engine.matches(filters, window=kind == "newest", high=high)
-    if kind == "count":
-        statement = select(func.count()).select_from(query.limit(bindparam("n")).subquery())
-    else:
-        statement = engine.ranked(query, newest=kind == "newest").limit(bindparam("n"))
-    _STATEMENTS[key] = statement
-    return statement
-
-
-class _Sqlite:
-    """FTS5: MATCH on the virtual table, its rowid range, ORDER BY rank (bm25, headline 5x):
-    FTS5 sorts the window's matches itself and the join stops at the LIMIT."""
-
-    match = literal_column("story_search").op("MATCH")(bindparam("q"))
-
-    def matches(self, filters: list[Any], *, window: bool, high: bool) -> Any:
-        query = (select(_fts.c.rowid).select_from(_fts.join(stories, stories.c.id == _fts.c.rowid))
-                 .where(self.match, *filters))
-        if window:
-            query = query.where(_fts.c.rowid >= bindparam("low"))
-        return query.where(_fts.c.rowid < bindparam("high")) if window and high else query
-
-    def ranked(self, query: Any, *, newest: bool = False) -> Any:
-        if newest:
-            return query.order_by(_fts.c.rowid.desc())
-        return query.where(_fts.c.rank.op("MATCH")("bm25(5.0, 1.0)")).order_by(_fts.c.rank)
-
-
-_PG_TSQUERY = select(*(cast(func.to_tsquery(cast(literal(config, Text()), REGCONFIG),
-                                             bindparam("q", type_=Text())), Text())
-                        for config in _QUERY_CONFIGS))
-
-
-def _pg_tsquery(c: Connection, source: str) -> str:
-    """The query read in every configuration, as one tsquery's text, read once. Bound as a
-    constant, the planner estimates its matches from the index statistics and nothing
-    re-reads the 18 configurations per row (as an expression it was re-evaluated for each
-    candidate row, 0.27 ms each); the configurations' identical readings are given once."""
-    readings = dict.fromkeys(r for r in c.execute(_PG_TSQUERY, {"q": source}).one() if r)
-    return " | ".join(f"( {r} )" for r in readings)
-
-
-class _Postgres:
-    """tsvector @@ tsquery on the GIN index, the id range on the key; ts_rank_cd orders."""
-
-    tsq = cast(bindparam("q", type_=Text()), TSQUERY)  # from `_pg_tsquery`
-
-    def matches(self, filters: list[Any], *, window: bool, high: bool) -> Any:
-        # The match (and its window) is planned on its own (OFFSET 0 is the fence): the
-        # visibility filter on stories is estimated at well under 1% of rows, so, joined,
-        # the planner drove from stories and tested every story's tsvector (a full scan
-        # per search, 0.5-7 s at 50,000); alone, it reads the GIN index.
-        inner = select(_pg.c.story_id, _pg.c.document).where(_pg.c.document.op("@@")(self.tsq))
-        if window:
-            inner = inner.where(_pg.c.story_id >= bindparam("low"))
-        if window and high:
-            inner = inner.where(_pg.c.story_id < bindparam("high"))
-        self.m = inner.offset(0).subquery("m")
-        return (select(self.m.c.story_id)
-                .select_from(self.m.join(stories, stories.c.id == self.m.c.story_id))
-                .where(*filters))
-
-    def ranked(self, query: Any, *, newest: bool = False) -> Any:
-        if newest:
-            return query.order_by(self.m.c.story_id.desc())
-        return query.order_by(func.ts_rank_cd(self.m.c.document, self.tsq).desc(),
-                              self.m.c.story_id.desc())
-
-    def headline(self) -> Any:
-        options = (f"StartSel={MARK_START}, StopSel={MARK_END}, MaxWords=35, MinWords=15, "
-                   "MaxFragments=2")
-        return func.ts_headline(literal_column("CAST(story_search.config AS regconfig)"),
-                                _pg.c.body, self.tsq, options)
-
-
-_SNIPPETS = {
-    "postgresql": select(_pg.c.story_id, _Postgres().headline())
-    .where(_pg.c.story_id.in_(bindparam("ids", expanding=True))),
-    "sqlite": select(_fts.c.rowid, func.snippet(literal_column("story_search"), 1, MARK_START,
-                                                MARK_END, "…", 32))
-    .where(_Sqlite.match, _fts.c.rowid.in_(bindparam("ids", expanding=True))),
-}
+def _pg_estimate(c: Connection, source: str) -> float:
+    return float(c.exec_driver_sql(PG_ESTIMATE, {"q": source}).scalar_one()[0]["Plan"]["Plan Rows"])
 
 
 def snippets(c: Connection, q: str, story_ids: list[int]) -> dict[int, str]:
@@ -405,8 +322,8 @@ def snippets(c: Connection, q: str, story_ids: list[int]) -> dict[int, str]:
     terms = parse_query(q)
     source = tsquery(terms) if c.dialect.name == "postgresql" else fts5_query(terms)
     if c.dialect.name == "postgresql":  # 18 readings in ts_headline: 300 ms for 10 bodies
-        source = _pg_tsquery(c, source)
-    rows = c.execute(_SNIPPETS[c.dialect.name], {"q": source, "ids": story_ids}).all()
+        source = pg_tsquery(c, source)
+    rows = c.execute(SNIPPETS[c.dialect.name], {"q": source, "ids": story_ids}).all()
     return {row[0]: row[1] or "" for row in rows}
 
 
@@ -427,7 +344,7 @@ def create_index_sql(dialect: str) -> list[str]:
 
 __all__ = ["Found", "QueryError", "MARK_START", "MARK_END", "index_story", "index_many",
            "index_rows", "remove_story", "remove_stories", "rebuild", "search", "snippets",
-           "parse_query", "create_index_sql", "pg_config", "TOTAL_CAP"]
+           "parse_query", "create_index_sql", "pg_config", "pg_tsquery", "RARE"]
 
 
 def matching(c: Connection, q: str) -> tuple[Any, str]:
@@ -435,6 +352,6 @@ def matching(c: Connection, q: str) -> tuple[Any, str]:
     store/finder.py adds its own filters): a select of story ids, and its `q` parameter."""
     terms = parse_query(q)
     if c.dialect.name == "postgresql":
-        return (select(_pg.c.story_id).where(_pg.c.document.op("@@")(_Postgres().tsq)),
-                _pg_tsquery(c, tsquery(terms)))  # read once, as search() does
-    return select(_fts.c.rowid).where(_Sqlite.match), fts5_query(terms)
+        return (select(_pg.c.story_id).where(_pg.c.document.op("@@")(Postgres.tsq)),
+                pg_tsquery(c, tsquery(terms)))  # read once, as search() does
+    return select(_fts.c.rowid).where(Sqlite.match), fts5_query(terms)

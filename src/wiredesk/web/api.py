@@ -196,7 +196,7 @@ def routes(ctx: Context) -> list[Route]:
                   "snippet": str(highlight(snippet))  # the body's words: full text only
                   if keyed or public.level(record.source) == "full" else ""}
                  for record, snippet in result.results]
-        # total_exact false: at least `total` stories match (counting stops there).
+        # total_exact false: more than `total` stories match (the walk stopped past the page).
         return send(request, {"total": result.total, "total_exact": result.exact,
                               "page": page_no, "items": items},
                     cache=max_age(now, [r.ends_at for r, _ in result.results], LIST_MAX_AGE),

@@ -177,7 +177,8 @@ SPEC: dict[str, Any] = {
                 "type": "object", "required": ["total", "page", "items"], "properties": {
                     "total": {"type": "integer", "minimum": 0}, "page": {"type": "integer"},
                     "total_exact": {"type": "boolean",
-                                    "description": "false: at least `total` match"},
+                                    "description": "false: more than `total` match (a common query "
+                                                   "is counted only past the page asked for)"},
                     "items": {"type": "array", "items": {
                         "type": "object", "required": ["item", "snippet"], "properties": {
                             "item": _NINJS, "snippet": {"type": "string"}}}}}}), "429")}},
