@@ -68,6 +68,16 @@ def boolean(value: Any, where: str) -> bool:
     return value
 
 
+def parse_allow_private(value: Any) -> bool | tuple[str, ...]:
+    """The `allow_private` setting (http and folder sources): true, false, or the host /
+    host:port entries that may be private (fetch_guard.allowed)."""
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, list | tuple) and all(isinstance(x, str) and x.strip() for x in value):
+        return tuple(x.strip() for x in value)
+    raise ConfigError(f"bad allow_private {value!r}: true, false or a list of host[:port]")
+
+
 PUBLIC_TEXT = ("full", "summary", "headline")  # web/public_text.py says what each gives
 
 

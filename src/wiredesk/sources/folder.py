@@ -16,6 +16,9 @@ keeps the message and its first HEAD_BYTES bytes (the file itself is in `failed/
 deleted before it is applied: a worker killed between the commit and the move re-applies
 the file on restart, which changes nothing, and then moves it.
 
+A story's remote pictures are fetched through the SSRF guard, without credentials, within
+the picture limits (sources/pictures.py); private addresses only if `allow_private` says.
+
 Its settings, their checks and its `sources add` flags are here too.
 """
 
@@ -36,10 +39,10 @@ from typing import Any
 
 from wiredesk import desk
 from wiredesk.sources import inotify
-from wiredesk.sources.config import ConfigError, SourceConfig, parse_size
+from wiredesk.sources.config import ConfigError, SourceConfig, parse_allow_private, parse_size
 from wiredesk.sources.deliver import apply_delivery
 from wiredesk.sources.kind import Flag, Kind, Ran, Run
-from wiredesk.sources.pictures import PictureFetch, is_picture_file
+from wiredesk.sources.pictures import PictureFetch, PictureSettings, is_picture_file
 from wiredesk.sources.urgency import urgent_first
 from wiredesk.store import Store
 from wiredesk.story import Delivery
@@ -63,12 +66,22 @@ class FolderConfig(SourceConfig):
     failed: str | None = None  # default: `failed/` beside the folder
     max_bytes: int = MAX_BYTES  # largest file read
     watch: str = "auto"  # events (inotify), scan (stable size), auto: events on local mounts
+    # Remote pictures: True, or the host / host:port entries that may be private.
+    allow_private: bool | tuple[str, ...] = False
 
     @classmethod
     def parse(cls, values: Mapping[str, Any]) -> dict[str, Any]:
         return {**{key: values.get(key) for key in ("path", "processed", "failed")},
                 "max_bytes": parse_size(values.get("max_bytes") or MAX_BYTES),
-                "watch": str(values.get("watch") or "auto").strip().lower()}
+                "watch": str(values.get("watch") or "auto").strip().lower(),
+                "allow_private": parse_allow_private(values.get("allow_private", False))}
+
+    @classmethod
+    def revive(cls, stored: Mapping[str, Any]) -> dict[str, Any]:
+        data = super().revive(stored)
+        if isinstance(data.get("allow_private"), list):  # JSON has no tuples
+            data["allow_private"] = tuple(data["allow_private"])
+        return data
 
     def check(self) -> None:
         if not self.path:
@@ -100,6 +113,11 @@ FLAGS = (
     Flag("--max-bytes", "largest file read (10MB)"),
     Flag("--watch", "folder: events (inotify), scan (every interval; NFS, SMB, FUSE) or auto "
                     "(events where the mount is local)", {"choices": WATCH_MODES}),
+    # Shared with http (declared there first): here for the stories' remote pictures.
+    Flag("--allow-private", "allow private, loopback and link-local addresses (off: no SSRF)",
+         {"action": "store_true", "default": None}),
+    Flag("--allow-private-host", "allow just this private host (repeatable)",
+         {"action": "append", "metavar": "HOST[:PORT]"}),
 )
 
 
@@ -108,7 +126,9 @@ def from_flags(args: argparse.Namespace) -> dict[str, Any]:
     return {**{key: str(Path(value).resolve()) if value else None
                for key, value in (("path", args.path), ("processed", args.processed),
                                   ("failed", args.failed))},
-            "max_bytes": getattr(args, "max_bytes", None), "watch": getattr(args, "watch", None)}
+            "max_bytes": getattr(args, "max_bytes", None), "watch": getattr(args, "watch", None),
+            "allow_private": getattr(args, "allow_private", None)
+            or getattr(args, "allow_private_host", None)}
 
 
 @dataclass
@@ -331,7 +351,9 @@ def _take(store: Store, cfg: FolderConfig, path: Path, seen: int | None, result:
         return False  # a picture without a picture's name: left for the story that names it
     if not oversized and any(name.encode() in data for name in arriving or ()):
         return False  # a picture it names is still being written: taken at a later look
-    pictures = PictureFetch(store, folder=path.parent)
+    # Relative hrefs from the folder; remote ones through the guard, with no credentials.
+    pictures = PictureFetch(store, folder=path.parent,
+                            remote=PictureSettings(allow_private=cfg.allow_private))
     if oversized:
         report = _refuse_oversized(store, cfg, path.name, size, data, now())
     else:

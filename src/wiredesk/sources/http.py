@@ -35,6 +35,7 @@ from wiredesk.sources.config import (
     ConfigError,
     SourceConfig,
     boolean,
+    parse_allow_private,
     parse_size,
     positive_int,
     positive_number,
@@ -105,7 +106,7 @@ class HttpConfig(SourceConfig):
             "auth": auth if isinstance(auth, Auth) else Auth.parse(auth),
             "paging": paging,
             "fetch_linked": boolean(values.get("fetch_linked", False), "fetch_linked"),
-            "allow_private": _allow(values.get("allow_private", False)),
+            "allow_private": parse_allow_private(values.get("allow_private", False)),
             "max_bytes": parse_size(values.get("max_bytes", MAX_BYTES), "max_bytes"),
             "connect_timeout": positive_number(values.get("connect_timeout", 10.0),
                                                "connect_timeout"),
@@ -138,14 +139,6 @@ class HttpConfig(SourceConfig):
             raise ConfigError(f"paging {self.paging.mode} needs a JSON field (--page-field)")
         if self.paging.resume and self.paging.mode not in ("next", "link"):
             raise ConfigError("paging resume is for the next and link modes")
-
-
-def _allow(value: Any) -> bool | tuple[str, ...]:
-    if isinstance(value, bool):
-        return value
-    if isinstance(value, list | tuple) and all(isinstance(x, str) and x.strip() for x in value):
-        return tuple(x.strip() for x in value)
-    raise ConfigError(f"bad allow_private {value!r}: true, false or a list of host[:port]")
 
 
 # --- sources add --------------------------------------------------------------------------
