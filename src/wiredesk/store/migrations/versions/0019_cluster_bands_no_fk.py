@@ -20,7 +20,7 @@ def upgrade() -> None:
         op.drop_constraint("cluster_bands_story_id_fkey", "cluster_bands", type_="foreignkey")
         return
     # SQLite keeps a foreign key in the table's definition: the table is made again.
-    _rebuild("")
+    _rebuild(referenced=False)
 
 
 def downgrade() -> None:
@@ -28,12 +28,17 @@ def downgrade() -> None:
         op.create_foreign_key("cluster_bands_story_id_fkey", "cluster_bands", "stories",
                               ["story_id"], ["id"], ondelete="CASCADE")
         return
-    _rebuild(" REFERENCES stories (id) ON DELETE CASCADE")
+    _rebuild(referenced=True)
 
 
-def _rebuild(reference: str) -> None:
-    op.execute("CREATE TABLE cluster_bands_new (band BIGINT NOT NULL, at DATETIME NOT NULL, "
-               f"story_id INTEGER NOT NULL{reference})")
+_CREATE = ("CREATE TABLE cluster_bands_new (band BIGINT NOT NULL, at DATETIME NOT NULL, "
+           "story_id INTEGER NOT NULL)")
+_CREATE_REFERENCED = ("CREATE TABLE cluster_bands_new (band BIGINT NOT NULL, at DATETIME NOT NULL, "
+                      "story_id INTEGER NOT NULL REFERENCES stories (id) ON DELETE CASCADE)")
+
+
+def _rebuild(*, referenced: bool) -> None:
+    op.execute(_CREATE_REFERENCED if referenced else _CREATE)
     op.execute("INSERT INTO cluster_bands_new (band, at, story_id) "
                "SELECT band, at, story_id FROM cluster_bands")
     op.execute("DROP TABLE cluster_bands")
