@@ -133,3 +133,14 @@ def client(store, clock):
     settings = Settings(site_name="Example News", base_url="https://news.example")
     with TestClient(create_app(settings, store=store, clock=clock)) as c:
         yield c
+
+
+@pytest.fixture
+def server():
+    """A scripted HTTP server on 127.0.0.1 (test_sources_http.LocalServer), closed afterwards;
+    a test module may define its own `server` instead."""
+    from test_sources_http import LocalServer
+
+    s = LocalServer()
+    yield s
+    s.close()

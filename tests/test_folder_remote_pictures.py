@@ -10,17 +10,9 @@ from lxml import html as lxml_html
 from test_pictures import jpeg, scan_twice
 from test_pictures_hostile import SVG
 from test_pictures_hostile_paths import story_naming
-from test_sources_http import LocalServer
 from wiredesk.sources import registry
 from wiredesk.sources.config import ConfigError
 from wiredesk.sources.kinds import build, from_row, load_file
-
-
-@pytest.fixture
-def server():
-    s = LocalServer()
-    yield s
-    s.close()
 
 
 @pytest.fixture

@@ -15,7 +15,6 @@ import pytest
 from helpers import ninjs_item
 from test_pictures import folder_source, jpeg, scan_twice
 from test_pictures_hostile import SVG, _jpeg, _png_bomb, _write_100mb
-from test_sources_http import LocalServer
 from wiredesk import desk
 from wiredesk.cli.stories import collect_files, ingest_files
 from wiredesk.sources.pictures import PictureFetch, PictureSettings
@@ -139,13 +138,6 @@ def test_an_svg_in_a_data_or_javascript_url_is_still_refused_outright(store, now
 
 
 # --- remote pictures given to `wiredesk ingest` ---------------------------------------------
-
-@pytest.fixture
-def server():
-    s = LocalServer()
-    yield s
-    s.close()
-
 
 def test_ingest_fetches_remote_pictures_through_the_guard_without_credentials(
         store, tmp_path, now, server):

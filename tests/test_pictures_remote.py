@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import json
 
-import pytest
-
 from helpers import ninjs_item
 from test_pictures import jpeg
 from test_sources_http import LocalServer, poll, source
@@ -17,13 +15,6 @@ from wiredesk.story import Delivery
 from wiredesk.terms import Terms
 
 KEY = "picture-key"
-
-
-@pytest.fixture
-def server():
-    s = LocalServer()
-    yield s
-    s.close()
 
 
 def feed(server: LocalServer, now, hrefs: list[str]) -> bytes:

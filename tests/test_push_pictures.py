@@ -13,7 +13,6 @@ from starlette.testclient import TestClient
 from helpers import ninjs_item
 from test_pictures import jpeg
 from test_pictures_hostile import SVG
-from test_sources_http import LocalServer
 from wiredesk.config import Settings
 from wiredesk.sources.config import ConfigError
 from wiredesk.sources.kinds import build
@@ -24,13 +23,6 @@ from wiredesk.web.app import create_app
 
 SECRET = "a-shared-secret"
 KEY = "picture-key"
-
-
-@pytest.fixture
-def server():
-    s = LocalServer()
-    yield s
-    s.close()
 
 
 def make_client(store, now, **settings):

@@ -98,13 +98,6 @@ class LocalServer:
         self.httpd.server_close()
 
 
-@pytest.fixture
-def server():
-    s = LocalServer()
-    yield s
-    s.close()
-
-
 def source(url: str, **values: object) -> SourceConfig:
     values.setdefault("allow_private", True)
     return build("wire", "http", {"url": url, **values})

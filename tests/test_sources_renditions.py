@@ -28,13 +28,6 @@ def now() -> datetime:
     return datetime(2026, 1, 28, 20, 0, tzinfo=UTC)  # the fixtures' day: licences current
 
 
-@pytest.fixture
-def server():
-    s = LocalServer()
-    yield s
-    s.close()
-
-
 class Api:
     """The AP feed and its rendition on one server; the rendition answers only with the key,
     and fails while `down` is set."""
