@@ -251,10 +251,24 @@ def cpu_seconds(pids: list[int]) -> float:
     return total
 
 
+def context_switches(pids: list[int]) -> int:
+    """Voluntary context switches of these processes' threads (and their children's): a
+    thread that sleeps until its connection has the next request switches once a request."""
+    total = 0
+    for pid in {p for root in pids for p in [root, *_children(root)]}:
+        for status in Path(f"/proc/{pid}/task").glob("*/status"):
+            try:
+                found = re.search(r"^voluntary_ctxt_switches:\s+(\d+)", status.read_text(), re.M)
+            except OSError:
+                continue
+            total += int(found.group(1)) if found else 0
+    return total
+
+
 def wrk(url: str, seconds: int, server: list[int] | None = None, *,
         threads: int = 1) -> dict[str, float]:
     """wrk on LOAD_CORE; also how busy wrk and the server (`server` pids) kept their cores."""
-    server_before = cpu_seconds(server or [])
+    server_before, switches_before = cpu_seconds(server or []), context_switches(server or [])
     wrk_before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.monotonic()
     out = subprocess.run(pinned(LOAD_CORE, ["wrk", f"-t{threads}", f"-c{CONNECTIONS}",
@@ -262,13 +276,14 @@ def wrk(url: str, seconds: int, server: list[int] | None = None, *,
                                             "-H", "Accept-Encoding: gzip", url]),
                          capture_output=True, text=True, check=True, timeout=seconds + 60).stdout
     wall = time.monotonic() - started
+    switches = context_switches(server or []) - switches_before
     wrk_after = resource.getrusage(resource.RUSAGE_CHILDREN)
     wrk_cpu = (wrk_after.ru_utime - wrk_before.ru_utime) + (wrk_after.ru_stime - wrk_before.ru_stime)
     rate = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
     errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
     return {"rps": rate, "p50": _ms(out, "50%"), "p99": _ms(out, "99%"),
             "errors": float(errors.group(1)) if errors else 0.0,
-            "wrk_busy": wrk_cpu / wall,
+            "wrk_busy": wrk_cpu / wall, "switches": switches / max(1.0, rate * wall),
             "server_busy": (cpu_seconds(server) - server_before) / wall if server else float("nan")}
 
 
@@ -495,7 +510,7 @@ def main() -> int:
     print(f"\nwiredesk serving {count:,} stories; wrk -t1 -c{CONNECTIONS} -d{seconds}s pinned to "
           f"core {LOAD_CORE}, each server pinned to core {SERVER_CORE}, one worker each")
     print(f"{'surface':<24} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8} {'vs nginx':>9} "
-          f"{'server core':>12} {'wrk core':>9} {'req/CPU-s':>10} {'vs nginx':>9}")
+          f"{'server core':>12} {'wrk core':>9} {'req/CPU-s':>10} {'vs nginx':>9} {'switch/req':>10}")
     per_cpu = {name: r["rps"] / r["server_busy"] if r["server_busy"] else float("nan")
                for name, r in results.items()}
     for name, r in results.items():
@@ -503,6 +518,7 @@ def main() -> int:
         print(f"{name:<24} {r['rps']:>9,.0f} {r['p50']:>8.2f} {r['p99']:>8.2f} "
               f"{r['rps'] / reference:>8.2f}x {r['server_busy']:>11.0%} {r['wrk_busy']:>8.0%} "
               f"{per_cpu[name]:>10,.0f} {per_cpu[name] / per_cpu['nginx static page']:>8.2f}x"
+              f" {r['switches']:>10.2f}"
               + (f"  ({r['errors']:.0f} non-2xx)" if r["errors"] else ""))
     print(f"\narticle page {article}: 200, text/html, {len(page):,} bytes, the same page "
           "from nginx, the bare app, wiredesk and Varnish (checked before each row's run)")
