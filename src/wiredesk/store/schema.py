@@ -20,6 +20,7 @@ from sqlalchemy import (
     Table,
     Text,
     false,
+    func,
 )
 from sqlalchemy.types import TypeDecorator
 
@@ -99,7 +100,8 @@ story_subjects = Table(
     Column("name", String(200), nullable=False),
     Column("uri", String(500)),
 )
-Index("ix_story_subjects_name", story_subjects.c.name, story_subjects.c.story_id)
+# Readers ask by lowered name (clauses.py): the index holds what they ask (migration 0022).
+Index("ix_story_subjects_lower_name", func.lower(story_subjects.c.name), story_subjects.c.story_id)
 Index("ix_story_subjects_story", story_subjects.c.story_id)
 
 raws = Table(
