@@ -1,7 +1,7 @@
 """Story subjects indexed by their lowered name: every reader's query (subject feeds, section
 pages) asks `lower(name) = ...`, which the index on the name as written could not answer, so
 PostgreSQL read every subject row of the store (2.5 s for a subject feed at a million
-stories, bench/scale.py). The index on the name as written served no query and goes.
+stories, bench/scale.py; 683 ms at 200,000, 3.6 ms with this index). The index on the name as written served no query and goes.
 
 Revision ID: 0022
 Revises: 0019
@@ -20,6 +20,10 @@ def upgrade() -> None:
     op.drop_index("ix_story_subjects_name", "story_subjects")
     op.create_index("ix_story_subjects_lower_name", "story_subjects",
                     [sa.text("lower(name)"), "story_id"])
+    if op.get_bind().dialect.name == "postgresql":
+        # The planner knows an expression's values only once ANALYZE has sampled its index:
+        # until autovacuum came round it would guess, and hash every subject row again.
+        op.execute("ANALYZE story_subjects")
 
 
 def downgrade() -> None:
