@@ -17,9 +17,10 @@ depends_on = None
 
 
 def upgrade() -> None:
-    op.drop_index("ix_story_subjects_name", "story_subjects")
+    # A store made by create_all from a newer schema.py than its stamp may have either already.
+    op.drop_index("ix_story_subjects_name", "story_subjects", if_exists=True)
     op.create_index("ix_story_subjects_lower_name", "story_subjects",
-                    [sa.text("lower(name)"), "story_id"])
+                    [sa.text("lower(name)"), "story_id"], if_not_exists=True)
     if op.get_bind().dialect.name == "postgresql":
         # The planner knows an expression's values only once ANALYZE has sampled its index:
         # until autovacuum came round it would guess, and hash every subject row again.
