@@ -1,7 +1,8 @@
 """Story subjects indexed by their lowered name: every reader's query (subject feeds, section
 pages) asks `lower(name) = ...`, which the index on the name as written could not answer, so
-PostgreSQL read every subject row of the store (2.5 s for a subject feed at a million
-stories, bench/scale.py; the list query alone 3,442 ms at a million, 0.9 ms with this index). The index on the name as written served no query and goes.
+PostgreSQL read every subject row of the store: a subject feed took 2.5 s at a million stories
+(bench/scale.py), its list query alone 3,442 ms, and 0.9 ms with this index. The index on the
+name as written served no query and goes.
 
 Revision ID: 0022
 Revises: 0019
