@@ -69,6 +69,7 @@ RARE = 1000  # a word in no more stories than this is cheap to rank and count ev
 PG_PROBE = 20_000  # PostgreSQL: a word estimated in more stories is not probed (see _rare)
 SCAN_CHUNK = 2000  # PostgreSQL: ids read backwards by one "scan" statement
 SCAN_BUDGET = 8000  # PostgreSQL: ids read so before the GIN index takes over
+RECHECK_BUDGET = 2000  # PostgreSQL: a phrase's GIN candidates read and checked, at most
 WALK_BUDGET = 50_000  # SQLite: ids walked window by window before the rest is read at once
 
 
@@ -145,6 +146,7 @@ class Found:
     ids: list[int]
     total: int
     exact: bool  # False: more than `total` match; the walk stopped past the page
+    older: int | None = None  # stories below this id were not searched (the phrase budget)
 
 
 # --- the index ---------------------------------------------------------------------------
@@ -212,9 +214,10 @@ def rebuild(src: Connection, dst: Connection | None = None, *, batch: int = 2000
 # --- searching ---------------------------------------------------------------------------
 def search(c: Connection, q: str, now: datetime, *, agency: str | None = None,
            start: datetime | None = None, end: datetime | None = None, limit: int = 10,
-           offset: int = 0) -> Found:
+           offset: int = 0, before: int | None = None) -> Found:
     """One page of visible matches, newest window first; its cost is bounded by the page
-    asked for, not by the size of the store (see the module's note)."""
+    asked for, not by the size of the store (see the module's note). `before`: only stories
+    with a lower id (the reader's "search older stories", from `Found.older`)."""
     terms = parse_query(q)
     dialect = c.dialect.name
     params: dict[str, Any] = {"q": tsquery(terms) if dialect == "postgresql" else fts5_query(terms),
@@ -224,16 +227,22 @@ def search(c: Connection, q: str, now: datetime, *, agency: str | None = None,
         # Every statement here joins a few hundred index rows to their stories by key: on
         # estimates alone the planner would hash or merge-join whole tables (100 ms and up
         # where a nested loop takes 2). No JIT: a disabled plan's cost would trigger it (a
-        # compile of 50 ms and more). LOCAL: the settings end with this read transaction.
+        # compile of 50 ms and more). work_mem: at a million stories a GIN bitmap of a
+        # prefix's matches outgrew 4 MB and went lossy, and every row of a lossy page was
+        # read and checked. No parallel workers: one search on a shared machine gains
+        # nothing from a second core. LOCAL: the settings end with this read transaction.
         c.exec_driver_sql("SET LOCAL enable_hashjoin = off; SET LOCAL enable_mergejoin = off; "
-                          "SET LOCAL enable_seqscan = off; SET LOCAL jit = off")
+                          "SET LOCAL enable_seqscan = off; SET LOCAL jit = off; "
+                          "SET LOCAL work_mem = '32MB'; SET LOCAL max_parallel_workers_per_gather = 0")
         params["q"] = pg_tsquery(c, params["q"])
     want = offset + limit
     if _rare(c, terms):
         # Few candidates: rank them all in ONE statement and put them in their windows here
         # (a statement per window re-read the index each time: bm25's idf, a phrase's
-        # positions). At most RARE match, so the total is exact.
-        ranked = list(c.execute(statement("ranked", *flags), {**params, "n": RARE}).scalars())
+        # positions). At most RARE match, so the total is exact (and `before` is applied
+        # here, to every match).
+        ranked = [sid for sid in c.execute(statement("ranked", *flags), {**params, "n": RARE}).scalars()
+                  if before is None or sid < before]
         starts = [*window_starts(c, now)]
         ranked.sort(key=lambda sid: window_of(sid, starts))  # stable: relevance within
         return Found(ranked[offset:want], len(ranked), True)
@@ -246,36 +255,70 @@ def search(c: Connection, q: str, now: datetime, *, agency: str | None = None,
         tiers = [pg_tsquery(c, tsquery(terms, "A")), params["q"]]
     else:
         tiers = ["{headline} : (" + params["q"] + ")", params["q"]]
-    ids, every = _walk(c, flags, params, tiers, now, want)
+    phrase = any(term.kind == "phrase" for term in terms)
+    ids, every, older = _walk(c, flags, params, tiers, now, want, before=before, phrase=phrase)
+    if older is not None:  # the budget stopped the walk: these are all the newer stories hold
+        return Found(ids[offset:want], len(ids), False, older)
     # Not every match read: want + 1 were found, so "more than `want`" is all we say.
     return Found(ids[offset:want], len(ids) if every else want, every)
 
 
 def _walk(c: Connection, flags: tuple[Any, ...], params: dict[str, Any], tiers: list[str],
-          now: datetime, want: int) -> tuple[list[int], bool]:
+          now: datetime, want: int, *, before: int | None = None,
+          phrase: bool = False) -> tuple[list[int], bool, int | None]:
     """Matches newest window first, each tier in turn, until `want` + 1 are found: the ids,
-    and whether every match was read. On PostgreSQL the newest ids are first read backwards
-    in chunks ("scan": a common word is found in the first few rows tested), up to
-    SCAN_BUDGET ids; beyond, the GIN index finds the rarer matches of the rest in one
-    statement, newest first. On SQLite whole windows are walked up to WALK_BUDGET ids, and
-    the rest likewise read in one statement."""
+    whether every match was read, and the id below which nothing was read when a budget
+    stopped the walk first. On PostgreSQL the newest ids are first read backwards in chunks
+    ("scan": a common word is found in the first few rows tested), up to SCAN_BUDGET ids,
+    when the planner expects that to fill the page; then the GIN index finds the rarer
+    matches of the rest in one statement, newest first. On SQLite whole windows are walked
+    up to WALK_BUDGET ids, and the rest likewise read in one statement."""
     postgres = flags[0] == "postgresql"
     ids: list[int] = []
-    top = (c.execute(NEWEST_ID).scalar() or 0) + 1
-    scanned, budget = 0, SCAN_BUDGET if postgres else WALK_BUDGET
-    for low in window_starts(c, now):
-        while top > low:
+    newest = (c.execute(NEWEST_ID).scalar() or 0) + 1
+    top = newest if before is None else min(newest, before)
+    budget, low = SCAN_BUDGET if postgres else WALK_BUDGET, 0
+    if postgres:
+        # The planner's estimate (a phrase: of its words together, the GIN candidates).
+        density = max(_pg_estimate(c, tiers[-1]), 1.0) / newest
+        if density * budget < want + 1:
+            # Testing row by row would read the whole budget (1.5-3 us a row) and still
+            # not fill the page: the index finds the few matches at once.
+            budget = 0
+        if phrase:
+            # GIN has no positions: each candidate with every word is read and its
+            # tsvector checked (5-15 us, a heap page each), 20,000 and more for two common
+            # words at a million stories. So the rest reaches only as far back as holds
+            # about RECHECK_BUDGET candidates; the reader is offered the older stories.
+            # Nor is a phrase scanned: its words together are far more common than it, so
+            # the estimate says nothing of how soon a scan would fill the page, and a scan
+            # that does not tests each row twice (both tiers). Newest first, then.
+            low, budget = max(0, top - int(RECHECK_BUDGET / density)), 0
+    scanned = 0
+    for window_low in window_starts(c, now):
+        while top > window_low:
             if scanned >= budget:
                 # The rest in ONE statement, newest first, without the headline tier: each
                 # statement reads the words' whole doclists (GIN posting lists), whatever
                 # the window, so a phrase with few matches cost a full read per window.
+                # On PostgreSQL it is sorted inside the fence ("scan"): unsorted, the
+                # planner drove the join from stories and tested each against every match.
+                # No index scan: sorted by the key, the planner read the range backwards
+                # testing every row (2-8 us each, 47,000 rows for 3 matches at 200,000
+                # stories) rather than AND the GIN candidates with the range (BitmapAnd).
                 if postgres:
-                    c.exec_driver_sql("SET LOCAL enable_bitmapscan = on")
-                ids += c.execute(statement("newest", *flags), {
-                    **params, "q": tiers[-1], "low": 0, "high": top,
+                    c.exec_driver_sql("SET LOCAL enable_bitmapscan = on; "
+                                      "SET LOCAL enable_indexscan = off")
+                low = min(low, top)
+                ids += c.execute(statement("scan" if postgres else "newest", *flags), {
+                    **params, "q": tiers[-1], "low": low, "high": top,
                     "n": want + 1 - len(ids)}).scalars()
-                return ids, len(ids) <= want
-            bottom = max(low, top - SCAN_CHUNK) if postgres else low
+                if postgres:
+                    c.exec_driver_sql("SET LOCAL enable_indexscan = on")
+                if len(ids) > want:
+                    return ids, False, None
+                return ids, low == 0, low or None
+            bottom = max(window_low, top - SCAN_CHUNK) if postgres else window_low
             if postgres:
                 c.exec_driver_sql("SET LOCAL enable_bitmapscan = off")
             chosen = statement("scan" if postgres else "newest", *flags)
@@ -287,10 +330,10 @@ def _walk(c: Connection, flags: tuple[Any, ...], params: dict[str, Any], tiers: 
                 first = first or new
                 ids += new
                 if len(ids) > want:
-                    return ids, False
+                    return ids, False, None
             scanned += top - bottom
             top = bottom
-    return ids, True
+    return ids, True, None
 
 
 def _rare(c: Connection, terms: list[Term]) -> bool:
