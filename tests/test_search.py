@@ -257,14 +257,19 @@ def test_before_searches_only_the_older_stories(store, now, monkeypatch, rare):
     assert sorted(uris(phrase)) == sorted(u for u in expected if int(u[4:]) > 10)
 
 
-def test_a_phrase_past_its_budget_offers_the_older_stories(store, now, monkeypatch):
+@pytest.mark.parametrize("postings", [1000, 0])
+def test_a_phrase_past_its_budget_offers_the_older_stories(store, now, monkeypatch, postings):
     """PostgreSQL checks each GIN candidate of a phrase (GIN has no positions): the walk
-    reads back only as far as RECHECK_BUDGET candidates reach, says where it stopped
+    reads back only as far as RECHECK_BUDGET candidates reach (or, when the words' posting
+    lists are too long to read, PHRASE_SCAN ids tested row by row), says where it stopped
     (`older`), and searching before that id goes on, until every match has been shown."""
     if store.engine.dialect.name != "postgresql":
         pytest.skip("PostgreSQL only: FTS5 keeps positions in its index")
     monkeypatch.setattr(search, "RARE", 1)
     monkeypatch.setattr(search, "RECHECK_BUDGET", 10)
+    monkeypatch.setattr(search, "POSTINGS_BUDGET", postings)
+    monkeypatch.setattr(search, "PHRASE_SCAN", 7)
+    monkeypatch.setattr(search, "SCAN_CHUNK", 3)
     monkeypatch.setattr(search, "_pg_estimate", lambda c, q: 40.0)  # as ANALYZE would say
     expected = phrase_stories(store, now)
     shown, before, rounds = [], None, 0

@@ -70,6 +70,8 @@ PG_PROBE = 20_000  # PostgreSQL: a word estimated in more stories is not probed 
 SCAN_CHUNK = 2000  # PostgreSQL: ids read backwards by one "scan" statement
 SCAN_BUDGET = 8000  # PostgreSQL: ids read so before the GIN index takes over
 RECHECK_BUDGET = 2000  # PostgreSQL: a phrase's GIN candidates read and checked, at most
+POSTINGS_BUDGET = 300_000  # PostgreSQL: a phrase's words' GIN entries, at most, else a scan
+PHRASE_SCAN = 10_000  # PostgreSQL: ids a phrase of common words is tested in, newest first
 WALK_BUDGET = 50_000  # SQLite: ids walked window by window before the rest is read at once
 
 
@@ -255,7 +257,9 @@ def search(c: Connection, q: str, now: datetime, *, agency: str | None = None,
         tiers = [pg_tsquery(c, tsquery(terms, "A")), params["q"]]
     else:
         tiers = ["{headline} : (" + params["q"] + ")", params["q"]]
-    phrase = any(term.kind == "phrase" for term in terms)
+    phrase = None  # PostgreSQL: for a phrase, any of its words (their posting lists)
+    if dialect == "postgresql" and any(term.kind == "phrase" for term in terms):
+        phrase = pg_tsquery(c, _any_word(terms))
     ids, every, older = _walk(c, flags, params, tiers, now, want, before=before, phrase=phrase)
     if older is not None:  # the budget stopped the walk: these are all the newer stories hold
         return Found(ids[offset:want], len(ids), False, older)
@@ -265,7 +269,7 @@ def search(c: Connection, q: str, now: datetime, *, agency: str | None = None,
 
 def _walk(c: Connection, flags: tuple[Any, ...], params: dict[str, Any], tiers: list[str],
           now: datetime, want: int, *, before: int | None = None,
-          phrase: bool = False) -> tuple[list[int], bool, int | None]:
+          phrase: str | None = None) -> tuple[list[int], bool, int | None]:
     """Matches newest window first, each tier in turn, until `want` + 1 are found: the ids,
     whether every match was read, and the id below which nothing was read when a budget
     stopped the walk first. On PostgreSQL the newest ids are first read backwards in chunks
@@ -277,7 +281,7 @@ def _walk(c: Connection, flags: tuple[Any, ...], params: dict[str, Any], tiers: 
     ids: list[int] = []
     newest = (c.execute(NEWEST_ID).scalar() or 0) + 1
     top = newest if before is None else min(newest, before)
-    budget, low = SCAN_BUDGET if postgres else WALK_BUDGET, 0
+    budget, low, gin = SCAN_BUDGET if postgres else WALK_BUDGET, 0, True
     if postgres:
         # The planner's estimate (a phrase: of its words together, the GIN candidates).
         density = max(_pg_estimate(c, tiers[-1]), 1.0) / newest
@@ -285,18 +289,24 @@ def _walk(c: Connection, flags: tuple[Any, ...], params: dict[str, Any], tiers: 
             # Testing row by row would read the whole budget (1.5-3 us a row) and still
             # not fill the page: the index finds the few matches at once.
             budget = 0
-        if phrase:
-            # GIN has no positions: each candidate with every word is read and its
-            # tsvector checked (5-15 us, a heap page each), 20,000 and more for two common
-            # words at a million stories. So the rest reaches only as far back as holds
-            # about RECHECK_BUDGET candidates; the reader is offered the older stories.
-            # Nor is a phrase scanned: its words together are far more common than it, so
-            # the estimate says nothing of how soon a scan would fill the page, and a scan
-            # that does not tests each row twice (both tiers). Newest first, then.
-            low, budget = max(0, top - int(RECHECK_BUDGET / density)), 0
+        if phrase is not None:
+            # GIN has no positions: each candidate with every word is read and its tsvector
+            # checked (5-15 us, a heap page each), 100,000 for two common words at a
+            # million stories; and the words' posting lists are read whole first (40 ms
+            # for two words in most stories). A phrase is walked newest first (no headline
+            # tier: each tier tested every row again), within a budget either way, and the
+            # reader is offered the older stories (`older`).
+            tiers = tiers[-1:]
+            if _pg_estimate(c, phrase) <= POSTINGS_BUDGET:
+                # The index, as far back as holds about RECHECK_BUDGET candidates.
+                low, budget = max(0, top - int(RECHECK_BUDGET / density)), 0
+            else:  # common words: only the newest PHRASE_SCAN ids, tested row by row
+                budget, gin = PHRASE_SCAN, False
     scanned = 0
     for window_low in window_starts(c, now):
         while top > window_low:
+            if scanned >= budget and not gin:  # the budget spent: the rest is offered
+                return ids, False, top
             if scanned >= budget:
                 # The rest in ONE statement, newest first, without the headline tier: each
                 # statement reads the words' whole doclists (GIN posting lists), whatever
@@ -352,6 +362,13 @@ def _rare(c: Connection, terms: list[Term]) -> bool:
             if c.execute(PROBE[c.dialect.name], {"q": source, "n": RARE + 1}).scalar_one() > RARE:
                 return False
     return True
+
+
+def _any_word(terms: list[Term]) -> str:
+    """The tsquery of any word of the query: its estimate is how many posting list entries
+    GIN reads for the query (tokens are \\w+ only, as in `tsquery`)."""
+    return " | ".join(f"'{token}':*" if term.kind == "prefix" else f"'{token}'"
+                      for term in terms for token in term.tokens)
 
 
 def _pg_estimate(c: Connection, source: str) -> float:
