@@ -321,3 +321,24 @@ def test_the_search_page_links_to_the_older_stories(client, store, now, monkeypa
     older = lxml_html.fromstring(client.get(link).text)
     first = doc.xpath("//ol//h2/a/text()")
     assert older.xpath("//ol//h2/a/text()") and not set(first) & set(older.xpath("//ol//h2/a/text()"))
+
+
+def test_a_common_prefix_is_told_from_the_newest_rows(store, now, monkeypatch):
+    """The planner knows nothing of a prefix, and GIN gathers every match of one before a
+    LIMIT counts: a prefix common in the newest rows is walked without asking GIN; a rare
+    one is still counted exactly and ranked."""
+    if store.engine.dialect.name != "postgresql":
+        pytest.skip("PostgreSQL only: FTS5 has prefix indexes")
+    monkeypatch.setattr(search, "PREFIX_SAMPLE", 10)
+    phrase_stories(store, now)
+    statements: list[str] = []
+    event.listen(store.engine, "before_cursor_execute",
+                 lambda conn, cursor, sql, *args: statements.append(sql))
+    monkeypatch.setattr(search, "RARE", 5)
+    page = store.search("warn*", now, limit=3)
+    assert (uris(page), page.total, page.exact) == (["urn:0", "urn:1", "urn:2"], 3, False)
+    counts = [sql for sql in statements if sql.startswith("SELECT count(*)")]
+    assert counts and all("ORDER BY" in sql for sql in counts)  # the newest rows only
+    monkeypatch.setattr(search, "RARE", 1000)
+    page = store.search("warn*", now, limit=3)
+    assert (page.total, page.exact) == (40, True)
