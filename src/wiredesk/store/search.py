@@ -25,10 +25,12 @@ The statements are in store/search_sql.py. On PostgreSQL the query's tsquery is 
 every configuration and bound as a constant (see `pg_tsquery`); the match is planned apart
 from the visibility join; a common word is looked for backwards along the key in the newest
 ids first (its GIN bitmap would list every story with it) and the GIN index takes over
-after SCAN_BUDGET ids, for the rarer matches further back.
-
-Cost that still grows with the store (bench/search_shapes.py): a phrase or AND of common
-words with fewer matches than a page, whose walk reads every window to the end.
+after SCAN_BUDGET ids, for the rarer matches further back (at once when the planner expects
+the scan not to fill the page). GIN keeps no positions, so a phrase's candidates (stories
+with all its words) are each read and checked: a phrase is searched within a budget
+(RECHECK_BUDGET candidates from GIN, or PHRASE_SCAN ids tested row by row when its words'
+posting lists are too long to read), newest first, and where the budget stopped the walk
+the reader is offered the older stories (`Found.older`, the web page's ?before=).
 """
 
 from __future__ import annotations
