@@ -342,3 +342,23 @@ def test_a_common_prefix_is_told_from_the_newest_rows(store, now, monkeypatch):
     monkeypatch.setattr(search, "RARE", 1000)
     page = store.search("warn*", now, limit=3)
     assert (page.total, page.exact) == (40, True)
+
+
+def test_the_search_api_answers_older_and_takes_before(client, store, now, monkeypatch):
+    """The API's readers reach a phrase's older matches as the page's do: `older` in the
+    answer, `before=` in the next question."""
+    if store.engine.dialect.name != "postgresql":
+        pytest.skip("PostgreSQL only: the budget is for GIN's candidates")
+    monkeypatch.setattr(search, "RARE", 1)
+    monkeypatch.setattr(search, "RECHECK_BUDGET", 10)
+    monkeypatch.setattr(search, "_pg_estimate", lambda c, q: 40.0)
+    expected = phrase_stories(store, now)
+    shown, params = [], {"q": '"storm warning"'}
+    while True:
+        answer = client.get("/api/v1/search", params=params).json()
+        shown += [item["item"]["uri"] for item in answer["items"]]
+        if answer["older"] is None:
+            break
+        params["before"] = answer["older"]
+    assert shown == expected
+    assert client.get("/api/v1/search", params={"q": "storm", "before": "x"}).status_code == 400
