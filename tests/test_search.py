@@ -8,7 +8,8 @@ from datetime import timedelta
 
 import pytest
 from alembic import command
-from sqlalchemy import text
+from lxml import html as lxml_html
+from sqlalchemy import event, text
 
 from helpers import deliver, later, ninjs_item
 from wiredesk.store import Store, search, search_sql
@@ -228,3 +229,136 @@ def test_a_phrase_of_common_words_is_found_across_windows_and_chunks(store, now,
     assert found == expected
     assert (uris(page), page.total, page.exact) == (expected[:3], 3, False)
     assert uris(store.search('"storm warning"', now, limit=3, offset=6)) == expected[6:]
+
+
+def phrase_stories(store, now, count: int = 40) -> list[str]:
+    """`count` stories, one a minute apart and newest first by number, the phrase in every
+    fifth: the uris that have it, newest first."""
+    items = [json.loads(ninjs_item(
+        f"urn:{i}", at=later(now, minutes=-i * 97), headline=f"Report {i}",
+        body="<p>The storm warning stands.</p>" if i % 5 == 0 else "<p>A warning: storm.</p>"))
+        for i in range(count)]
+    deliver(store, json.dumps(items[::-1]).encode(), now)  # arrival order: the oldest first
+    return [f"urn:{i}" for i in range(0, count, 5)]
+
+
+@pytest.mark.parametrize("rare", [1000, 1])
+def test_before_searches_only_the_older_stories(store, now, monkeypatch, rare):
+    """?before= (the reader's "search older stories"): only stories with a lower id, on the
+    ranked path and on the walk alike."""
+    monkeypatch.setattr(search, "RARE", rare)
+    expected = phrase_stories(store, now, 20)
+    ids = {record.uri: record.id for record, _ in store.search("storm", now, limit=20).results}
+    assert len(ids) == 20
+    cut = ids["urn:10"]
+    older = store.search("storm", now, limit=20, before=cut)
+    assert sorted(uris(older)) == sorted(f"urn:{i}" for i in range(11, 20))
+    phrase = store.search('"storm warning"', now, limit=20, before=cut)
+    assert sorted(uris(phrase)) == sorted(u for u in expected if int(u[4:]) > 10)
+
+
+@pytest.mark.parametrize("postings", [1000, 0])
+def test_a_phrase_past_its_budget_offers_the_older_stories(store, now, monkeypatch, postings):
+    """PostgreSQL checks each GIN candidate of a phrase (GIN has no positions): the walk
+    reads back only as far as RECHECK_BUDGET candidates reach (or, when the words' posting
+    lists are too long to read, PHRASE_SCAN ids tested row by row), says where it stopped
+    (`older`), and searching before that id goes on, until every match has been shown."""
+    if store.engine.dialect.name != "postgresql":
+        pytest.skip("PostgreSQL only: FTS5 keeps positions in its index")
+    monkeypatch.setattr(search, "RARE", 1)
+    monkeypatch.setattr(search, "RECHECK_BUDGET", 10)
+    monkeypatch.setattr(search, "POSTINGS_BUDGET", postings)
+    monkeypatch.setattr(search, "PHRASE_SCAN", 7)
+    monkeypatch.setattr(search, "SCAN_CHUNK", 3)
+    monkeypatch.setattr(search, "_pg_estimate", lambda c, q: 40.0)  # as ANALYZE would say
+    expected = phrase_stories(store, now)
+    shown, before, rounds = [], None, 0
+    while True:
+        page = store.search('"storm warning"', now, limit=10, before=before)
+        shown += uris(page)
+        assert (page.total, page.exact) == (len(page.results), page.older is None)
+        rounds += 1
+        if page.older is None:
+            break
+        before = page.older
+    assert shown == expected and rounds > 2  # newest first, none twice, none left out
+
+
+def test_a_sparse_query_goes_to_the_index_without_scanning(store, now, monkeypatch):
+    """Reading the newest rows one by one pays only when the planner expects the page to be
+    filled by them; otherwise the GIN index is asked at once (and the order is the same)."""
+    if store.engine.dialect.name != "postgresql":
+        pytest.skip("PostgreSQL only: SQLite walks FTS5's doclists")
+    monkeypatch.setattr(search, "RARE", 1)
+    monkeypatch.setattr(search, "SCAN_BUDGET", 6)  # ids scanned at most: fewer than the store
+    phrase_stories(store, now)
+    statements: list[str] = []
+    event.listen(store.engine, "before_cursor_execute",
+                 lambda conn, cursor, sql, *args: statements.append(sql))
+    results = {}
+    for estimate in (1.0, 1e6):
+        monkeypatch.setattr(search, "_pg_estimate", lambda c, q, e=estimate: e)
+        statements.clear()
+        results[estimate] = uris(store.search("storm warning", now, limit=5))
+        scanned = any("enable_bitmapscan = off" in sql for sql in statements)
+        assert scanned == (estimate > 1)
+    assert results[1.0] == results[1e6] == [f"urn:{i}" for i in range(5)]
+
+
+def test_the_search_page_links_to_the_older_stories(client, store, now, monkeypatch):
+    """When a phrase's budget stopped the walk, the page says so and links to the rest."""
+    if store.engine.dialect.name != "postgresql":
+        pytest.skip("PostgreSQL only: the budget is for GIN's candidates")
+    monkeypatch.setattr(search, "RARE", 1)
+    monkeypatch.setattr(search, "RECHECK_BUDGET", 10)
+    monkeypatch.setattr(search, "_pg_estimate", lambda c, q: 40.0)
+    phrase_stories(store, now)
+    doc = lxml_html.fromstring(client.get("/search", params={"q": '"storm warning"'}).text)
+    assert "Among the newest stories" in doc.xpath("//p[@class='count']")[0].text_content()
+    assert not doc.xpath("//a[@rel='next']")
+    (link,) = doc.xpath("//a[@class='older']/@href")
+    assert "before=" in link
+    older = lxml_html.fromstring(client.get(link).text)
+    first = doc.xpath("//ol//h2/a/text()")
+    assert older.xpath("//ol//h2/a/text()") and not set(first) & set(older.xpath("//ol//h2/a/text()"))
+
+
+def test_a_common_prefix_is_told_from_the_newest_rows(store, now, monkeypatch):
+    """The planner knows nothing of a prefix, and GIN gathers every match of one before a
+    LIMIT counts: a prefix common in the newest rows is walked without asking GIN; a rare
+    one is still counted exactly and ranked."""
+    if store.engine.dialect.name != "postgresql":
+        pytest.skip("PostgreSQL only: FTS5 has prefix indexes")
+    monkeypatch.setattr(search, "PREFIX_SAMPLE", 10)
+    phrase_stories(store, now)
+    statements: list[str] = []
+    event.listen(store.engine, "before_cursor_execute",
+                 lambda conn, cursor, sql, *args: statements.append(sql))
+    monkeypatch.setattr(search, "RARE", 5)
+    page = store.search("warn*", now, limit=3)
+    assert (uris(page), page.total, page.exact) == (["urn:0", "urn:1", "urn:2"], 3, False)
+    counts = [sql for sql in statements if sql.startswith("SELECT count(*)")]
+    assert counts and all("ORDER BY" in sql for sql in counts)  # the newest rows only
+    monkeypatch.setattr(search, "RARE", 1000)
+    page = store.search("warn*", now, limit=3)
+    assert (page.total, page.exact) == (40, True)
+
+
+def test_the_search_api_answers_older_and_takes_before(client, store, now, monkeypatch):
+    """The API's readers reach a phrase's older matches as the page's do: `older` in the
+    answer, `before=` in the next question."""
+    if store.engine.dialect.name != "postgresql":
+        pytest.skip("PostgreSQL only: the budget is for GIN's candidates")
+    monkeypatch.setattr(search, "RARE", 1)
+    monkeypatch.setattr(search, "RECHECK_BUDGET", 10)
+    monkeypatch.setattr(search, "_pg_estimate", lambda c, q: 40.0)
+    expected = phrase_stories(store, now)
+    shown, params = [], {"q": '"storm warning"'}
+    while True:
+        answer = client.get("/api/v1/search", params=params).json()
+        shown += [item["item"]["uri"] for item in answer["items"]]
+        if answer["older"] is None:
+            break
+        params["before"] = answer["older"]
+    assert shown == expected
+    assert client.get("/api/v1/search", params={"q": "storm", "before": "x"}).status_code == 400

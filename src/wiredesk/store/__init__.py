@@ -207,11 +207,11 @@ class Store:
 
     def search(self, q: str, now: datetime, *, agency: str | None = None,
                start: datetime | None = None, end: datetime | None = None, limit: int = 10,
-               offset: int = 0) -> SearchPage:
+               offset: int = 0, before: int | None = None) -> SearchPage:
         """Visible stories matching a reader's query; raises search.QueryError for bad input."""
         with self.engine.connect() as c:
             found = search.search(c, q, now, agency=agency, start=start, end=end, limit=limit,
-                                  offset=offset)
+                                  offset=offset, before=before)
             snippets = search.snippets(c, q, found.ids)
             query = (select(*_STORY_COLS).join(versions, versions.c.id == stories.c.head_version_id)
                      .where(stories.c.id.in_(found.ids)))
@@ -220,6 +220,7 @@ class Store:
             total=found.total,
             results=[(records[i], snippets.get(i, "")) for i in found.ids if i in records],
             exact=found.exact,
+            older=found.older,
         )
 
     def next_visibility_change(self, now: datetime, *, windows: tuple[timedelta, ...] = (),

@@ -216,6 +216,7 @@ class SearchPage:
     total: int
     results: list[tuple[StoryRecord, str]]  # the record and its highlighted snippet
     exact: bool = True  # False: more than `total` stories match (counting stopped there)
+    older: int | None = None  # stories below this id not searched: `before=` searches them
 
 
 @dataclass(frozen=True, slots=True)

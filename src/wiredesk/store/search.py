@@ -25,10 +25,12 @@ The statements are in store/search_sql.py. On PostgreSQL the query's tsquery is 
 every configuration and bound as a constant (see `pg_tsquery`); the match is planned apart
 from the visibility join; a common word is looked for backwards along the key in the newest
 ids first (its GIN bitmap would list every story with it) and the GIN index takes over
-after SCAN_BUDGET ids, for the rarer matches further back.
-
-Cost that still grows with the store (bench/search_shapes.py): a phrase or AND of common
-words with fewer matches than a page, whose walk reads every window to the end.
+after SCAN_BUDGET ids, for the rarer matches further back (at once when the planner expects
+the scan not to fill the page). GIN keeps no positions, so a phrase's candidates (stories
+with all its words) are each read and checked: a phrase is searched within a budget
+(RECHECK_BUDGET candidates from GIN, or PHRASE_SCAN ids tested row by row when its words'
+posting lists are too long to read), newest first, and where the budget stopped the walk
+the reader is offered the older stories (`Found.older`, the web page's ?before=).
 """
 
 from __future__ import annotations
@@ -52,6 +54,7 @@ from wiredesk.store.search_sql import (
     PG_CONFIGS,
     PG_ESTIMATE,
     PROBE,
+    PROBE_NEWEST,
     SNIPPETS,
     Postgres,
     Sqlite,
@@ -69,6 +72,10 @@ RARE = 1000  # a word in no more stories than this is cheap to rank and count ev
 PG_PROBE = 20_000  # PostgreSQL: a word estimated in more stories is not probed (see _rare)
 SCAN_CHUNK = 2000  # PostgreSQL: ids read backwards by one "scan" statement
 SCAN_BUDGET = 8000  # PostgreSQL: ids read so before the GIN index takes over
+RECHECK_BUDGET = 2000  # PostgreSQL: a phrase's GIN candidates read and checked, at most
+POSTINGS_BUDGET = 100_000  # PostgreSQL: a phrase's words' GIN entries, at most, else a scan
+PHRASE_SCAN = 10_000  # PostgreSQL: ids a phrase of common words is tested in, newest first
+PREFIX_SAMPLE = 2000  # PostgreSQL: the newest ids a prefix is first looked for in
 WALK_BUDGET = 50_000  # SQLite: ids walked window by window before the rest is read at once
 
 
@@ -145,6 +152,7 @@ class Found:
     ids: list[int]
     total: int
     exact: bool  # False: more than `total` match; the walk stopped past the page
+    older: int | None = None  # stories below this id were not searched (the phrase budget)
 
 
 # --- the index ---------------------------------------------------------------------------
@@ -212,9 +220,10 @@ def rebuild(src: Connection, dst: Connection | None = None, *, batch: int = 2000
 # --- searching ---------------------------------------------------------------------------
 def search(c: Connection, q: str, now: datetime, *, agency: str | None = None,
            start: datetime | None = None, end: datetime | None = None, limit: int = 10,
-           offset: int = 0) -> Found:
+           offset: int = 0, before: int | None = None) -> Found:
     """One page of visible matches, newest window first; its cost is bounded by the page
-    asked for, not by the size of the store (see the module's note)."""
+    asked for, not by the size of the store (see the module's note). `before`: only stories
+    with a lower id (the reader's "search older stories", from `Found.older`)."""
     terms = parse_query(q)
     dialect = c.dialect.name
     params: dict[str, Any] = {"q": tsquery(terms) if dialect == "postgresql" else fts5_query(terms),
@@ -224,16 +233,22 @@ def search(c: Connection, q: str, now: datetime, *, agency: str | None = None,
         # Every statement here joins a few hundred index rows to their stories by key: on
         # estimates alone the planner would hash or merge-join whole tables (100 ms and up
         # where a nested loop takes 2). No JIT: a disabled plan's cost would trigger it (a
-        # compile of 50 ms and more). LOCAL: the settings end with this read transaction.
+        # compile of 50 ms and more). work_mem: at a million stories a GIN bitmap of a
+        # prefix's matches outgrew 4 MB and went lossy, and every row of a lossy page was
+        # read and checked. No parallel workers: one search on a shared machine gains
+        # nothing from a second core. LOCAL: the settings end with this read transaction.
         c.exec_driver_sql("SET LOCAL enable_hashjoin = off; SET LOCAL enable_mergejoin = off; "
-                          "SET LOCAL enable_seqscan = off; SET LOCAL jit = off")
+                          "SET LOCAL enable_seqscan = off; SET LOCAL jit = off; "
+                          "SET LOCAL work_mem = '32MB'; SET LOCAL max_parallel_workers_per_gather = 0")
         params["q"] = pg_tsquery(c, params["q"])
     want = offset + limit
     if _rare(c, terms):
         # Few candidates: rank them all in ONE statement and put them in their windows here
         # (a statement per window re-read the index each time: bm25's idf, a phrase's
-        # positions). At most RARE match, so the total is exact.
-        ranked = list(c.execute(statement("ranked", *flags), {**params, "n": RARE}).scalars())
+        # positions). At most RARE match, so the total is exact (and `before` is applied
+        # here, to every match).
+        ranked = [sid for sid in c.execute(statement("ranked", *flags), {**params, "n": RARE}).scalars()
+                  if before is None or sid < before]
         starts = [*window_starts(c, now)]
         ranked.sort(key=lambda sid: window_of(sid, starts))  # stable: relevance within
         return Found(ranked[offset:want], len(ranked), True)
@@ -246,36 +261,78 @@ def search(c: Connection, q: str, now: datetime, *, agency: str | None = None,
         tiers = [pg_tsquery(c, tsquery(terms, "A")), params["q"]]
     else:
         tiers = ["{headline} : (" + params["q"] + ")", params["q"]]
-    ids, every = _walk(c, flags, params, tiers, now, want)
+    phrase = None  # PostgreSQL: for a phrase, any of its words (their posting lists)
+    if dialect == "postgresql" and any(term.kind == "phrase" for term in terms):
+        phrase = pg_tsquery(c, _any_word(terms))
+    ids, every, older = _walk(c, flags, params, tiers, now, want, before=before, phrase=phrase)
+    if older is not None:  # the budget stopped the walk: these are all the newer stories hold
+        return Found(ids[offset:want], len(ids), False, older)
     # Not every match read: want + 1 were found, so "more than `want`" is all we say.
     return Found(ids[offset:want], len(ids) if every else want, every)
 
 
 def _walk(c: Connection, flags: tuple[Any, ...], params: dict[str, Any], tiers: list[str],
-          now: datetime, want: int) -> tuple[list[int], bool]:
+          now: datetime, want: int, *, before: int | None = None,
+          phrase: str | None = None) -> tuple[list[int], bool, int | None]:
     """Matches newest window first, each tier in turn, until `want` + 1 are found: the ids,
-    and whether every match was read. On PostgreSQL the newest ids are first read backwards
-    in chunks ("scan": a common word is found in the first few rows tested), up to
-    SCAN_BUDGET ids; beyond, the GIN index finds the rarer matches of the rest in one
-    statement, newest first. On SQLite whole windows are walked up to WALK_BUDGET ids, and
-    the rest likewise read in one statement."""
+    whether every match was read, and the id below which nothing was read when a budget
+    stopped the walk first. On PostgreSQL the newest ids are first read backwards in chunks
+    ("scan": a common word is found in the first few rows tested), up to SCAN_BUDGET ids,
+    when the planner expects that to fill the page; then the GIN index finds the rarer
+    matches of the rest in one statement, newest first. On SQLite whole windows are walked
+    up to WALK_BUDGET ids, and the rest likewise read in one statement."""
     postgres = flags[0] == "postgresql"
     ids: list[int] = []
-    top = (c.execute(NEWEST_ID).scalar() or 0) + 1
-    scanned, budget = 0, SCAN_BUDGET if postgres else WALK_BUDGET
-    for low in window_starts(c, now):
-        while top > low:
+    newest = (c.execute(NEWEST_ID).scalar() or 0) + 1
+    top = newest if before is None else min(newest, before)
+    budget, low, gin = SCAN_BUDGET if postgres else WALK_BUDGET, 0, True
+    if postgres:
+        # The planner's estimate (a phrase: of its words together, the GIN candidates).
+        density = max(_pg_estimate(c, tiers[-1]), 1.0) / newest
+        if density * budget < want + 1:
+            # Testing row by row would read the whole budget (1.5-3 us a row) and still
+            # not fill the page: the index finds the few matches at once.
+            budget = 0
+        if phrase is not None:
+            # GIN has no positions: each candidate with every word is read and its tsvector
+            # checked (5-15 us, a heap page each), 100,000 for two common words at a
+            # million stories; and the words' posting lists are read whole first (40 ms
+            # for two words in most stories). A phrase is walked newest first (no headline
+            # tier: each tier tested every row again), within a budget either way, and the
+            # reader is offered the older stories (`older`).
+            tiers = tiers[-1:]
+            if _pg_estimate(c, phrase) <= POSTINGS_BUDGET:
+                # The index, as far back as holds about RECHECK_BUDGET candidates.
+                low, budget = max(0, top - int(RECHECK_BUDGET / density)), 0
+            else:  # common words: only the newest PHRASE_SCAN ids, tested row by row
+                budget, gin = PHRASE_SCAN, False
+    scanned = 0
+    for window_low in window_starts(c, now):
+        while top > window_low:
+            if scanned >= budget and not gin:  # the budget spent: the rest is offered
+                return ids, False, top
             if scanned >= budget:
                 # The rest in ONE statement, newest first, without the headline tier: each
                 # statement reads the words' whole doclists (GIN posting lists), whatever
                 # the window, so a phrase with few matches cost a full read per window.
+                # On PostgreSQL it is sorted inside the fence ("scan"): unsorted, the
+                # planner drove the join from stories and tested each against every match.
+                # No index scan: sorted by the key, the planner read the range backwards
+                # testing every row (2-8 us each, 47,000 rows for 3 matches at 200,000
+                # stories) rather than AND the GIN candidates with the range (BitmapAnd).
                 if postgres:
-                    c.exec_driver_sql("SET LOCAL enable_bitmapscan = on")
-                ids += c.execute(statement("newest", *flags), {
-                    **params, "q": tiers[-1], "low": 0, "high": top,
+                    c.exec_driver_sql("SET LOCAL enable_bitmapscan = on; "
+                                      "SET LOCAL enable_indexscan = off")
+                low = min(low, top)
+                ids += c.execute(statement("scan" if postgres else "newest", *flags), {
+                    **params, "q": tiers[-1], "low": low, "high": top,
                     "n": want + 1 - len(ids)}).scalars()
-                return ids, len(ids) <= want
-            bottom = max(low, top - SCAN_CHUNK) if postgres else low
+                if postgres:
+                    c.exec_driver_sql("SET LOCAL enable_indexscan = on")
+                if len(ids) > want:
+                    return ids, False, None
+                return ids, low == 0, low or None
+            bottom = max(window_low, top - SCAN_CHUNK) if postgres else window_low
             if postgres:
                 c.exec_driver_sql("SET LOCAL enable_bitmapscan = off")
             chosen = statement("scan" if postgres else "newest", *flags)
@@ -287,10 +344,10 @@ def _walk(c: Connection, flags: tuple[Any, ...], params: dict[str, Any], tiers: 
                 first = first or new
                 ids += new
                 if len(ids) > want:
-                    return ids, False
+                    return ids, False, None
             scanned += top - bottom
             top = bottom
-    return ids, True
+    return ids, True, None
 
 
 def _rare(c: Connection, terms: list[Term]) -> bool:
@@ -306,9 +363,32 @@ def _rare(c: Connection, terms: list[Term]) -> bool:
                 continue
             if postgres and _pg_estimate(c, source) > PG_PROBE:
                 return False
+            if postgres and term.kind == "prefix" and _common_prefix(c, source):
+                return False
             if c.execute(PROBE[c.dialect.name], {"q": source, "n": RARE + 1}).scalar_one() > RARE:
                 return False
     return True
+
+
+def _common_prefix(c: Connection, source: str) -> bool:
+    """Whether a prefix's matches in the newest PREFIX_SAMPLE ids, scaled to the store, are
+    more than RARE. The planner knows nothing of a prefix (it guesses 0.5% of the rows),
+    and GIN's answer to one gathers every story of every word it begins (70,000 stories,
+    40 ms, for 'lone*' at a million) before the LIMIT counts: the newest rows, tested one
+    by one, tell a common prefix at once and cost a few ms for a rare one."""
+    top = (c.execute(NEWEST_ID).scalar() or 0) + 1
+    sample = min(PREFIX_SAMPLE, top)
+    c.exec_driver_sql("SET LOCAL enable_bitmapscan = off")
+    found = c.execute(PROBE_NEWEST, {"q": source, "low": top - sample, "n": RARE + 1}).scalar_one()
+    c.exec_driver_sql("SET LOCAL enable_bitmapscan = on")
+    return found * top / sample > RARE
+
+
+def _any_word(terms: list[Term]) -> str:
+    """The tsquery of any word of the query: its estimate is how many posting list entries
+    GIN reads for the query (tokens are \\w+ only, as in `tsquery`)."""
+    return " | ".join(f"'{token}':*" if term.kind == "prefix" else f"'{token}'"
+                      for term in terms for token in term.tokens)
 
 
 def _pg_estimate(c: Connection, source: str) -> float:

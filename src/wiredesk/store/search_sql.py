@@ -168,6 +168,10 @@ PROBE = {
     "sqlite": select(func.count()).select_from(
         select(FTS.c.rowid).where(Sqlite.match).limit(bindparam("n")).subquery()),
 }
+# How many of the newest ids from `low` up match, up to a LIMIT, read backwards along the key.
+PROBE_NEWEST = select(func.count()).select_from(
+    select(PG.c.story_id).where(PG.c.document.op("@@")(Postgres.tsq), PG.c.story_id >= bindparam("low"))
+    .order_by(PG.c.story_id.desc()).limit(bindparam("n")).subquery())
 # The planner's estimate of a tsquery's matches (from ANALYZE's most common lexemes): read
 # before PROBE, since a GIN lookup of a common word builds a bitmap of every story with it.
 PG_ESTIMATE = "EXPLAIN (FORMAT JSON) SELECT 1 FROM story_search WHERE document @@ CAST(%(q)s AS tsquery)"

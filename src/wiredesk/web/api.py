@@ -187,7 +187,8 @@ def routes(ctx: Context) -> list[Route]:
             result = ctx.store.search(params.get("q", ""), now, agency=params.get("agency") or None,
                                       start=_time(params.get("from"), "from"),
                                       end=_time(params.get("to"), "to"),
-                                      limit=limit, offset=(page_no - 1) * limit)
+                                      limit=limit, offset=(page_no - 1) * limit,
+                                      before=_int(params.get("before"), "before", None, 1, 2**31 - 1))
         except (BadRequest, QueryError) as exc:
             return error(400, str(exc))
         keyed = full_text(request.scope)
@@ -196,9 +197,10 @@ def routes(ctx: Context) -> list[Route]:
                   "snippet": str(highlight(snippet))  # the body's words: full text only
                   if keyed or public.level(record.source) == "full" else ""}
                  for record, snippet in result.results]
-        # total_exact false: more than `total` stories match (the walk stopped past the page).
+        # total_exact false: more than `total` stories match (the walk stopped past the page),
+        # or, with `older`, a phrase's budget stopped it: before=older searches on from there.
         return send(request, {"total": result.total, "total_exact": result.exact,
-                              "page": page_no, "items": items},
+                              "older": result.older, "page": page_no, "items": items},
                     cache=max_age(now, [r.ends_at for r, _ in result.results], LIST_MAX_AGE),
                     keys=["stories", "search"])
 

@@ -172,6 +172,8 @@ SPEC: dict[str, Any] = {
                                                           "maximum": MAX_PAGE, "default": 1}),
                            _query("limit", "page size", {"type": "integer", "minimum": 1,
                                                          "maximum": 100, "default": 10}),
+                           _query("before", "only stories older than this one (an `older` "
+                                  "answer)", {"type": "integer", "minimum": 1}),
                            _PROFILE, _IF_NONE_MATCH],
             "responses": _answers(_json("Matches, best first", {
                 "type": "object", "required": ["total", "page", "items"], "properties": {
@@ -179,6 +181,10 @@ SPEC: dict[str, Any] = {
                     "total_exact": {"type": "boolean",
                                     "description": "false: more than `total` match (a common query "
                                                    "is counted only past the page asked for)"},
+                    "older": {"type": ["integer", "null"],
+                              "description": "a phrase is searched within a budget: the older "
+                                             "stories were not searched; ask again with "
+                                             "before=older (null: every story was)"},
                     "items": {"type": "array", "items": {
                         "type": "object", "required": ["item", "snippet"], "properties": {
                             "item": _NINJS, "snippet": {"type": "string"}}}}}}), "429")}},

@@ -185,16 +185,21 @@ def routes(ctx: Context) -> list[Route]:
         context: dict[str, object] = {"q": q, "agency": agency, "page": number,
                                       "agencies": agencies(now), "results": [],
                                       "total": 0, "exact": True, "message": None,
-                                      "start": params.get("from", ""), "end": params.get("to", "")}
+                                      "start": params.get("from", ""), "end": params.get("to", ""),
+                                      "before": _story_id(params.get("before")), "older": None}
         if q:
             try:
                 start = _day(params.get("from"), N_("From date: use the form 2026-01-31."))
                 end = _day(params.get("to"), N_("To date: use the form 2026-01-31."))
                 found = ctx.store.search(q, now, agency=agency, start=start,
                                          end=end + timedelta(days=1) if end else None,
-                                         limit=SEARCH_PAGE, offset=(number - 1) * SEARCH_PAGE)
+                                         limit=SEARCH_PAGE, offset=(number - 1) * SEARCH_PAGE,
+                                         before=context["before"])
+                # older: a phrase's walk stopped at its budget; the reader may go on from there
                 context.update(results=found.results, total=found.total, exact=found.exact,
-                               has_next=found.total > number * SEARCH_PAGE or not found.exact,
+                               older=found.older,
+                               has_next=found.total > number * SEARCH_PAGE
+                               or not (found.exact or found.older),
                                thumbs=picture_view.leads(ctx, [r.id for r, _ in found.results],
                                                          now))
             except (QueryError, ValueError) as exc:
@@ -276,6 +281,11 @@ def more_from(ctx: Context, record: StoryRecord, now: datetime,
     if story.agency:
         out.append((story.agency, agency_path(story.agency), others(ListFilter(agency=story.agency))))
     return out
+
+
+def _story_id(value: str | None) -> int | None:
+    """?before= (search older stories: those below this id); anything else is no limit."""
+    return int(value) if value and value.isascii() and value.isdigit() and len(value) < 19 else None
 
 
 def _day(value: str | None, problem: str) -> datetime | None:
