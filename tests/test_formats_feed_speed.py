@@ -5,7 +5,10 @@ from __future__ import annotations
 import random
 import re
 
-from wiredesk.formats.bodies import PICTURE_SRC, sanitize_html
+import nh3
+
+from wiredesk.formats.bodies import PICTURE_SRC, body_from_html, sanitize_html
+from wiredesk.formats.cleantext import clean
 from wiredesk.formats.markup import DEPTH, needs_pass
 
 _FOREIGN = re.compile(r"<(?:[sS][vV][gG]|[mM][aA][tT][hH])\b")
@@ -43,3 +46,19 @@ def test_only_lower_and_upper_case_img_tags_become_picture_markers() -> None:
     # "<Img" never took the marking path: the sanitiser drops it, as it always did
     assert PICTURE_SRC not in sanitize_html('<p>a</p><Img src="https://ex.com/a.jpg">')
     assert sanitize_html("<p>an image: &lt;img&gt;</p>") == "<p>an image: &lt;img&gt;</p>"
+
+
+def test_text_without_tags_or_references_is_displayed_as_the_sanitiser_writes_it() -> None:
+    rng = random.Random(6)
+    alphabet = ["a", "Z", " ", "\n", "\r", "\r\n", "\t", ">", '"', "'", "\u00a0", "\ufeff",
+                "é", "中", "\U0001f600", "\u2028", "\x7f", "\x80", "\x0b", "\x00", "=", "/", "\ud800"]
+    cases = ["", "plain words", "a > b", "\ufeffbom", "x\r\ny\rz", "\u00a0\u00a0"]
+    cases += ["".join(rng.choices(alphabet, k=rng.randrange(0, 40))) for _ in range(2000)]
+    reference = nh3.Cleaner()  # text with no "<" or "&": no tag rule can matter
+    for text in cases:
+        try:
+            expected = reference.clean(text)
+        except UnicodeEncodeError:  # a lone surrogate: cleaned first, as sanitize_html does
+            expected = reference.clean(clean(text))
+        assert sanitize_html(text) == expected, repr(text)
+        assert body_from_html(text).html == expected
