@@ -15,6 +15,7 @@ kept stories hold (their raw bytes and body); the oldest go first.
 from __future__ import annotations
 
 import threading
+from collections import OrderedDict
 
 from wiredesk.story import Story
 
@@ -28,9 +29,9 @@ class EntryMemo:
 
     def __init__(self, max_chars: int = MAX_CHARS) -> None:
         self.max_chars = max_chars
-        self._stories: dict[_Key, tuple[Story, int]] = {}
+        self._stories: OrderedDict[_Key, tuple[Story, int]] = OrderedDict()
         self._chars = 0
-        self._lock = threading.Lock()  # eviction iterates: no other thread may resize then
+        self._lock = threading.Lock()  # one writer at a time: the count stays the sum
 
     def get(self, key: _Key) -> Story | None:
         found = self._stories.get(key)
@@ -48,9 +49,8 @@ class EntryMemo:
                 return
             self._stories[key] = (story, size)
             self._chars += size
-            while self._chars > self.max_chars:
-                oldest = next(iter(self._stories))
-                self._chars -= self._stories.pop(oldest)[1]
+            while self._chars > self.max_chars:  # (a dict's first key is O(n) to find
+                self._chars -= self._stories.popitem(last=False)[1][1]  # after deletions)
 
     def clear(self) -> None:
         with self._lock:
