@@ -24,7 +24,7 @@ from collections import OrderedDict
 from wiredesk.story import Story
 
 MAX_CHARS = 32 * 1024 * 1024  # raw bytes plus body characters of the kept stories
-MAX_SEEN = 200_000  # entries remembered as read once (a hash each), forgotten all at once
+MAX_SEEN = 50_000  # entries remembered as read once (a hash each, ~50 bytes), then forgotten
 
 _Key = tuple[bytes, tuple[str | None, ...]]
 
