@@ -24,6 +24,7 @@ from wiredesk.formats.errors import FormatError
 from wiredesk.formats.feeds_entry import MARKUP_TAG, NAME, Entry, FeedInfo, entry_story
 from wiredesk.formats.feeds_loose import parse_loose
 from wiredesk.formats.feeds_media import TAGS as MEDIA_TAGS
+from wiredesk.formats.feeds_memo import MEMO
 from wiredesk.formats.xmlsafe import is_feed, local, parse_xml, text_of
 from wiredesk.story import Story
 
@@ -114,7 +115,16 @@ def parse(data: bytes, *, agency: str | None = None) -> list[Story]:
     else:
         raise FormatError(NAME, f"/{tag or 'document'}", "expected an rss, rdf:RDF or Atom feed root")
     feed = _feed_info(channel, root)
-    stories = [entry_story(_read_entry(el, where), feed, agency) for el, where in pairs]
+    context = (agency, feed.title, feed.language, feed.rights, feed.rightsholder, feed.license)
+    stories = []
+    for el, where in pairs:
+        raw = etree.tostring(el, with_tail=False)
+        # An entry unchanged since the last poll: its Story as made then (feeds_memo.py).
+        story = MEMO.get((raw, context))
+        if story is None:
+            story = entry_story(_read_entry(el, where, raw), feed, agency)
+            MEMO.put((raw, context), story)
+        stories.append(story)
     tombs = channel.iterchildren(_TOMB + "deleted-entry") if tag == "rss" else \
         root.iterchildren(_TOMB + "deleted-entry")
     for i, tomb in enumerate(tombs, 1):
@@ -192,8 +202,8 @@ def _dates(e: Entry, k: _Kids, table: tuple[tuple[str, tuple[str, ...]], ...]) -
                              f"{local(el.tag)}")
 
 
-def _read_entry(el: etree._Element, where: str) -> Entry:
-    e = Entry(where, etree.tostring(el, with_tail=False))
+def _read_entry(el: etree._Element, where: str, raw: bytes) -> Entry:
+    e = Entry(where, raw)
     if el.tag == _ATOM_ENTRY:
         return _read_atom(el, _kids(el), e)
     # One pass over the children; of alternative elements the best-ranked one wins.
