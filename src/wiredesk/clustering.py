@@ -17,8 +17,9 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field, replace
 from datetime import timedelta
 
 import numpy as np
@@ -58,6 +59,8 @@ interior finance transport foreign""".split())
 class Features:
     keys: frozenset[str]  # names ("n:"), figures ("f:"), the place ("p:")
     words: frozenset[str]  # content-word stems ("w:")
+    # feature_bands(self), when worked out ahead (read_ahead): not part of what they are.
+    bands: tuple[int, ...] | None = field(default=None, compare=False, repr=False)
 
     @property
     def all(self) -> frozenset[str]:
@@ -75,40 +78,94 @@ def _figure(token: str) -> str | None:
     return cleaned.lower()
 
 
+# What a token means wherever it stands, found once: a figure's "f:" key, or else the word in
+# lower case with its "n:" key if it would be a name and its "w:" stem if a content word.
+# Wire copy repeats its vocabulary, so most tokens are found here. None: nothing in it.
+_Token = tuple[str | None, str, str | None, str | None] | None
+_TOKENS: dict[str, _Token] = {}
+_TOKENS_MAX = 200_000  # some tens of MB at most; cleared whole when full (cheaper than LRU)
+
+
+def _token(raw: str) -> _Token:
+    token = raw.strip(".,'’-")
+    if not token:
+        return None
+    # Most tokens are letters only, which hold no figure: skip the digit test.
+    figure = None if token.isalpha() else _figure(token)
+    if figure is not None:
+        return ("f:" + figure, "", None, None)
+    lower = token.lower().removesuffix("'s").removesuffix("’s")
+    if token[0].isupper() and lower not in _NOT_NAMES and lower not in _STOP:
+        return (None, lower, "n:" + lower, None)
+    if len(lower) > 3 and lower not in _STOP:
+        return (None, lower, None, "w:" + _stem(lower))
+    return (None, lower, None, None)
+
+
 def features(headline: str, text: str, *, located: str | None = None) -> Features:
     """The features of a story from its headline, body text and place."""
+    given = _GIVEN.get((headline, text, located))
+    if given is not None:
+        return given
     headline = _FLASH.sub("", headline or "")
-    words = (text or "").split()[:BODY_WORDS]
+    # The first BODY_WORDS words, without splitting the rest of a long story.
+    words = (text or "").split(None, BODY_WORDS)[:BODY_WORDS]
     keys: set[str] = set()
     stems: set[str] = set()
     openers: set[str] = set()  # capitalised only because they begin a sentence, perhaps
     place = {w.lower() for w in _WORD.findall(located or "")}
+    known = _TOKENS
+    if len(known) >= _TOKENS_MAX:
+        known.clear()
     for sentence in _SENTENCES.split(headline + "\n" + " ".join(words)):
-        for position, token in enumerate(_WORD.findall(sentence)):
-            token = token.strip(".,'’-")
-            if not token:
+        for position, raw in enumerate(_WORD.findall(sentence)):
+            try:
+                meant = known[raw]
+            except KeyError:
+                meant = known[raw] = _token(raw)
+            if meant is None:
                 continue
-            # Most tokens are letters only, which hold no figure: skip the digit test.
-            figure = None if token.isalpha() else _figure(token)
+            figure, lower, name, stem = meant
             if figure is not None:
-                keys.add("f:" + figure)
-                continue
-            lower = token.lower().removesuffix("'s").removesuffix("’s")
-            if lower in place:
+                keys.add(figure)
+            elif lower in place:
                 continue  # the place is one feature of its own, not a name shared by all its news
-            if token[0].isupper() and lower not in _NOT_NAMES and lower not in _STOP:
+            elif name is not None:
                 if position == 0:
                     openers.add(lower)
                 else:
-                    keys.add("n:" + lower)
-            elif len(lower) > 3 and lower not in _STOP:
-                stems.add("w:" + _stem(lower))
+                    keys.add(name)
+            elif stem is not None:
+                stems.add(stem)
     for lower in openers:  # a sentence's first word is a name if it is capitalised elsewhere
         if "n:" + lower not in keys and len(lower) > 3:
             stems.add("w:" + _stem(lower))
     if located and located.strip():
         keys.add("p:" + located.strip().lower())
     return Features(frozenset(keys), frozenset(stems))
+
+
+# Features worked out ahead for exact inputs (headline, text, located), in another process
+# (cli ingest's reader): features() is pure, so the answer is the same. See `given`.
+_GIVEN: dict[tuple[str, str, str | None], Features] = {}
+
+
+@contextmanager
+def given(found: Iterable[tuple[tuple[str, str, str | None], Features]]) -> Iterator[None]:
+    """While the block runs, features() answers from `found` for those exact inputs (as
+    read_ahead made them); anything else is worked out as ever."""
+    _GIVEN.update(found)
+    try:
+        yield
+    finally:
+        _GIVEN.clear()
+
+
+def read_ahead(headline: str, text: str, located: str | None) -> tuple[
+        tuple[str, str, str | None], Features]:
+    """A story's features with their bands, and the inputs they answer, for `given`."""
+    found = features(headline, text, located=located)
+    return (headline, text, located), replace(found, bands=tuple(feature_bands(found)))
 
 
 KEY_WEIGHT = 3.0
@@ -150,17 +207,37 @@ def feature_bands(found: Features) -> list[int]:
     """bands(signature(found)), the same numbers (the stored band rows depend on it, and
     tests check it against datasketch), without building a MinHash: the hashing that
     MinHash.update_batch does for the affine32 scheme, on arrays made once."""
-    values = [f.encode("utf-8") for f in sorted(found.keys or found.words)]
-    if not values:
+    if found.bands is not None:
+        return list(found.bands)
+    chosen = found.keys or found.words
+    if not chosen:
         return _band_numbers(_EMPTY)
-    digests = b"".join([hashlib.sha1(v).digest()[:4] for v in values])  # sha1_hash32
-    hashed = np.frombuffer(digests, dtype="<u4").astype(np.uint32).reshape(-1, 1)
+    known = _MIXED
+    if len(known) >= _MIXED_MAX:
+        known.clear()
+    missing = [f for f in chosen if f not in known]
+    if missing:
+        known.update(zip(missing, _mixed(missing), strict=True))
+    hashed = np.array([known[f] for f in chosen], dtype=np.uint32).reshape(-1, 1)
+    # The minimum over the features: the order they come in does not change it.
+    return _band_numbers((hashed * _A + _B).min(axis=0).tolist())
+
+
+# A feature's 32-bit hash as datasketch mixes it before the permutations; names, places and
+# stems recur from story to story, so most are found here.
+_MIXED: dict[str, int] = {}
+_MIXED_MAX = 200_000
+
+
+def _mixed(values: list[str]) -> list[int]:
+    digests = b"".join([hashlib.sha1(v.encode("utf-8")).digest()[:4] for v in values])  # sha1_hash32
+    hashed = np.frombuffer(digests, dtype="<u4").astype(np.uint32)
     hashed ^= hashed >> np.uint32(16)  # MurmurHash3's finalizer, as datasketch pre-mixes
     hashed *= np.uint32(0x85EBCA6B)
     hashed ^= hashed >> np.uint32(13)
     hashed *= np.uint32(0xC2B2AE35)
     hashed ^= hashed >> np.uint32(16)
-    return _band_numbers((hashed * _A + _B).min(axis=0).tolist())
+    return hashed.tolist()
 
 
 def _band_numbers(values: list[int]) -> list[int]:
