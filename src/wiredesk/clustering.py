@@ -174,8 +174,11 @@ KEY_WEIGHT = 3.0
 def similarity(a: Features, b: Features) -> float:
     """Weighted Jaccard: shared features over all features, names and figures counting
     KEY_WEIGHT times a word."""
-    shared = KEY_WEIGHT * len(a.keys & b.keys) + len(a.words & b.words)
-    union = KEY_WEIGHT * len(a.keys | b.keys) + len(a.words | b.words)
+    keys, words = len(a.keys & b.keys), len(a.words & b.words)
+    shared = KEY_WEIGHT * keys + words
+    # The unions' sizes from the overlaps: no union sets built (candidates are many).
+    union = (KEY_WEIGHT * (len(a.keys) + len(b.keys) - keys)
+             + (len(a.words) + len(b.words) - words))
     return shared / union if union else 0.0
 
 
