@@ -30,6 +30,7 @@ log = logging.getLogger("wiredesk.readahead")
 
 AHEAD = 3  # files in flight: keeps the worker busy while bounding what waits in memory
 MIN_BYTES = 4 << 20  # inputs smaller than this are read in this process alone (see above)
+READ_WHILE_STARTING = True  # files are read here until the worker first answers (tests: off)
 
 Found = tuple[tuple[str, str, str | None], clustering.Features]
 
@@ -58,11 +59,13 @@ def read(data: bytes, terms: Terms) -> tuple[list[Story], tuple[Found, ...]] | N
 
 
 def read_files(files: Sequence[Path], terms: Terms, *,
-               min_bytes: int = MIN_BYTES) -> Iterator[File]:
-    """Each file in order, read ahead by one worker process when the input is worth it.
+               min_bytes: int | None = None) -> Iterator[File]:
+    """Each file in order, read ahead by one worker process when the input is at least
+    `min_bytes` (None: MIN_BYTES).
     A file that cannot be opened raises its OSError at its turn, as reading it then would.
     Close the iterator (contextlib.closing) to stop the worker early."""
-    if len(files) < 2 or _size(files, min_bytes) < min_bytes:
+    enough = MIN_BYTES if min_bytes is None else min_bytes
+    if len(files) < 2 or _size(files, enough) < enough:
         for path in files:
             yield File(path, path.read_bytes())
         return
@@ -70,6 +73,7 @@ def read_files(files: Sequence[Path], terms: Terms, *,
     pool = ProcessPoolExecutor(max_workers=1, mp_context=get_context("spawn"))
     waiting: deque[tuple[Path, bytes | OSError, Future[object] | None]] = deque()
     queued = iter(files)
+    started = not READ_WHILE_STARTING  # has the worker answered yet? Until then: read here
     try:
         for path in queued:
             waiting.append(_submit(pool, path, terms))
@@ -82,6 +86,11 @@ def read_files(files: Sequence[Path], terms: Terms, *,
                 waiting.append(_submit(pool, following, terms))
             if isinstance(data, OSError):
                 raise data
+            started = started or future is None or future.done()
+            if not started:  # a fresh interpreter takes a while: no waiting for it
+                future.cancel()  # if it is still queued; its answer is not used either way
+                yield File(path, data)
+                continue
             got = _result(future, path)
             yield File(path, data) if got is None else File(path, data, *got)
     finally:
