@@ -34,7 +34,9 @@ MIN_SHARED_KEYS = 3  # ...and at least this many names, figures or the place in 
 BODY_WORDS = 120  # the lede and the next paragraphs carry the event's facts
 _SEED = 18
 _WORD = re.compile(r"[^\W_][\w'’.,-]*[^\W_]|[^\W_]", re.UNICODE)
-_SENTENCES = re.compile(r"(?<=[.!?])\s+|\n+")
+# Split where a sentence ends. The stop itself goes too (cheaper than a look-behind): a
+# token ends in a letter or digit, so the stop before a space was never part of one.
+_SENTENCES = re.compile(r"[.!?]\s+|\n+")
 _FLASH = re.compile(r"^\s*(?:FLASH|BREAKING|URGENT|ALERT|UPDATE \d+|RPT|CORRECTED)\s*[:-]\s*",
                     re.IGNORECASE)
 _STOP = frozenset("""a about above after again against all also am an and any are as at be
@@ -223,7 +225,7 @@ def feature_bands(found: Features) -> list[int]:
         known.update(zip(missing, _mixed(missing), strict=True))
     hashed = np.array([known[f] for f in chosen], dtype=np.uint32).reshape(-1, 1)
     # The minimum over the features: the order they come in does not change it.
-    return _band_numbers((hashed * _A + _B).min(axis=0).tolist())
+    return _band_array((hashed * _A + _B).min(axis=0))
 
 
 # A feature's 32-bit hash as datasketch mixes it before the permutations; names, places and
@@ -251,6 +253,22 @@ def _band_numbers(values: list[int]) -> list[int]:
             number = (number * 0x100000001B3 + int(value)) & _MASK
         out.append(number)
     return out
+
+
+_FNV = np.uint64(0x100000001B3)
+_FIRST = np.arange(1, BANDS + 1, dtype=np.uint64)  # each band's number starts from its own
+assert ROWS == 2  # _band_array mixes in two values a band
+
+
+def _band_array(values: np.ndarray) -> list[int]:
+    """_band_numbers on a signature's array, all bands at once: uint64 arithmetic wraps
+    modulo 2**64, and taking it modulo 2**63 after (the mask) leaves what the plain sums
+    give masked at each step."""
+    rows = values.astype(np.uint64).reshape(BANDS, ROWS)
+    with np.errstate(over="ignore"):
+        number = (_FIRST * _FNV + rows[:, 0]) & np.uint64(_MASK)
+        number = (number * _FNV + rows[:, 1]) & np.uint64(_MASK)
+    return number.tolist()
 
 
 def pack(found: Features) -> bytes:
