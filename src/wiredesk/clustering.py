@@ -85,7 +85,7 @@ def _figure(token: str) -> str | None:
 # Wire copy repeats its vocabulary, so most tokens are found here. None: nothing in it.
 _Token = tuple[str | None, str, str | None, str | None] | None
 _TOKENS: dict[str, _Token] = {}
-_TOKENS_MAX = 200_000  # some tens of MB at most; cleared whole when full (cheaper than LRU)
+_TOKENS_MAX = 50_000  # some 15 MB at most; cleared whole when full (cheaper than LRU)
 
 
 def _token(raw: str) -> _Token:
@@ -231,7 +231,7 @@ def feature_bands(found: Features) -> list[int]:
 # A feature's 32-bit hash as datasketch mixes it before the permutations; names, places and
 # stems recur from story to story, so most are found here.
 _MIXED: dict[str, int] = {}
-_MIXED_MAX = 200_000
+_MIXED_MAX = 50_000  # a few MB at most; cleared whole when full
 
 
 def _mixed(values: list[str]) -> list[int]:
