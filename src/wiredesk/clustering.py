@@ -21,9 +21,12 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import timedelta
+from typing import TYPE_CHECKING
 
 import numpy as np
-from datasketch import MinHash
+
+if TYPE_CHECKING:
+    from datasketch import MinHash
 
 WINDOW = timedelta(hours=48)
 NUM_PERM = 32
@@ -185,19 +188,29 @@ def similarity(a: Features, b: Features) -> float:
 
 
 _MASK = 2**63 - 1
-# Drawn once: MinHash draws its permutations from the seed on every construction otherwise,
-# which costs more than hashing a story's features.
-_TEMPLATE = MinHash(num_perm=NUM_PERM, seed=_SEED, scheme="affine32")
-_PERMUTATIONS, _SCHEME = _TEMPLATE.permutations, _TEMPLATE.scheme
-_A, _B = (np.asarray(p, dtype=np.uint32) for p in _PERMUTATIONS)  # affine32: a * h + b
-_EMPTY = _TEMPLATE.hashvalues.tolist()  # the signature of no features at all
+# The affine32 permutations (a * h + b) datasketch draws for seed _SEED, written out:
+# importing datasketch pulls in scipy, some 0.4 s CPU at every process start (the ingest's
+# reader too), for numbers that never change. The tests check them against datasketch's own.
+_A = np.array([1291704917, 652927527, 46844145, 3716224651, 3252161917, 2100658019, 1561995613,
+    3507917285, 3025659013, 1752109585, 2148654385, 98842053, 1426802467, 3666969867,
+    4190989995, 593918175, 2207341949, 3003298261, 243146005, 4114685929, 1165818347,
+    2777515159, 2983390719, 469960559, 2028724553, 810225801, 178731735, 2479163267, 958663559,
+    1164347027, 2557427467, 1748498461], dtype=np.uint32)
+_B = np.array([2950514502, 1225608021, 3700655740, 2672078349, 853128072, 1685272210,
+    2822605376, 2383936093, 3004998025, 3890080461, 1513514122, 2237631226, 3392854714,
+    4031891917, 3496309263, 3166055995, 847917955, 1136954802, 4077879452, 1823455619,
+    2046983071, 4169934101, 2863026699, 816451434, 907578295, 2314705250, 3468299161,
+    2092805405, 1373041430, 3325819481, 1262445379, 3014807348], dtype=np.uint32)
+_EMPTY = [2**32 - 1] * NUM_PERM  # the signature of no features at all: datasketch's max hash
 
 
 def signature(found: Features) -> MinHash:
     """MinHash of the key features (names, figures, place): rarer than words, so a band
-    collision is a real hint; a story with no keys is signed by its words."""
-    sketch = MinHash(num_perm=NUM_PERM, seed=_SEED, permutations=_PERMUTATIONS,
-                     scheme=_SCHEME)
+    collision is a real hint; a story with no keys is signed by its words. (The store uses
+    feature_bands, the same numbers without datasketch; this is the reference.)"""
+    from datasketch import MinHash  # here only: see _A
+
+    sketch = MinHash(num_perm=NUM_PERM, seed=_SEED, scheme="affine32")
     sketch.update_batch([f.encode("utf-8") for f in sorted(found.keys or found.words)])
     return sketch
 
