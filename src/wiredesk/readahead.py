@@ -1,15 +1,19 @@
 """Reading ahead: the next files of an ingest parsed, and their stories' cluster features
 found, in a second process while this one applies the current file to the store.
 
-Parsing and feature finding need no store, and they are about half of what ingesting a story
-costs this process; on two cores they overlap with the store's work. Nothing about the
+Parsing and feature finding need no store; they were about a fifth of what ingesting a story
+cost this process, and on two cores they overlap with the store's work. Nothing about the
 outcome changes: the files come back in the order given, each with the bytes the desk
 stores and quarantines, and the stories are those `formats.parse` makes of those bytes
-(the desk's own parse: `desk.apply(parsed=...)`). Whatever goes wrong in the worker (bytes
-it cannot read, a bug, the process killed) costs nothing but time: that file is parsed again
-here, by the desk, which quarantines or logs it as it always does. Small inputs are read
-here alone, as starting the worker (a fresh interpreter importing the formats) would cost
-more than it saves.
+(the desk's own parse: `desk.apply(parsed=...)`); the features go to `clustering.given`,
+which answers only for the exact inputs they were found from. Whatever goes wrong in the
+worker (bytes it cannot read, a bug, the process killed) costs nothing but time: that file
+is parsed again here, by the desk, which quarantines or logs it as it always does. Small
+inputs are read here alone, as starting the worker would cost more than it saves.
+
+The worker is a fresh interpreter (multiprocessing's spawn): it has the formats as imported,
+not as changed at run time, and it imports the program's main module, so a script that
+calls `cli.stories.ingest_files` needs the usual `if __name__ == "__main__":` guard.
 """
 
 from __future__ import annotations
@@ -17,7 +21,7 @@ from __future__ import annotations
 import logging
 from collections import deque
 from collections.abc import Iterator, Sequence
-from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor, wait
 from dataclasses import dataclass
 from multiprocessing import get_context
 from pathlib import Path
@@ -30,7 +34,7 @@ log = logging.getLogger("wiredesk.readahead")
 
 AHEAD = 3  # files in flight: keeps the worker busy while bounding what waits in memory
 MIN_BYTES = 4 << 20  # inputs smaller than this are read in this process alone (see above)
-READ_WHILE_STARTING = True  # files are read here until the worker first answers (tests: off)
+READ_WHILE_STARTING = True  # files are read here until the worker is up (tests: off)
 
 Found = tuple[tuple[str, str, str | None], clustering.Features]
 
@@ -71,38 +75,50 @@ def read_files(files: Sequence[Path], terms: Terms, *,
         return
     # spawn, not fork: the parent holds a database connection and threads (tqdm's monitor).
     pool = ProcessPoolExecutor(max_workers=1, mp_context=get_context("spawn"))
-    waiting: deque[tuple[Path, bytes | OSError, Future[object] | None]] = deque()
-    queued = iter(files)
-    started = not READ_WHILE_STARTING  # has the worker answered yet? Until then: read here
     try:
-        for path in queued:
-            waiting.append(_submit(pool, path, terms))
-            if len(waiting) >= AHEAD:
-                break
-        while waiting:
-            path, data, future = waiting.popleft()
-            following = next(queued, None)
-            if following is not None:
-                waiting.append(_submit(pool, following, terms))
+        # A fresh interpreter takes a while to start: files are read here until it answers
+        # this, and only then handed to it, so nothing is read twice.
+        ready = pool.submit(_ready)
+        if not READ_WHILE_STARTING:
+            wait([ready])
+        waiting: deque[tuple[Path, bytes | OSError, Future[object] | None]] = deque()
+        following = 0  # the first file neither read nor handed to the worker yet
+        while waiting or following < len(files):
+            if ready.done():
+                while following < len(files) and len(waiting) < AHEAD:
+                    waiting.append(_submit(pool, files[following], terms))
+                    following += 1
+            if waiting:
+                path, data, future = waiting.popleft()
+            else:
+                path, future = files[following], None
+                following += 1
+                data = _read(path)
             if isinstance(data, OSError):
                 raise data
-            started = started or future is None or future.done()
-            if not started:  # a fresh interpreter takes a while: no waiting for it
-                future.cancel()  # if it is still queued; its answer is not used either way
-                yield File(path, data)
-                continue
             got = _result(future, path)
             yield File(path, data) if got is None else File(path, data, *got)
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
 
 
+def _ready() -> bool:
+    """In the worker: it is up."""
+    return True
+
+
+def _read(path: Path) -> bytes | OSError:
+    try:
+        return path.read_bytes()
+    except OSError as exc:
+        return exc
+
+
 def _submit(pool: ProcessPoolExecutor, path: Path,
             terms: Terms) -> tuple[Path, bytes | OSError, Future[object] | None]:
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        return path, exc, None
+    data = _read(path)
+    if isinstance(data, OSError):
+        return path, data, None
     try:
         return path, data, pool.submit(read, data, terms)
     except RuntimeError:  # the worker is gone (BrokenProcessPool is one): read it here
