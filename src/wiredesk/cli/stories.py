@@ -134,7 +134,7 @@ def ingest_files(store: Store, files: list[Path], *, source: str, terms: Terms,
     bar = tqdm(total=len(files), unit="file", disable=len(files) < 20 or None, file=sys.stderr)
     # Parsed, and their features found, ahead in a second process (readahead.py).
     with closing(readahead.read_files(files, terms)) as reading:
-        for _ in range(0, len(files), FILES_PER_COMMIT):
+        for _commit in range(0, len(files), FILES_PER_COMMIT):  # FILES_PER_COMMIT files each
             with store.batch():
                 for _, read in zip(range(FILES_PER_COMMIT), reading, strict=False):
                     report = _apply(store, read, source, terms, transform, remote)
