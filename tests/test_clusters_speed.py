@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import sys
 
 from conftest import ROOT
@@ -46,6 +47,51 @@ def test_figures_are_found_in_mixed_tokens():
     found = clustering.features("Quake of 6.8 kills 12", "At least 1,200 were hurt; 40km away.")
     assert {"f:6.8", "f:12", "f:1200", "f:40km"} <= found.keys
 
+
+
+TRICKY = [
+    ("FLASH: Paris's mayor meets U.S. envoy", "Paris’s  mayor. The U.S. envoy, O'Neil, said 1,200 "
+     "people... 3.5% Paris paris PARIS's - ' . \n\nNew York’s 9/11 covid-19 Éire ß é1 _x_", "Paris"),
+    ("", "", None), ("Storm", "storm " * 300, " new york "), ("A", "x. A! B? C\nD", ""),
+]
+
+
+# sha256 of pack() of every labelled story's features, then TRICKY's, each followed by 0x01,
+# as features() gave them before it remembered tokens (stored features and bands depend on
+# them: a change here is a change to every stored story's cluster rows).
+FEATURES_DIGEST = "8874121455f7ac5e1e698bbf1ec7be423ce83a6796b7fd38c93b2c43bffc221a"
+
+
+def test_remembered_tokens_give_the_features_they_always_gave():
+    found, _ = corpus.load(PAIRS)
+    inputs = [(s["headline"], s["body"], s["located"]) for s in found.values()] + TRICKY
+    for _ in range(2):  # the second time every token is remembered
+        digest = hashlib.sha256()
+        for headline, text, located in inputs:
+            digest.update(clustering.pack(clustering.features(headline, text, located=located))
+                          + b"\x01")
+        assert digest.hexdigest() == FEATURES_DIGEST
+
+
+def test_similarity_is_the_weighted_jaccard_of_the_sets():
+    found = labelled_features()[:120]
+    for a in found:
+        for b in found:
+            shared = 3 * len(a.keys & b.keys) + len(a.words & b.words)
+            union = 3 * len(a.keys | b.keys) + len(a.words | b.words)
+            assert clustering.similarity(a, b) == (shared / union if union else 0.0)
+
+
+def test_features_given_ahead_answer_for_their_exact_inputs_only():
+    key, made = clustering.read_ahead("Quake hits Lima", "Lima shook at 6.8.", "Lima")
+    assert made == clustering.features(*key[:2], located=key[2])
+    assert made.bands is not None and list(made.bands) == clustering.feature_bands(
+        clustering.Features(made.keys, made.words))
+    with clustering.given([(key, made)]):
+        assert clustering.features("Quake hits Lima", "Lima shook at 6.8.", located="Lima") is made
+        assert clustering.features("Quake hits Lima", "Lima shook.", located="Lima") is not made
+    assert clustering.features("Quake hits Lima", "Lima shook at 6.8.", located="Lima") is not made
+    assert clustering.Features(made.keys, made.words, bands=(1, 2)) == made  # not a feature
 
 
 def test_candidates_are_read_from_the_band_index_alone(store):

@@ -123,14 +123,16 @@ DEFAULT_TERMS = Terms()
 
 def apply(store: Store, delivery: Delivery, terms: Terms = DEFAULT_TERMS, *,
           transform: Transform | None = None, quarantine: bool = True,
-          pictures: PictureFetch | None = None) -> Report:
+          pictures: PictureFetch | None = None, parsed: list[Story] | None = None) -> Report:
     """Parse and apply one delivery in one transaction, under its source's terms.
 
     Bytes that cannot be read are quarantined with the message; with `quarantine=False`
     (the console retrying a quarantined file) the report carries the message and nothing
-    is written."""
+    is written. `parsed`: the stories `formats.parse(delivery.data, terms.format,
+    agency=terms.agency)` returned for these bytes elsewhere (cli ingest reads ahead in
+    another process); None: parsed here."""
     started = time.monotonic()
-    report = _apply(store, delivery, terms, transform, quarantine, pictures)
+    report = _apply(store, delivery, terms, transform, quarantine, pictures, parsed)
     announce(Applied(delivery, report, time.monotonic() - started))
     for uri, outcome in report.outcomes:
         if outcome is Outcome.KILLED:
@@ -149,11 +151,12 @@ def refuse(store: Store, delivery: Delivery, fmt: str | None, error: str) -> Rep
 
 
 def _apply(store: Store, delivery: Delivery, terms: Terms, transform: Transform | None,
-           quarantine: bool, pictures: PictureFetch | None = None) -> Report:
+           quarantine: bool, pictures: PictureFetch | None = None,
+           parsed: list[Story] | None = None) -> Report:
     report = Report(delivery.name)
     fmt = terms.format
     try:
-        stories = _parse(delivery, terms)
+        stories = _parse(delivery, terms) if parsed is None else parsed
         problem = _check(stories)
         if problem is None and transform is not None:
             stories = transform(stories, delivery)

@@ -6,9 +6,10 @@ import argparse
 import json
 import sys
 from collections import Counter
+from contextlib import closing
 from pathlib import Path
 
-from wiredesk import desk, formats, lifecycle, values
+from wiredesk import clustering, desk, formats, lifecycle, readahead, values
 from wiredesk.config import Settings
 from wiredesk.formats import FormatError, ninjs
 from wiredesk.formats.dates import parse_datetime
@@ -131,21 +132,28 @@ def ingest_files(store: Store, files: list[Path], *, source: str, terms: Terms,
 
     totals: Counter[str] = Counter()
     bar = tqdm(total=len(files), unit="file", disable=len(files) < 20 or None, file=sys.stderr)
-    for first in range(0, len(files), FILES_PER_COMMIT):
-        with store.batch():
-            for path in files[first:first + FILES_PER_COMMIT]:
-                delivery = Delivery(path.read_bytes(), source, str(path), utc_now())
-                report = desk.apply(store, delivery, terms, transform=transform,
-                                    pictures=PictureFetch(store, folder=path.parent,
-                                                          remote=remote))
-                totals.update(report.counts())
-                if report.error:
-                    tqdm.write(f"quarantined {path}: {report.error}", file=sys.stderr)
-                for refused in report.pictures_refused:
-                    tqdm.write(f"picture quarantined: {refused}", file=sys.stderr)
-                bar.update()
+    # Parsed, and their features found, ahead in a second process (readahead.py).
+    with closing(readahead.read_files(files, terms)) as reading:
+        for _commit in range(0, len(files), FILES_PER_COMMIT):  # FILES_PER_COMMIT files each
+            with store.batch():
+                for _, read in zip(range(FILES_PER_COMMIT), reading, strict=False):
+                    report = _apply(store, read, source, terms, transform, remote)
+                    totals.update(report.counts())
+                    if report.error:
+                        tqdm.write(f"quarantined {read.path}: {report.error}", file=sys.stderr)
+                    for refused in report.pictures_refused:
+                        tqdm.write(f"picture quarantined: {refused}", file=sys.stderr)
+                    bar.update()
     bar.close()
     return totals
+
+
+def _apply(store: Store, read: readahead.File, source: str, terms: Terms,
+           transform: desk.Transform | None, remote: PictureSettings | None) -> desk.Report:
+    delivery = Delivery(read.data, source, str(read.path), utc_now())
+    with clustering.given(read.found):
+        return desk.apply(store, delivery, terms, transform=transform, parsed=read.stories,
+                          pictures=PictureFetch(store, folder=read.path.parent, remote=remote))
 
 
 def summary(totals: Counter[str], files: int) -> str:
