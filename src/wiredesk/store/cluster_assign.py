@@ -33,6 +33,7 @@ from sqlalchemy import Connection, Integer, bindparam, delete, insert, select, t
 from sqlalchemy.sql.elements import TextClause
 
 from wiredesk import clustering
+from wiredesk.store.bulk import int_array
 from wiredesk.store.schema import UTCDateTime, cluster_bands, story_clusters
 from wiredesk.story import Story
 
@@ -53,9 +54,11 @@ _KEPT = select(story_clusters.c.story_id, story_clusters.c.cluster_id,
                story_clusters.c.features).where(story_clusters.c.story_id.in_(_IDS))
 _INSERT = insert(story_clusters)
 # Each band's number is mixed in: never two rows alike.
+# A story's time and id go once, not once a band: :n is each band's story (1-based).
 _INSERT_BANDS_PG = text(
-    "INSERT INTO cluster_bands (band, at, story_id) SELECT * FROM unnest("
-    "CAST(:bands AS bigint[]), CAST(:ats AS timestamptz[]), CAST(:ids AS int[]))")
+    "INSERT INTO cluster_bands (band, at, story_id) SELECT u.band, "
+    "(CAST(:ats AS timestamptz[]))[u.n], (CAST(:ids AS int[]))[u.n] "
+    "FROM unnest(CAST(:bands AS bigint[]), CAST(:n AS int[])) AS u(band, n) ORDER BY u.band")
 _AT = UTCDateTime()
 _DROP = delete(story_clusters).where(story_clusters.c.story_id.in_(_IDS))
 _DROP_BANDS = delete(cluster_bands).where(
@@ -63,11 +66,13 @@ _DROP_BANDS = delete(cluster_bands).where(
     cluster_bands.c.story_id.in_(_IDS))
 _LEAVE_BATCH = 200  # stories a statement: 3,200 bands, well under every driver's limit
 # PostgreSQL: every band's newest rows in one statement, a seek a band (LATERAL).
+# A band's window is one of the few in :los and :his (:w, 1-based: a batch-wide read has one),
+# so the times go once each; q.n numbers the bands from 1.
 _NEWEST_PG = text(
-    "SELECT q.n, b.story_id, b.at FROM unnest(CAST(:bands AS bigint[]), "
-    "CAST(:los AS timestamptz[]), CAST(:his AS timestamptz[]), CAST(:ns AS int[])) "
-    "AS q(band, lo, hi, n) CROSS JOIN LATERAL (SELECT story_id, at FROM cluster_bands "
-    "WHERE band = q.band AND at >= q.lo AND at <= q.hi ORDER BY at DESC LIMIT :k) AS b"
+    "SELECT q.n, b.story_id, b.at FROM unnest(CAST(:bands AS bigint[]), CAST(:w AS int[])) "
+    "WITH ORDINALITY AS q(band, w, n) CROSS JOIN LATERAL (SELECT story_id, at FROM "
+    "cluster_bands WHERE band = q.band AND at >= (CAST(:los AS timestamptz[]))[q.w] "
+    "AND at <= (CAST(:his AS timestamptz[]))[q.w] ORDER BY at DESC LIMIT :k) AS b"
 ).columns(n=Integer, story_id=Integer, at=UTCDateTime)
 _newest_sqlite: dict[tuple[int, bool], TextClause] = {}
 
@@ -133,14 +138,17 @@ def assign_many(c: Connection, items: Sequence[tuple[int, Story, datetime]], *,
 
 def _insert_bands(c: Connection, todo: list[_Item]) -> None:
     """BANDS rows a story, all sharing its time: the time is converted once a story and the
-    rows go straight to the driver (PostgreSQL: one INSERT from arrays, not a row a time)."""
+    rows go straight to the driver (PostgreSQL: one INSERT from arrays, not a row a time;
+    the bands as one array literal, which psycopg passes on as it is, where it adapts a
+    list's 8,000 numbers one by one)."""
+    stored = _AT.bind_processor(c.dialect)
     if c.dialect.name == "postgresql":
         c.execute(_INSERT_BANDS_PG, {
-            "bands": [band for item in todo for band in item.bands],
-            "ats": [item.at for item in todo for _ in item.bands],
-            "ids": [item.story_id for item in todo for _ in item.bands]})
+            "bands": int_array([band for item in todo for band in item.bands]),
+            "n": int_array([n for n, item in enumerate(todo, 1) for _ in item.bands]),
+            "ats": [stored(item.at) if stored is not None else item.at for item in todo],
+            "ids": [item.story_id for item in todo]})
         return
-    stored = _AT.bind_processor(c.dialect)
     rows = []
     for item in todo:
         at = stored(item.at) if stored is not None else item.at
@@ -251,11 +259,16 @@ def _newest(c: Connection, keys: list[Key]) -> dict[Key, list[Row]]:
     if not keys:
         return out
     if c.dialect.name == "postgresql":
+        windows = list(dict.fromkeys(k[1:] for k in keys))
+        number = {window: n for n, window in enumerate(windows, 1)}
+        stored = _AT.bind_processor(c.dialect)
         found = c.execute(_NEWEST_PG, {
-            "bands": [k[0] for k in keys], "los": [k[1] for k in keys],
-            "his": [k[2] for k in keys], "ns": list(range(len(keys))), "k": NEWEST_A_BAND})
+            "bands": int_array([k[0] for k in keys]),
+            "w": int_array([number[k[1:]] for k in keys]),
+            "los": [stored(w[0]) if stored else w[0] for w in windows],
+            "his": [stored(w[1]) if stored else w[1] for w in windows], "k": NEWEST_A_BAND})
         for n, story_id, at in found:
-            out[keys[n]].append((at, story_id))
+            out[keys[n - 1]].append((at, story_id))
     else:
         for first in range(0, len(keys), _SQLITE_CHUNK):
             chunk = keys[first:first + _SQLITE_CHUNK]

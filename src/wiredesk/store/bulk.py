@@ -1,0 +1,95 @@
+"""A delivery's many rows in one statement each on PostgreSQL (issue 17, goal 5).
+
+SQLAlchemy runs an executemany of 500 rows as a VALUES list of 500 x columns parameters,
+each passed through its type's bind processor and psycopg's adapter one by one: on ingest
+that client work cost as much as the server's. Here the rows go as a few array parameters
+instead (INSERT ... SELECT FROM unnest), or for rows that are only ever appended, by COPY.
+Values still travel as bound parameters or COPY data, never in the SQL text. SQLite has no
+round trip to save: it keeps SQLAlchemy's executemany.
+
+Integer arrays go as PostgreSQL array literals ('{1,2,3}', digits and commas only): psycopg
+adapts a Python list element by element, a joined string in one step.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, Integer, Select, String, any_, bindparam, select, text
+from sqlalchemy.dialects.postgresql import ARRAY
+
+from wiredesk.store.schema import UTCDateTime, stories, versions
+from wiredesk.store.upsert import insert_ignore
+
+_AT = UTCDateTime()
+
+# A story and its head version's ordering key, read and locked (Writer.lock_story, lock_many).
+_head = versions.alias("head")
+_LOCK_COLUMNS = (
+    select(stories.c.id, stories.c.uri, stories.c.state, stories.c.head_version_id,
+           stories.c.firstcreated, stories.c.source, stories.c.agency, _head.c.version_number,
+           _head.c.versioncreated.label("head_created"))
+    .select_from(stories.outerjoin(_head, _head.c.id == stories.c.head_version_id))
+)
+LOCK = _LOCK_COLUMNS.where(stories.c.uri == bindparam("uri")).with_for_update(of=stories)
+_LOCK_MANY = (_LOCK_COLUMNS.where(stories.c.uri.in_(bindparam("uris", expanding=True)))
+              .order_by(stories.c.id).with_for_update(of=stories))
+# PostgreSQL: the uris as one array parameter. As 500 parameters, psycopg's prepared
+# statement (prepared at its fifth use) got a generic plan that read every story and
+# compared its uri with each of the 500: a file's lookup grew with the store (0.2 s of
+# server CPU at 20,000 stories), where the array is probed in the uri index.
+_LOCK_MANY_PG = (_LOCK_COLUMNS.where(stories.c.uri == any_(bindparam("uris", type_=ARRAY(String))))
+                 .order_by(stories.c.id).with_for_update(of=stories))
+
+
+def lock_many(c: Connection) -> Select:  # type: ignore[type-arg]
+    """The statement locking and reading the stories of a list of uris (:uris)."""
+    return _LOCK_MANY_PG if c.dialect.name == "postgresql" else _LOCK_MANY
+
+# New stories, each column an array; returns the ids of those this statement made (a uri
+# a concurrent writer made first is left out, as ON CONFLICT DO NOTHING leaves it).
+_CREATE_PG = text(
+    "INSERT INTO stories (uri, source, state, head_version_id, version_count, headline, "
+    "agency, located, urgency, language, firstcreated, versioncreated, embargoed, ends_at, "
+    "updated_at) SELECT u.uri, :source, 'withheld', NULL, 0, u.headline, u.agency, u.located, "
+    "u.urgency, u.language, u.firstcreated, u.versioncreated, u.embargoed, :now, :now "
+    "FROM unnest(CAST(:uris AS text[]), CAST(:headlines AS text[]), CAST(:agencies AS text[]), "
+    "CAST(:locateds AS text[]), CAST(:urgencies AS int[]), CAST(:languages AS text[]), "
+    "CAST(:firsts AS timestamptz[]), CAST(:createds AS timestamptz[]), "
+    "CAST(:embargoes AS timestamptz[])) AS u(uri, headline, agency, located, urgency, language, "
+    "firstcreated, versioncreated, embargoed) "
+    "ON CONFLICT (uri) DO NOTHING RETURNING id, uri"
+).bindparams(bindparam("now", type_=UTCDateTime), bindparam("source", type_=String)
+             ).columns(id=Integer, uri=String)
+_ROW = ("uri", "headline", "agency", "located", "urgency", "language", "firstcreated",
+        "versioncreated", "embargoed")
+_ARRAYS = ("uris", "headlines", "agencies", "locateds", "urgencies", "languages", "firsts",
+           "createds", "embargoes")
+_TIMES = frozenset(("firsts", "createds", "embargoes"))
+
+
+def create_stories(c: Connection, rows: list[dict[str, Any]], *, source: str,
+                   now: datetime) -> dict[str, int]:
+    """Insert new stories' rows (state withheld, no head yet), each a dict of the stories
+    columns in _ROW; the id of each uri this call made."""
+    if c.dialect.name != "postgresql":
+        full = [{"source": source, "state": "withheld", "head_version_id": None,
+                 "version_count": 0, "ends_at": now, "updated_at": now, **row} for row in rows]
+        return {r.uri: r.id for r in c.execute(
+            insert_ignore(c, stories, ["uri"], returning=True, with_uri=True), full)}
+    stored = _AT.bind_processor(c.dialect)
+    params: dict[str, Any] = {"source": source, "now": now}
+    for column, name in zip(_ROW, _ARRAYS, strict=True):
+        values = [row[column] for row in rows]
+        if name in _TIMES and stored is not None:  # aware UTC, and naive ones refused
+            values = [stored(v) for v in values]
+        params[name] = values
+    return {r.uri: r.id for r in c.execute(_CREATE_PG, params)}
+
+
+def int_array(values: Sequence[int]) -> str:
+    """A PostgreSQL array literal of integers (nothing but digits, signs and commas)."""
+    return "{" + ",".join(map(str, map(int, values))) + "}"
+

@@ -1,0 +1,85 @@
+"""A delivery's rows in few statements (store/bulk.py): the same rows as one at a time."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from sqlalchemy import event, select
+
+from helpers import ninjs_item
+from wiredesk import clustering, formats
+from wiredesk.store import Store, bulk
+from wiredesk.store.cluster_assign import assign_many
+from wiredesk.store.schema import cluster_bands, stories
+
+
+def _rows(uris: list[str], when: datetime) -> list[dict]:
+    return [{"uri": uri, "headline": f"Story {uri}", "agency": "AP", "located": None,
+             "urgency": 3, "language": "en", "firstcreated": when, "versioncreated": when,
+             "embargoed": None} for uri in uris]
+
+
+def test_new_stories_are_made_once_and_a_taken_uri_is_left_out(store: Store, now):
+    with store.write() as w:
+        made = bulk.create_stories(w.c, _rows(["urn:a", "urn:b"], now), source="cli", now=now)
+        again = bulk.create_stories(w.c, _rows(["urn:b", "urn:c"], now), source="cli", now=now)
+    assert set(made) == {"urn:a", "urn:b"} and set(again) == {"urn:c"}
+    with store.engine.connect() as c:
+        row = c.execute(select(stories).where(stories.c.uri == "urn:c")).one()
+    assert row.id == again["urn:c"] and row.state == "withheld" and row.version_count == 0
+    assert row.headline == "Story urn:c" and row.urgency == 3 and row.source == "cli"
+    assert row.firstcreated.replace(tzinfo=UTC) == now  # stored in UTC, read back the same
+
+
+def test_a_naive_time_is_refused_as_by_every_other_write(store: Store, now):
+    rows = _rows(["urn:naive"], now)
+    rows[0]["versioncreated"] = now.replace(tzinfo=None)
+    with pytest.raises(Exception, match="naive"), store.write() as w:
+        bulk.create_stories(w.c, rows, source="cli", now=now)
+
+
+def test_postgresql_locks_a_files_stories_with_one_array_parameter(store: Store, now):
+    """500 separate parameters got a generic plan that read every story once psycopg had
+    prepared the statement; one array is probed in the uri index however often it runs."""
+    if store.engine.dialect.name != "postgresql":
+        pytest.skip("the lookup binds an array on PostgreSQL only")
+    seen: list[object] = []
+
+    def grab(conn, cursor, statement, params, context, executemany):  # noqa: ARG001
+        if "FOR UPDATE" in statement:
+            seen.append(params)
+
+    event.listen(store.engine, "before_cursor_execute", grab)
+    uris = [f"urn:lock:{i}" for i in range(40)]
+    with store.write() as w:
+        made = bulk.create_stories(w.c, _rows(uris[:20], now), source="cli", now=now)
+    for _ in range(7):  # past psycopg's prepare threshold (5)
+        with store.write() as w:
+            w.lock_many(uris)
+            found = {uri: w.lock_story(uri) for uri in uris}
+        assert {u: s.id for u, s in found.items() if s is not None} == made
+    event.remove(store.engine, "before_cursor_execute", grab)
+    assert seen and all(isinstance(p, dict) and len(p) == 1 for p in seen)
+
+
+def test_band_rows_are_each_storys_bands_at_its_time(store: Store, now):
+    items = []
+    with store.write() as w:
+        for n in range(3):
+            story = formats.parse(ninjs_item(f"urn:band:{n}", headline=f"Flood {n} in Lyon",
+                                             body=f"<p>The river rose {n} metres.</p>"),
+                                  "ninjs")[0]
+            [sid] = bulk.create_stories(w.c, _rows([story.uri], now), source="cli",
+                                        now=now).values()
+            items.append((sid, story, now - timedelta(minutes=n)))
+        assign_many(w.c, items)
+    expected = set()
+    for sid, story, at in items:
+        found = clustering.features(story.headline, story.body.text, located=story.located)
+        expected |= {(band, at, sid) for band in clustering.feature_bands(found)}
+    with store.engine.connect() as c:
+        got = {(r.band, r.at.replace(tzinfo=UTC), r.story_id)
+               for r in c.execute(select(cluster_bands))}
+    assert got == expected
+
