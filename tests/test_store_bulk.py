@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 from sqlalchemy import event, select
@@ -11,7 +11,7 @@ from helpers import ninjs_item
 from wiredesk import clustering, formats
 from wiredesk.store import Store, bulk
 from wiredesk.store.cluster_assign import assign_many
-from wiredesk.store.schema import cluster_bands, stories
+from wiredesk.store.schema import cluster_bands, journal, stories, story_clusters
 
 
 def _rows(uris: list[str], when: datetime) -> list[dict]:
@@ -83,3 +83,33 @@ def test_band_rows_are_each_storys_bands_at_its_time(store: Store, now):
                for r in c.execute(select(cluster_bands))}
     assert got == expected
 
+
+
+def test_appended_rows_read_back_as_inserted_ones(store: Store, now):
+    """COPY on PostgreSQL: times in UTC, JSON, bytes and NULLs as INSERT would store them,
+    whatever order each row's keys come in."""
+    with store.write() as w:
+        [sid] = bulk.create_stories(w.c, _rows(["urn:append"], now), source="cli",
+                                    now=now).values()
+        bulk.append(w.c, story_clusters, [
+            {"story_id": sid, "cluster_id": 7, "agency": None, "slug": "a\tb\\c\nd",
+             "at": now.astimezone(timezone(timedelta(hours=2))), "features": b"\x00\xff\\"}])
+        bulk.append(w.c, journal, [
+            {"at": now, "kind": "new", "story_id": sid, "uri": "urn:append", "agency": "AP",
+             "urgency": None, "reason": None, "subjects": None},
+            {"subjects": ["Oil", "Ölpreis"], "reason": "killed", "urgency": 2, "agency": None,
+             "uri": "urn:append", "story_id": sid, "kind": "takedown", "at": now}])
+    with store.engine.connect() as c:
+        cluster = c.execute(select(story_clusters)).one()
+        events = c.execute(select(journal).order_by(journal.c.id)).all()
+    assert cluster.slug == "a\tb\\c\nd" and cluster.features == b"\x00\xff\\"
+    assert cluster.at.replace(tzinfo=UTC) == now and cluster.agency is None
+    assert [(e.kind, e.urgency, e.reason, e.subjects) for e in events] == [
+        ("new", None, None, None), ("takedown", 2, "killed", ["Oil", "Ölpreis"])]
+
+
+def test_an_appended_naive_time_is_refused(store: Store, now):
+    with pytest.raises(Exception, match="naive"), store.write() as w:
+        bulk.append(w.c, journal, [{"at": now.replace(tzinfo=None), "kind": "new",
+                                    "story_id": 1, "uri": "urn:x", "agency": None,
+                                    "urgency": None, "reason": None, "subjects": None}])

@@ -1,11 +1,12 @@
 """A delivery's many rows in one statement each on PostgreSQL (issue 17, goal 5).
 
 SQLAlchemy runs an executemany of 500 rows as a VALUES list of 500 x columns parameters,
-each passed through its type's bind processor and psycopg's adapter one by one: on ingest
-that client work cost as much as the server's. Here the rows go as a few array parameters
-instead (INSERT ... SELECT FROM unnest), or for rows that are only ever appended, by COPY.
-Values still travel as bound parameters or COPY data, never in the SQL text. SQLite has no
-round trip to save: it keeps SQLAlchemy's executemany.
+each passed through its type's bind processor and psycopg's adapter one by one, and the
+server parses and plans the lot: on ingest that cost as much as writing the rows. Here the
+rows go as a few array parameters instead (INSERT ... SELECT FROM unnest), or, for rows that
+nothing can conflict with and nothing reads back, by COPY (`append`). Values still travel
+as bound parameters or COPY data, never in the SQL text. SQLite has no round trip to save:
+it keeps SQLAlchemy's executemany.
 
 Integer arrays go as PostgreSQL array literals ('{1,2,3}', digits and commas only): psycopg
 adapts a Python list element by element, a joined string in one step.
@@ -13,11 +14,23 @@ adapts a Python list element by element, a joined string in one step.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Integer, Select, String, any_, bindparam, select, text
+from psycopg import sql
+from sqlalchemy import (
+    Connection,
+    Integer,
+    Select,
+    String,
+    Table,
+    any_,
+    bindparam,
+    insert,
+    select,
+    text,
+)
 from sqlalchemy.dialects.postgresql import ARRAY
 
 from wiredesk.store.schema import UTCDateTime, stories, versions
@@ -93,3 +106,41 @@ def int_array(values: Sequence[int]) -> str:
     """A PostgreSQL array literal of integers (nothing but digits, signs and commas)."""
     return "{" + ",".join(map(str, map(int, values))) + "}"
 
+
+
+Processor = Callable[[Any], Any] | None
+_COPY: dict[tuple[str, tuple[str, ...]], tuple[sql.Composed, list[Processor]]] = {}
+
+
+def append(c: Connection, table: Table, rows: list[dict[str, Any]]) -> None:
+    """Insert rows that only ever add to a table (no conflict possible: a version, a ledger
+    or journal entry, a new story's subjects): one COPY on PostgreSQL, each value through its
+    column type's own bind processing first (aware UTC times, JSON), as INSERT would."""
+    if not rows:
+        return
+    if c.dialect.name != "postgresql":
+        c.execute(insert(table), rows)
+        return
+    names = tuple(rows[0])
+    statement, processors = _copy_of(c, table, names)
+    cursor = c.connection.driver_connection.cursor()  # type: ignore[union-attr]
+    with cursor.copy(statement) as copy:
+        for row in rows:
+            copy.write_row([value if process is None else process(value)
+                            for value, process in zip([row[n] for n in names], processors,
+                                                      strict=True)])
+
+
+def _copy_of(c: Connection, table: Table, names: tuple[str, ...],
+             ) -> tuple[sql.Composed, list[Processor]]:
+    """COPY table (columns) FROM STDIN, with the schema's names quoted as identifiers, and
+    each column's bind processor; built once a table and set of columns."""
+    key = (table.name, names)
+    found = _COPY.get(key)
+    if found is None:
+        statement = sql.SQL("COPY {} ({}) FROM STDIN").format(
+            sql.Identifier(table.name), sql.SQL(", ").join(map(sql.Identifier, names)))
+        processors = [table.c[n].type.dialect_impl(c.dialect).bind_processor(c.dialect)
+                      for n in names]
+        found = _COPY[key] = (statement, processors)
+    return found

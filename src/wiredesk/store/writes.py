@@ -243,12 +243,11 @@ class Writer:
         if pending["raws"]:
             self.c.execute(insert_ignore(self.c, raws, ["sha256"]), pending["raws"])
         if pending["versions"]:
-            self.c.execute(insert(versions), pending["versions"])
+            bulk.append(self.c, versions, pending["versions"])
         if pending["heads"]:  # new stories: their versions so far counted in the same update
             self.c.execute(_SET_NEW_HEAD, [{**r, "n": self.uncounted.pop(r["sid"], 0)}
                                            for r in pending["heads"]])
-        if pending["subjects"]:
-            self.c.execute(insert(story_subjects), pending["subjects"])
+        bulk.append(self.c, story_subjects, pending["subjects"])
         if pending["search"]:
             search.index_many(self.c, pending["search"])
         filing.write(self.c, pending["topics"])
