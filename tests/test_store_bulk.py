@@ -113,3 +113,19 @@ def test_an_appended_naive_time_is_refused(store: Store, now):
         bulk.append(w.c, journal, [{"at": now.replace(tzinfo=None), "kind": "new",
                                     "story_id": 1, "uri": "urn:x", "agency": None,
                                     "urgency": None, "reason": None, "subjects": None}])
+
+
+def test_new_heads_are_set_in_one_go_nulls_and_counts_included(store: Store, now):
+    with store.write() as w:
+        made = bulk.create_stories(w.c, _rows(["urn:h1", "urn:h2"], now), source="cli", now=now)
+        later = now + timedelta(hours=1)
+        bulk.set_new_heads(w.c, [
+            {"sid": made[uri], "head_version_id": None, "state": "live", "headline": f"New {uri}",
+             "agency": None, "located": None, "urgency": None, "language": None,
+             "versioncreated": later, "embargoed": None, "ends_at": later,
+             "updated_at": later, "n": n} for n, uri in enumerate(["urn:h1", "urn:h2"], 1)])
+    with store.engine.connect() as c:
+        rows = c.execute(select(stories).order_by(stories.c.uri)).all()
+    assert [(r.state, r.headline, r.agency, r.urgency, r.version_count) for r in rows] == [
+        ("live", "New urn:h1", None, None, 1), ("live", "New urn:h2", None, None, 2)]
+    assert {r.ends_at.replace(tzinfo=UTC) for r in rows} == {later}

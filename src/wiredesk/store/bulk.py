@@ -30,6 +30,7 @@ from sqlalchemy import (
     insert,
     select,
     text,
+    update,
 )
 from sqlalchemy.dialects.postgresql import ARRAY
 
@@ -144,3 +145,45 @@ def _copy_of(c: Connection, table: Table, names: tuple[str, ...],
                       for n in names]
         found = _COPY[key] = (statement, processors)
     return found
+
+
+# A story's head, a row at a time (:sid and the columns named); SQLite's new heads too, with
+# the versions counted (:n).
+SET_HEAD = update(stories).where(stories.c.id == bindparam("sid")).values(
+    **{name: bindparam(name) for name in (
+        "head_version_id", "state", "headline", "agency", "located", "urgency", "language",
+        "versioncreated", "embargoed", "ends_at", "updated_at")})
+_SET_NEW_HEAD = SET_HEAD.values(version_count=stories.c.version_count + bindparam("n"))
+# PostgreSQL: new stories' heads, each column an array (Writer.flush): one statement, where an
+# executemany is a statement a story.
+_SET_NEW_HEADS_PG = text(
+    "UPDATE stories SET head_version_id = u.head_version_id, state = u.state, "
+    "headline = u.headline, agency = u.agency, located = u.located, urgency = u.urgency, "
+    "language = u.language, versioncreated = u.versioncreated, embargoed = u.embargoed, "
+    "ends_at = u.ends_at, updated_at = u.updated_at, version_count = stories.version_count + u.n "
+    "FROM unnest(CAST(:sid AS int[]), CAST(:head_version_id AS int[]), CAST(:state AS text[]), "
+    "CAST(:headline AS text[]), CAST(:agency AS text[]), CAST(:located AS text[]), "
+    "CAST(:urgency AS int[]), CAST(:language AS text[]), "
+    "CAST(:versioncreated AS timestamptz[]), CAST(:embargoed AS timestamptz[]), "
+    "CAST(:ends_at AS timestamptz[]), CAST(:updated_at AS timestamptz[]), CAST(:n AS int[])) "
+    "AS u(sid, head_version_id, state, headline, agency, located, urgency, language, "
+    "versioncreated, embargoed, ends_at, updated_at, n) WHERE stories.id = u.sid")
+_HEAD_TIMES = ("versioncreated", "embargoed", "ends_at", "updated_at")
+_HEAD_COLUMNS = ("sid", "head_version_id", "state", "headline", "agency", "located", "urgency",
+                 "language", *_HEAD_TIMES, "n")
+
+
+def set_new_heads(c: Connection, rows: list[dict[str, Any]]) -> None:
+    """Give stories made in this transaction their heads, each row once a story (the
+    columns of _HEAD_COLUMNS, `n` the versions to count)."""
+    if not rows:
+        return
+    if c.dialect.name != "postgresql":
+        c.execute(_SET_NEW_HEAD, rows)
+        return
+    stored = _AT.bind_processor(c.dialect)
+    params: dict[str, Any] = {name: [row[name] for row in rows] for name in _HEAD_COLUMNS}
+    for name in _HEAD_TIMES:
+        if stored is not None:
+            params[name] = [stored(value) for value in params[name]]
+    c.execute(_SET_NEW_HEADS_PG, params)

@@ -244,9 +244,9 @@ class Writer:
             self.c.execute(insert_ignore(self.c, raws, ["sha256"]), pending["raws"])
         if pending["versions"]:
             bulk.append(self.c, versions, pending["versions"])
-        if pending["heads"]:  # new stories: their versions so far counted in the same update
-            self.c.execute(_SET_NEW_HEAD, [{**r, "n": self.uncounted.pop(r["sid"], 0)}
-                                           for r in pending["heads"]])
+        # New stories: their versions so far counted in the same update.
+        bulk.set_new_heads(self.c, [{**r, "n": self.uncounted.pop(r["sid"], 0)}
+                                    for r in pending["heads"]])
         bulk.append(self.c, story_subjects, pending["subjects"])
         if pending["search"]:
             search.index_many(self.c, pending["search"])
@@ -283,7 +283,7 @@ class Writer:
             self.pending["subjects"] += subjects
             self.pending["search"] += search.index_rows(self.c.dialect.name, [(story_id, story)])
         else:
-            self.c.execute(_SET_HEAD, values)
+            self.c.execute(bulk.SET_HEAD, values)
             self.c.execute(_CLEAR_SUBJECTS, {"sid": story_id})
             if subjects:
                 self.c.execute(insert(story_subjects), subjects)
@@ -413,11 +413,6 @@ _TAKE_IDS = text("SELECT nextval(pg_get_serial_sequence('versions', 'id')) "
                  "FROM generate_series(1, :n)")
 _COUNT_VERSION = (update(stories).where(stories.c.id == bindparam("sid"))
                   .values(version_count=stories.c.version_count + bindparam("n")))
-_SET_HEAD = update(stories).where(stories.c.id == bindparam("sid")).values(
-    **{name: bindparam(name) for name in (
-        "head_version_id", "state", "headline", "agency", "located", "urgency", "language",
-        "versioncreated", "embargoed", "ends_at", "updated_at")})
-_SET_NEW_HEAD = _SET_HEAD.values(version_count=stories.c.version_count + bindparam("n"))
 _IDS = bindparam("ids", expanding=True)
 # Every state but takendown: a story in review or ignored ends with its licence like any other.
 _NOT_DOWN = ("live", "embargoed", "withheld", "review", "ignored")
