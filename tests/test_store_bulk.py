@@ -11,7 +11,7 @@ from helpers import ninjs_item
 from wiredesk import clustering, formats
 from wiredesk.store import Store, bulk
 from wiredesk.store.cluster_assign import assign_many
-from wiredesk.store.schema import cluster_bands, journal, stories, story_clusters
+from wiredesk.store.schema import cluster_bands, journal, raws, stories, story_clusters
 
 
 def _rows(uris: list[str], when: datetime) -> list[dict]:
@@ -129,3 +129,16 @@ def test_new_heads_are_set_in_one_go_nulls_and_counts_included(store: Store, now
     assert [(r.state, r.headline, r.agency, r.urgency, r.version_count) for r in rows] == [
         ("live", "New urn:h1", None, None, 1), ("live", "New urn:h2", None, None, 2)]
     assert {r.ends_at.replace(tzinfo=UTC) for r in rows} == {later}
+
+
+def test_raw_bytes_are_kept_once_and_exactly(store: Store):
+    data = bytes(range(256)) * 3  # every byte value, NUL and backslash included
+    with store.write() as w:
+        bulk.keep_raws(w.c, [{"sha256": "a" * 64, "data": data, "size": len(data)},
+                             {"sha256": "a" * 64, "data": b"later", "size": 5},
+                             {"sha256": "b" * 64, "data": b"", "size": 0}])
+        bulk.keep_raws(w.c, [{"sha256": "b" * 64, "data": b"again", "size": 5}])
+    with store.engine.connect() as c:
+        rows = c.execute(select(raws).order_by(raws.c.sha256)).all()
+    assert [(r.sha256[0], bytes(r.data), r.size) for r in rows] == [
+        ("a", data, len(data)), ("b", b"", 0)]

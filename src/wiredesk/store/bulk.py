@@ -8,8 +8,13 @@ nothing can conflict with and nothing reads back, by COPY (`append`). Values sti
 as bound parameters or COPY data, never in the SQL text. SQLite has no round trip to save:
 it keeps SQLAlchemy's executemany.
 
-Integer arrays go as PostgreSQL array literals ('{1,2,3}', digits and commas only): psycopg
-adapts a Python list element by element, a joined string in one step.
+The array statements run at the driver (exec_driver_sql) with psycopg's binary placeholders
+(%(name)b): a list of 500 times or raw byte strings costs a tenth of its text form to send
+(1.7 ms and 17 ms a list in text). Their times go through UTCDateTime's bind processing
+first, as every other write's do (aware UTC; a naive time is refused).
+
+Integers by the thousand (a file's bands) go as PostgreSQL array literals ('{1,2,3}',
+digits and commas only): psycopg adapts a list element by element, a string in one step.
 """
 
 from __future__ import annotations
@@ -21,7 +26,6 @@ from typing import Any
 from psycopg import sql
 from sqlalchemy import (
     Connection,
-    Integer,
     Select,
     String,
     Table,
@@ -29,12 +33,11 @@ from sqlalchemy import (
     bindparam,
     insert,
     select,
-    text,
     update,
 )
 from sqlalchemy.dialects.postgresql import ARRAY
 
-from wiredesk.store.schema import UTCDateTime, stories, versions
+from wiredesk.store.schema import UTCDateTime, raws, stories, versions
 from wiredesk.store.upsert import insert_ignore
 
 _AT = UTCDateTime()
@@ -64,19 +67,17 @@ def lock_many(c: Connection) -> Select:  # type: ignore[type-arg]
 
 # New stories, each column an array; returns the ids of those this statement made (a uri
 # a concurrent writer made first is left out, as ON CONFLICT DO NOTHING leaves it).
-_CREATE_PG = text(
+_CREATE_PG = (
     "INSERT INTO stories (uri, source, state, head_version_id, version_count, headline, "
     "agency, located, urgency, language, firstcreated, versioncreated, embargoed, ends_at, "
-    "updated_at) SELECT u.uri, :source, 'withheld', NULL, 0, u.headline, u.agency, u.located, "
-    "u.urgency, u.language, u.firstcreated, u.versioncreated, u.embargoed, :now, :now "
-    "FROM unnest(CAST(:uris AS text[]), CAST(:headlines AS text[]), CAST(:agencies AS text[]), "
-    "CAST(:locateds AS text[]), CAST(:urgencies AS int[]), CAST(:languages AS text[]), "
-    "CAST(:firsts AS timestamptz[]), CAST(:createds AS timestamptz[]), "
-    "CAST(:embargoes AS timestamptz[])) AS u(uri, headline, agency, located, urgency, language, "
-    "firstcreated, versioncreated, embargoed) "
-    "ON CONFLICT (uri) DO NOTHING RETURNING id, uri"
-).bindparams(bindparam("now", type_=UTCDateTime), bindparam("source", type_=String)
-             ).columns(id=Integer, uri=String)
+    "updated_at) SELECT u.uri, %(source)b, 'withheld', NULL, 0, u.headline, u.agency, "
+    "u.located, u.urgency, u.language, u.firstcreated, u.versioncreated, u.embargoed, "
+    "%(now)b, %(now)b FROM unnest(CAST(%(uris)b AS text[]), CAST(%(headlines)b AS text[]), "
+    "CAST(%(agencies)b AS text[]), CAST(%(locateds)b AS text[]), CAST(%(urgencies)b AS int[]), "
+    "CAST(%(languages)b AS text[]), CAST(%(firsts)b AS timestamptz[]), "
+    "CAST(%(createds)b AS timestamptz[]), CAST(%(embargoes)b AS timestamptz[])) "
+    "AS u(uri, headline, agency, located, urgency, language, firstcreated, versioncreated, "
+    "embargoed) ON CONFLICT (uri) DO NOTHING RETURNING id, uri")
 _ROW = ("uri", "headline", "agency", "located", "urgency", "language", "firstcreated",
         "versioncreated", "embargoed")
 _ARRAYS = ("uris", "headlines", "agencies", "locateds", "urgencies", "languages", "firsts",
@@ -94,13 +95,13 @@ def create_stories(c: Connection, rows: list[dict[str, Any]], *, source: str,
         return {r.uri: r.id for r in c.execute(
             insert_ignore(c, stories, ["uri"], returning=True, with_uri=True), full)}
     stored = _AT.bind_processor(c.dialect)
-    params: dict[str, Any] = {"source": source, "now": now}
+    params: dict[str, Any] = {"source": source, "now": stored(now) if stored else now}
     for column, name in zip(_ROW, _ARRAYS, strict=True):
         values = [row[column] for row in rows]
         if name in _TIMES and stored is not None:  # aware UTC, and naive ones refused
             values = [stored(v) for v in values]
         params[name] = values
-    return {r.uri: r.id for r in c.execute(_CREATE_PG, params)}
+    return {r.uri: r.id for r in c.exec_driver_sql(_CREATE_PG, params)}
 
 
 def int_array(values: Sequence[int]) -> str:
@@ -156,18 +157,20 @@ SET_HEAD = update(stories).where(stories.c.id == bindparam("sid")).values(
 _SET_NEW_HEAD = SET_HEAD.values(version_count=stories.c.version_count + bindparam("n"))
 # PostgreSQL: new stories' heads, each column an array (Writer.flush): one statement, where an
 # executemany is a statement a story.
-_SET_NEW_HEADS_PG = text(
+_SET_NEW_HEADS_PG = (
     "UPDATE stories SET head_version_id = u.head_version_id, state = u.state, "
     "headline = u.headline, agency = u.agency, located = u.located, urgency = u.urgency, "
     "language = u.language, versioncreated = u.versioncreated, embargoed = u.embargoed, "
-    "ends_at = u.ends_at, updated_at = u.updated_at, version_count = stories.version_count + u.n "
-    "FROM unnest(CAST(:sid AS int[]), CAST(:head_version_id AS int[]), CAST(:state AS text[]), "
-    "CAST(:headline AS text[]), CAST(:agency AS text[]), CAST(:located AS text[]), "
-    "CAST(:urgency AS int[]), CAST(:language AS text[]), "
-    "CAST(:versioncreated AS timestamptz[]), CAST(:embargoed AS timestamptz[]), "
-    "CAST(:ends_at AS timestamptz[]), CAST(:updated_at AS timestamptz[]), CAST(:n AS int[])) "
-    "AS u(sid, head_version_id, state, headline, agency, located, urgency, language, "
-    "versioncreated, embargoed, ends_at, updated_at, n) WHERE stories.id = u.sid")
+    "ends_at = u.ends_at, updated_at = u.updated_at, "
+    "version_count = stories.version_count + u.n FROM unnest(CAST(%(sid)b AS int[]), "
+    "CAST(%(head_version_id)b AS int[]), CAST(%(state)b AS text[]), "
+    "CAST(%(headline)b AS text[]), CAST(%(agency)b AS text[]), CAST(%(located)b AS text[]), "
+    "CAST(%(urgency)b AS int[]), CAST(%(language)b AS text[]), "
+    "CAST(%(versioncreated)b AS timestamptz[]), CAST(%(embargoed)b AS timestamptz[]), "
+    "CAST(%(ends_at)b AS timestamptz[]), CAST(%(updated_at)b AS timestamptz[]), "
+    "CAST(%(n)b AS int[])) AS u(sid, head_version_id, state, headline, agency, located, "
+    "urgency, language, versioncreated, embargoed, ends_at, updated_at, n) "
+    "WHERE stories.id = u.sid")
 _HEAD_TIMES = ("versioncreated", "embargoed", "ends_at", "updated_at")
 _HEAD_COLUMNS = ("sid", "head_version_id", "state", "headline", "agency", "located", "urgency",
                  "language", *_HEAD_TIMES, "n")
@@ -186,4 +189,23 @@ def set_new_heads(c: Connection, rows: list[dict[str, Any]]) -> None:
     for name in _HEAD_TIMES:
         if stored is not None:
             params[name] = [stored(value) for value in params[name]]
-    c.execute(_SET_NEW_HEADS_PG, params)
+    c.exec_driver_sql(_SET_NEW_HEADS_PG, params)
+
+
+# Raw bytes, kept once whoever delivered them first (the same bytes twice: one row).
+_KEEP_RAWS_PG = (
+    "INSERT INTO raws (sha256, data, size) SELECT * FROM unnest(CAST(%(shas)b AS text[]), "
+    "CAST(%(datas)b AS bytea[]), CAST(%(sizes)b AS int[])) ON CONFLICT (sha256) DO NOTHING")
+
+
+def keep_raws(c: Connection, rows: list[dict[str, Any]]) -> None:
+    """Insert raws rows ({sha256, data, size}) unless their sha256 is stored: one statement
+    on PostgreSQL, where an executemany with ON CONFLICT is one a row."""
+    if not rows:
+        return
+    if c.dialect.name != "postgresql":
+        c.execute(insert_ignore(c, raws, ["sha256"]), rows)
+        return
+    c.exec_driver_sql(_KEEP_RAWS_PG, {"shas": [r["sha256"] for r in rows],
+                                      "datas": [r["data"] for r in rows],
+                                      "sizes": [r["size"] for r in rows]})

@@ -59,10 +59,11 @@ _KEPT = select(story_clusters.c.story_id, story_clusters.c.cluster_id,
 # to the stories' arrays (a subscript, (CAST(:ats AS timestamptz[]))[n], cost the server
 # three times as much: the array was taken apart again for every row). In band order, the
 # index's pages are each visited once.
-_INSERT_BANDS_PG = text(
+# Run at the driver: the times in binary (store/bulk.py).
+_INSERT_BANDS_PG = (
     "INSERT INTO cluster_bands (band, at, story_id) SELECT u.band, s.at, s.id "
-    "FROM unnest(CAST(:bands AS bigint[]), CAST(:n AS int[])) AS u(band, n) "
-    "JOIN unnest(CAST(:ats AS timestamptz[]), CAST(:ids AS int[])) WITH ORDINALITY "
+    "FROM unnest(CAST(%(bands)s AS bigint[]), CAST(%(n)s AS int[])) AS u(band, n) "
+    "JOIN unnest(CAST(%(ats)b AS timestamptz[]), CAST(%(ids)b AS int[])) WITH ORDINALITY "
     "AS s(at, id, n) USING (n) ORDER BY u.band")
 _AT = UTCDateTime()
 _DROP = delete(story_clusters).where(story_clusters.c.story_id.in_(_IDS))
@@ -149,7 +150,7 @@ def _insert_bands(c: Connection, todo: list[_Item]) -> None:
     list's 8,000 numbers one by one)."""
     stored = _AT.bind_processor(c.dialect)
     if c.dialect.name == "postgresql":
-        c.execute(_INSERT_BANDS_PG, {
+        c.exec_driver_sql(_INSERT_BANDS_PG, {
             "bands": int_array([band for item in todo for band in item.bands]),
             "n": int_array([n for n, item in enumerate(todo, 1) for _ in item.bands]),
             "ats": [stored(item.at) if stored is not None else item.at for item in todo],

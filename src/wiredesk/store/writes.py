@@ -240,8 +240,7 @@ class Writer:
     def flush(self) -> None:
         """Write the pending rows, one executemany a table."""
         pending = self.pending
-        if pending["raws"]:
-            self.c.execute(insert_ignore(self.c, raws, ["sha256"]), pending["raws"])
+        bulk.keep_raws(self.c, pending["raws"])
         if pending["versions"]:
             bulk.append(self.c, versions, pending["versions"])
         # New stories: their versions so far counted in the same update.
