@@ -223,10 +223,12 @@ def _near(c: Connection, todo: list[_Item]) -> list[list[int]]:
     band's NEWEST_A_BAND newest rows in its window, stored or earlier in the batch (more
     bands first, then the newer id, as one query per story would rank them)."""
     lo, hi = min(item.lo for item in todo), max(item.hi for item in todo)
-    wide = _newest(c, [(band, lo, hi) for band in {b for item in todo for b in item.bands}])
+    # By band alone: one window for all, and a key of two times costs a hash of each.
+    wide = {key[0]: rows for key, rows in _newest(
+        c, [(band, lo, hi) for band in {b for item in todo for b in item.bands}]).items()}
     own: dict[Key, list[Row]] = {}  # bands read again in one item's own window
     deep = [(band, item.lo, item.hi) for item in todo for band in item.bands
-            if not _enough(wide[(band, lo, hi)], item)]
+            if not _enough(wide[band], item)]
     if deep:
         own = _newest(c, list(dict.fromkeys(deep)))
     batch: dict[int, list[Row]] = {}  # band -> the batch's earlier rows, oldest first
@@ -234,7 +236,7 @@ def _near(c: Connection, todo: list[_Item]) -> list[list[int]]:
     for item in todo:
         found: list[Row] = []
         for band in item.bands:
-            rows = own.get((band, item.lo, item.hi)) or _within(wide[(band, lo, hi)], item)
+            rows = (own and own.get((band, item.lo, item.hi))) or _within(wide[band], item)
             ours = batch.get(band)
             if ours:
                 rows = sorted(rows + _within(ours, item))[-NEWEST_A_BAND:]
@@ -250,6 +252,9 @@ def _near(c: Connection, todo: list[_Item]) -> list[list[int]]:
 
 def _within(rows: list[Row], item: _Item) -> list[Row]:
     """The newest NEWEST_A_BAND of rows (oldest first) in the item's window."""
+    if len(rows) <= NEWEST_A_BAND and (not rows or (item.lo <= rows[0][0]
+                                                    and rows[-1][0] <= item.hi)):
+        return rows  # all of them (the usual answer: no searching; never changed by callers)
     top = bisect.bisect_right(rows, (item.hi, 2**63))
     bottom = bisect.bisect_left(rows, (item.lo, -1))
     return rows[max(bottom, top - NEWEST_A_BAND):top]
