@@ -252,9 +252,8 @@ def _near(c: Connection, todo: list[_Item]) -> list[list[int]]:
 
 def _within(rows: list[Row], item: _Item) -> list[Row]:
     """The newest NEWEST_A_BAND of rows (oldest first) in the item's window."""
-    if len(rows) <= NEWEST_A_BAND and (not rows or (item.lo <= rows[0][0]
-                                                    and rows[-1][0] <= item.hi)):
-        return rows  # all of them (the usual answer: no searching; never changed by callers)
+    if not rows or (item.lo <= rows[0][0] and rows[-1][0] <= item.hi):
+        return rows[-NEWEST_A_BAND:]  # all in the window (the usual case): no searching
     top = bisect.bisect_right(rows, (item.hi, 2**63))
     bottom = bisect.bisect_left(rows, (item.lo, -1))
     return rows[max(bottom, top - NEWEST_A_BAND):top]
