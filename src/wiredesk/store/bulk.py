@@ -61,7 +61,7 @@ _LOCK_MANY_PG = (_LOCK_COLUMNS.where(stories.c.uri == any_(bindparam("uris", typ
                  .order_by(stories.c.id).with_for_update(of=stories))
 
 
-def lock_many(c: Connection) -> Select:  # type: ignore[type-arg]
+def lock_many(c: Connection) -> Select[Any]:
     """The statement locking and reading the stories of a list of uris (:uris)."""
     return _LOCK_MANY_PG if c.dialect.name == "postgresql" else _LOCK_MANY
 
@@ -109,7 +109,6 @@ def int_array(values: Sequence[int]) -> str:
     return "{" + ",".join(map(str, map(int, values))) + "}"
 
 
-
 Processor = Callable[[Any], Any] | None
 _COPY: dict[tuple[str, tuple[str, ...]], tuple[sql.Composed, list[Processor]]] = {}
 
@@ -125,8 +124,8 @@ def append(c: Connection, table: Table, rows: list[dict[str, Any]]) -> None:
         return
     names = tuple(rows[0])
     statement, processors = _copy_of(c, table, names)
-    cursor = c.connection.driver_connection.cursor()  # type: ignore[union-attr]
-    with cursor.copy(statement) as copy:
+    driver = c.connection.driver_connection  # the transaction's own psycopg connection
+    with driver.cursor() as cursor, cursor.copy(statement) as copy:
         for row in rows:
             copy.write_row([value if process is None else process(value)
                             for value, process in zip([row[n] for n in names], processors,
