@@ -28,11 +28,14 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from operator import itemgetter
 
-from sqlalchemy import Connection, Integer, bindparam, delete, insert, select, text
+from sqlalchemy import Connection, Integer, bindparam, delete, select, text
 from sqlalchemy.sql.elements import TextClause
 
 from wiredesk import clustering
+from wiredesk.store import bulk
+from wiredesk.store.bulk import int_array
 from wiredesk.store.schema import UTCDateTime, cluster_bands, story_clusters
 from wiredesk.story import Story
 
@@ -51,11 +54,17 @@ _BY_SLUG = (select(story_clusters.c.story_id, story_clusters.c.at, story_cluster
             .order_by(story_clusters.c.at.desc()).limit(5))
 _KEPT = select(story_clusters.c.story_id, story_clusters.c.cluster_id,
                story_clusters.c.features).where(story_clusters.c.story_id.in_(_IDS))
-_INSERT = insert(story_clusters)
 # Each band's number is mixed in: never two rows alike.
-_INSERT_BANDS_PG = text(
-    "INSERT INTO cluster_bands (band, at, story_id) SELECT * FROM unnest("
-    "CAST(:bands AS bigint[]), CAST(:ats AS timestamptz[]), CAST(:ids AS int[]))")
+# A story's time and id go once, not once a band: :n is each band's story (1-based), joined
+# to the stories' arrays (a subscript, (CAST(:ats AS timestamptz[]))[n], cost the server
+# three times as much: the array was taken apart again for every row). In band order, the
+# index's pages are each visited once.
+# Run at the driver: the times in binary (store/bulk.py).
+_INSERT_BANDS_PG = (
+    "INSERT INTO cluster_bands (band, at, story_id) SELECT u.band, s.at, s.id "
+    "FROM unnest(CAST(%(bands)s AS bigint[]), CAST(%(n)s AS int[])) AS u(band, n) "
+    "JOIN unnest(CAST(%(ats)b AS timestamptz[]), CAST(%(ids)b AS int[])) WITH ORDINALITY "
+    "AS s(at, id, n) USING (n) ORDER BY u.band")
 _AT = UTCDateTime()
 _DROP = delete(story_clusters).where(story_clusters.c.story_id.in_(_IDS))
 _DROP_BANDS = delete(cluster_bands).where(
@@ -63,11 +72,14 @@ _DROP_BANDS = delete(cluster_bands).where(
     cluster_bands.c.story_id.in_(_IDS))
 _LEAVE_BATCH = 200  # stories a statement: 3,200 bands, well under every driver's limit
 # PostgreSQL: every band's newest rows in one statement, a seek a band (LATERAL).
+# A band's window is one of the few in :los and :his (:w, 1-based: a batch-wide read has one),
+# so the times go once each; q.n numbers the bands from 1.
 _NEWEST_PG = text(
-    "SELECT q.n, b.story_id, b.at FROM unnest(CAST(:bands AS bigint[]), "
-    "CAST(:los AS timestamptz[]), CAST(:his AS timestamptz[]), CAST(:ns AS int[])) "
-    "AS q(band, lo, hi, n) CROSS JOIN LATERAL (SELECT story_id, at FROM cluster_bands "
-    "WHERE band = q.band AND at >= q.lo AND at <= q.hi ORDER BY at DESC LIMIT :k) AS b"
+    "SELECT q.n, b.story_id, b.at FROM unnest(CAST(:bands AS bigint[]), CAST(:w AS int[])) "
+    "WITH ORDINALITY AS q(band, w, n) JOIN unnest(CAST(:los AS timestamptz[]), "
+    "CAST(:his AS timestamptz[])) WITH ORDINALITY AS t(lo, hi, w) USING (w) "
+    "CROSS JOIN LATERAL (SELECT story_id, at FROM cluster_bands WHERE band = q.band "
+    "AND at >= t.lo AND at <= t.hi ORDER BY at DESC LIMIT :k) AS b"
 ).columns(n=Integer, story_id=Integer, at=UTCDateTime)
 _newest_sqlite: dict[tuple[int, bool], TextClause] = {}
 
@@ -123,7 +135,7 @@ def assign_many(c: Connection, items: Sequence[tuple[int, Story, datetime]], *,
             cluster = item.story_id  # the first story of an event names its cluster
         made[item.story_id] = (cluster, item.found)
         out.append(cluster)
-    c.execute(_INSERT, [{"story_id": item.story_id, "cluster_id": cluster,
+    bulk.append(c, story_clusters, [{"story_id": item.story_id, "cluster_id": cluster,
                          "agency": (item.story.agency or "")[:100] or None, "slug": item.slug,
                          "at": item.at, "features": clustering.pack(item.found)}
                         for item, cluster in zip(todo, out, strict=True)])
@@ -133,18 +145,22 @@ def assign_many(c: Connection, items: Sequence[tuple[int, Story, datetime]], *,
 
 def _insert_bands(c: Connection, todo: list[_Item]) -> None:
     """BANDS rows a story, all sharing its time: the time is converted once a story and the
-    rows go straight to the driver (PostgreSQL: one INSERT from arrays, not a row a time)."""
-    if c.dialect.name == "postgresql":
-        c.execute(_INSERT_BANDS_PG, {
-            "bands": [band for item in todo for band in item.bands],
-            "ats": [item.at for item in todo for _ in item.bands],
-            "ids": [item.story_id for item in todo for _ in item.bands]})
-        return
+    rows go straight to the driver (PostgreSQL: one INSERT from arrays, not a row a time;
+    the bands as one array literal, which psycopg passes on as it is, where it adapts a
+    list's 8,000 numbers one by one)."""
     stored = _AT.bind_processor(c.dialect)
+    if c.dialect.name == "postgresql":
+        c.exec_driver_sql(_INSERT_BANDS_PG, {
+            "bands": int_array([band for item in todo for band in item.bands]),
+            "n": int_array([n for n, item in enumerate(todo, 1) for _ in item.bands]),
+            "ats": [stored(item.at) if stored is not None else item.at for item in todo],
+            "ids": [item.story_id for item in todo]})
+        return
     rows = []
     for item in todo:
         at = stored(item.at) if stored is not None else item.at
         rows += [(band, at, item.story_id) for band in item.bands]
+    rows.sort(key=itemgetter(0))  # in the index's order: each of its pages visited once
     c.exec_driver_sql("INSERT INTO cluster_bands (band, at, story_id) VALUES (?, ?, ?)", rows)
 
 
@@ -207,10 +223,12 @@ def _near(c: Connection, todo: list[_Item]) -> list[list[int]]:
     band's NEWEST_A_BAND newest rows in its window, stored or earlier in the batch (more
     bands first, then the newer id, as one query per story would rank them)."""
     lo, hi = min(item.lo for item in todo), max(item.hi for item in todo)
-    wide = _newest(c, [(band, lo, hi) for band in {b for item in todo for b in item.bands}])
+    # By band alone: one window for all, and a key of two times costs a hash of each.
+    wide = {key[0]: rows for key, rows in _newest(
+        c, [(band, lo, hi) for band in {b for item in todo for b in item.bands}]).items()}
     own: dict[Key, list[Row]] = {}  # bands read again in one item's own window
     deep = [(band, item.lo, item.hi) for item in todo for band in item.bands
-            if not _enough(wide[(band, lo, hi)], item)]
+            if not _enough(wide[band], item)]
     if deep:
         own = _newest(c, list(dict.fromkeys(deep)))
     batch: dict[int, list[Row]] = {}  # band -> the batch's earlier rows, oldest first
@@ -218,7 +236,7 @@ def _near(c: Connection, todo: list[_Item]) -> list[list[int]]:
     for item in todo:
         found: list[Row] = []
         for band in item.bands:
-            rows = own.get((band, item.lo, item.hi)) or _within(wide[(band, lo, hi)], item)
+            rows = (own and own.get((band, item.lo, item.hi))) or _within(wide[band], item)
             ours = batch.get(band)
             if ours:
                 rows = sorted(rows + _within(ours, item))[-NEWEST_A_BAND:]
@@ -234,6 +252,8 @@ def _near(c: Connection, todo: list[_Item]) -> list[list[int]]:
 
 def _within(rows: list[Row], item: _Item) -> list[Row]:
     """The newest NEWEST_A_BAND of rows (oldest first) in the item's window."""
+    if not rows or (item.lo <= rows[0][0] and rows[-1][0] <= item.hi):
+        return rows[-NEWEST_A_BAND:]  # all in the window (the usual case): no searching
     top = bisect.bisect_right(rows, (item.hi, 2**63))
     bottom = bisect.bisect_left(rows, (item.lo, -1))
     return rows[max(bottom, top - NEWEST_A_BAND):top]
@@ -251,11 +271,16 @@ def _newest(c: Connection, keys: list[Key]) -> dict[Key, list[Row]]:
     if not keys:
         return out
     if c.dialect.name == "postgresql":
+        windows = list(dict.fromkeys(k[1:] for k in keys))
+        number = {window: n for n, window in enumerate(windows, 1)}
+        stored = _AT.bind_processor(c.dialect)
         found = c.execute(_NEWEST_PG, {
-            "bands": [k[0] for k in keys], "los": [k[1] for k in keys],
-            "his": [k[2] for k in keys], "ns": list(range(len(keys))), "k": NEWEST_A_BAND})
+            "bands": int_array([k[0] for k in keys]),
+            "w": int_array([number[k[1:]] for k in keys]),
+            "los": [stored(w[0]) if stored else w[0] for w in windows],
+            "his": [stored(w[1]) if stored else w[1] for w in windows], "k": NEWEST_A_BAND})
         for n, story_id, at in found:
-            out[keys[n]].append((at, story_id))
+            out[keys[n - 1]].append((at, story_id))
     else:
         for first in range(0, len(keys), _SQLITE_CHUNK):
             chunk = keys[first:first + _SQLITE_CHUNK]

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Connection, delete, insert
+from sqlalchemy import Connection, delete
 
+from wiredesk.store import bulk
 from wiredesk.store.section_tables import story_topics
 from wiredesk.store.topics import story_topics as codes_of
 from wiredesk.story import Story
@@ -17,8 +18,7 @@ def rows(story_id: int, story: Story) -> list[dict[str, Any]]:
 
 
 def write(c: Connection, pending: list[dict[str, Any]]) -> None:
-    if pending:
-        c.execute(insert(story_topics), pending)
+    bulk.append(c, story_topics, pending)
 
 
 def clear(c: Connection, story_id: int) -> None:

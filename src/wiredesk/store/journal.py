@@ -23,9 +23,10 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, Engine, delete, func, insert, select, update
+from sqlalchemy import Connection, Engine, delete, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
+from wiredesk.store import bulk
 from wiredesk.store.schema import journal, journal_cursors
 
 KEEP = timedelta(days=7)  # long enough for a subscriber down over a long weekend
@@ -52,8 +53,8 @@ def record(c: Connection, events: list[dict[str, Any]], now: datetime) -> None:
         return
     if c.dialect.name == "postgresql":
         c.exec_driver_sql(f"SELECT pg_advisory_xact_lock({_LOCK_KEY})")
-    c.execute(insert(journal), [{"at": now, "urgency": None, "reason": None, "subjects": None,
-                                 **event} for event in events])
+    bulk.append(c, journal, [{"at": now, "urgency": None, "reason": None, "subjects": None,
+                              **event} for event in events])
 
 
 def _event(row: Any) -> StoryEvent:

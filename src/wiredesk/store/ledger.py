@@ -28,6 +28,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, and_, bindparam, func, insert, or_, select
 
+from wiredesk.store import bulk
 from wiredesk.store.clauses import visible_clause
 from wiredesk.store.ledger_table import ledger
 from wiredesk.store.records import LedgerRow, OldestLive, ProvenanceVersion
@@ -132,8 +133,7 @@ def record(c: Connection, entries: Entries) -> None:
             done = row["at"] + took
             row.update(done_at=done, seconds=max(0.0, (done - row["due_at"]).total_seconds()))
     rows = entries.rows + entries.takedowns
-    if rows:
-        c.execute(insert(ledger), [{**_EMPTY, **row} for row in rows])
+    bulk.append(c, ledger, [{**_EMPTY, **row} for row in rows])
     entries.rows, entries.takedowns = [], []
 
 

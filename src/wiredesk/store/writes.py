@@ -10,7 +10,7 @@ from typing import Any
 
 from sqlalchemy import Connection, bindparam, delete, exists, func, insert, select, text, update
 
-from wiredesk.store import clusters, filing, ledger, search
+from wiredesk.store import bulk, clusters, filing, ledger, search
 from wiredesk.store import pictures as pictures_table
 from wiredesk.store import quarantine as quarantine_table
 from wiredesk.store.codec import story_meta
@@ -126,7 +126,7 @@ class Writer:
         if uri in self.prefetched:  # answered by lock_many; a second use asks again
             return self.prefetched.pop(uri)
         self.flush()
-        row = self.c.execute(_LOCK, {"uri": uri}).first()
+        row = self.c.execute(bulk.LOCK, {"uri": uri}).first()
         return _locked(row) if row is not None else None
 
     def lock_many(self, uris: list[str]) -> None:
@@ -136,7 +136,8 @@ class Writer:
         self.flush()
         for first in range(0, len(wanted), 500):
             chunk = wanted[first:first + 500]
-            found = {row.uri: _locked(row) for row in self.c.execute(_LOCK_MANY, {"uris": chunk})}
+            found = {row.uri: _locked(row) for row in self.c.execute(
+                bulk.lock_many(self.c), {"uris": chunk})}
             self.prefetched.update({uri: found.get(uri) for uri in chunk})
 
     def create_story(self, story: Story, *, source: str, firstcreated: datetime,
@@ -163,13 +164,11 @@ class Writer:
         concurrent writer made first is left for lock_story to find."""
         if not items:
             return
-        rows = [{"uri": story.uri, "source": source, "state": "withheld", "head_version_id": None,
-                 "version_count": 0, "headline": story.headline, "agency": story.agency,
-                 "located": story.located, "urgency": story.urgency, "language": story.language,
-                 "firstcreated": first, "versioncreated": created, "embargoed": story.embargoed,
-                 "ends_at": now, "updated_at": now} for story, first, created in items]
-        made = {row.uri: row.id for row in self.c.execute(
-            insert_ignore(self.c, stories, ["uri"], returning=True, with_uri=True), rows)}
+        made = bulk.create_stories(self.c, [
+            {"uri": story.uri, "headline": story.headline, "agency": story.agency,
+             "located": story.located, "urgency": story.urgency, "language": story.language,
+             "firstcreated": first, "versioncreated": created, "embargoed": story.embargoed}
+            for story, first, created in items], source=source, now=now)
         for story, first, _ in items:
             new_id = made.get(story.uri)
             if new_id is not None:
@@ -241,15 +240,13 @@ class Writer:
     def flush(self) -> None:
         """Write the pending rows, one executemany a table."""
         pending = self.pending
-        if pending["raws"]:
-            self.c.execute(insert_ignore(self.c, raws, ["sha256"]), pending["raws"])
+        bulk.keep_raws(self.c, pending["raws"])
         if pending["versions"]:
-            self.c.execute(insert(versions), pending["versions"])
-        if pending["heads"]:  # new stories: their versions so far counted in the same update
-            self.c.execute(_SET_NEW_HEAD, [{**r, "n": self.uncounted.pop(r["sid"], 0)}
-                                           for r in pending["heads"]])
-        if pending["subjects"]:
-            self.c.execute(insert(story_subjects), pending["subjects"])
+            bulk.append(self.c, versions, pending["versions"])
+        # New stories: their versions so far counted in the same update.
+        bulk.set_new_heads(self.c, [{**r, "n": self.uncounted.pop(r["sid"], 0)}
+                                    for r in pending["heads"]])
+        bulk.append(self.c, story_subjects, pending["subjects"])
         if pending["search"]:
             search.index_many(self.c, pending["search"])
         filing.write(self.c, pending["topics"])
@@ -285,7 +282,7 @@ class Writer:
             self.pending["subjects"] += subjects
             self.pending["search"] += search.index_rows(self.c.dialect.name, [(story_id, story)])
         else:
-            self.c.execute(_SET_HEAD, values)
+            self.c.execute(bulk.SET_HEAD, values)
             self.c.execute(_CLEAR_SUBJECTS, {"sid": story_id})
             if subjects:
                 self.c.execute(insert(story_subjects), subjects)
@@ -407,16 +404,6 @@ def _locked(row: Any) -> LockedStory:
     return LockedStory(row.id, row.state, head, row.firstcreated, row.source, row.agency)
 
 
-_head = versions.alias("head")
-_LOCK_COLUMNS = (
-    select(stories.c.id, stories.c.uri, stories.c.state, stories.c.head_version_id,
-           stories.c.firstcreated, stories.c.source, stories.c.agency, _head.c.version_number,
-           _head.c.versioncreated.label("head_created"))
-    .select_from(stories.outerjoin(_head, _head.c.id == stories.c.head_version_id))
-)
-_LOCK = _LOCK_COLUMNS.where(stories.c.uri == bindparam("uri")).with_for_update(of=stories)
-_LOCK_MANY = (_LOCK_COLUMNS.where(stories.c.uri.in_(bindparam("uris", expanding=True)))
-              .order_by(stories.c.id).with_for_update(of=stories))
 _HAS_VERSION = select(versions.c.id).where(
     versions.c.story_id == bindparam("sid"), versions.c.raw_sha256 == bindparam("sha")).limit(1)
 _INSERT_VERSION = insert(versions).returning(versions.c.id)
@@ -425,11 +412,6 @@ _TAKE_IDS = text("SELECT nextval(pg_get_serial_sequence('versions', 'id')) "
                  "FROM generate_series(1, :n)")
 _COUNT_VERSION = (update(stories).where(stories.c.id == bindparam("sid"))
                   .values(version_count=stories.c.version_count + bindparam("n")))
-_SET_HEAD = update(stories).where(stories.c.id == bindparam("sid")).values(
-    **{name: bindparam(name) for name in (
-        "head_version_id", "state", "headline", "agency", "located", "urgency", "language",
-        "versioncreated", "embargoed", "ends_at", "updated_at")})
-_SET_NEW_HEAD = _SET_HEAD.values(version_count=stories.c.version_count + bindparam("n"))
 _IDS = bindparam("ids", expanding=True)
 # Every state but takendown: a story in review or ignored ends with its licence like any other.
 _NOT_DOWN = ("live", "embargoed", "withheld", "review", "ignored")
