@@ -25,13 +25,13 @@ from __future__ import annotations
 
 import bisect
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from operator import itemgetter
+from typing import Any
 
-from sqlalchemy import Connection, Integer, bindparam, delete, select, text
-from sqlalchemy.sql.elements import TextClause
+from sqlalchemy import Connection, DateTime, Integer, bindparam, delete, select, text
 
 from wiredesk import clustering
 from wiredesk.store import bulk
@@ -80,11 +80,15 @@ _NEWEST_PG = text(
     "CAST(:his AS timestamptz[])) WITH ORDINALITY AS t(lo, hi, w) USING (w) "
     "CROSS JOIN LATERAL (SELECT story_id, at FROM cluster_bands WHERE band = q.band "
     "AND at >= t.lo AND at <= t.hi ORDER BY at DESC LIMIT :k) AS b"
-).columns(n=Integer, story_id=Integer, at=UTCDateTime)
-_newest_sqlite: dict[tuple[int, bool], TextClause] = {}
+).columns(n=Integer, story_id=Integer, at=DateTime(timezone=True))  # aware from psycopg
+_newest_sqlite: dict[tuple[int, bool], str] = {}
 
-Key = tuple[int, datetime, datetime]  # a band and the window it is read in
-Row = tuple[datetime, int]  # a band row: when its story was published, the story
+# Times in _near are "time keys": on PostgreSQL the datetimes psycopg gives, on SQLite the text
+# the column stores (fixed-width UTC ISO, so its order is the times' order): the band rows'
+# times are compared as read, never converted a row at a time (a third of _near's cost).
+TimeKey = Any
+Key = tuple[int, TimeKey, TimeKey]  # a band and the window it is read in
+Row = tuple[TimeKey, int]  # a band row: when its story was published, the story
 
 
 @dataclass(slots=True)
@@ -222,47 +226,60 @@ def _near(c: Connection, todo: list[_Item]) -> list[list[int]]:
     """Each item's candidates: the CANDIDATES stories sharing most of its bands among each
     band's NEWEST_A_BAND newest rows in its window, stored or earlier in the batch (more
     bands first, then the newer id, as one query per story would rank them)."""
-    lo, hi = min(item.lo for item in todo), max(item.hi for item in todo)
+    key = _time_key(c)
+    windows = [(key(item.lo), key(item.hi), key(item.at)) for item in todo]
+    lo, hi = min(w[0] for w in windows), max(w[1] for w in windows)
     # By band alone: one window for all, and a key of two times costs a hash of each.
-    wide = {key[0]: rows for key, rows in _newest(
+    wide = {k[0]: rows for k, rows in _newest(
         c, [(band, lo, hi) for band in {b for item in todo for b in item.bands}]).items()}
     own: dict[Key, list[Row]] = {}  # bands read again in one item's own window
-    deep = [(band, item.lo, item.hi) for item in todo for band in item.bands
-            if not _enough(wide[band], item)]
+    deep = [(band, w[0], w[1]) for item, w in zip(todo, windows, strict=True)
+            for band in item.bands if not _enough(wide[band], w)]
     if deep:
         own = _newest(c, list(dict.fromkeys(deep)))
     batch: dict[int, list[Row]] = {}  # band -> the batch's earlier rows, oldest first
     out = []
-    for item in todo:
+    for item, w in zip(todo, windows, strict=True):
         found: list[Row] = []
         for band in item.bands:
-            rows = (own and own.get((band, item.lo, item.hi))) or _within(wide[band], item)
+            rows = (own and own.get((band, w[0], w[1]))) or _within(wide[band], w)
             ours = batch.get(band)
             if ours:
-                rows = sorted(rows + _within(ours, item))[-NEWEST_A_BAND:]
+                rows = sorted(rows + _within(ours, w))[-NEWEST_A_BAND:]
             found += rows
         hits = Counter([sid for _, sid in found])
         hits.pop(item.story_id, None)
         ranked = sorted([(n, sid) for sid, n in hits.items()], reverse=True)
         out.append([sid for _, sid in ranked[:CANDIDATES]])
         for band in item.bands:
-            bisect.insort(batch.setdefault(band, []), (item.at, item.story_id))
+            bisect.insort(batch.setdefault(band, []), (w[2], item.story_id))
     return out
 
 
-def _within(rows: list[Row], item: _Item) -> list[Row]:
-    """The newest NEWEST_A_BAND of rows (oldest first) in the item's window."""
-    if not rows or (item.lo <= rows[0][0] and rows[-1][0] <= item.hi):
+def _time_key(c: Connection) -> Callable[[datetime], TimeKey]:
+    """A time as the band rows' times are read on this database (see TimeKey)."""
+    if c.dialect.name == "postgresql":
+        return lambda at: at
+    stored = _AT.bind_processor(c.dialect)
+    assert stored is not None
+    # The text sqlite3 writes for the naive UTC datetime _insert_bands binds (its adapter).
+    return lambda at: stored(at).isoformat(" ")
+
+
+def _within(rows: list[Row], window: tuple[TimeKey, TimeKey, TimeKey]) -> list[Row]:
+    """The newest NEWEST_A_BAND of rows (oldest first) in the window (lo, hi, _)."""
+    lo, hi = window[0], window[1]
+    if not rows or (lo <= rows[0][0] and rows[-1][0] <= hi):
         return rows[-NEWEST_A_BAND:]  # all in the window (the usual case): no searching
-    top = bisect.bisect_right(rows, (item.hi, 2**63))
-    bottom = bisect.bisect_left(rows, (item.lo, -1))
+    top = bisect.bisect_right(rows, (hi, 2**63))
+    bottom = bisect.bisect_left(rows, (lo, -1))
     return rows[max(bottom, top - NEWEST_A_BAND):top]
 
 
-def _enough(rows: list[Row], item: _Item) -> bool:
+def _enough(rows: list[Row], window: tuple[TimeKey, TimeKey, TimeKey]) -> bool:
     """Did the batch-wide read reach as deep as the item's own would have? Yes if the read
-    was not cut short, or none of its rows fall outside the item's window."""
-    return len(rows) < NEWEST_A_BAND or (item.lo <= rows[0][0] and rows[-1][0] <= item.hi)
+    was not cut short, or none of its rows fall outside the window."""
+    return len(rows) < NEWEST_A_BAND or (window[0] <= rows[0][0] and rows[-1][0] <= window[1])
 
 
 def _newest(c: Connection, keys: list[Key]) -> dict[Key, list[Row]]:
@@ -291,16 +308,18 @@ def _newest(c: Connection, keys: list[Key]) -> dict[Key, list[Row]]:
                 params[f"b{n}"] = band
                 if not shared:
                     params.update({f"lo{n}": lo, f"hi{n}": hi})
-            for n, story_id, at in c.execute(_sqlite_newest(len(chunk), shared), params):
+            # Straight to the driver: the times stay the text they are stored as (TimeKey).
+            for n, story_id, at in c.exec_driver_sql(_sqlite_newest(len(chunk), shared),
+                                                     params).fetchall():
                 out[chunk[n]].append((at, story_id))
     for rows in out.values():
         rows.sort()
     return out
 
 
-def _sqlite_newest(size: int, shared: bool) -> TextClause:
+def _sqlite_newest(size: int, shared: bool) -> str:
     """A UNION ALL of `size` limited seeks, each reading the covering band index backwards;
-    `shared`: one window (:lo, :hi) for all."""
+    `shared`: one window (:lo, :hi) for all, given as stored text (TimeKey)."""
     statement = _newest_sqlite.get((size, shared))
     if statement is None:
         names = [("lo", "hi") if shared else (f"lo{n}", f"hi{n}") for n in range(size)]
@@ -309,10 +328,7 @@ def _sqlite_newest(size: int, shared: bool) -> TextClause:
             f"SELECT {n} AS n, story_id, at FROM (SELECT story_id, at FROM cluster_bands "  # noqa: S608
             f"WHERE band = :b{n} AND at >= :{lo} AND at <= :{hi} ORDER BY at DESC "
             f"LIMIT {NEWEST_A_BAND})" for n, (lo, hi) in enumerate(names))
-        statement = text(sql).bindparams(
-            *[bindparam(name, type_=UTCDateTime) for name in dict.fromkeys(
-                name for pair in names for name in pair)]
-        ).columns(n=Integer, story_id=Integer, at=UTCDateTime)
+        statement = sql
         _newest_sqlite[(size, shared)] = statement
     return statement
 
