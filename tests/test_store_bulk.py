@@ -142,3 +142,36 @@ def test_raw_bytes_are_kept_once_and_exactly(store: Store):
         rows = c.execute(select(raws).order_by(raws.c.sha256)).all()
     assert [(r.sha256[0], bytes(r.data), r.size) for r in rows] == [
         ("a", data, len(data)), ("b", b"", 0)]
+
+
+def test_appended_numbers_flags_and_times_read_back_as_given(store: Store, now):
+    """PostgreSQL's binary COPY sends each value in its column's own binary form: a float,
+    a flag, a 64-bit number and every time as INSERT would store them."""
+    from wiredesk.store.ledger_table import ledger
+
+    with store.write() as w:
+        [sid] = bulk.create_stories(w.c, _rows(["urn:l"], now), source="cli", now=now).values()
+        bulk.append(w.c, ledger, [
+            {"at": now, "kind": "done", "story_id": sid, "uri": "urn:l", "agency": "AP",
+             "source": "cli", "sha256": "ab" * 32, "format": "ninjs", "size": 2**31 - 1,
+             "parsed_with": None, "due_at": now - timedelta(hours=1), "done_at": now,
+             "seconds": 0.25, "reason": None, "actor": None, "licence_days": 0,
+             "shown": False, "answer": "é"}])
+    with store.engine.connect() as c:
+        row = c.execute(select(ledger)).one()
+    assert (row.size, row.seconds, row.shown, row.licence_days, row.answer) == (
+        2**31 - 1, 0.25, False, 0, "é")
+    assert row.due_at.replace(tzinfo=UTC) == now - timedelta(hours=1)
+
+
+def test_a_table_with_a_type_binary_copy_does_not_send_is_appended_as_text(store: Store):
+    from sqlalchemy import Column, Integer, MetaData, Numeric, Table
+
+    odd = Table("bulk_odd", MetaData(), Column("n", Integer), Column("amount", Numeric(10, 2)))
+    with store.write() as w:
+        odd.create(w.c)
+        bulk.append(w.c, odd, [{"n": 1, "amount": "12.50"}, {"n": 2, "amount": None}])
+        got = w.c.execute(select(odd).order_by(odd.c.n)).all()
+        odd.drop(w.c)
+    assert [(r.n, None if r.amount is None else str(r.amount)) for r in got] == [
+        (1, "12.50"), (2, None)]

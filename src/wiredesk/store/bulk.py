@@ -110,22 +110,35 @@ def int_array(values: Sequence[int]) -> str:
 
 
 Processor = Callable[[Any], Any] | None
-_COPY: dict[tuple[str, tuple[str, ...]], tuple[sql.Composed, list[Processor]]] = {}
+_COPY: dict[tuple[str, tuple[str, ...]], tuple[sql.Composed, list[Processor], list[int] | None]] = {}
+# Binary COPY: the server reads each value as stored (a time as 8 bytes, not text to parse),
+# so each column is sent in its own type's binary form, named by the type psycopg dumps it
+# as (varchar takes text's bytes as they are: its binary input is the text). A column of
+# any other type sends the table's rows as text COPY, as before.
+_BINARY = {23: "int4", 20: "int8", 1184: "timestamptz", 1043: "text", 25: "text",
+           114: "json", 16: "bool", 17: "bytea", 701: "float8"}
+_COPY_TEXT = sql.SQL("COPY {} ({}) FROM STDIN")
+_COPY_BINARY = sql.SQL("COPY {} ({}) FROM STDIN (FORMAT BINARY)")
+_COLUMN_TYPES = ("SELECT attname, atttypid::int FROM pg_attribute WHERE attrelid = "
+                 "to_regclass(%s) AND attnum > 0 AND NOT attisdropped")
 
 
 def append(c: Connection, table: Table, rows: list[dict[str, Any]]) -> None:
     """Insert rows that only ever add to a table (no conflict possible: a version, a ledger
-    or journal entry, a new story's subjects): one COPY on PostgreSQL, each value through its
-    column type's own bind processing first (aware UTC times, JSON), as INSERT would."""
+    or journal entry, a new story's subjects): one binary COPY on PostgreSQL, each value
+    through its column type's own bind processing first (aware UTC times, JSON), as INSERT
+    would."""
     if not rows:
         return
     if c.dialect.name != "postgresql":
         c.execute(insert(table), rows)
         return
     names = tuple(rows[0])
-    statement, processors = _copy_of(c, table, names)
     driver = c.connection.driver_connection  # the transaction's own psycopg connection
+    statement, processors, types = _copy_of(c, table, names)
     with driver.cursor() as cursor, cursor.copy(statement) as copy:
+        if types is not None:
+            copy.set_types(types)
         for row in rows:
             copy.write_row([value if process is None else process(value)
                             for value, process in zip([row[n] for n in names], processors,
@@ -133,17 +146,25 @@ def append(c: Connection, table: Table, rows: list[dict[str, Any]]) -> None:
 
 
 def _copy_of(c: Connection, table: Table, names: tuple[str, ...],
-             ) -> tuple[sql.Composed, list[Processor]]:
-    """COPY table (columns) FROM STDIN, with the schema's names quoted as identifiers, and
-    each column's bind processor; built once a table and set of columns."""
+             ) -> tuple[sql.Composed, list[Processor], list[int] | None]:
+    """COPY table (columns) FROM STDIN, with the schema's names quoted as identifiers, each
+    column's bind processor and, for binary COPY, the types to send; built once a table and
+    set of columns (types as the catalog has them: every store is made by the same
+    migrations)."""
     key = (table.name, names)
     found = _COPY.get(key)
     if found is None:
-        statement = sql.SQL("COPY {} ({}) FROM STDIN").format(
+        driver = c.connection.driver_connection
+        with driver.cursor() as cursor:
+            stored = dict(cursor.execute(_COLUMN_TYPES, (table.name,)).fetchall())
+        binary = [_BINARY.get(stored.get(n, 0)) for n in names]
+        types = ([driver.adapters.types.get_oid(t) for t in binary if t is not None]
+                 if None not in binary else None)
+        statement = (_COPY_BINARY if types else _COPY_TEXT).format(
             sql.Identifier(table.name), sql.SQL(", ").join(map(sql.Identifier, names)))
         processors = [table.c[n].type.dialect_impl(c.dialect).bind_processor(c.dialect)
                       for n in names]
-        found = _COPY[key] = (statement, processors)
+        found = _COPY[key] = (statement, processors, types)
     return found
 
 

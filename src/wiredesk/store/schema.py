@@ -86,9 +86,13 @@ stories = Table(
 )
 # The clock's and the front page's queries: each touches only what changes or what is shown.
 Index("ix_stories_state_ends", stories.c.state, stories.c.ends_at)
-Index("ix_stories_state_embargo", stories.c.state, stories.c.embargoed)
+# Partial (migration 0023): a story without an embargo or takedown has no entry to keep.
+Index("ix_stories_state_embargo", stories.c.state, stories.c.embargoed,
+      postgresql_where=stories.c.embargoed.is_not(None), sqlite_where=stories.c.embargoed.is_not(None))
 Index("ix_stories_state_vc", stories.c.state, stories.c.versioncreated)
-Index("ix_stories_takendown", stories.c.takendown_at)
+Index("ix_stories_takendown", stories.c.takendown_at,
+      postgresql_where=stories.c.takendown_at.is_not(None),
+      sqlite_where=stories.c.takendown_at.is_not(None))
 Index("ix_stories_firstcreated", stories.c.firstcreated)
 Index("ix_stories_vc_id", stories.c.versioncreated, stories.c.id)  # lists, newest first
 

@@ -156,11 +156,17 @@ class Found:
 
 
 # --- the index ---------------------------------------------------------------------------
-_PG_INSERT = text(
-    "INSERT INTO story_search (story_id, config, document, body) VALUES (:id, CAST(:config AS TEXT), "
-    "setweight(to_tsvector(CAST(CAST(:config AS TEXT) AS regconfig), :headline), 'A') || "
-    "setweight(to_tsvector(CAST(CAST(:config AS TEXT) AS regconfig), :words), 'B'), :body)"
-)
+# Each column an array, the tsvectors made in the same statement (bulk.py's way: binary
+# placeholders, values never in the SQL text).
+_PG_INSERT = (
+    "INSERT INTO story_search (story_id, config, document, body) SELECT u.id, u.config, "
+    "setweight(to_tsvector(CAST(u.config AS regconfig), u.headline), 'A') || "
+    "setweight(to_tsvector(CAST(u.config AS regconfig), u.words), 'B'), u.body "
+    "FROM unnest(CAST(%(ids)b AS int[]), CAST(%(configs)b AS text[]), "
+    "CAST(%(headlines)b AS text[]), CAST(%(words)b AS text[]), CAST(%(bodies)b AS text[])) "
+    "AS u(id, config, headline, words, body)")
+_PG_ARRAYS = (("ids", "id"), ("configs", "config"), ("headlines", "headline"),
+              ("words", "words"), ("bodies", "body"))
 _fts, _pg = FTS, PG
 _FTS_INSERT = text("INSERT INTO story_search (rowid, headline, body) VALUES (:id, :headline, :body)")
 _FTS_DELETE = _fts.delete().where(_fts.c.rowid == bindparam("sid"))
@@ -178,9 +184,16 @@ def index_rows(dialect: str, items: Iterable[tuple[int, Story]]) -> list[dict[st
 
 
 def index_many(c: Connection, rows: list[dict[str, Any]]) -> None:
-    """Add stories that are not in the index yet, in one executemany."""
-    if rows:
-        c.execute(_PG_INSERT if c.dialect.name == "postgresql" else _FTS_INSERT, rows)
+    """Add stories that are not in the index yet: on PostgreSQL one statement of arrays
+    (an executemany is a statement a story, each parsed, bound and run apart: 40 ms a
+    file of 500), on SQLite an executemany."""
+    if not rows:
+        return
+    if c.dialect.name != "postgresql":
+        c.execute(_FTS_INSERT, rows)
+    else:
+        c.exec_driver_sql(_PG_INSERT, {name: [row[key] for row in rows]
+                                        for name, key in _PG_ARRAYS})
 
 
 def index_story(c: Connection, story_id: int, story: Story, *, replace: bool = True) -> None:
