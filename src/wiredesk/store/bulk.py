@@ -5,8 +5,9 @@ each passed through its type's bind processor and psycopg's adapter one by one, 
 server parses and plans the lot: on ingest that cost as much as writing the rows. Here the
 rows go as a few array parameters instead (INSERT ... SELECT FROM unnest), or, for rows that
 nothing can conflict with and nothing reads back, by COPY (`append`). Values still travel
-as bound parameters or COPY data, never in the SQL text. SQLite has no round trip to save:
-it keeps SQLAlchemy's executemany.
+as bound parameters or COPY data, never in the SQL text. SQLite has no round trip to save,
+but SQLAlchemy's executemany costs as much Python as sqlite3's writing: its rows go to the
+driver, each value through its column type's bind processor (store/sqlite_rows.py).
 
 The array statements run at the driver (exec_driver_sql) with psycopg's binary placeholders
 (%(name)b): a list of 500 times or raw byte strings costs a tenth of its text form to send
@@ -37,6 +38,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects.postgresql import ARRAY
 
+from wiredesk.store import sqlite_rows
 from wiredesk.store.schema import UTCDateTime, raws, stories, versions
 from wiredesk.store.upsert import insert_ignore
 
@@ -110,6 +112,7 @@ def int_array(values: Sequence[int]) -> str:
 
 
 Processor = Callable[[Any], Any] | None
+_INSERTS: dict[str, Any] = {}  # SQLite: one INSERT a table, compiled once (sqlite_rows)
 _COPY: dict[tuple[str, tuple[str, ...]], tuple[sql.Composed, list[Processor]]] = {}
 
 
@@ -120,7 +123,11 @@ def append(c: Connection, table: Table, rows: list[dict[str, Any]]) -> None:
     if not rows:
         return
     if c.dialect.name != "postgresql":
-        c.execute(insert(table), rows)
+        adding = _INSERTS.get(table.name)
+        if adding is None:
+            adding = _INSERTS[table.name] = insert(table)
+        if not sqlite_rows.executemany(c, adding, rows):
+            c.execute(adding, rows)
         return
     names = tuple(rows[0])
     statement, processors = _copy_of(c, table, names)
@@ -181,7 +188,8 @@ def set_new_heads(c: Connection, rows: list[dict[str, Any]]) -> None:
     if not rows:
         return
     if c.dialect.name != "postgresql":
-        c.execute(_SET_NEW_HEAD, rows)
+        if not sqlite_rows.executemany(c, _SET_NEW_HEAD, rows):
+            c.execute(_SET_NEW_HEAD, rows)
         return
     stored = _AT.bind_processor(c.dialect)
     params: dict[str, Any] = {name: [row[name] for row in rows] for name in _HEAD_COLUMNS}
@@ -203,7 +211,9 @@ def keep_raws(c: Connection, rows: list[dict[str, Any]]) -> None:
     if not rows:
         return
     if c.dialect.name != "postgresql":
-        c.execute(insert_ignore(c, raws, ["sha256"]), rows)
+        keeping = insert_ignore(c, raws, ["sha256"])
+        if not sqlite_rows.executemany(c, keeping, rows):
+            c.execute(keeping, rows)
         return
     c.exec_driver_sql(_KEEP_RAWS_PG, {"shas": [r["sha256"] for r in rows],
                                       "datas": [r["data"] for r in rows],

@@ -1,0 +1,77 @@
+"""A delivery's many rows straight to SQLite's driver (issue 17, goal 5): store/bulk.py's
+SQLite branch.
+
+SQLAlchemy's executemany of a compiled statement runs every value of every row through its
+type's bind processing, one call a value (546k DATETIME conversions for 20,000 stories, each
+time both UTCDateTime's check and SQLite's text form), and builds a parameter dict a row:
+as much of the main process's CPU as sqlite3 writing the rows. Here the statement is
+compiled once by SQLAlchemy (its SQL text, the order of its parameters and each one's type),
+each value goes through that very type's bind processor, a time once per distinct value in
+the call (a delivery's rows share a handful of times), and sqlite3 gets lists by executemany.
+The stored values are those SQLAlchemy's own executemany stores, byte for byte; a naive time
+is still refused, by the same processor. Values are parameters, never in the SQL text.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from sqlalchemy import Connection, DateTime, Executable
+
+Processor = Callable[[Any], Any]
+# A statement's SQL, its parameters' names in order, and (position, processor) of each
+# parameter whose type processes values; `times`: those positions holding datetimes.
+Built = tuple[str, tuple[str, ...], tuple[tuple[int, Processor], ...], frozenset[int]]
+# Keyed by the statement itself (module constants, or one insert a table: see bulk.py).
+_BUILT: dict[tuple[Executable, tuple[str, ...]], Built | None] = {}
+
+
+def built(c: Connection, statement: Executable, names: Sequence[str]) -> Built | None:
+    """The statement compiled for SQLite with these parameters (once a statement and set of
+    names); None when its parameters are not exactly `names` (a column's Python-side
+    default, say), which SQLAlchemy's own executemany must then fill in."""
+    key = (statement, tuple(names))
+    if key in _BUILT:
+        return _BUILT[key]
+    compiled = statement.compile(dialect=c.dialect, column_keys=list(names))  # type: ignore[attr-defined]
+    order = tuple(compiled.positiontup or ())
+    found: Built | None = None
+    if sorted(order) == sorted(names) and len(set(order)) == len(order):
+        processors, times = [], set()
+        for at, name in enumerate(order):
+            kind = compiled.binds[name].type
+            process = kind.dialect_impl(c.dialect).bind_processor(c.dialect)
+            if process is not None:
+                processors.append((at, process))
+            if isinstance(getattr(kind, "impl_instance", kind), DateTime):  # UTCDateTime too
+                times.add(at)
+        found = (str(compiled), order, tuple(processors), frozenset(times))
+    _BUILT[key] = found
+    return found
+
+
+def executemany(c: Connection, statement: Executable, rows: list[dict[str, Any]]) -> bool:
+    """Run `statement` once a row at the driver; False (nothing done) when it cannot be built
+    for these rows' keys, for the caller to run through SQLAlchemy."""
+    found = built(c, statement, tuple(rows[0]))
+    if found is None:
+        return False
+    sql, order, processors, times = found
+    plain = [(at, process) for at, process in processors if at not in times]
+    memos = [(at, process, {}) for at, process in processors if at in times]
+    params = []
+    for row in rows:
+        values = [row[name] for name in order]
+        for at, process in plain:
+            values[at] = process(values[at])
+        for at, process, memo in memos:
+            value = values[at]
+            if value is not None:
+                stored = memo.get(value)
+                if stored is None:
+                    stored = memo[value] = process(value)
+                values[at] = stored
+        params.append(tuple(values))  # exec_driver_sql takes a list of tuples
+    c.exec_driver_sql(sql, params)
+    return True
