@@ -32,6 +32,7 @@ from sqlalchemy import (
     Table,
     any_,
     bindparam,
+    func,
     insert,
     select,
     update,
@@ -94,6 +95,11 @@ def create_stories(c: Connection, rows: list[dict[str, Any]], *, source: str,
     if c.dialect.name != "postgresql":
         full = [{"source": source, "state": "withheld", "head_version_id": None,
                  "version_count": 0, "ends_at": now, "updated_at": now, **row} for row in rows]
+        # At the driver, without RETURNING: the rows this call made are those past the
+        # largest id before it (a SQLite writer is the only one, from BEGIN to commit).
+        before = c.execute(_LAST_STORY).scalar() or 0
+        if sqlite_rows.executemany(c, insert_ignore(c, stories, ["uri"]), full):
+            return {r.uri: r.id for r in c.execute(_MADE_AFTER, {"after": before})}
         return {r.uri: r.id for r in c.execute(
             insert_ignore(c, stories, ["uri"], returning=True, with_uri=True), full)}
     stored = _AT.bind_processor(c.dialect)
@@ -104,6 +110,10 @@ def create_stories(c: Connection, rows: list[dict[str, Any]], *, source: str,
             values = [stored(v) for v in values]
         params[name] = values
     return {r.uri: r.id for r in c.exec_driver_sql(_CREATE_PG, params)}
+
+
+_LAST_STORY = select(func.max(stories.c.id))
+_MADE_AFTER = select(stories.c.id, stories.c.uri).where(stories.c.id > bindparam("after"))
 
 
 def int_array(values: Sequence[int]) -> str:
