@@ -15,6 +15,7 @@ is still refused, by the same processor. Values are parameters, never in the SQL
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from operator import itemgetter
 from typing import Any
 
 from sqlalchemy import Connection, DateTime, Executable
@@ -60,9 +61,13 @@ def executemany(c: Connection, statement: Executable, rows: list[dict[str, Any]]
     sql, order, processors, times = found
     plain = [(at, process) for at, process in processors if at not in times]
     memos = [(at, process, {}) for at, process in processors if at in times]
+    take = itemgetter(*order) if len(order) > 1 else lambda row: (row[order[0]],)
+    if not processors:
+        c.exec_driver_sql(sql, [take(row) for row in rows])
+        return True
     params = []
     for row in rows:
-        values = [row[name] for name in order]
+        values = list(take(row))
         for at, process in plain:
             values[at] = process(values[at])
         for at, process, memo in memos:
