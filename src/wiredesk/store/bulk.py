@@ -5,8 +5,9 @@ each passed through its type's bind processor and psycopg's adapter one by one, 
 server parses and plans the lot: on ingest that cost as much as writing the rows. Here the
 rows go as a few array parameters instead (INSERT ... SELECT FROM unnest), or, for rows that
 nothing can conflict with and nothing reads back, by COPY (`append`). Values still travel
-as bound parameters or COPY data, never in the SQL text. SQLite has no round trip to save:
-it keeps SQLAlchemy's executemany.
+as bound parameters or COPY data, never in the SQL text. SQLite has no round trip to save,
+but SQLAlchemy's executemany costs as much Python as sqlite3's writing: its rows go to the
+driver, each value through its column type's bind processor (store/sqlite_rows.py).
 
 The array statements run at the driver (exec_driver_sql) with psycopg's binary placeholders
 (%(name)b): a list of 500 times or raw byte strings costs a tenth of its text form to send
@@ -31,12 +32,14 @@ from sqlalchemy import (
     Table,
     any_,
     bindparam,
+    func,
     insert,
     select,
     update,
 )
 from sqlalchemy.dialects.postgresql import ARRAY
 
+from wiredesk.store import sqlite_rows
 from wiredesk.store.schema import UTCDateTime, raws, stories, versions
 from wiredesk.store.upsert import insert_ignore
 
@@ -92,6 +95,11 @@ def create_stories(c: Connection, rows: list[dict[str, Any]], *, source: str,
     if c.dialect.name != "postgresql":
         full = [{"source": source, "state": "withheld", "head_version_id": None,
                  "version_count": 0, "ends_at": now, "updated_at": now, **row} for row in rows]
+        # At the driver, without RETURNING: the rows this call made are those past the
+        # largest id before it (a SQLite writer is the only one, from BEGIN to commit).
+        before = c.execute(_LAST_STORY).scalar() or 0
+        if sqlite_rows.executemany(c, insert_ignore(c, stories, ["uri"]), full):
+            return {r.uri: r.id for r in c.execute(_MADE_AFTER, {"after": before})}
         return {r.uri: r.id for r in c.execute(
             insert_ignore(c, stories, ["uri"], returning=True, with_uri=True), full)}
     stored = _AT.bind_processor(c.dialect)
@@ -104,12 +112,17 @@ def create_stories(c: Connection, rows: list[dict[str, Any]], *, source: str,
     return {r.uri: r.id for r in c.exec_driver_sql(_CREATE_PG, params)}
 
 
+_LAST_STORY = select(func.max(stories.c.id))
+_MADE_AFTER = select(stories.c.id, stories.c.uri).where(stories.c.id > bindparam("after"))
+
+
 def int_array(values: Sequence[int]) -> str:
     """A PostgreSQL array literal of integers (nothing but digits, signs and commas)."""
     return "{" + ",".join(map(str, map(int, values))) + "}"
 
 
 Processor = Callable[[Any], Any] | None
+_INSERTS: dict[str, Any] = {}  # SQLite: one INSERT a table, compiled once (sqlite_rows)
 _COPY: dict[tuple[str, tuple[str, ...]], tuple[sql.Composed, list[Processor], list[int] | None]] = {}
 # Binary COPY: the server reads each value as stored (a time as 8 bytes, not text to parse),
 # so each column is sent in its own type's binary form, named by the type psycopg dumps it
@@ -131,7 +144,11 @@ def append(c: Connection, table: Table, rows: list[dict[str, Any]]) -> None:
     if not rows:
         return
     if c.dialect.name != "postgresql":
-        c.execute(insert(table), rows)
+        adding = _INSERTS.get(table.name)
+        if adding is None:
+            adding = _INSERTS[table.name] = insert(table)
+        if not sqlite_rows.executemany(c, adding, rows):
+            c.execute(adding, rows)
         return
     names = tuple(rows[0])
     driver = c.connection.driver_connection  # the transaction's own psycopg connection
@@ -202,7 +219,8 @@ def set_new_heads(c: Connection, rows: list[dict[str, Any]]) -> None:
     if not rows:
         return
     if c.dialect.name != "postgresql":
-        c.execute(_SET_NEW_HEAD, rows)
+        if not sqlite_rows.executemany(c, _SET_NEW_HEAD, rows):
+            c.execute(_SET_NEW_HEAD, rows)
         return
     stored = _AT.bind_processor(c.dialect)
     params: dict[str, Any] = {name: [row[name] for row in rows] for name in _HEAD_COLUMNS}
@@ -224,7 +242,9 @@ def keep_raws(c: Connection, rows: list[dict[str, Any]]) -> None:
     if not rows:
         return
     if c.dialect.name != "postgresql":
-        c.execute(insert_ignore(c, raws, ["sha256"]), rows)
+        keeping = insert_ignore(c, raws, ["sha256"])
+        if not sqlite_rows.executemany(c, keeping, rows):
+            c.execute(keeping, rows)
         return
     c.exec_driver_sql(_KEEP_RAWS_PG, {"shas": [r["sha256"] for r in rows],
                                       "datas": [r["data"] for r in rows],

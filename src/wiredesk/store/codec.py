@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from operator import attrgetter
 from typing import Any
 
 from wiredesk.story import Body, Pubstatus, Story, StoryWarning, Subject
@@ -14,11 +15,13 @@ _TEXTS = (
     "hold", "body_href", "description",
     "label",
 )
+_TEXT_VALUES, _TIME_VALUES = attrgetter(*_TEXTS), attrgetter(*_TIMES)
 
 
 def story_meta(story: Story) -> dict[str, Any]:
-    meta: dict[str, Any] = {name: getattr(story, name) for name in _TEXTS}
-    meta.update({name: _iso(getattr(story, name)) for name in _TIMES})
+    # Once a version on ingest: attrgetter reads the fields in one C call, in _TEXTS' order.
+    meta: dict[str, Any] = dict(zip(_TEXTS, _TEXT_VALUES(story), strict=True))
+    meta.update(zip(_TIMES, map(_iso, _TIME_VALUES(story)), strict=True))
     meta["pubstatus"] = str(story.pubstatus)
     meta["urgency"] = story.urgency
     meta["subjects"] = [[s.name, s.uri, s.code] for s in story.subjects]

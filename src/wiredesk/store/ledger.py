@@ -67,8 +67,10 @@ class Entries:
     def head(self, story_id: int, version_id: int, story: Any, state: str, was: str | None,
              ends_at: datetime, now: datetime) -> None:
         """A version made the one readers see (or hidden from them)."""
-        sha, fmt, size, source = self.versions.get(
-            version_id, (story.raw_sha256, story.format, len(story.raw), None))
+        known = self.versions.get(version_id)  # a version of this transaction: hashed once
+        if known is None:
+            known = (story.raw_sha256, story.format, len(story.raw), None)
+        sha, fmt, size, source = known
         row = {"at": now, "story_id": story_id, "uri": story.uri, "agency": story.agency,
                "source": source, "sha256": sha, "format": fmt[:40], "size": size}
         visible = (state == "live" and ends_at > now

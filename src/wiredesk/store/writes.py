@@ -224,7 +224,8 @@ class Writer:
         if version_id is None:
             version_id = self.c.execute(_INSERT_VERSION, values).scalar_one()
         else:
-            self.pending["versions"].append({"id": version_id, **values})
+            values["id"] = version_id  # the row waits for flush, numbered already
+            self.pending["versions"].append(values)
         self.uncounted[story_id] = self.uncounted.get(story_id, 0) + 1
         self.ledger.received(story_id, version_id, story, source=source, sha=sha, at=received_at)
         return HeadKey(number, versioncreated, version_id)
