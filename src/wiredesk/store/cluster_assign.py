@@ -84,7 +84,8 @@ _NEWEST_PG = text(
 _newest_sqlite: dict[tuple[int, bool], str] = {}
 
 # Times in _near are "time keys": on PostgreSQL the datetimes psycopg gives, on SQLite the text
-# the column stores (fixed-width UTC ISO, so its order is the times' order): the band rows'
+# the column stores (UTC ISO with a space, as sqlite3's adapter writes it: no fraction when the
+# microseconds are 0, which still sorts as the times do): the band rows'
 # times are compared as read, never converted a row at a time (a third of _near's cost).
 TimeKey = Any
 Key = tuple[int, TimeKey, TimeKey]  # a band and the window it is read in
@@ -161,8 +162,9 @@ def _insert_bands(c: Connection, todo: list[_Item]) -> None:
             "ids": [item.story_id for item in todo]})
         return
     rows = []
+    key = _time_key(c)  # the text sqlite3's adapter would write, made once a story
     for item in todo:
-        at = stored(item.at) if stored is not None else item.at
+        at = key(item.at)
         rows += [(band, at, item.story_id) for band in item.bands]
     rows.sort(key=itemgetter(0))  # in the index's order: each of its pages visited once
     c.exec_driver_sql("INSERT INTO cluster_bands (band, at, story_id) VALUES (?, ?, ?)", rows)
