@@ -94,7 +94,14 @@ def test_the_article_leads_with_its_picture_and_every_rendition_is_410_after_a_k
         for rendition in renditions:
             assert page.request.get(url + rendition).status == 200
         _cli(env, "kill", "urn:s:browser", "--reason", "licence withdrawn")
+        # The web process hears of another process's commit within moments (its listener),
+        # and the takedown goal is a second: each rendition answers 410 within it, and then
+        # to the browser too (polled without the browser, whose cache would keep a 200).
+        deadline = time.monotonic() + 1.0
         for rendition in renditions:
+            while page.request.get(url + rendition).status != 410:
+                assert time.monotonic() < deadline, f"{rendition} still served a second after the kill"
+                time.sleep(0.02)
             answer = page.goto(url + rendition)
             assert answer is not None and answer.status == 410, rendition
     finally:
