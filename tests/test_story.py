@@ -6,7 +6,7 @@ import html
 import re
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from wiredesk.formats.bodies import body_from_html, body_from_paragraphs
@@ -49,8 +49,9 @@ def test_paragraph_text_is_escaped_not_interpreted():
     assert body.text == "Tom & Jerry <script>x</script>\nSecond"
 
 
-def words(text: str) -> list[str]:
-    return html.unescape(text).split()
+def words(markup: str) -> list[str]:
+    """The words a reader sees in display HTML: tags gone, references decoded once."""
+    return html.unescape(re.sub(r"<[^>]+>", " ", markup)).split()
 
 
 TEXT = st.text(alphabet=st.characters(blacklist_categories=("Cs", "Cc")), min_size=1, max_size=40)
@@ -58,12 +59,15 @@ TEXT = st.text(alphabet=st.characters(blacklist_categories=("Cs", "Cc")), min_si
 
 @settings(max_examples=200, deadline=None)
 @given(st.lists(TEXT, min_size=1, max_size=6))
+# Text that reads as a reference once more ("&lt" is "<" to HTML5 even without ";"): the
+# plain text is already decoded, so decoding it again (as this test once did) loses it.
+@example(["&lt", "&amp;x", "a &gt b"])
 def test_no_word_is_lost_by_sanitising(paragraphs):
     markup = "".join(f"<p>{html.escape(p)}</p>" for p in paragraphs)
     body = body_from_html(markup)
     expected = [w for p in paragraphs for w in p.split()]
-    assert words(body.text) == expected
-    assert words(re.sub(r"<[^>]+>", " ", body.html)) == expected
+    assert body.text.split() == expected
+    assert words(body.html) == expected
 
 
 @pytest.mark.parametrize(("word", "status"), [
