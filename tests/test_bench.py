@@ -51,6 +51,7 @@ def test_serve_bench_runs():
 def test_stores_bench_runs():
     out = bench("stores.py")
     assert "SQLite" in out and "PostgreSQL" in out
+    assert re.search(r"\nSQLite +varied +[\d,]+ ", out), out  # the copy nearer a real wire
 
 
 def test_clusters_bench_runs():
