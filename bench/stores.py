@@ -14,8 +14,9 @@ Each store is filled twice. First with TEMPLATED copy: every story the same five
 around a few of 12 words, so the whole corpus is one event and a file's 500 stories share
 the same 16 cluster bands (the cheap case for clustering: one band read serves them all).
 Then with VARIED copy, as bench/scale.py writes it (3 to 7 paragraphs drawn from a
-Zipf-weighted vocabulary of 8,000 words, headlines of their own): unrelated stories whose
-common words still collide in some bands, as real copy's do, so each file reads thousands
+Zipf-weighted vocabulary of 8,000 words, headlines of their own, a lede naming four to seven
+people from a Zipf-weighted pool and giving two to four figures): unrelated stories whose
+common words and names still collide in some bands, as real copy's do, so each file reads thousands
 of bands and each story's candidates are checked. The varied row is the nearer to a real
 wire; the goals are quoted against both.
 Search (on the templated store) runs the same 200 queries (words, phrases, prefixes) against each store. PostgreSQL
@@ -26,6 +27,7 @@ afterwards; without a server the PostgreSQL column says why it is missing.
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import os
 import statistics
@@ -76,11 +78,21 @@ def varied_corpus(count: int, now: datetime) -> list[bytes]:
     from scale import Corpus  # scale imports this module: imported when needed
 
     words = Corpus()
+    rng = words.rng
+    # Names as real copy has them: a few very common (the leaders, the big countries), most
+    # rare; each lede names four to seven of them and gives two to four figures, so a story
+    # has the keys a verdict needs and unrelated stories now and then share common ones.
+    names = [w.title() for w in words.words]  # 8,000, in the vocabulary's Zipf order
+    weights = list(itertools.accumulate(1 / (rank + 1) for rank in range(len(names))))
     batches = []
     for start in range(0, count, 500):
         items = []
         for i in range(start, min(count, start + 500)):
-            paragraphs = words.rng.sample(words.paragraphs, words.rng.randint(3, 7))
+            who = rng.choices(names, cum_weights=weights, k=rng.randint(4, 7))
+            figures = [str(rng.randint(2, 99_999)) for _ in range(rng.randint(2, 4))]
+            lede = (f"Officials said {', '.join(who[:-1])} and {who[-1]} met on the "
+                    f"{' and '.join(figures)} {words.sentence(8).lower()}.")
+            paragraphs = [lede, *rng.sample(words.paragraphs, rng.randint(3, 7))]
             items.append({
                 "uri": f"urn:bench:{i}", "version": "1",
                 "versioncreated": (now - timedelta(seconds=count - i)).isoformat(),

@@ -62,12 +62,17 @@ def test_band_rows_carry_no_foreign_key_and_the_migration_keeps_them(store):
     from alembic.config import Config
     from sqlalchemy import func, inspect, select
 
-    from wiredesk.store.schema import cluster_bands
+    from wiredesk import clustering
+    from wiredesk.store.schema import cluster_bands, story_clusters
 
     order = deliver(store, 200)
     with store.engine.connect() as c:
         rows = c.execute(select(func.count()).select_from(cluster_bands)).scalar()
-        assert rows == 16 * len(order)
+        kept = c.execute(select(story_clusters.c.features)).scalars().all()
+        # BANDS rows a story that could join another (see the next test)
+        joinable = sum(len(clustering.unpack(f).keys) >= clustering.MIN_SHARED_KEYS for f in kept)
+        assert len(kept) == len(order) and 0 < joinable < len(order)
+        assert rows == clustering.BANDS * joinable
         assert inspect(c).get_foreign_keys("cluster_bands") == []
         assert [k["referred_table"] for k in inspect(c).get_foreign_keys("story_clusters")] == [
             "stories"]
@@ -85,3 +90,39 @@ def test_band_rows_carry_no_foreign_key_and_the_migration_keeps_them(store):
             names = [i["name"] for i in inspect(c).get_indexes("cluster_bands")]
             assert names == ["ix_cluster_bands_band"]
     assert partition(store, order)  # the clusters still read
+
+
+def test_a_story_too_short_of_names_to_join_any_reads_and_leaves_no_bands(store, now):
+    """Fewer names, figures and places than a verdict needs (clustering.shares_keys): no
+    candidate could pass, so its bands are neither read nor written, and it is a cluster of
+    its own; the stories with keys still cluster as before."""
+    from sqlalchemy import func, select
+
+    from wiredesk.store.schema import cluster_bands
+
+    def item(uri: str, headline: str, text: str) -> dict:
+        return {"uri": uri, "version": "1", "versioncreated": now.isoformat(),
+                "headlines": [{"role": "main", "value": headline}],
+                "bodies": [{"role": "main", "contenttype": "text/plain", "value": text}]}
+
+    told = ("Officials in Kabul said Ahmad Karimi and Sara Nouri met 312 delegates at "
+            "the Intercontinental on Tuesday, with 45 more expected.")
+    items = [item("urn:k:a", "Talks in Kabul", told), item("urn:k:b", "Kabul talks go on", told),
+             item("urn:k:flash", "storm hits coast", "strong winds and heavy rain hit the "
+                  "coast overnight, officials said."),
+             item("urn:k:flash2", "storm hits coast", "strong winds and heavy rain hit the "
+                  "coast overnight, officials said.")]
+    report = desk.apply(store, Delivery(json.dumps(items).encode(), "bench", "k.json", now),
+                        Terms(licence_days=60))
+    assert report.error is None, report.error
+    ids = {uri: store.story_by_uri(uri).id for uri in ("urn:k:a", "urn:k:b", "urn:k:flash",
+                                                       "urn:k:flash2")}
+    clusters = {uri: store.clusters.cluster_of(i) for uri, i in ids.items()}
+    assert clusters["urn:k:a"] == clusters["urn:k:b"]
+    # The two flashes are word for word alike, yet share no name: each its own cluster.
+    assert clusters["urn:k:flash"] == ids["urn:k:flash"]
+    assert clusters["urn:k:flash2"] == ids["urn:k:flash2"]
+    with store.engine.connect() as c:
+        banded = set(c.execute(select(cluster_bands.c.story_id).distinct()).scalars())
+        assert banded == {ids["urn:k:a"], ids["urn:k:b"]}
+        assert c.execute(select(func.count()).select_from(cluster_bands)).scalar() == 32

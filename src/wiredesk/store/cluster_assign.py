@@ -131,7 +131,8 @@ def assign_many(c: Connection, items: Sequence[tuple[int, Story, datetime]], *,
     out = []
     for n, item in enumerate(todo):
         cluster = None
-        if item.slug and item.story.agency:  # the agency's own word that this continues a story
+        if item.slug and item.story.agency and item.bands:  # the agency's own word that
+            # this continues a story (believed only with keys shared: none without bands)
             cluster = _by_slug(c, item, todo[:n], made)
         if cluster is None:
             cluster = _best(item.found, [made.get(sid) or kept[sid] for sid in near[n]
@@ -154,6 +155,9 @@ def _insert_bands(c: Connection, todo: list[_Item]) -> None:
     rows go straight to the driver (PostgreSQL: one INSERT from arrays, not a row a time;
     the bands as one array literal, which psycopg passes on as it is, where it adapts a
     list's 8,000 numbers one by one)."""
+    todo = [item for item in todo if item.bands]
+    if not todo:
+        return
     stored = _AT.bind_processor(c.dialect)
     if c.dialect.name == "postgresql":
         c.exec_driver_sql(_INSERT_BANDS_PG, {
@@ -187,8 +191,14 @@ def leave(c: Connection, story_ids: list[int]) -> None:
 
 def _item(story_id: int, story: Story, at: datetime) -> _Item:
     found = clustering.features(story.headline, story.body.text, located=story.located)
+    # A story with fewer keys than a verdict needs (clustering.shares_keys) can join no other
+    # and none can join it: it has no candidates and leaves no band rows for others to read
+    # (a flash without names, copy in a script without capitals): its BANDS seeks and rows
+    # would be work for no verdict.
+    joinable = len(found.keys) >= clustering.MIN_SHARED_KEYS
     return _Item(story_id, story, at, at - clustering.WINDOW, at + clustering.WINDOW, found,
-                 clustering.feature_bands(found), clustering.agency_keys([story.slugline]))
+                 clustering.feature_bands(found) if joinable else [],
+                 clustering.agency_keys([story.slugline]))
 
 
 def _best(found: clustering.Features, candidates: list[tuple[int, clustering.Features]],
