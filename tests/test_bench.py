@@ -46,6 +46,8 @@ def test_serve_bench_runs():
     assert re.search(r"\narticle page /story/\d+/[\w-]+: 200, text/html, [\d,]+ bytes", out), out
     if shutil.which("varnishd") or os.path.exists("/usr/sbin/varnishd"):
         assert "article via Varnish" in out and "CLI kill, at the edge" in out
+        assert re.search(r"paired rounds .*\n  article page \(cached\) +[\d.]+x \([\d.]+-[\d.]+\)"
+                         r"\n  article via Varnish +[\d.]+x", out), out
 
 
 def test_stores_bench_runs():
