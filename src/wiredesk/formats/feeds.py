@@ -16,6 +16,7 @@ from __future__ import annotations
 import copy
 import html
 import re
+from urllib.parse import urljoin
 
 from lxml import etree
 
@@ -24,6 +25,7 @@ from wiredesk.formats.errors import FormatError
 from wiredesk.formats.feeds_entry import MARKUP_TAG, NAME, Entry, FeedInfo, entry_story
 from wiredesk.formats.feeds_loose import parse_loose
 from wiredesk.formats.feeds_media import TAGS as MEDIA_TAGS
+from wiredesk.formats.feeds_media import media_description
 from wiredesk.formats.feeds_memo import MEMO
 from wiredesk.formats.xmlsafe import is_feed, local, parse_xml, text_of
 from wiredesk.story import Story
@@ -31,6 +33,9 @@ from wiredesk.story import Story
 ATOM = "http://www.w3.org/2005/Atom"
 RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
 _RSS1 = ("http://purl.org/rss/1.0/", "http://my.netscape.com/rdf/simple/0.9/")  # 1.0, 0.90
+# RSS 2.0 under a default namespace, as UserLand's drafts had it (feedparser reads it too).
+_RSS2_NAMESPACES = ("{http://backend.userland.com/rss2}rss", "{http://backend.userland.com/rss}rss",
+                    "{http://blogs.law.harvard.edu/tech/rss}rss")
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 
 
@@ -41,6 +46,7 @@ _DCT = "{http://purl.org/dc/terms/}"
 _TOMB = "{http://purl.org/atompub/tombstones/1.0}"
 _AGE_EXPIRES = "{http://purl.org/atompub/age/1.0}expires"
 _CONTENT = "{http://purl.org/rss/1.0/modules/content/}encoded"
+_ITUNES = "{http://www.itunes.com/dtds/podcast-1.0.dtd}"
 _XHTML_DIV = "{http://www.w3.org/1999/xhtml}div"
 _RDF_ABOUT, _RDF_RESOURCE = f"{{{RDF}}}about", f"{{{RDF}}}resource"
 _TITLE = ("title", *(f"{{{ns}}}title" for ns in _RSS1), _DC + "title")
@@ -78,6 +84,9 @@ _RSS_FIELDS: dict[str, tuple[str, int, str]] = {
 }
 # Text with a tag or an HTML entity left after XML unescaping is HTML (RSS descriptions are).
 _HTMLISH = re.compile(r"<[A-Za-z/!]|&(?:#\d+|#x[0-9A-Fa-f]+|[A-Za-z]+);")
+# An RSS title is HTML when a closing tag or an entity is left after XML unescaping (what
+# feedparser and feed readers take it for): "Q&amp;amp;A" is "Q&A", "&lt;b&gt;x&lt;/b&gt;" is x.
+_TITLE_HTMLISH = re.compile(r"</[A-Za-z]|&(?:#\d+|#x[0-9A-Fa-f]+|[A-Za-z]+\d*);")
 _EMAIL_NAME = re.compile(r"^\S+@\S+\s*\((?P<name>[^)]+)\)$")
 
 
@@ -97,6 +106,9 @@ def parse(data: bytes, *, agency: str | None = None) -> list[Story]:
             raise  # entity declarations, oversize, binary junk: no second chance
         return parse_loose(data, agency, exc)
     tag = root.tag if isinstance(root.tag, str) else ""
+    if tag in _RSS2_NAMESPACES:
+        _drop_namespace(root, tag[:tag.index("}") + 1])
+        tag = "rss"
     if tag == "rss":
         channel = root.find("channel")
         if channel is None:
@@ -130,6 +142,22 @@ def parse(data: bytes, *, agency: str | None = None) -> list[Story]:
     for i, tomb in enumerate(tombs, 1):
         stories.append(entry_story(_read_tombstone(tomb, f"/at:deleted-entry[{i}]"), feed, agency))
     return stories
+
+
+def _drop_namespace(root: etree._Element, clark: str) -> None:
+    """RSS 2.0 in a default namespace read as plain RSS 2.0: its elements' namespace off."""
+    for node in root.iter():
+        if isinstance(node.tag, str) and node.tag.startswith(clark):
+            node.tag = node.tag[len(clark):]
+    etree.cleanup_namespaces(root)
+
+
+def _resolved(link: str | None, el: etree._Element) -> str | None:
+    """A relative link against the xml:base in scope (none: kept as given)."""
+    if link is None or "://" in link[:12] or link.startswith(("urn:", "tag:", "mailto:")):
+        return link
+    base = el.base
+    return urljoin(base, link) if base else link
 
 
 _Kids = dict[str, list[etree._Element]]
@@ -210,6 +238,7 @@ def _read_entry(el: etree._Element, where: str, raw: bytes) -> Entry:
     best: dict[str, tuple[int, str, str]] = {}
     authors, categories = e.authors, e.categories
     media: list[etree._Element] = []
+    atom_link = None
     for child in el:
         tag = child.tag
         spec = _RSS_FIELDS.get(tag)  # type: ignore[arg-type]
@@ -227,6 +256,8 @@ def _read_entry(el: etree._Element, where: str, raw: bytes) -> Entry:
             categories.append((" ".join(text.split()), child.get("domain"), None))
         elif tag == _DC_SUBJECT and text:
             categories.append((" ".join(text.split()), None, None))
+        elif tag == _ATOM_LINK and child.get("rel", "alternate") == "alternate":
+            atom_link = atom_link or child.get("href")  # the link when <link> is missing
         elif tag in _LICENSE or tag == _ATOM_LINK and child.get("rel") == "license":
             e.license = e.license or child.get(_RDF_RESOURCE) or child.get("href") or (
                 " ".join((text or "").split()) or None)
@@ -235,13 +266,24 @@ def _read_entry(el: etree._Element, where: str, raw: bytes) -> Entry:
     # Single-line fields, whitespace collapsed (never empty: blank text was not kept).
     one = {name: " ".join(best[name][1].split()) for name in _ONE_LINE if name in best}
     e.uri = one.get("uri") or el.get(_RDF_ABOUT)
-    e.link, e.title = one.get("link"), one.get("title", "")
+    e.link, e.title = _resolved(one.get("link") or atom_link, el), one.get("title", "")
+    if ("&" in e.title or "</" in e.title) and _TITLE_HTMLISH.search(e.title):
+        e.title_html = True
     if "content" in best:
         e.content, e.content_html = best["content"][1], True
     if "summary" in best:
         e.summary = best["summary"][1]
         # Only read when there is no content: spare the search otherwise.
         e.summary_html = e.content is None and bool(_HTMLISH.search(e.summary))
+    elif "content" not in best:
+        # No text of its own (podcasts, videos): the iTunes summary, else the Media RSS
+        # description, as feedparser reads them. Looked for only here: most items have text.
+        if (summary := el.find(_ITUNES + "summary")) is not None and summary.text \
+                and not summary.text.isspace():
+            e.summary = summary.text
+            e.summary_html = bool(_HTMLISH.search(e.summary))
+        elif media and (found := media_description(media)):
+            e.summary, e.summary_html = found
     for role in _DATE_ROLES:
         if role in best:
             e.dates[role] = (best[role][1].strip(), f"{where}/{best[role][2]}")
@@ -250,6 +292,8 @@ def _read_entry(el: etree._Element, where: str, raw: bytes) -> Entry:
             author = named.group("name")
         if "@" not in author:  # a bare address is no byline
             authors.insert(0, author)
+    elif not authors and (by := el.find(_ITUNES + "author")) is not None and by.text:
+        authors.append(by.text)  # a podcast episode's author, where no other is named
     e.rights, e.rightsholder = one.get("rights"), one.get("rightsholder")
     e.source = one.get("source")
     e.language = one.get("language") or el.get(XML_LANG)
@@ -260,8 +304,9 @@ def _read_entry(el: etree._Element, where: str, raw: bytes) -> Entry:
 
 def _read_atom(el: etree._Element, k: _Kids, e: Entry) -> Entry:
     e.uri = _text(k, _A + "id")
-    e.link = next((x.get("href") for x in k.get(_A + "link", ())
-                   if x.get("rel", "alternate") == "alternate"), None)
+    link = next((x for x in k.get(_A + "link", ()) if x.get("rel", "alternate") == "alternate"),
+                None)
+    e.link = _resolved(link.get("href"), link) if link is not None else None
     if (title := _first(k, (_A + "title",))) is not None:
         e.title_html = title.get("type") == "html"
         e.title = text_of(title) if title.get("type") == "xhtml" else (title.text or "")
@@ -276,6 +321,8 @@ def _read_atom(el: etree._Element, k: _Kids, e: Entry) -> Entry:
             e.enclosures = enclosures
     if MEDIA_TAGS.intersection(k):  # Media RSS in Atom (YouTube, news agencies' Atom)
         e.media = [c for c in el if c.tag in MEDIA_TAGS]
+        if e.content is None and e.summary is None and (found := media_description(e.media)):
+            e.summary, e.summary_html = found  # a video's description is its only text
     e.authors = [text_of(p.find(_A + "name")) for p in k.get(_A + "author", ())]
     e.categories = [(c.get("term", ""), c.get("scheme"), c.get("label"))
                     for c in k.get(_A + "category", ())]

@@ -74,7 +74,8 @@ class FeedInfo:
 
 
 def entry_story(e: Entry, feed: FeedInfo, agency: str | None) -> Story:
-    title = MARKUP_TAG.sub("", html.unescape(e.title)) if e.title_html else e.title
+    # Tags out, then entities decoded: "&lt;em&gt;" in HTML is the text "<em>" (RFC 4287 3.1.1.2)
+    title = html.unescape(MARKUP_TAG.sub("", e.title)) if e.title_html else e.title
     headline, signals, version, kill_tag = headline_rules(title)
     text = e.content if e.content is not None else e.summary
     is_html = e.content_html if e.content is not None else e.summary_html

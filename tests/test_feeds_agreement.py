@@ -1,0 +1,146 @@
+"""The feed parser reads feeds as feedparser, the field's reference, does (feed_agreement.py):
+the real-world-shaped corpus and shapes written from the specifications agree, and each
+disagreement found and fixed has its own small feed here."""
+
+from __future__ import annotations
+
+import sys
+
+import pytest
+
+from conftest import ROOT
+from feed_agreement import disagreements, shapes
+from wiredesk.formats import feeds
+from wiredesk.story import Body
+
+sys.path.insert(0, str(ROOT / "bench"))
+from feedcorpus import feeds as corpus  # noqa: E402
+
+ITUNES = 'xmlns:itunes="http://www.itunes.com/dtds/podcast-1.0.dtd"'
+MEDIA = 'xmlns:media="http://search.yahoo.com/mrss/"'
+
+
+def rss(items: str, ns: str = "") -> bytes:
+    return (f'<rss version="2.0" {ns}><channel><title>T</title><link>https://t.example/</link>'
+            f"<description>d</description>{items}</channel></rss>").encode()
+
+
+def atom(entries: str, ns: str = "") -> bytes:
+    return (f'<feed xmlns="http://www.w3.org/2005/Atom" {ns}><title>T</title><id>urn:t</id>'
+            f"<updated>2026-01-15T09:00:00Z</updated>{entries}</feed>").encode()
+
+
+# -- the whole corpus ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name,data", corpus(0.01), ids=lambda v: v if isinstance(v, str) else "")
+def test_real_world_shaped_corpus_agrees_with_feedparser(name: str, data: bytes) -> None:
+    # entry count, titles, ids/links, dates, authors and the words of each entry's text
+    assert disagreements(data) == [], name
+
+
+# Atom 0.3 (2003-2005, superseded by RFC 4287) is refused, not read: a FormatError.
+@pytest.mark.parametrize("name,data", [s for s in shapes() if s[0] != "atom-03"],
+                         ids=lambda v: v if isinstance(v, str) else "")
+def test_spec_shapes_agree_with_feedparser(name: str, data: bytes) -> None:
+    assert disagreements(data) == [], name
+
+
+def test_the_check_sees_each_kind_of_difference(monkeypatch: pytest.MonkeyPatch) -> None:
+    data = corpus(0.002)[0][1]  # WordPress
+    assert disagreements(data) == []
+    parse = feeds.parse
+
+    def broken(raw: bytes) -> list:
+        stories = parse(raw)
+        first = stories[0].with_changes(
+            headline="x", uri="urn:x", by="Nobody", body=Body.empty(),
+            versioncreated=stories[0].versioncreated.replace(second=0))
+        return [first, *stories[1:-1]]
+
+    monkeypatch.setattr(feeds, "parse", broken)
+    found = "\n".join(disagreements(data))
+    for kind in ("entries:", "entry 1: title:", "entry 1: id:", "entry 1: date:",
+                 "entry 1: author:", "entry 1: text:"):
+        assert kind in found, found
+
+
+# -- the disagreements fixed --------------------------------------------------------------
+
+
+def test_rss_title_with_entities_or_closing_tags_is_html() -> None:
+    data = rss("<item><title>Ben &amp;amp; Jerry &lt;b&gt;rule&lt;/b&gt;</title>"
+               "<description>x</description></item>"
+               "<item><title>Tom &amp; Jerry's &lt;cheese&gt; caper</title>"
+               "<description>x</description></item>"
+               "<item><title>5 &lt; 6 &amp; AT&amp;T</title><description>x</description></item>")
+    assert [s.headline for s in feeds.parse(data)] == [
+        "Ben & Jerry rule", "Tom & Jerry's <cheese> caper", "5 < 6 & AT&T"]
+
+
+def test_html_title_tags_come_out_before_entities_are_decoded() -> None:
+    # type="html": "&lt;em&gt;" in the HTML is the text "<em>", not a tag (RFC 4287 3.1.1.2)
+    data = atom('<entry><id>urn:1</id><updated>2026-01-15T09:00:00Z</updated><title type="html">'
+                "A &amp;lt;em&amp;gt; tag &lt;b&gt;bold&lt;/b&gt;</title><summary>x</summary>"
+                "</entry>")
+    assert feeds.parse(data)[0].headline == "A <em> tag bold"
+
+
+def test_itunes_summary_and_author_when_the_item_has_no_other() -> None:
+    data = rss("<item><title>Episode 5</title><guid isPermaLink='false'>ep5</guid>"
+               "<itunes:author>Host Name</itunes:author><itunes:summary>What the episode is "
+               "about.</itunes:summary></item>"
+               "<item><title>Episode 6</title><guid isPermaLink='false'>ep6</guid>"
+               "<author>desk@t.example (Ana Costa)</author><itunes:author>Host Name"
+               "</itunes:author><description>Show notes.</description><itunes:summary>Other"
+               "</itunes:summary></item>", ns=ITUNES)
+    five, six = feeds.parse(data)
+    assert (five.by, five.body.text) == ("Host Name", "What the episode is about.")
+    assert (six.by, six.body.text) == ("Ana Costa", "Show notes.")  # the item's own win
+
+
+def test_media_description_is_the_text_of_an_entry_without_any() -> None:
+    video = ("<media:group><media:title>Video</media:title><media:content url='https://y.example/"
+             "v.swf' type='application/x-shockwave-flash'/><media:description>What the video "
+             "shows.</media:description></media:group>")
+    (youtube,) = feeds.parse(atom(f"<entry><id>yt:video:1</id><title>Video</title><updated>"
+                                  f"2026-01-15T09:00:00Z</updated>{video}</entry>", ns=MEDIA))
+    assert youtube.body.text == "What the video shows."
+    (item,) = feeds.parse(rss(f"<item><title>Video</title><guid>urn:v</guid>{video}</item>",
+                              ns=MEDIA))
+    assert item.body.text == "What the video shows."
+    # an entry with its own text keeps it; the description stays the picture's caption
+    (news,) = feeds.parse(rss(
+        "<item><title>N</title><guid>urn:n</guid><description>Own text.</description>"
+        "<media:content url='https://t.example/p.jpg' medium='image'/><media:description>"
+        "Caption.</media:description></item>", ns=MEDIA))
+    assert (news.body.text, news.pictures[0].caption) == ("Own text.", "Caption.")
+
+
+def test_rss_atom_link_is_the_link_when_link_is_missing() -> None:
+    data = rss('<item><title>T</title><atom:link href="https://t.example/a" rel="self"/>'
+               '<atom:link href="https://t.example/b"/><description>x</description></item>',
+               ns='xmlns:atom="http://www.w3.org/2005/Atom"')
+    assert feeds.parse(data)[0].uri == "https://t.example/b"
+
+
+def test_relative_links_resolve_against_xml_base() -> None:
+    data = rss('<item xml:base="https://t.example/news/"><title>T</title><link>2026/a</link>'
+               "<description>x</description></item><item><title>U</title><link>/b</link>"
+               "<description>x</description></item>")
+    assert [s.uri for s in feeds.parse(data)] == ["https://t.example/news/2026/a", "/b"]
+    data = atom('<entry xml:base="/2026/"><title>T</title><updated>2026-01-15T09:00:00Z</updated>'
+                '<link href="post-1"/><summary>x</summary></entry>',
+                ns='xml:base="https://b.example/blog/"')
+    assert feeds.parse(data)[0].uri == "https://b.example/2026/post-1"
+
+
+def test_rss2_in_the_userland_default_namespace() -> None:
+    data = (b'<rss version="2.0" xmlns="http://backend.userland.com/rss2"><channel><title>U'
+            b"</title><item><title>Userland</title><link>https://u.example/1</link>"
+            b"<pubDate>Thu, 15 Jan 2026 07:02:00 GMT</pubDate><description>Body u.</description>"
+            b"</item></channel></rss>")
+    (s,) = feeds.parse(data)
+    assert (s.uri, s.headline, s.body.text, s.agency) == (
+        "https://u.example/1", "Userland", "Body u.", "U")
+    assert s.versioncreated.hour == 7
