@@ -234,6 +234,21 @@ SHAPES: dict[str, bytes] = {
     "rss2-date-full-month": _rss(_item(
         "<title>Month name</title><link>https://shapes.example/m3</link><pubDate>Thursday, 15 "
         "January 2026 07:02:00 GMT</pubDate><description>x</description>")),
+    "rss2-date-no-time": _rss(_item(
+        "<title>No time</title><link>https://shapes.example/nt</link><pubDate>Thu, 15 Jan 2026"
+        "</pubDate><description>x</description>")),
+    "rss2-date-sept": _rss(_item(
+        "<title>Sept</title><link>https://shapes.example/sept</link><pubDate>Tue, 15 Sept 2026 "
+        "07:02:00 GMT</pubDate><description>x</description>") + _item(
+        "<title>September</title><link>https://shapes.example/sept2</link><pubDate>Tuesday, 15 "
+        "September 2026 07:02 EDT</pubDate><description>x</description>")),
+    "rss2-dc-date-reduced": _rss(_item(
+        "<title>Year</title><link>https://shapes.example/y</link><dc:date>2026</dc:date>"
+        "<description>x</description>") + _item(
+        "<title>Month</title><link>https://shapes.example/ym</link><dc:date>2026-03</dc:date>"
+        "<description>x</description>"), ns=_DC),
+    "atom-leap-second": _atom(_entry("<title>Leap</title><summary>x</summary>").replace(
+        "2026-01-15T09:00:00Z</updated>", "2016-12-31T23:59:60Z</updated>")),
     "rss2-dc-date-only": _rss(_item(
         "<title>DC</title><link>https://shapes.example/n</link><dc:date>2026-01-15T07:02:00Z"
         "</dc:date><description>x</description>"), ns=_DC),
