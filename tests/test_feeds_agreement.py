@@ -142,6 +142,34 @@ def test_relative_links_resolve_against_xml_base() -> None:
     assert feeds.parse(data)[0].uri == "https://b.example/2026/post-1"
 
 
+def test_rss_items_beside_the_channel_are_read() -> None:
+    data = (b'<rss version="0.92"><channel><title>C</title></channel><item><title>Beside</title>'
+            b"<link>https://c.example/1</link><description>Text.</description></item></rss>")
+    (s,) = feeds.parse(data)
+    assert (s.uri, s.headline, s.body.text) == ("https://c.example/1", "Beside", "Text.")
+
+
+def test_rss_xhtml_body_is_the_content() -> None:
+    data = rss('<item><title>X</title><guid>urn:x</guid><body xmlns="http://www.w3.org/1999/'
+               'xhtml"><p>Xhtml <b>body</b>.</p></body></item>')
+    (s,) = feeds.parse(data)
+    assert s.body.text == "Xhtml body." and "<b>body</b>" in s.body.html
+
+
+def test_atom_html_alternate_wins_over_other_types() -> None:
+    data = atom('<entry><title>T</title><updated>2026-01-15T09:00:00Z</updated><link rel="alt'
+                'ernate" type="application/pdf" href="https://a.example/pdf"/><link href="https:'
+                '//a.example/html" type="text/html"/><summary>x</summary></entry>')
+    assert feeds.parse(data)[0].uri == "https://a.example/html"
+
+
+def test_a_relative_permalink_guid_resolves_a_plain_one_does_not() -> None:
+    data = rss('<item xml:base="https://x.example/"><title>T</title><guid>/p/1</guid>'
+               '<description>x</description></item><item xml:base="https://x.example/"><title>U'
+               '</title><guid isPermaLink="false">p-2</guid><description>x</description></item>')
+    assert [s.uri for s in feeds.parse(data)] == ["https://x.example/p/1", "p-2"]
+
+
 def test_rss2_in_the_userland_default_namespace() -> None:
     data = (b'<rss version="2.0" xmlns="http://backend.userland.com/rss2"><channel><title>U'
             b"</title><item><title>Userland</title><link>https://u.example/1</link>"

@@ -48,6 +48,7 @@ _AGE_EXPIRES = "{http://purl.org/atompub/age/1.0}expires"
 _CONTENT = "{http://purl.org/rss/1.0/modules/content/}encoded"
 _ITUNES = "{http://www.itunes.com/dtds/podcast-1.0.dtd}"
 _XHTML_DIV = "{http://www.w3.org/1999/xhtml}div"
+_XHTML_BODY = "{http://www.w3.org/1999/xhtml}body"
 _RDF_ABOUT, _RDF_RESOURCE = f"{{{RDF}}}about", f"{{{RDF}}}resource"
 _TITLE = ("title", *(f"{{{ns}}}title" for ns in _RSS1), _DC + "title")
 _LINK = ("link", *(f"{{{ns}}}link" for ns in _RSS1))
@@ -114,6 +115,8 @@ def parse(data: bytes, *, agency: str | None = None) -> list[Story]:
         if channel is None:
             raise FormatError(NAME, "/rss", "expected a <channel> element")
         pairs = [(x, f"/rss/channel/item[{i}]") for i, x in enumerate(channel.iterchildren("item"), 1)]
+        if not pairs:  # items beside the channel, not in it (RSS 0.9x as some wrote it)
+            pairs = [(x, f"/rss/item[{i}]") for i, x in enumerate(root.iterchildren("item"), 1)]
     elif tag == f"{{{RDF}}}RDF":
         kids = [c for c in root if isinstance(c.tag, str) and etree.QName(c).namespace in _RSS1]
         channel = next((c for c in kids if local(c.tag) == "channel"), None)
@@ -266,11 +269,17 @@ def _read_entry(el: etree._Element, where: str, raw: bytes) -> Entry:
     # Single-line fields, whitespace collapsed (never empty: blank text was not kept).
     one = {name: " ".join(best[name][1].split()) for name in _ONE_LINE if name in best}
     e.uri = one.get("uri") or el.get(_RDF_ABOUT)
+    if e.uri and "://" not in e.uri[:12] and el.base:  # a relative permalink guid
+        guid = el.find("guid")
+        if guid is not None and (guid.get("isPermaLink") or "true").lower() != "false":
+            e.uri = _resolved(e.uri, guid)
     e.link, e.title = _resolved(one.get("link") or atom_link, el), one.get("title", "")
     if ("&" in e.title or "</" in e.title) and _TITLE_HTMLISH.search(e.title):
         e.title_html = True
     if "content" in best:
         e.content, e.content_html = best["content"][1], True
+    elif (body := el.find(_XHTML_BODY)) is not None and (len(body) or body.text):
+        e.content, e.content_html = _inner_markup(body), True  # xhtml:body, as feedparser reads
     if "summary" in best:
         e.summary = best["summary"][1]
         # Only read when there is no content: spare the search otherwise.
@@ -304,8 +313,10 @@ def _read_entry(el: etree._Element, where: str, raw: bytes) -> Entry:
 
 def _read_atom(el: etree._Element, k: _Kids, e: Entry) -> Entry:
     e.uri = _text(k, _A + "id")
-    link = next((x for x in k.get(_A + "link", ()) if x.get("rel", "alternate") == "alternate"),
-                None)
+    links = [x for x in k.get(_A + "link", ()) if x.get("rel", "alternate") == "alternate"]
+    # Alternates differ by type (RFC 4287 4.2.7.2): the HTML page is the story's link.
+    link = links[0] if len(links) == 1 else next(
+        (x for x in links if "html" in (x.get("type") or "html")), links[0] if links else None)
     e.link = _resolved(link.get("href"), link) if link is not None else None
     if (title := _first(k, (_A + "title",))) is not None:
         e.title_html = title.get("type") == "html"
