@@ -413,6 +413,9 @@ SHAPES: dict[str, bytes] = {
     "atom-source-author": _atom(_entry(
         "<title>Source</title><source><id>urn:s</id><title>Source feed</title><author><name>"
         "Source Author</name></author></source><summary>x</summary>")),
+    "rss2-element-case": _rss(_item(
+        "<Title>Upper case</Title><Link>https://shapes.example/uc</Link><pubdate>Thu, 15 Jan "
+        "2026 07:02:00 GMT</pubdate><Description>Upper words.</Description>")),
     "atom-03": (
         b'<?xml version="1.0"?><feed version="0.3" xmlns="http://purl.org/atom/ns#"><title>Old'
         b"</title><modified>2026-01-15T09:00:00Z</modified><entry><title>Atom 0.3</title><id>"

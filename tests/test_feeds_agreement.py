@@ -182,6 +182,14 @@ def test_a_relative_permalink_guid_resolves_a_plain_one_does_not() -> None:
     assert [s.uri for s in feeds.parse(data)] == ["https://x.example/p/1", "p-2"]
 
 
+def test_rss_elements_in_another_case_are_read() -> None:
+    data = rss("<item><Title>Upper</Title><GUID>urn:u</GUID><pubdate>Thu, 15 Jan 2026 07:02:00 "
+               "GMT</pubdate><Description>Words.</Description><comments>x</comments></item>")
+    (s,) = feeds.parse(data)
+    assert (s.headline, s.uri, s.body.text, s.versioncreated.hour) == ("Upper", "urn:u",
+                                                                      "Words.", 7)
+
+
 def test_rss2_in_the_userland_default_namespace() -> None:
     data = (b'<rss version="2.0" xmlns="http://backend.userland.com/rss2"><channel><title>U'
             b"</title><item><title>Userland</title><link>https://u.example/1</link>"

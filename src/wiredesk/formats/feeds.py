@@ -62,7 +62,7 @@ _ATOM_DATES = (("updated", (_A + "updated", _DC + "date")), ("published", (_A + 
 _DC_CREATOR, _DC_SUBJECT = _DC + "creator", _DC + "subject"
 _ATOM_ENTRY, _ATOM_LINK = _A + "entry", _A + "link"
 _RSS_OTHER = frozenset((_DC_CREATOR, "category", _DC_SUBJECT, *_LICENSE, _ATOM_LINK,
-                        *MEDIA_TAGS))
+                        *MEDIA_TAGS, _XHTML_BODY))
 _ONE_LINE = ("uri", "link", "title", "author", "rights", "rightsholder", "source", "language")
 _DATE_ROLES = ("updated", "published", "available", "expires")
 # RSS item children: Clark tag -> (field, rank among alternatives, name for error messages).
@@ -83,6 +83,8 @@ _RSS_FIELDS: dict[str, tuple[str, int, str]] = {
     **{tag: ("title", i, "title") for i, tag in enumerate(_TITLE)},
     **{tag: ("summary", i, "description") for i, tag in enumerate(_DESCRIPTION)},
 }
+# The same, for the unnamespaced ones spelt in another case.
+_RSS_FOLDED = {tag.lower(): spec for tag, spec in _RSS_FIELDS.items() if tag[0] != "{"}
 # Text with a tag or an HTML entity left after XML unescaping is HTML (RSS descriptions are).
 _HTMLISH = re.compile(r"<[A-Za-z/!]|&(?:#\d+|#x[0-9A-Fa-f]+|[A-Za-z]+);")
 # An RSS title is HTML when a closing tag or an entity is left after XML unescaping (what
@@ -241,7 +243,7 @@ def _read_entry(el: etree._Element, where: str, raw: bytes) -> Entry:
     best: dict[str, tuple[int, str, str]] = {}
     authors, categories = e.authors, e.categories
     media: list[etree._Element] = []
-    atom_link = None
+    atom_link = xhtml_body = None
     for child in el:
         tag = child.tag
         spec = _RSS_FIELDS.get(tag)  # type: ignore[arg-type]
@@ -266,6 +268,11 @@ def _read_entry(el: etree._Element, where: str, raw: bytes) -> Entry:
                 " ".join((text or "").split()) or None)
         elif tag in MEDIA_TAGS:
             media.append(child)
+        elif tag == _XHTML_BODY:
+            xhtml_body = child
+    if "title" not in best or not ("updated" in best or "published" in best) or not (
+            "link" in best or "uri" in best) or not ("summary" in best or "content" in best):
+        _fold_case(el, best)  # something missing: maybe spelt in another case (rare)
     # Single-line fields, whitespace collapsed (never empty: blank text was not kept).
     one = {name: " ".join(best[name][1].split()) for name in _ONE_LINE if name in best}
     e.uri = one.get("uri") or el.get(_RDF_ABOUT)
@@ -273,18 +280,20 @@ def _read_entry(el: etree._Element, where: str, raw: bytes) -> Entry:
         guid = el.find("guid")
         if guid is not None and (guid.get("isPermaLink") or "true").lower() != "false":
             e.uri = _resolved(e.uri, guid)
-    e.link, e.title = _resolved(one.get("link") or atom_link, el), one.get("title", "")
-    if ("&" in e.title or "</" in e.title) and _TITLE_HTMLISH.search(e.title):
+    e.link, e.title = one.get("link") or atom_link, one.get("title", "")
+    if e.link is not None and "://" not in e.link[:12]:
+        e.link = _resolved(e.link, el)
+    if (";" in e.title or "</" in e.title) and _TITLE_HTMLISH.search(e.title):
         e.title_html = True
     if "content" in best:
         e.content, e.content_html = best["content"][1], True
-    elif (body := el.find(_XHTML_BODY)) is not None and (len(body) or body.text):
-        e.content, e.content_html = _inner_markup(body), True  # xhtml:body, as feedparser reads
+    elif xhtml_body is not None and (len(xhtml_body) or xhtml_body.text):
+        e.content, e.content_html = _inner_markup(xhtml_body), True  # as feedparser reads it
     if "summary" in best:
         e.summary = best["summary"][1]
         # Only read when there is no content: spare the search otherwise.
         e.summary_html = e.content is None and bool(_HTMLISH.search(e.summary))
-    elif "content" not in best:
+    elif e.content is None:
         # No text of its own (podcasts, videos): the iTunes summary, else the Media RSS
         # description, as feedparser reads them. Looked for only here: most items have text.
         if (summary := el.find(_ITUNES + "summary")) is not None and summary.text \
@@ -309,6 +318,18 @@ def _read_entry(el: etree._Element, where: str, raw: bytes) -> Entry:
     if media:
         e.media = media
     return e
+
+
+def _fold_case(el: etree._Element, best: dict[str, tuple[int, str, str]]) -> None:
+    """RSS elements spelt in another case (<pubdate>, <Title>), for the fields still missing:
+    feedparser reads them so (XML names are case-sensitive, but such feeds are about)."""
+    for child in el:
+        tag = child.tag
+        if tag.__class__ is str and tag[0] != "{" and tag not in _RSS_FIELDS:  # type: ignore[index]
+            spec = _RSS_FOLDED.get(tag.lower())  # type: ignore[union-attr]
+            text = child.text
+            if spec is not None and spec[0] not in best and text and not text.isspace():
+                best[spec[0]] = (spec[1], text, tag)  # type: ignore[assignment]
 
 
 def _read_atom(el: etree._Element, k: _Kids, e: Entry) -> Entry:
