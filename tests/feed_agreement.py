@@ -13,7 +13,8 @@ link and then by a urn of the headline, hrefs are kept as the feed gives them (f
 resolves them against xml:base), a bare e-mail address is no byline, and Atom tombstones
 are stories (feedparser skips them).
 
-    PYTHONPATH=src:tests:bench python tests/feed_agreement.py [scale]   # corpus + shapes
+    PYTHONPATH=src:tests:bench python tests/feed_agreement.py [scale]    # corpus + shapes
+    PYTHONPATH=src:tests python tests/feed_agreement.py feed.xml ...      # feeds of your own
 """
 
 from __future__ import annotations
@@ -134,17 +135,6 @@ def disagreements(data: bytes) -> list[str]:
     for i, (x, s) in enumerate(zip(entries, stories, strict=False), 1):
         out += [f"entry {i}: {d}" for d in compare_entry(x, s, atom)]
     return out
-
-
-if __name__ == "__main__":
-    from feedcorpus import feeds as corpus
-
-    scale = float(sys.argv[1]) if len(sys.argv) > 1 else 0.05
-    for name, data in corpus(scale):
-        found = disagreements(data)
-        print(f"{name:<28} {'agrees' if not found else f'{len(found)} differences'}")
-        for line in found[:8]:
-            print("    " + line[:220])
 
 
 # ---- shapes from the published specifications ------------------------------------------
@@ -430,12 +420,28 @@ def shapes() -> list[tuple[str, bytes]]:
     return list(SHAPES.items())
 
 
-if __name__ == "__main__":
-    for name, data in shapes():
+def main(args: list[str]) -> int:
+    """Files named: each checked; else the corpus at a scale (default 0.05) and the shapes."""
+    from pathlib import Path
+
+    if args and not args[0].replace(".", "", 1).isdigit():
+        cases = [(a, Path(a).read_bytes()) for a in args]
+    else:
+        from feedcorpus import feeds as corpus
+
+        cases = corpus(float(args[0]) if args else 0.05) + shapes()
+    differ = 0
+    for name, data in cases:
         try:
             found = disagreements(data)
         except Exception as exc:  # noqa: BLE001  # a report, not a test
             found = [f"raised {type(exc).__name__}: {exc}"]
+        differ += bool(found)
         print(f"{name:<40} {'agrees' if not found else f'{len(found)} differences'}")
         for line in found[:8]:
             print("    " + line[:220])
+    return 1 if differ else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
