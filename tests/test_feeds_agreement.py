@@ -223,3 +223,11 @@ def test_dates_nobody_reads_still_name_the_element(value: str) -> None:
     with pytest.raises(FormatError) as err:
         feeds.parse(data)
     assert err.value.where == "/rss/channel/item[1]/pubDate"
+
+
+def test_table_cells_keep_their_words_apart() -> None:
+    data = rss("<item><title>T</title><guid>urn:t</guid><description>&lt;p&gt;Results:&lt;/p&gt;"
+               "&lt;table&gt;&lt;tr&gt;&lt;th&gt;Party&lt;/th&gt;&lt;td&gt;Seats&lt;/td&gt;&lt;/tr"
+               "&gt;&lt;/table&gt;</description></item>")
+    (s,) = feeds.parse(data)
+    assert s.body.text.split() == ["Results:", "Party", "Seats"]  # not "PartySeats"
