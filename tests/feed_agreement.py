@@ -413,6 +413,11 @@ SHAPES: dict[str, bytes] = {
     "rss2-element-case": _rss(_item(
         "<Title>Upper case</Title><Link>https://shapes.example/uc</Link><pubdate>Thu, 15 Jan "
         "2026 07:02:00 GMT</pubdate><Description>Upper words.</Description>")),
+    "rss2-utf8-declared-latin1": (
+        '<?xml version="1.0" encoding="ISO-8859-1"?><rss version="2.0"><channel><title>E'
+        "</title><link>https://e.example/</link><description>d</description><item><title>"
+        "Caf\u00e9 \u2014 na\u00efve</title><link>https://e.example/1</link><description>"
+        "Stra\u00dfe words.</description></item></channel></rss>").encode("utf-8"),
     "atom-03": (
         b'<?xml version="1.0"?><feed version="0.3" xmlns="http://purl.org/atom/ns#"><title>Old'
         b"</title><modified>2026-01-15T09:00:00Z</modified><entry><title>Atom 0.3</title><id>"

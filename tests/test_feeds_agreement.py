@@ -231,3 +231,15 @@ def test_table_cells_keep_their_words_apart() -> None:
                "&gt;&lt;/table&gt;</description></item>")
     (s,) = feeds.parse(data)
     assert s.body.text.split() == ["Results:", "Party", "Seats"]  # not "PartySeats"
+
+
+@pytest.mark.parametrize("declared", ["ISO-8859-1", "windows-1252", "us-ascii"])
+def test_utf8_bytes_declared_single_byte_are_read_as_utf8(declared: str) -> None:
+    text = (f'<?xml version="1.0" encoding="{declared}"?><rss version="2.0"><channel><title>E'
+            "</title><item><title>Caf\u00e9 \u2014 na\u00efve</title><guid>urn:e</guid>"
+            "<description>Stra\u00dfe.</description></item></channel></rss>")
+    (s,) = feeds.parse(text.encode("utf-8"))
+    assert (s.headline, s.body.text) == ("Caf\u00e9 \u2014 na\u00efve", "Stra\u00dfe.")
+    # latin-1 bytes that are no UTF-8 are read as declared
+    latin = text.replace(" \u2014", "").replace(declared, "ISO-8859-1").encode("latin-1")
+    assert feeds.parse(latin)[0].headline == "Caf\u00e9 na\u00efve"

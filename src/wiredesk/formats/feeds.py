@@ -101,7 +101,27 @@ def looks_like(data: bytes) -> bool:
 # -- the lxml path ------------------------------------------------------------------------
 
 
+# A single-byte encoding declared: the bytes may be UTF-8 all the same (a CMS's template
+# says ISO-8859-1, its text is UTF-8). Valid UTF-8 with non-ASCII in it is read as UTF-8,
+# as feedparser reads it: latin-1 text is valid UTF-8 only by a rare accident ("Ã©").
+_SINGLE_BYTE_DECLARED = re.compile(
+    rb"\s*<\?xml[^>]*?encoding\s*=\s*[\"'](iso-8859-1|iso_8859-1|latin-?1|windows-1252|cp1252|"
+    rb"us-ascii|ascii)[\"']", re.I)
+
+
+def _utf8_declared_single_byte(data: bytes) -> bytes:
+    if (m := _SINGLE_BYTE_DECLARED.match(data)) is None or data.isascii():
+        return data
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        return data  # what it says it is
+    return data[:m.start(1)] + b"UTF-8" + data[m.end(1):]
+
+
 def parse(data: bytes, *, agency: str | None = None) -> list[Story]:
+    if data[:5] == b"<?xml" or data[:1].isspace():  # (only a declaration names an encoding)
+        data = _utf8_declared_single_byte(data)
     try:
         root = parse_xml(data, NAME)
     except FormatError as exc:
