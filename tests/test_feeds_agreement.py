@@ -46,8 +46,7 @@ def test_real_world_shaped_corpus_agrees_with_feedparser(data: bytes) -> None:
     assert disagreements(data) == []
 
 
-# Atom 0.3 (2003-2005, superseded by RFC 4287) is refused, not read: a FormatError.
-SHAPES = [s for s in shapes() if s[0] != "atom-03"]
+SHAPES = shapes()
 
 
 @pytest.mark.parametrize("data", [d for _, d in SHAPES], ids=[n for n, _ in SHAPES])
@@ -243,3 +242,17 @@ def test_utf8_bytes_declared_single_byte_are_read_as_utf8(declared: str) -> None
     # latin-1 bytes that are no UTF-8 are read as declared
     latin = text.replace(" \u2014", "").replace(declared, "ISO-8859-1").encode("latin-1")
     assert feeds.parse(latin)[0].headline == "Caf\u00e9 na\u00efve"
+
+
+def test_atom_03_is_read_as_atom() -> None:
+    data = (b'<?xml version="1.0"?><feed version="0.3" xmlns="http://purl.org/atom/ns#"><title>'
+            b"Old</title><entry><title>Atom 0.3</title><id>urn:a03:1</id><issued>2026-01-15T08:"
+            b"00:00Z</issued><modified>2026-01-15T09:00:00Z</modified><author><name>Ann</name>"
+            b'</author><content type="text/html" mode="escaped">&lt;p&gt;Old &lt;b&gt;atom'
+            b'&lt;/b&gt;.&lt;/p&gt;</content><summary type="text/plain" mode="base64">AAAA'
+            b"</summary></entry></feed>")
+    assert feeds.looks_like(data)
+    (s,) = feeds.parse(data)
+    assert (s.uri, s.headline, s.body.text, s.by, s.agency) == (
+        "urn:a03:1", "Atom 0.3", "Old atom.", "Ann", "Old")
+    assert (s.firstcreated.hour, s.versioncreated.hour) == (8, 9)

@@ -132,6 +132,9 @@ def parse(data: bytes, *, agency: str | None = None) -> list[Story]:
     if tag in _RSS2_NAMESPACES:
         _drop_namespace(root, tag[:tag.index("}") + 1])
         tag = "rss"
+    elif tag == _ATOM03 + "feed":
+        _atom03_as_atom(root)
+        tag = root.tag
     if tag == "rss":
         channel = root.find("channel")
         if channel is None:
@@ -175,6 +178,36 @@ def _drop_namespace(root: etree._Element, clark: str) -> None:
         if isinstance(node.tag, str) and node.tag.startswith(clark):
             node.tag = node.tag[len(clark):]
     etree.cleanup_namespaces(root)
+
+
+_ATOM03 = "{http://purl.org/atom/ns#}"
+# Atom 0.3's names for what Atom 1.0 calls otherwise (the 0.3 draft, section 4 and 5).
+_ATOM03_NAMES = {"modified": "updated", "issued": "published", "tagline": "subtitle",
+                 "copyright": "rights"}
+
+
+def _atom03_as_atom(root: etree._Element) -> None:
+    """Atom 0.3, as feedparser reads it: its elements renamed into Atom 1.0, its MIME-typed
+    content ("text/html" escaped, "application/xhtml+xml" inline) typed as 1.0 types it."""
+    for node in root.iter():
+        if isinstance(node.tag, str) and node.tag.startswith(_ATOM03):
+            name = node.tag[len(_ATOM03):]
+            node.tag = _A + _ATOM03_NAMES.get(name, name)
+            if name in ("title", "content", "summary", "tagline", "copyright"):
+                node.set("type", _atom03_type(node.get("type", "text/plain"),
+                                              node.get("mode", "xml"), len(node) > 0))
+    for entry in root.iterchildren(_ATOM_ENTRY):  # 0.3 has created, 1.0 none: the first
+        if entry.find(_A + "published") is None and (made := entry.find(_A + "created")) \
+                is not None:
+            made.tag = _A + "published"
+
+
+def _atom03_type(kind: str, mode: str, children: bool) -> str:
+    if mode == "base64":
+        return "base64"  # no text: not a story body
+    if "html" in kind:
+        return "html" if mode == "escaped" or not children else "xhtml"
+    return "text" if kind.startswith("text/") else kind
 
 
 def _resolved(link: str | None, el: etree._Element) -> str | None:
