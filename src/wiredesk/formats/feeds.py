@@ -1,4 +1,5 @@
-"""RSS 0.90, 0.91-0.94, 1.0 (RDF), 2.0 and Atom 1.0: one Story per entry.
+"""RSS 0.90, 0.91-0.94, 1.0 (RDF), 2.0 and Atom 1.0: one Story per entry (Atom 0.3 and
+RSS 2.0 in UserLand's namespace too, read as these: feeds_dialects.py).
 
 Well-formed feeds are read straight off the lxml tree: one pass over each entry's children,
 no dicts of everything, no sniffing (feedparser does all that and is ten times slower).
@@ -22,6 +23,13 @@ from lxml import etree
 
 from wiredesk.formats.contract import Format
 from wiredesk.formats.errors import FormatError
+from wiredesk.formats.feeds_dialects import (
+    ATOM03_FEED,
+    RSS2_NAMESPACES,
+    atom03_as_atom,
+    drop_namespace,
+    utf8_declared_single_byte,
+)
 from wiredesk.formats.feeds_entry import MARKUP_TAG, NAME, Entry, FeedInfo, entry_story
 from wiredesk.formats.feeds_loose import parse_loose
 from wiredesk.formats.feeds_media import TAGS as MEDIA_TAGS
@@ -33,9 +41,6 @@ from wiredesk.story import Story
 ATOM = "http://www.w3.org/2005/Atom"
 RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
 _RSS1 = ("http://purl.org/rss/1.0/", "http://my.netscape.com/rdf/simple/0.9/")  # 1.0, 0.90
-# RSS 2.0 under a default namespace, as UserLand's drafts had it (feedparser reads it too).
-_RSS2_NAMESPACES = ("{http://backend.userland.com/rss2}rss", "{http://backend.userland.com/rss}rss",
-                    "{http://blogs.law.harvard.edu/tech/rss}rss")
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 
 
@@ -101,27 +106,9 @@ def looks_like(data: bytes) -> bool:
 # -- the lxml path ------------------------------------------------------------------------
 
 
-# A single-byte encoding declared: the bytes may be UTF-8 all the same (a CMS's template
-# says ISO-8859-1, its text is UTF-8). Valid UTF-8 with non-ASCII in it is read as UTF-8,
-# as feedparser reads it: latin-1 text is valid UTF-8 only by a rare accident ("Ã©").
-_SINGLE_BYTE_DECLARED = re.compile(
-    rb"\s*<\?xml[^>]*?encoding\s*=\s*[\"'](iso-8859-1|iso_8859-1|latin-?1|windows-1252|cp1252|"
-    rb"us-ascii|ascii)[\"']", re.I)
-
-
-def _utf8_declared_single_byte(data: bytes) -> bytes:
-    if (m := _SINGLE_BYTE_DECLARED.match(data)) is None or data.isascii():
-        return data
-    try:
-        data.decode("utf-8")
-    except UnicodeDecodeError:
-        return data  # what it says it is
-    return data[:m.start(1)] + b"UTF-8" + data[m.end(1):]
-
-
 def parse(data: bytes, *, agency: str | None = None) -> list[Story]:
     if data[:5] == b"<?xml" or data[:1].isspace():  # (only a declaration names an encoding)
-        data = _utf8_declared_single_byte(data)
+        data = utf8_declared_single_byte(data)
     try:
         root = parse_xml(data, NAME)
     except FormatError as exc:
@@ -129,11 +116,11 @@ def parse(data: bytes, *, agency: str | None = None) -> list[Story]:
             raise  # entity declarations, oversize, binary junk: no second chance
         return parse_loose(data, agency, exc)
     tag = root.tag if isinstance(root.tag, str) else ""
-    if tag in _RSS2_NAMESPACES:
-        _drop_namespace(root, tag[:tag.index("}") + 1])
+    if tag in RSS2_NAMESPACES:  # feed dialects read as the standards (feeds_dialects.py)
+        drop_namespace(root, tag[:tag.index("}") + 1])
         tag = "rss"
-    elif tag == _ATOM03 + "feed":
-        _atom03_as_atom(root)
+    elif tag == ATOM03_FEED:
+        atom03_as_atom(root)
         tag = root.tag
     if tag == "rss":
         channel = root.find("channel")
@@ -170,44 +157,6 @@ def parse(data: bytes, *, agency: str | None = None) -> list[Story]:
     for i, tomb in enumerate(tombs, 1):
         stories.append(entry_story(_read_tombstone(tomb, f"/at:deleted-entry[{i}]"), feed, agency))
     return stories
-
-
-def _drop_namespace(root: etree._Element, clark: str) -> None:
-    """RSS 2.0 in a default namespace read as plain RSS 2.0: its elements' namespace off."""
-    for node in root.iter():
-        if isinstance(node.tag, str) and node.tag.startswith(clark):
-            node.tag = node.tag[len(clark):]
-    etree.cleanup_namespaces(root)
-
-
-_ATOM03 = "{http://purl.org/atom/ns#}"
-# Atom 0.3's names for what Atom 1.0 calls otherwise (the 0.3 draft, section 4 and 5).
-_ATOM03_NAMES = {"modified": "updated", "issued": "published", "tagline": "subtitle",
-                 "copyright": "rights"}
-
-
-def _atom03_as_atom(root: etree._Element) -> None:
-    """Atom 0.3, as feedparser reads it: its elements renamed into Atom 1.0, its MIME-typed
-    content ("text/html" escaped, "application/xhtml+xml" inline) typed as 1.0 types it."""
-    for node in root.iter():
-        if isinstance(node.tag, str) and node.tag.startswith(_ATOM03):
-            name = node.tag[len(_ATOM03):]
-            node.tag = _A + _ATOM03_NAMES.get(name, name)
-            if name in ("title", "content", "summary", "tagline", "copyright"):
-                node.set("type", _atom03_type(node.get("type", "text/plain"),
-                                              node.get("mode", "xml"), len(node) > 0))
-    for entry in root.iterchildren(_ATOM_ENTRY):  # 0.3 has created, 1.0 none: the first
-        if entry.find(_A + "published") is None and (made := entry.find(_A + "created")) \
-                is not None:
-            made.tag = _A + "published"
-
-
-def _atom03_type(kind: str, mode: str, children: bool) -> str:
-    if mode == "base64":
-        return "base64"  # no text: not a story body
-    if "html" in kind:
-        return "html" if mode == "escaped" or not children else "xhtml"
-    return "text" if kind.startswith("text/") else kind
 
 
 def _resolved(link: str | None, el: etree._Element) -> str | None:
