@@ -69,9 +69,10 @@ _ALLOWED_ATTRS = {
 # nh3 drops these elements together with their content; for anything else it keeps the text.
 _CLEAN_CONTENT_TAGS = {"script", "style", "template", "noscript", "iframe", "object", "embed"}
 # The sanitiser writes tag names in lower case, so no re.I (which halves the speed); the
-# lookahead ends the name where \b would.
+# lookahead ends the name where \b would. A table cell is a line of its own (its words ran
+# into the next cell's: "HeadCell").
 _BLOCK_BREAK = re.compile(
-    r"<(?:/?(?:p|div|br|li|tr|h[1-6]|blockquote|pre|table|ul|ol|dl|dt|dd|figure|figcaption)"
+    r"<(?:/?(?:p|div|br|li|t[rdh]|h[1-6]|blockquote|pre|table|ul|ol|dl|dt|dd|figure|figcaption)"
     r"(?=[\s/>])[^>]*)>"
 )
 _TAG = re.compile(r"<[^>]*>")

@@ -1,4 +1,5 @@
-"""RSS 0.90, 0.91-0.94, 1.0 (RDF), 2.0 and Atom 1.0: one Story per entry.
+"""RSS 0.90, 0.91-0.94, 1.0 (RDF), 2.0 and Atom 1.0: one Story per entry (Atom 0.3 and
+RSS 2.0 in UserLand's namespace too, read as these: feeds_dialects.py).
 
 Well-formed feeds are read straight off the lxml tree: one pass over each entry's children,
 no dicts of everything, no sniffing (feedparser does all that and is ten times slower).
@@ -16,14 +17,23 @@ from __future__ import annotations
 import copy
 import html
 import re
+from urllib.parse import urljoin
 
 from lxml import etree
 
 from wiredesk.formats.contract import Format
 from wiredesk.formats.errors import FormatError
+from wiredesk.formats.feeds_dialects import (
+    ATOM03_FEED,
+    RSS2_NAMESPACES,
+    atom03_as_atom,
+    drop_namespace,
+    utf8_declared_single_byte,
+)
 from wiredesk.formats.feeds_entry import MARKUP_TAG, NAME, Entry, FeedInfo, entry_story
 from wiredesk.formats.feeds_loose import parse_loose
 from wiredesk.formats.feeds_media import TAGS as MEDIA_TAGS
+from wiredesk.formats.feeds_media import media_description
 from wiredesk.formats.feeds_memo import MEMO
 from wiredesk.formats.xmlsafe import is_feed, local, parse_xml, text_of
 from wiredesk.story import Story
@@ -41,7 +51,9 @@ _DCT = "{http://purl.org/dc/terms/}"
 _TOMB = "{http://purl.org/atompub/tombstones/1.0}"
 _AGE_EXPIRES = "{http://purl.org/atompub/age/1.0}expires"
 _CONTENT = "{http://purl.org/rss/1.0/modules/content/}encoded"
+_ITUNES = "{http://www.itunes.com/dtds/podcast-1.0.dtd}"
 _XHTML_DIV = "{http://www.w3.org/1999/xhtml}div"
+_XHTML_BODY = "{http://www.w3.org/1999/xhtml}body"
 _RDF_ABOUT, _RDF_RESOURCE = f"{{{RDF}}}about", f"{{{RDF}}}resource"
 _TITLE = ("title", *(f"{{{ns}}}title" for ns in _RSS1), _DC + "title")
 _LINK = ("link", *(f"{{{ns}}}link" for ns in _RSS1))
@@ -55,7 +67,7 @@ _ATOM_DATES = (("updated", (_A + "updated", _DC + "date")), ("published", (_A + 
 _DC_CREATOR, _DC_SUBJECT = _DC + "creator", _DC + "subject"
 _ATOM_ENTRY, _ATOM_LINK = _A + "entry", _A + "link"
 _RSS_OTHER = frozenset((_DC_CREATOR, "category", _DC_SUBJECT, *_LICENSE, _ATOM_LINK,
-                        *MEDIA_TAGS))
+                        *MEDIA_TAGS, _XHTML_BODY))
 _ONE_LINE = ("uri", "link", "title", "author", "rights", "rightsholder", "source", "language")
 _DATE_ROLES = ("updated", "published", "available", "expires")
 # RSS item children: Clark tag -> (field, rank among alternatives, name for error messages).
@@ -76,8 +88,13 @@ _RSS_FIELDS: dict[str, tuple[str, int, str]] = {
     **{tag: ("title", i, "title") for i, tag in enumerate(_TITLE)},
     **{tag: ("summary", i, "description") for i, tag in enumerate(_DESCRIPTION)},
 }
+# The same, for the unnamespaced ones spelt in another case.
+_RSS_FOLDED = {tag.lower(): spec for tag, spec in _RSS_FIELDS.items() if tag[0] != "{"}
 # Text with a tag or an HTML entity left after XML unescaping is HTML (RSS descriptions are).
 _HTMLISH = re.compile(r"<[A-Za-z/!]|&(?:#\d+|#x[0-9A-Fa-f]+|[A-Za-z]+);")
+# An RSS title is HTML when a closing tag or an entity is left after XML unescaping (what
+# feedparser and feed readers take it for): "Q&amp;amp;A" is "Q&A", "&lt;b&gt;x&lt;/b&gt;" is x.
+_TITLE_HTMLISH = re.compile(r"</[A-Za-z]|&(?:#\d+|#x[0-9A-Fa-f]+|[A-Za-z]+\d*);")
 _EMAIL_NAME = re.compile(r"^\S+@\S+\s*\((?P<name>[^)]+)\)$")
 
 
@@ -90,6 +107,8 @@ def looks_like(data: bytes) -> bool:
 
 
 def parse(data: bytes, *, agency: str | None = None) -> list[Story]:
+    if data[:5] == b"<?xml" or data[:1].isspace():  # (only a declaration names an encoding)
+        data = utf8_declared_single_byte(data)
     try:
         root = parse_xml(data, NAME)
     except FormatError as exc:
@@ -97,11 +116,19 @@ def parse(data: bytes, *, agency: str | None = None) -> list[Story]:
             raise  # entity declarations, oversize, binary junk: no second chance
         return parse_loose(data, agency, exc)
     tag = root.tag if isinstance(root.tag, str) else ""
+    if tag in RSS2_NAMESPACES:  # feed dialects read as the standards (feeds_dialects.py)
+        drop_namespace(root, tag[:tag.index("}") + 1])
+        tag = "rss"
+    elif tag == ATOM03_FEED:
+        atom03_as_atom(root)
+        tag = root.tag
     if tag == "rss":
         channel = root.find("channel")
         if channel is None:
             raise FormatError(NAME, "/rss", "expected a <channel> element")
         pairs = [(x, f"/rss/channel/item[{i}]") for i, x in enumerate(channel.iterchildren("item"), 1)]
+        if not pairs:  # items beside the channel, not in it (RSS 0.9x as some wrote it)
+            pairs = [(x, f"/rss/item[{i}]") for i, x in enumerate(root.iterchildren("item"), 1)]
     elif tag == f"{{{RDF}}}RDF":
         kids = [c for c in root if isinstance(c.tag, str) and etree.QName(c).namespace in _RSS1]
         channel = next((c for c in kids if local(c.tag) == "channel"), None)
@@ -130,6 +157,14 @@ def parse(data: bytes, *, agency: str | None = None) -> list[Story]:
     for i, tomb in enumerate(tombs, 1):
         stories.append(entry_story(_read_tombstone(tomb, f"/at:deleted-entry[{i}]"), feed, agency))
     return stories
+
+
+def _resolved(link: str | None, el: etree._Element) -> str | None:
+    """A relative link against the xml:base in scope (none: kept as given)."""
+    if link is None or "://" in link[:12] or link.startswith(("urn:", "tag:", "mailto:")):
+        return link
+    base = el.base
+    return urljoin(base, link) if base else link
 
 
 _Kids = dict[str, list[etree._Element]]
@@ -210,6 +245,7 @@ def _read_entry(el: etree._Element, where: str, raw: bytes) -> Entry:
     best: dict[str, tuple[int, str, str]] = {}
     authors, categories = e.authors, e.categories
     media: list[etree._Element] = []
+    atom_link = xhtml_body = None
     for child in el:
         tag = child.tag
         spec = _RSS_FIELDS.get(tag)  # type: ignore[arg-type]
@@ -227,21 +263,47 @@ def _read_entry(el: etree._Element, where: str, raw: bytes) -> Entry:
             categories.append((" ".join(text.split()), child.get("domain"), None))
         elif tag == _DC_SUBJECT and text:
             categories.append((" ".join(text.split()), None, None))
+        elif tag == _ATOM_LINK and child.get("rel", "alternate") == "alternate":
+            atom_link = atom_link or child.get("href")  # the link when <link> is missing
         elif tag in _LICENSE or tag == _ATOM_LINK and child.get("rel") == "license":
             e.license = e.license or child.get(_RDF_RESOURCE) or child.get("href") or (
                 " ".join((text or "").split()) or None)
         elif tag in MEDIA_TAGS:
             media.append(child)
+        elif tag == _XHTML_BODY:
+            xhtml_body = child
+    if "title" not in best or not ("updated" in best or "published" in best) or not (
+            "link" in best or "uri" in best) or not ("summary" in best or "content" in best):
+        _fold_case(el, best)  # something missing: maybe spelt in another case (rare)
     # Single-line fields, whitespace collapsed (never empty: blank text was not kept).
     one = {name: " ".join(best[name][1].split()) for name in _ONE_LINE if name in best}
     e.uri = one.get("uri") or el.get(_RDF_ABOUT)
-    e.link, e.title = one.get("link"), one.get("title", "")
+    if e.uri and "://" not in e.uri[:12] and el.base:  # a relative permalink guid
+        guid = el.find("guid")
+        if guid is not None and (guid.get("isPermaLink") or "true").lower() != "false":
+            e.uri = _resolved(e.uri, guid)
+    e.link, e.title = one.get("link") or atom_link, one.get("title", "")
+    if e.link is not None and "://" not in e.link[:12]:
+        e.link = _resolved(e.link, el)
+    if (";" in e.title or "</" in e.title) and _TITLE_HTMLISH.search(e.title):
+        e.title_html = True
     if "content" in best:
         e.content, e.content_html = best["content"][1], True
+    elif xhtml_body is not None and (len(xhtml_body) or xhtml_body.text):
+        e.content, e.content_html = _inner_markup(xhtml_body), True  # as feedparser reads it
     if "summary" in best:
         e.summary = best["summary"][1]
         # Only read when there is no content: spare the search otherwise.
         e.summary_html = e.content is None and bool(_HTMLISH.search(e.summary))
+    elif e.content is None:
+        # No text of its own (podcasts, videos): the iTunes summary, else the Media RSS
+        # description, as feedparser reads them. Looked for only here: most items have text.
+        if (summary := el.find(_ITUNES + "summary")) is not None and summary.text \
+                and not summary.text.isspace():
+            e.summary = summary.text
+            e.summary_html = bool(_HTMLISH.search(e.summary))
+        elif media and (found := media_description(media)):
+            e.summary, e.summary_html = found
     for role in _DATE_ROLES:
         if role in best:
             e.dates[role] = (best[role][1].strip(), f"{where}/{best[role][2]}")
@@ -250,6 +312,8 @@ def _read_entry(el: etree._Element, where: str, raw: bytes) -> Entry:
             author = named.group("name")
         if "@" not in author:  # a bare address is no byline
             authors.insert(0, author)
+    elif not authors and (by := el.find(_ITUNES + "author")) is not None and by.text:
+        authors.append(by.text)  # a podcast episode's author, where no other is named
     e.rights, e.rightsholder = one.get("rights"), one.get("rightsholder")
     e.source = one.get("source")
     e.language = one.get("language") or el.get(XML_LANG)
@@ -258,10 +322,25 @@ def _read_entry(el: etree._Element, where: str, raw: bytes) -> Entry:
     return e
 
 
+def _fold_case(el: etree._Element, best: dict[str, tuple[int, str, str]]) -> None:
+    """RSS elements spelt in another case (<pubdate>, <Title>), for the fields still missing:
+    feedparser reads them so (XML names are case-sensitive, but such feeds are about)."""
+    for child in el:
+        tag = child.tag
+        if tag.__class__ is str and tag[0] != "{" and tag not in _RSS_FIELDS:  # type: ignore[index]
+            spec = _RSS_FOLDED.get(tag.lower())  # type: ignore[union-attr]
+            text = child.text
+            if spec is not None and spec[0] not in best and text and not text.isspace():
+                best[spec[0]] = (spec[1], text, tag)  # type: ignore[assignment]
+
+
 def _read_atom(el: etree._Element, k: _Kids, e: Entry) -> Entry:
     e.uri = _text(k, _A + "id")
-    e.link = next((x.get("href") for x in k.get(_A + "link", ())
-                   if x.get("rel", "alternate") == "alternate"), None)
+    links = [x for x in k.get(_A + "link", ()) if x.get("rel", "alternate") == "alternate"]
+    # Alternates differ by type (RFC 4287 4.2.7.2): the HTML page is the story's link.
+    link = links[0] if len(links) == 1 else next(
+        (x for x in links if "html" in (x.get("type") or "html")), links[0] if links else None)
+    e.link = _resolved(link.get("href"), link) if link is not None else None
     if (title := _first(k, (_A + "title",))) is not None:
         e.title_html = title.get("type") == "html"
         e.title = text_of(title) if title.get("type") == "xhtml" else (title.text or "")
@@ -276,6 +355,8 @@ def _read_atom(el: etree._Element, k: _Kids, e: Entry) -> Entry:
             e.enclosures = enclosures
     if MEDIA_TAGS.intersection(k):  # Media RSS in Atom (YouTube, news agencies' Atom)
         e.media = [c for c in el if c.tag in MEDIA_TAGS]
+        if e.content is None and e.summary is None and (found := media_description(e.media)):
+            e.summary, e.summary_html = found  # a video's description is its only text
     e.authors = [text_of(p.find(_A + "name")) for p in k.get(_A + "author", ())]
     e.categories = [(c.get("term", ""), c.get("scheme"), c.get("label"))
                     for c in k.get(_A + "category", ())]

@@ -32,6 +32,17 @@ _RFC822 = re.compile(r"(?:[A-Za-z]{3}, *)?(\d{1,2}) ([A-Za-z]{3}) (\d{4}) (\d\d)
                      r" *(GMT|UTC?|Z|[+-]\d{4})$")
 _MONTHS = {m: i for i, m in enumerate(
     ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"), 1)}
+# Dates feedparser reads that the strict parsers refuse, tried only once those have failed:
+# RFC 822 with the month spelt out or as "Sept", or without a time (midnight UTC), and
+# W3C-DTF's reduced precisions "2026" and "2026-01" (dc:date), the first instant of them,
+# and RFC 3339's leap second (":60": the next minute's start, as POSIX time and feedparser
+# count it; Python's datetime cannot hold it).
+_LOOSE_822 = re.compile(r"(?:[A-Za-z]+\.?,? *)?(\d{1,2}) +([A-Za-z]{3,9})\.? +(\d{2,4})(?P<rest> +\S.*)?$")
+_MONTH_WORDS = {**{name: name[:3] for name in (
+    "january", "february", "march", "april", "may", "june", "july", "august", "september",
+    "october", "november", "december")}, "sept": "sep", **{m: m for m in _MONTHS}}
+_W3C_REDUCED = re.compile(r"\d{4}(?:-\d\d)?$")
+_LEAP_SECOND = re.compile(r"([Tt ]\d\d:\d\d:)60(?=[.Zz+-]|$)")
 
 
 @dataclass(slots=True)
@@ -74,7 +85,8 @@ class FeedInfo:
 
 
 def entry_story(e: Entry, feed: FeedInfo, agency: str | None) -> Story:
-    title = MARKUP_TAG.sub("", html.unescape(e.title)) if e.title_html else e.title
+    # Tags out, then entities decoded: "&lt;em&gt;" in HTML is the text "<em>" (RFC 4287 3.1.1.2)
+    title = html.unescape(MARKUP_TAG.sub("", e.title)) if e.title_html else e.title
     headline, signals, version, kill_tag = headline_rules(title)
     text = e.content if e.content is not None else e.summary
     is_html = e.content_html if e.content is not None else e.summary_html
@@ -147,7 +159,31 @@ def _when(value: str, where: str) -> datetime | None:
                 return moment - offset
         except (ValueError, OverflowError):
             pass  # 31 Feb and the like: the general parser words the error
-    return safe_datetime(value, NAME, where)
+    try:
+        return safe_datetime(value, NAME, where)
+    except FormatError as exc:
+        if (loose := _loose_date(value)) is not None:
+            try:
+                moment = safe_datetime(loose, NAME, where)
+                # (a leap second was read as :59)
+                return moment + _SECOND if moment and ":60" in value else moment
+            except (FormatError, OverflowError):
+                pass
+        raise exc
+
+
+_SECOND = timedelta(seconds=1)
+
+
+def _loose_date(value: str) -> str | None:
+    """A date the strict parsers refused, respelt for them; None: no such date."""
+    if ":60" in value:
+        return _LEAP_SECOND.sub(r"\g<1>59", value, count=1) if _LEAP_SECOND.search(value) else None
+    if _W3C_REDUCED.match(value):
+        return value + ("-01-01" if len(value) == 4 else "-01")
+    if (m := _LOOSE_822.match(value)) and (month := _MONTH_WORDS.get(m.group(2).lower())):
+        return f"{m.group(1)} {month.title()} {m.group(3)}{m.group('rest') or ' 00:00:00 GMT'}"
+    return None
 
 
 # Subjects by category: a feed repeats a few categories over all its entries, and a Subject

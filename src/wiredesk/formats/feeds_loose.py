@@ -15,8 +15,8 @@ from wiredesk.formats.textcodec import decode
 from wiredesk.story import Story
 
 _XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>")
-_LOOSE_OPEN = re.compile(rb"<(?:item|entry)[\s>/]", re.I)
-_LOOSE_CLOSE = re.compile(rb"</(?:item|entry)\s*>", re.I)
+_LOOSE_OPEN = re.compile(rb"<(?:[\w.-]+:)?(?:item|entry)[\s>/]", re.I)  # <a:entry> too
+_LOOSE_CLOSE = re.compile(rb"</(?:[\w.-]+:)?(?:item|entry)\s*>", re.I)
 
 
 def parse_loose(data: bytes, agency: str | None, error: FormatError) -> list[Story]:
@@ -60,8 +60,10 @@ def _loose_entry(x: Any, i: int, raw: bytes, atom: bool) -> Entry:
     where = f"entry {i + 1} (recovered from malformed XML)"
     e = Entry(where=where, raw=raw, uri=x.get("id") or None, link=x.get("link") or None)
     e.title = x.get("title") or ""
-    e.title_html = (x.get("title_detail") or {}).get("type") == "text/html"
-    contents = x.get("content") or []
+    e.title_html = "html" in ((x.get("title_detail") or {}).get("type") or "")  # and xhtml
+    # text, HTML or XHTML, as the lxml path reads: base64 media is no story body
+    contents = [c for c in x.get("content") or [] if (c.get("type") or "text/").startswith(
+        ("text/", "application/xhtml"))]
     main = next((c for c in contents if "html" in (c.get("type") or "")), None) or (
         contents[0] if contents else None)
     if main is not None and main.get("value"):

@@ -125,6 +125,17 @@ def read_media(elements: Sequence[etree._Element], links: Sequence[etree._Elemen
     return kit.result(), kit.warnings
 
 
+def media_description(elements: Sequence[etree._Element]) -> tuple[str, bool] | None:
+    """The first Media RSS description of an entry (its own, else its first group's) and
+    whether it is HTML: the entry's text when it has none other (a YouTube video's)."""
+    for el in elements:
+        found = el if el.tag == _DESCRIPTION else el.find(_DESCRIPTION) if el.tag == _GROUP \
+            else None
+        if found is not None and found.text and not found.text.isspace():
+            return found.text, found.get("type") == "html"
+    return None
+
+
 def read_loose(x: Any, where: str) -> tuple[tuple[Picture, ...], list[StoryWarning]]:
     """The same from feedparser's entry dict (malformed feeds): enclosures, media_content
     and media_thumbnail as feedparser names them."""

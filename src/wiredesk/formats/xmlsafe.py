@@ -105,6 +105,7 @@ _ROOT = re.compile(rb"\s*<(?:[A-Za-z_][\w.\-]*:)?([A-Za-z_][\w.\-]*)")
 _FEED_SKIP = re.compile(rb"<!--.*?-->|<\?.*?\?>|<![^>]*>", re.S)
 _FEED_FIRST_TAG = re.compile(rb"<([A-Za-z_][\w.-]*:)?([A-Za-z_][\w.-]*)")
 _ATOM = b"http://www.w3.org/2005/Atom"
+_ATOM03 = b"http://purl.org/atom/ns#"  # Atom 0.3 (2003-2005), read as Atom 1.0 by feeds.py
 
 
 def head_bytes(data: bytes) -> bytes:
@@ -129,7 +130,7 @@ def is_feed(data: bytes) -> bool:
     if match is None:
         return False
     name = match.group(2)
-    return name in (b"rss", b"RDF") or (name == b"feed" and _ATOM in head)
+    return name in (b"rss", b"RDF") or (name == b"feed" and (_ATOM in head or _ATOM03 in head))
 
 
 # ---- a tree of our own: entities resolved, namespaces stripped --------------------------
