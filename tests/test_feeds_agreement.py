@@ -14,7 +14,6 @@ from lxml import etree
 from conftest import ROOT
 from feed_agreement import disagreements, shapes
 from wiredesk.formats import feeds
-from wiredesk.formats.errors import FormatError
 from wiredesk.story import Body
 
 sys.path.insert(0, str(ROOT / "bench"))
@@ -217,11 +216,13 @@ def test_dates_feedparser_reads_are_read(value: str, expected: datetime) -> None
 
 @pytest.mark.parametrize("value", ["Thu, 15 Foo 2026", "2026-01-15T07:60:00Z", "26"])
 def test_dates_nobody_reads_still_name_the_element(value: str) -> None:
+    """Dropped with a warning naming the element; the entry stays a story."""
     data = rss(f"<item><title>T</title><pubDate>{value}</pubDate><description>x</description>"
                "</item>")
-    with pytest.raises(FormatError) as err:
-        feeds.parse(data)
-    assert err.value.where == "/rss/channel/item[1]/pubDate"
+    (story,) = feeds.parse(data)
+    assert story.versioncreated is None
+    assert [(w.field, w.action) for w in story.warnings] == [("versioncreated", "dropped")]
+    assert story.warnings[0].problem.startswith("/rss/channel/item[1]/pubDate: ")
 
 
 def test_table_cells_keep_their_words_apart() -> None:

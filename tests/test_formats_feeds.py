@@ -274,11 +274,45 @@ def test_truncated_feed_keeps_only_complete_entries() -> None:
     assert [s.uri for s in stories] == ["tag:reuters.com,2026:newsml_L8N3OP0A1"]
 
 
-def test_bad_date_names_the_element() -> None:
+def test_a_date_nobody_reads_is_dropped_with_a_warning_naming_the_element() -> None:
+    """The entry stays a story (its words are all there); the desk then dates it by arrival.
+    Liberal as ninjs and G2 are: one odd pubDate used to cost the whole feed."""
+    first, second = feeds.parse(load("malformed-bad-date.xml"))
+    assert first.versioncreated is not None and not first.warnings
+    assert second.headline == "Second story" and second.versioncreated is None
+    (warning,) = second.warnings
+    assert warning.field == "versioncreated" and warning.action == "dropped"
+    assert warning.problem.startswith("/rss/channel/item[2]/pubDate: ")
+    assert "yesterday afternoon" in warning.problem
+
+
+def test_an_embargo_nobody_reads_still_refuses_the_feed() -> None:
+    """When readers may see a story is never guessed: dropping it would publish early."""
+    data = (b'<rss xmlns:dcterms="http://purl.org/dc/terms/"><channel><item><title>T</title>'
+            b"<description>Words.</description><dcterms:available>after lunch</dcterms:available>"
+            b"</item></channel></rss>")
     with pytest.raises(FormatError) as err:
-        feeds.parse(load("malformed-bad-date.xml"))
-    assert err.value.where == "/rss/channel/item[2]/pubDate"
-    assert "yesterday afternoon" in err.value.problem
+        feeds.parse(data)
+    assert err.value.where == "/rss/channel/item[1]/dcterms:available"
+
+
+@pytest.mark.parametrize("loose", [False, True])
+def test_an_entry_without_words_costs_only_itself(loose: bool, caplog) -> None:
+    """An item with only a link has nothing to show: left out (logged, naming it), the
+    feed's other entries kept; on the malformed-XML path too. A feed of nothing else fails."""
+    bare = b"&" if loose else b""  # a bare ampersand: lxml refuses, the loose path reads it
+    data = (b"<rss><channel><title>T " + bare + b"</title>"
+            b"<item><title>Kept</title><description>Words.</description></item>"
+            b"<item><link>https://x.example/2</link></item></channel></rss>")
+    with caplog.at_level("WARNING", logger="wiredesk.formats.feeds"):
+        stories = feeds.parse(data)
+    assert [s.headline for s in stories] == ["Kept"]
+    assert "1 feed entry with neither a title nor text left out" in caplog.text
+    assert "title or a description/content" in caplog.text
+    with pytest.raises(FormatError) as err:
+        feeds.parse(b"<rss><channel><item><link>https://x.example/2</link></item>"
+                    b"</channel></rss>")
+    assert err.value.where == "/rss/channel/item[1]"
 
 
 def test_wrong_root_and_missing_channel() -> None:
@@ -295,8 +329,7 @@ def test_wrong_root_and_missing_channel() -> None:
     b"\x00\x01\x02binary",
     b"not xml at all",
     b'<?xml version="1.0"?><!DOCTYPE rss [<!ENTITY a "aaaa">]><rss><channel/></rss>',
-    b"<rss><channel><item><description>no title</description></item>"
-    b"<item><link>https://x</link></item></channel></rss>",
+    b"<rss><channel><item><link>https://x</link></item></channel></rss>",
 ])
 def test_junk_raises_format_error(data: bytes) -> None:
     with pytest.raises(FormatError):

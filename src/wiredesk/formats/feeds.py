@@ -30,7 +30,15 @@ from wiredesk.formats.feeds_dialects import (
     drop_namespace,
     utf8_declared_single_byte,
 )
-from wiredesk.formats.feeds_entry import MARKUP_TAG, NAME, Entry, FeedInfo, entry_story
+from wiredesk.formats.feeds_entry import (
+    MARKUP_TAG,
+    NAME,
+    Entry,
+    FeedInfo,
+    NoWords,
+    entry_story,
+    kept,
+)
 from wiredesk.formats.feeds_loose import parse_loose
 from wiredesk.formats.feeds_media import TAGS as MEDIA_TAGS
 from wiredesk.formats.feeds_media import media_description
@@ -144,19 +152,24 @@ def parse(data: bytes, *, agency: str | None = None) -> list[Story]:
     feed = _feed_info(channel, root)
     context = (agency, feed.title, feed.language, feed.rights, feed.rightsholder, feed.license)
     stories = []
+    skipped: list[NoWords] = []
     for el, where in pairs:
         raw = etree.tostring(el, with_tail=False)
         # An entry unchanged since the last poll: its Story as made then (feeds_memo.py).
         story = MEMO.get((raw, context))
         if story is None:
-            story = entry_story(_read_entry(el, where, raw), feed, agency)
+            try:
+                story = entry_story(_read_entry(el, where, raw), feed, agency)
+            except NoWords as exc:
+                skipped.append(exc)
+                continue
             MEMO.put((raw, context), story)
         stories.append(story)
     tombs = channel.iterchildren(_TOMB + "deleted-entry") if tag == "rss" else \
         root.iterchildren(_TOMB + "deleted-entry")
     for i, tomb in enumerate(tombs, 1):
         stories.append(entry_story(_read_tombstone(tomb, f"/at:deleted-entry[{i}]"), feed, agency))
-    return stories
+    return kept(stories, skipped)
 
 
 def _resolved(link: str | None, el: etree._Element) -> str | None:

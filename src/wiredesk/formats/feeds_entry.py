@@ -5,6 +5,7 @@ dateline and credit line in its body."""
 from __future__ import annotations
 
 import html
+import logging
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -84,6 +85,21 @@ class FeedInfo:
     license: str | None = None
 
 
+class NoWords(FormatError):
+    """An entry with neither a title nor any text: nothing to show a reader (see `kept`)."""
+
+
+def kept(stories: list[Story], skipped: list[NoWords]) -> list[Story]:
+    """A feed's stories once its wordless entries are left out: one such entry costs only
+    itself, not the feed (logged, naming the first); a feed of nothing else is refused."""
+    if skipped and not stories:
+        raise skipped[0]
+    if skipped:
+        log.warning("%d feed entr%s with neither a title nor text left out (%s)", len(skipped),
+                    "y" if len(skipped) == 1 else "ies", skipped[0])
+    return stories
+
+
 def entry_story(e: Entry, feed: FeedInfo, agency: str | None) -> Story:
     # Tags out, then entities decoded: "&lt;em&gt;" in HTML is the text "<em>" (RFC 4287 3.1.1.2)
     title = html.unescape(MARKUP_TAG.sub("", e.title)) if e.title_html else e.title
@@ -93,14 +109,15 @@ def entry_story(e: Entry, feed: FeedInfo, agency: str | None) -> Story:
     if e.deleted:
         wb = WireBody(Body.empty())  # a tombstone carries no story, only its uri
     elif not headline and not (text or "").strip():
-        raise FormatError(NAME, e.where, "expected a title or a description/content")
+        raise NoWords(NAME, e.where, "expected a title or a description/content")
     else:
         wb = wire_body(text or "", is_html)
     canceled = e.deleted or kill_tag or withdrawn_notice(wb.body.text)
     if canceled:
         signals.append("withdrawn")
     uri = e.uri or e.link or plain_uri(wb.agency or e.source or agency or feed.title, headline)
-    when = {role: _when(value, where) for role, (value, where) in e.dates.items()}
+    dropped: list[StoryWarning] = []
+    when = {role: _lenient(role, value, where, dropped) for role, (value, where) in e.dates.items()}
     pictures, picture_warnings = e.pictures, e.picture_warnings
     if e.media or e.enclosures:
         pictures, picture_warnings = read_media(e.media, e.enclosures, e.where)
@@ -130,9 +147,27 @@ def entry_story(e: Entry, feed: FeedInfo, agency: str | None) -> Story:
         raw=e.raw,
         format=NAME,
         pictures=pictures,
-        warnings=tuple(picture_warnings) if picture_warnings else (),
+        warnings=(*dropped, *picture_warnings) if picture_warnings or dropped else (),
     )
 
+
+_DATE_FIELDS = {"published": "firstcreated", "updated": "versioncreated"}
+
+
+def _lenient(role: str, value: str, where: str, dropped: list[StoryWarning]) -> datetime | None:
+    """An entry's date; one nobody can read ("yesterday afternoon") is dropped with a
+    warning naming it, and the entry stays a story, as ninjs and G2 dates are. Never an
+    embargo or an expiry: when readers may see a story is not guessed, so those still refuse."""
+    try:
+        return _when(value, where)
+    except FormatError as exc:
+        if role not in _DATE_FIELDS:
+            raise
+        dropped.append(StoryWarning(_DATE_FIELDS[role], f"{where}: {exc.problem}", "dropped"))
+        return None
+
+
+log = logging.getLogger("wiredesk.formats.feeds")
 
 _DAY = timedelta(days=1)
 _OFFSETS: dict[str, timedelta] = {}  # "+0100" -> its offset: a feed repeats one or two

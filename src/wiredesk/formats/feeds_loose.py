@@ -9,7 +9,7 @@ import re
 from typing import Any
 
 from wiredesk.formats.errors import FormatError
-from wiredesk.formats.feeds_entry import NAME, Entry, FeedInfo, entry_story
+from wiredesk.formats.feeds_entry import NAME, Entry, FeedInfo, NoWords, entry_story, kept
 from wiredesk.formats.feeds_media import read_loose
 from wiredesk.formats.textcodec import decode
 from wiredesk.story import Story
@@ -53,7 +53,13 @@ def parse_loose(data: bytes, agency: str | None, error: FormatError) -> list[Sto
     feed = FeedInfo(title=f.get("title") or None, language=f.get("language") or None,
                  rights=f.get("rights") or None, license=f.get("license") or None)
     atom = str(result.get("version") or "").startswith("atom")
-    return [entry_story(_loose_entry(x, i, raws[i], atom), feed, agency) for i, x in enumerate(entries)]
+    stories, skipped = [], []
+    for i, x in enumerate(entries):
+        try:
+            stories.append(entry_story(_loose_entry(x, i, raws[i], atom), feed, agency))
+        except NoWords as exc:
+            skipped.append(exc)
+    return kept(stories, skipped)
 
 
 def _loose_entry(x: Any, i: int, raw: bytes, atom: bool) -> Entry:
