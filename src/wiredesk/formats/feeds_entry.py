@@ -31,6 +31,7 @@ NAME = "feed"
 MARKUP_TAG = re.compile(r"<[^>]*>")
 _RFC822 = re.compile(r"(?:[A-Za-z]{3}, *)?(\d{1,2}) ([A-Za-z]{3}) (\d{4}) (\d\d):(\d\d)(?::(\d\d))?"
                      r" *(GMT|UTC?|Z|[+-]\d{4})$")
+log = logging.getLogger("wiredesk.formats.feeds")
 _MONTHS = {m: i for i, m in enumerate(
     ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"), 1)}
 # Dates feedparser reads that the strict parsers refuse, tried only once those have failed:
@@ -166,8 +167,6 @@ def _lenient(role: str, value: str, where: str, dropped: list[StoryWarning]) -> 
         dropped.append(StoryWarning(_DATE_FIELDS[role], f"{where}: {exc.problem}", "dropped"))
         return None
 
-
-log = logging.getLogger("wiredesk.formats.feeds")
 
 _DAY = timedelta(days=1)
 _OFFSETS: dict[str, timedelta] = {}  # "+0100" -> its offset: a feed repeats one or two
