@@ -67,9 +67,10 @@ def test_band_rows_are_each_storys_bands_at_its_time(store: Store, now):
     items = []
     with store.write() as w:
         for n in range(3):
+            # names and figures enough to join another (a story with fewer has no bands)
             story = formats.parse(ninjs_item(f"urn:band:{n}", headline=f"Flood {n} in Lyon",
-                                             body=f"<p>The river rose {n} metres.</p>"),
-                                  "ninjs")[0]
+                                             body=f"<p>The Rhone rose {n} metres, Mayor Anne "
+                                                  f"Dupont said.</p>"), "ninjs")[0]
             [sid] = bulk.create_stories(w.c, _rows([story.uri], now), source="cli",
                                         now=now).values()
             items.append((sid, story, now - timedelta(minutes=n)))
@@ -77,6 +78,7 @@ def test_band_rows_are_each_storys_bands_at_its_time(store: Store, now):
     expected = set()
     for sid, story, at in items:
         found = clustering.features(story.headline, story.body.text, located=story.located)
+        assert len(found.keys) >= clustering.MIN_SHARED_KEYS
         expected |= {(band, at, sid) for band in clustering.feature_bands(found)}
     with store.engine.connect() as c:
         got = {(r.band, r.at.replace(tzinfo=UTC), r.story_id)
