@@ -35,6 +35,7 @@ import sys
 import tempfile
 import time
 import uuid
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -53,24 +54,37 @@ QUERIES = ["storm", "markets report", '"oil prices"', "elect*", "court ruling", 
            '"prime minister"', "vaccine", "harbour storm", "share*"]
 
 
-def corpus(count: int, now: datetime) -> list[bytes]:
+def files(count: int, now: datetime,
+          story: Callable[[int], tuple[str, str, str]]) -> list[bytes]:
+    """`count` ninjs stories in files of 500, a second apart up to `now`; `story(i)` gives
+    the i-th story's headline, HTML body and subject."""
     batches = []
     for start in range(0, count, 500):
         items = []
         for i in range(start, min(count, start + 500)):
-            a, b = WORDS[i % len(WORDS)], WORDS[(i * 7) % len(WORDS)]
+            headline, body, subject = story(i)
             items.append({
                 "uri": f"urn:bench:{i}", "version": "1",
                 "versioncreated": (now - timedelta(seconds=count - i)).isoformat(),
-                "headlines": [{"role": "main", "value": f"{a.title()} and {b}: story {i}"}],
-                "bodies": [{"role": "main", "contenttype": "text/html", "value": "".join(
-                    f"<p>The {WORDS[(i + p) % len(WORDS)]} report said oil prices and the prime "
-                    f"minister's {b} plans moved markets, paragraph {p}.</p>" for p in range(5))}],
+                "headlines": [{"role": "main", "value": headline}],
+                "bodies": [{"role": "main", "contenttype": "text/html", "value": body}],
                 "infosources": [{"name": ("Reuters", "AP", "AFP")[i % 3], "role": "originator"}],
-                "subjects": [{"name": a}],
+                "subjects": [{"name": subject}],
             })
         batches.append(json.dumps(items).encode())
     return batches
+
+
+def corpus(count: int, now: datetime) -> list[bytes]:
+    """Templated copy: the same five sentences around a few of WORDS."""
+    def story(i: int) -> tuple[str, str, str]:
+        a, b = WORDS[i % len(WORDS)], WORDS[(i * 7) % len(WORDS)]
+        body = "".join(f"<p>The {WORDS[(i + p) % len(WORDS)]} report said oil prices and the "
+                       f"prime minister's {b} plans moved markets, paragraph {p}.</p>"
+                       for p in range(5))
+        return f"{a.title()} and {b}: story {i}", body, a
+
+    return files(count, now, story)
 
 
 def varied_corpus(count: int, now: datetime) -> list[bytes]:
@@ -84,26 +98,17 @@ def varied_corpus(count: int, now: datetime) -> list[bytes]:
     # has the keys a verdict needs and unrelated stories now and then share common ones.
     names = [w.title() for w in words.words]  # 8,000, in the vocabulary's Zipf order
     weights = list(itertools.accumulate(1 / (rank + 1) for rank in range(len(names))))
-    batches = []
-    for start in range(0, count, 500):
-        items = []
-        for i in range(start, min(count, start + 500)):
-            who = rng.choices(names, cum_weights=weights, k=rng.randint(4, 7))
-            figures = [str(rng.randint(2, 99_999)) for _ in range(rng.randint(2, 4))]
-            lede = (f"Officials said {', '.join(who[:-1])} and {who[-1]} met on the "
-                    f"{' and '.join(figures)} {words.sentence(8).lower()}.")
-            paragraphs = [lede, *rng.sample(words.paragraphs, rng.randint(3, 7))]
-            items.append({
-                "uri": f"urn:bench:{i}", "version": "1",
-                "versioncreated": (now - timedelta(seconds=count - i)).isoformat(),
-                "headlines": [{"role": "main", "value": words.sentence(6)}],
-                "bodies": [{"role": "main", "contenttype": "text/html",
-                            "value": "".join(f"<p>{p}</p>" for p in paragraphs)}],
-                "infosources": [{"name": ("Reuters", "AP", "AFP")[i % 3], "role": "originator"}],
-                "subjects": [{"name": WORDS[i % len(WORDS)]}],
-            })
-        batches.append(json.dumps(items).encode())
-    return batches
+
+    def story(i: int) -> tuple[str, str, str]:
+        who = rng.choices(names, cum_weights=weights, k=rng.randint(4, 7))
+        figures = [str(rng.randint(2, 99_999)) for _ in range(rng.randint(2, 4))]
+        lede = (f"Officials said {', '.join(who[:-1])} and {who[-1]} met on the "
+                f"{' and '.join(figures)} {words.sentence(8).lower()}.")
+        paragraphs = [lede, *rng.sample(words.paragraphs, rng.randint(3, 7))]
+        body = "".join(f"<p>{p}</p>" for p in paragraphs)
+        return words.sentence(6), body, WORDS[i % len(WORDS)]
+
+    return files(count, now, story)
 
 
 def measure(url: str, batches: list[bytes], now: datetime, *,
